@@ -1,0 +1,150 @@
+//! The command line: commands, flags and their help texts (the help is the first manual).
+
+use crate::gate::Gate;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Handoffs between teams as contracts kept in git.
+///
+/// A packet is a folder under `handoffs/` with a `handoff.md`: YAML answers to the kind's questions
+/// (owner, metric, runbook, risks, backlog, ...) and a markdown story with acceptance criteria.
+/// `handoff check` is the readiness gate; its gate follows the packet's status and its timeline.
+#[derive(Debug, Parser)]
+#[command(
+    name = "handoff",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only what failed (and nothing on success).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when printing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Diagnostics with source snippets, and a summary.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a new packet from a kind's templates.
+    ///
+    /// Writes `handoffs/<ID>/handoff.md` (and the kind's other files, such as `runbook.md`) with a
+    /// `TODO:` placeholder for every question. Refuses to touch an existing packet.
+    New(NewArgs),
+    /// Check packets against their kind at the gate that applies (the readiness gate in CI).
+    ///
+    /// The gate is the later of what the packet's status claims and what the calendar says
+    /// (day −2: ready, day 0: handed-off, day +14: signed-off). Below its gate a missing answer is a
+    /// warning; at its gate, an error.
+    ///
+    /// Exit status: 0 every packet passes, 1 a gate failed, 2 the check could not run.
+    Check(CheckArgs),
+    /// Explain a rule: what it checks, why it matters, and an example.
+    Explain {
+        /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).
+        rule: Option<String>,
+    },
+    /// List the kinds available here and what each requires.
+    Kinds {
+        /// Show one kind in full.
+        kind: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
+    },
+}
+
+/// Text or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// Readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// `handoff new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The packet id: lowercase letters, digits and dashes (becomes the folder name).
+    pub id: String,
+    /// The kind of handoff (see `handoff kinds`); defaults to handoff.toml's `default_kind`.
+    #[arg(long, short)]
+    pub kind: Option<String>,
+    /// The live handoff day, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date)]
+    pub day0: NaiveDate,
+    /// The team handing the work over.
+    #[arg(long)]
+    pub from: String,
+    /// The team taking the work over.
+    #[arg(long)]
+    pub to: String,
+    /// A one-line title (defaults to the id in words).
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// `handoff check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Packets to check, by id or path (default: every packet under the packets root).
+    ///
+    /// A folder that holds a handoff.toml, or packet folders, is checked as a whole.
+    #[arg(value_name = "PACKET")]
+    pub packets: Vec<String>,
+    /// Check as if today were DATE (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// Check at this gate, whatever the status and the calendar say.
+    #[arg(long, value_parser = parse_gate, value_name = "draft|ready|handed-off|signed-off")]
+    pub gate: Option<Gate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Parse a YYYY-MM-DD date argument.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::packet::parse_date(s)
+        .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2026-12-07"))
+}
+
+/// Parse a gate name argument.
+pub fn parse_gate(s: &str) -> Result<Gate, String> {
+    s.parse()
+}

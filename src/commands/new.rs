@@ -1,0 +1,138 @@
+//! `handoff new`: scaffold a packet from its kind, atomically, never over an existing one.
+
+use super::Env;
+use crate::cli::NewArgs;
+use crate::error::Error;
+use crate::kind::scaffold::{self, NewPacket};
+use crate::packet::valid_id;
+use crate::rules::did_you_mean;
+use crate::workspace::Workspace;
+
+/// Create the packet; prints what was written and what to do next.
+pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    if !valid_id(&args.id) {
+        return Err(Error::usage(
+            format!("`{}` is not a valid packet id", args.id),
+            "use lowercase letters, digits and dashes, starting with a letter or digit, at most 64 characters (e.g. `winback-email`)",
+        ));
+    }
+    let kind_name = args
+        .kind
+        .clone()
+        .unwrap_or_else(|| ws.config.settings.default_kind.clone());
+    let Some(kind) = ws.kinds.get(&kind_name) else {
+        let names = ws.kinds.names();
+        let hint = did_you_mean(&kind_name, names.iter().copied()).map_or_else(
+            || format!("known kinds: {}", names.join(", ")),
+            |s| format!("did you mean `{s}`?"),
+        );
+        return Err(Error::usage(
+            format!("there is no kind `{kind_name}`"),
+            hint,
+        ));
+    };
+    for (flag, team) in [("--from", &args.from), ("--to", &args.to)] {
+        if team.trim().is_empty() || team.contains(['\n', '\r']) {
+            return Err(Error::usage(
+                format!("{flag} must name a team on one line"),
+                "e.g. --from growth --to lifecycle-ops",
+            ));
+        }
+    }
+    let root = ws.config.packets_dir();
+    let target = root.join(&args.id);
+    if target.exists() {
+        return Err(Error::usage(
+            format!(
+                "a packet `{}` already exists at {}",
+                args.id,
+                crate::paths::shown(&target)
+            ),
+            "choose another id, or edit the existing packet; nothing was changed",
+        ));
+    }
+    let new = NewPacket {
+        id: args.id.clone(),
+        title: args
+            .title
+            .clone()
+            .unwrap_or_else(|| crate::kind::spec::humanize(&args.id)),
+        kind: kind_name.clone(),
+        from: args.from.trim().to_string(),
+        to: args.to.trim().to_string(),
+        day0: args.day0,
+    };
+    let files =
+        scaffold::render(kind, &new).map_err(|m| Error::usage(m, "fix the kind's template"))?;
+    write_packet(&root, &target, &files)?;
+
+    if !env.quiet {
+        let shown = crate::paths::shown(&target);
+        println!(
+            "Created {shown}/ ({kind_name}, day 0 is {})",
+            new.day0.format("%a %Y-%m-%d")
+        );
+        for (name, _) in &files {
+            println!("  {shown}/{name}");
+        }
+        let todos = files
+            .iter()
+            .map(|(_, t)| t.matches("TODO").count())
+            .sum::<usize>();
+        let ready = new.day0 + chrono::Duration::days(kind.spec.gates.ready);
+        println!("\nNext:");
+        println!("  1. Answer the {todos} TODO placeholders in {shown}/.");
+        println!(
+            "  2. Run `handoff check {}` to see what is still missing.",
+            new.id
+        );
+        println!(
+            "  3. The ready gate applies from {} (day {}); set `status: ready` once every answer is in.",
+            ready.format("%a %Y-%m-%d"),
+            kind.spec.gates.ready
+        );
+    }
+    Ok(0)
+}
+
+/// Write the files into a temporary folder beside the target, then rename it into place, so a
+/// failure half-way leaves no half-written packet.
+fn write_packet(
+    root: &std::path::Path,
+    target: &std::path::Path,
+    files: &[(String, String)],
+) -> Result<(), Error> {
+    fn io(path: &std::path::Path, doing: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_path_buf();
+        move |source| Error::Io {
+            path,
+            doing,
+            source,
+        }
+    }
+    std::fs::create_dir_all(root).map_err(io(root, "cannot create the packets folder"))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".new-packet-")
+        .tempdir_in(root)
+        .map_err(io(root, "cannot create a temporary folder"))?;
+    for (name, text) in files {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).map_err(io(&path, "cannot write"))?;
+    }
+    if target.exists() {
+        return Err(Error::usage(
+            "the packet appeared while it was being written",
+            "nothing was changed; try again",
+        ));
+    }
+    let tmp_path = tmp.keep();
+    std::fs::rename(&tmp_path, target).map_err(|source| {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        Error::Io {
+            path: target.to_path_buf(),
+            doing: "cannot move the new packet into place",
+            source,
+        }
+    })
+}

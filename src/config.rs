@@ -1,0 +1,144 @@
+//! `handoff.toml`: found by walking up from the working directory, stopping at the git root.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The config file name.
+pub const FILE_NAME: &str = "handoff.toml";
+
+/// How milestones that fall on a weekend are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weekends {
+    /// Keep the date and warn.
+    #[default]
+    Warn,
+    /// Move the milestone to the Friday before.
+    ShiftEarlier,
+}
+
+/// Settings from `handoff.toml`; every one has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// The packets root, relative to the repo root.
+    pub packets: String,
+    /// The kind `handoff new` uses when `--kind` is not given.
+    pub default_kind: String,
+    /// Role or short name → `Name <email>`.
+    pub people: BTreeMap<String, String>,
+    /// Weekend handling for milestones.
+    pub weekends: Weekends,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            packets: "handoffs".into(),
+            default_kind: "generic".into(),
+            people: BTreeMap::new(),
+            weekends: Weekends::Warn,
+        }
+    }
+}
+
+/// The resolved configuration for one run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The repo root: where `handoff.toml` is, else the git root, else the start directory.
+    pub root: PathBuf,
+    /// The config file, when there is one.
+    pub file: Option<PathBuf>,
+    /// The settings.
+    pub settings: Settings,
+}
+
+/// A config that could not be read.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file.
+    pub file: PathBuf,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+impl Config {
+    /// Find and read the config for a run started in `start`.
+    pub fn discover(start: &Path) -> Result<Config, ConfigError> {
+        let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let mut git_root = None;
+        for dir in start.ancestors() {
+            let file = dir.join(FILE_NAME);
+            if file.is_file() {
+                return Config::read(dir, &file);
+            }
+            if dir.join(".git").exists() {
+                git_root = Some(dir.to_path_buf());
+                break;
+            }
+        }
+        Ok(Config {
+            root: git_root.unwrap_or(start),
+            file: None,
+            settings: Settings::default(),
+        })
+    }
+
+    fn read(root: &Path, file: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            message: format!("cannot read the config: {e}"),
+        })?;
+        let settings: Settings = toml::from_str(&text).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        Ok(Config {
+            root: root.to_path_buf(),
+            file: Some(file.to_path_buf()),
+            settings,
+        })
+    }
+
+    /// The packets root.
+    pub fn packets_dir(&self) -> PathBuf {
+        self.root.join(&self.settings.packets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_config_above_and_stops_at_git_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("a/b")).unwrap();
+        std::fs::write(tmp.path().join(FILE_NAME), "packets = \"outside\"").unwrap();
+        let cfg = Config::discover(&repo.join("a/b")).unwrap();
+        assert_eq!(cfg.root, repo);
+        assert_eq!(cfg.settings.packets, "handoffs");
+
+        std::fs::write(
+            repo.join(FILE_NAME),
+            "packets = \"hand\"\n[people]\nops-lead = \"A <a@x.test>\"",
+        )
+        .unwrap();
+        let cfg = Config::discover(&repo.join("a/b")).unwrap();
+        assert_eq!(cfg.packets_dir(), repo.join("hand"));
+        assert_eq!(cfg.settings.people["ops-lead"], "A <a@x.test>");
+
+        std::fs::write(repo.join(FILE_NAME), "pakets = 1").unwrap();
+        let err = Config::discover(&repo).unwrap_err();
+        assert!(err.message.contains("pakets"), "{}", err.message);
+    }
+}

@@ -1,0 +1,98 @@
+//! The one diagnostics model every rule produces and every reporter consumes.
+
+use crate::packet::source::{Pos, SourceFile};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth fixing, does not fail the gate (unless `--deny-warnings`).
+    Warning,
+    /// Fails the gate.
+    Error,
+}
+
+/// One finding about one place in one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    /// Stable rule id, e.g. `answer-missing`.
+    pub rule: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One-line message.
+    pub message: String,
+    /// What to write or do to fix it.
+    pub help: String,
+    /// The file the finding is in.
+    pub file: String,
+    /// Where it starts.
+    #[serde(flatten)]
+    pub pos: Pos,
+    /// How many bytes to underline.
+    #[serde(skip)]
+    pub len: usize,
+    /// Short text for the underline.
+    #[serde(skip)]
+    pub label: String,
+    /// The file's text, for showing the snippet.
+    #[serde(skip)]
+    pub source: Option<Arc<SourceFile>>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `pos` in `source`.
+    pub fn at(
+        rule: &'static str,
+        severity: Severity,
+        source: &Arc<SourceFile>,
+        pos: Pos,
+        len: usize,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            message: message.into(),
+            help: help.into(),
+            file: source.path().display().to_string(),
+            pos,
+            len,
+            label: String::new(),
+            source: Some(source.clone()),
+        }
+    }
+
+    /// A diagnostic about a file with no text to show (missing, unreadable, binary).
+    pub fn file_level(
+        rule: &'static str,
+        severity: Severity,
+        file: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity,
+            message: message.into(),
+            help: help.into(),
+            file: file.into(),
+            pos: Pos {
+                offset: 0,
+                line: 1,
+                column: 1,
+            },
+            len: 0,
+            label: String::new(),
+            source: None,
+        }
+    }
+
+    /// Set the underline text.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+}

@@ -1,0 +1,222 @@
+//! Kinds: what each kind of handoff must contain, and the templates `handoff new` scaffolds from.
+//!
+//! Kinds are data. The built-in ones are embedded from `templates/kinds/`; a repo adds or overrides
+//! kinds in `.handoff/kinds/<kind>/`.
+
+pub mod scaffold;
+pub mod spec;
+
+use crate::packet::source::SourceFile;
+use crate::packet::yaml;
+pub use spec::{FieldSpec, FieldType, KindSpec, Milestone, RoleSpec, SectionSpec};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where a kind came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Shipped inside the binary.
+    BuiltIn,
+    /// A repo's `.handoff/kinds/<kind>/` folder.
+    Repo(PathBuf),
+}
+
+/// A kind: its requirements and its scaffold templates.
+#[derive(Debug, Clone)]
+pub struct Kind {
+    /// The parsed `kind.yaml`.
+    pub spec: KindSpec,
+    /// Scaffold templates: file name (ending in `.j2`) and text.
+    pub templates: Vec<(String, String)>,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// A kind file that could not be used.
+#[derive(Debug)]
+pub struct KindError {
+    /// The file.
+    pub file: PathBuf,
+    /// What is wrong, with the line when known.
+    pub message: String,
+}
+
+impl std::fmt::Display for KindError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+macro_rules! builtin_kind {
+    ($name:literal, [$($file:literal),*]) => {
+        (
+            $name,
+            &[$(($file, include_str!(concat!("../../templates/kinds/", $name, "/", $file)))),*] as &[(&str, &str)],
+        )
+    };
+}
+
+/// The kinds shipped in the binary, with their files.
+pub static BUILTIN: &[(&str, &[(&str, &str)])] = &[
+    builtin_kind!("gtm-play", ["kind.yaml", "handoff.md.j2", "runbook.md.j2"]),
+    builtin_kind!("sales-routing", ["kind.yaml", "handoff.md.j2"]),
+    builtin_kind!("release", ["kind.yaml", "handoff.md.j2", "runbook.md.j2"]),
+    builtin_kind!("generic", ["kind.yaml", "handoff.md.j2"]),
+];
+
+/// Every kind available in a repo, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Kinds {
+    kinds: BTreeMap<String, Kind>,
+}
+
+impl Kinds {
+    /// The built-in kinds, then the repo's `.handoff/kinds/*` over them.
+    pub fn load(repo_root: Option<&Path>) -> Result<Kinds, KindError> {
+        let mut kinds = BTreeMap::new();
+        for (name, files) in BUILTIN {
+            let mut templates = Vec::new();
+            let mut spec_text = "";
+            for (file, text) in files.iter() {
+                if *file == "kind.yaml" {
+                    spec_text = text;
+                } else {
+                    templates.push((file.to_string(), text.to_string()));
+                }
+            }
+            let path = PathBuf::from(format!("<built-in>/kinds/{name}/kind.yaml"));
+            let spec = parse_spec(&path, spec_text.to_string(), name)?;
+            kinds.insert(
+                name.to_string(),
+                Kind {
+                    spec,
+                    templates,
+                    origin: Origin::BuiltIn,
+                },
+            );
+        }
+        if let Some(root) = repo_root {
+            let dir = root.join(".handoff").join("kinds");
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                let mut dirs: Vec<_> = entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect();
+                dirs.sort();
+                for kind_dir in dirs {
+                    let kind = load_repo_kind(&kind_dir, &kinds)?;
+                    kinds.insert(kind.spec.name.clone(), kind);
+                }
+            }
+        }
+        Ok(Kinds { kinds })
+    }
+
+    /// The kind with this name.
+    pub fn get(&self, name: &str) -> Option<&Kind> {
+        self.kinds.get(name)
+    }
+
+    /// Every kind, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Kind> {
+        self.kinds.values()
+    }
+
+    /// Every kind name, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        self.kinds.keys().map(String::as_str).collect()
+    }
+}
+
+fn load_repo_kind(dir: &Path, existing: &BTreeMap<String, Kind>) -> Result<Kind, KindError> {
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    let spec_path = dir.join("kind.yaml");
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| KindError {
+        file: spec_path.clone(),
+        message: format!("cannot read the kind file: {e}"),
+    })?;
+    let spec = parse_spec(&spec_path, text, &name)?;
+    // Templates the folder does not provide come from the built-in kind of the same name, or from
+    // the generic kind, so an override may change only what it needs to.
+    let fallback = existing
+        .get(&name)
+        .or_else(|| existing.get("generic"))
+        .map(|k| k.templates.clone())
+        .unwrap_or_default();
+    let mut templates: Vec<(String, String)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for path in files {
+            let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if file.ends_with(".j2") {
+                let text = std::fs::read_to_string(&path).map_err(|e| KindError {
+                    file: path.clone(),
+                    message: format!("cannot read the template: {e}"),
+                })?;
+                templates.push((file.to_string(), text));
+            }
+        }
+    }
+    if !templates.iter().any(|(f, _)| f == "handoff.md.j2") {
+        templates.extend(fallback.into_iter().filter(|(f, _)| f == "handoff.md.j2"));
+    }
+    Ok(Kind {
+        spec,
+        templates,
+        origin: Origin::Repo(dir.to_path_buf()),
+    })
+}
+
+/// Parse a `kind.yaml` text into its spec.
+pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSpec, KindError> {
+    let file = SourceFile::new(path, text);
+    let node = yaml::parse(&file, 0, file.text.len(), 1).map_err(|e| KindError {
+        file: path.to_path_buf(),
+        message: format!("line {}: {} ({})", e.pos.line, e.message, e.help),
+    })?;
+    let spec: KindSpec = serde_json::from_value(node.to_json()).map_err(|e| KindError {
+        file: path.to_path_buf(),
+        message: format!("{e}; see `handoff kinds --help` for the kind file format"),
+    })?;
+    if spec.name != folder_name {
+        return Err(KindError {
+            file: path.to_path_buf(),
+            message: format!(
+                "the kind is named `{}` but its folder is `{folder_name}`; make them match",
+                spec.name
+            ),
+        });
+    }
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_kinds_parse() {
+        let kinds = Kinds::load(None).unwrap();
+        assert_eq!(
+            kinds.names(),
+            ["generic", "gtm-play", "release", "sales-routing"]
+        );
+        for kind in kinds.iter() {
+            assert!(!kind.spec.roles.is_empty(), "{} has roles", kind.spec.name);
+            assert!(
+                !kind.spec.timeline.is_empty(),
+                "{} has a timeline",
+                kind.spec.name
+            );
+            assert!(kind.templates.iter().any(|(f, _)| f == "handoff.md.j2"));
+        }
+    }
+}

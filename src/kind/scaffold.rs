@@ -1,0 +1,144 @@
+//! What `handoff new` writes: the front matter generated from the kind's fields, then the kind's
+//! templates rendered around it.
+
+use super::{FieldSpec, FieldType, Kind};
+use chrono::NaiveDate;
+use minijinja::Environment;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The header of a new packet.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewPacket {
+    /// Packet id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Kind name.
+    pub kind: String,
+    /// Sending team.
+    pub from: String,
+    /// Receiving team.
+    pub to: String,
+    /// Day 0.
+    pub day0: NaiveDate,
+}
+
+/// Render every template of the kind: (file name, text), `handoff.md` first.
+pub fn render(kind: &Kind, new: &NewPacket) -> Result<Vec<(String, String)>, String> {
+    let mut env = Environment::new();
+    env.set_keep_trailing_newline(true);
+    for (name, text) in &kind.templates {
+        env.add_template_owned(name.clone(), text.clone())
+            .map_err(|e| format!("template {name}: {e}"))?;
+    }
+    let ctx = minijinja::context! {
+        id => new.id,
+        title => new.title,
+        kind => new.kind,
+        from => new.from,
+        to => new.to,
+        day0 => new.day0.to_string(),
+        criteria => kind.spec.criteria,
+        front_matter => front_matter(kind, new),
+    };
+    let mut files = Vec::new();
+    for (name, _) in &kind.templates {
+        let tmpl = env
+            .get_template(name)
+            .map_err(|e| format!("template {name}: {e}"))?;
+        let text = tmpl
+            .render(&ctx)
+            .map_err(|e| format!("template {name}: {e:#}"))?;
+        files.push((name.trim_end_matches(".j2").to_string(), text));
+    }
+    files.sort_by_key(|(name, _)| name != crate::packet::PACKET_FILE);
+    Ok(files)
+}
+
+/// The front matter for a new packet: the header, then every question as a `TODO:` placeholder.
+pub fn front_matter(kind: &Kind, new: &NewPacket) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "id: {}", new.id);
+    let _ = writeln!(out, "title: {}", scalar(&new.title));
+    let _ = writeln!(out, "kind: {}", new.kind);
+    let _ = writeln!(out, "from: {}", scalar(&new.from));
+    let _ = writeln!(out, "to: {}", scalar(&new.to));
+    let _ = writeln!(out, "day0: {}", new.day0);
+    out.push_str("status: draft\n");
+    fields(&mut out, &kind.spec.fields, 0, false);
+    out.push_str("signoffs: []  # written by `handoff sign`, never by hand\n");
+    out
+}
+
+fn fields(out: &mut String, specs: &[FieldSpec], indent: usize, in_list: bool) {
+    for (i, f) in specs.iter().enumerate() {
+        let pad = if in_list && i == 0 {
+            format!("{}- ", " ".repeat(indent - 2))
+        } else {
+            " ".repeat(indent)
+        };
+        if indent == 0 {
+            let _ = writeln!(out, "# {}", f.title());
+        }
+        match f.ty {
+            FieldType::Map => {
+                let _ = writeln!(out, "{pad}{}:", f.key);
+                fields(out, &f.fields, indent + 2, false);
+            }
+            FieldType::List if !f.fields.is_empty() => {
+                let _ = writeln!(out, "{pad}{}:", f.key);
+                fields(out, &f.fields, indent + 4, true);
+            }
+            FieldType::List => {
+                let _ = writeln!(out, "{pad}{}:", f.key);
+                let _ = writeln!(out, "{}  - {}", " ".repeat(indent), todo(f));
+            }
+            FieldType::File => {
+                let value = f.default.as_deref().map_or_else(|| todo(f), scalar);
+                let _ = writeln!(out, "{pad}{}: {value}", f.key);
+            }
+            _ => {
+                let _ = writeln!(out, "{pad}{}: {}", f.key, todo(f));
+            }
+        }
+    }
+}
+
+fn todo(f: &FieldSpec) -> String {
+    scalar(&format!("TODO: {}", f.prompt))
+}
+
+/// A YAML scalar for `s`: plain when that is unambiguous, double-quoted otherwise.
+pub fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || " -_.,()/".contains(c))
+        && !s.starts_with(['-', ' ', '.'])
+        && !s.ends_with(' ')
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        )
+        && s.parse::<f64>().is_err();
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::Value::String(s.to_string()).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_quote_what_yaml_would_misread() {
+        assert_eq!(scalar("growth"), "growth");
+        assert_eq!(scalar("lifecycle ops"), "lifecycle ops");
+        assert_eq!(scalar("TODO: who?"), "\"TODO: who?\"");
+        assert_eq!(scalar("yes"), "\"yes\"");
+        assert_eq!(scalar("1.5"), "\"1.5\"");
+        assert_eq!(scalar("a \"b\""), "\"a \\\"b\\\"\"");
+    }
+}

@@ -1,0 +1,303 @@
+//! Loading a packet: `handoff.md` split into front matter (a YAML tree with positions) and body
+//! (markdown sections and task items). A packet is parsed once; every command uses this model.
+
+pub mod body;
+pub mod source;
+pub mod yaml;
+
+use crate::gate::Status;
+use body::Body;
+use chrono::NaiveDate;
+use source::{Pos, SourceFile};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use yaml::Node;
+
+/// The packet file every packet folder must have.
+pub const PACKET_FILE: &str = "handoff.md";
+/// Files larger than this are refused rather than parsed.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// What went wrong while loading a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Missing, unreadable, too large, binary or not UTF-8.
+    File,
+    /// No front matter, or front matter never closed.
+    FrontMatter,
+    /// The front matter is not acceptable YAML.
+    Yaml,
+}
+
+/// A located problem found while loading.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Which kind of problem.
+    pub kind: ProblemKind,
+    /// Where (line 1 when the file has no usable text).
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub help: String,
+}
+
+/// One packet folder, loaded.
+#[derive(Debug)]
+pub struct Packet {
+    /// The folder name, which is the packet id.
+    pub id: String,
+    /// The packet folder.
+    pub dir: PathBuf,
+    /// `handoff.md`, when it could be read as text.
+    pub file: Option<Arc<SourceFile>>,
+    /// The front matter, when it parsed.
+    pub front: Option<Node>,
+    /// Byte range of the front matter's YAML text (between the `---` lines).
+    pub front_range: (usize, usize),
+    /// The markdown body.
+    pub body: Body,
+    /// Problems met while loading.
+    pub problems: Vec<Problem>,
+}
+
+/// A text file read with the limits every packet file gets.
+pub enum ReadOutcome {
+    /// The text, as UTF-8.
+    Text(String),
+    /// Why it cannot be used, and where (for non-UTF-8 bytes).
+    Bad {
+        message: String,
+        help: String,
+        at: Option<Pos>,
+        lossy: Option<String>,
+    },
+}
+
+/// Read a file as UTF-8 text, refusing huge, binary and non-UTF-8 files with a reason.
+pub fn read_text(path: &Path) -> ReadOutcome {
+    let bad = |message: String, help: &str| ReadOutcome::Bad {
+        message,
+        help: help.to_string(),
+        at: None,
+        lossy: None,
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return bad(
+                "the file does not exist".into(),
+                "create it, or fix the name that points to it",
+            );
+        }
+        Err(e) => {
+            return bad(
+                format!("the file cannot be read: {e}"),
+                "check the file's permissions",
+            );
+        }
+    };
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return bad(
+            "this is a folder, not a file".into(),
+            "point to a file inside the folder",
+        );
+    }
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return bad(
+            format!("the file cannot be read: {e}"),
+            "check the file's permissions",
+        );
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return bad(
+            format!(
+                "the file is larger than {} MiB",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+            "keep packet files short; move bulk data into a linked file outside the packet",
+        );
+    }
+    if bytes.contains(&0) {
+        return bad(
+            "the file is binary (it contains NUL bytes)".into(),
+            "packet files are UTF-8 markdown; replace it with text",
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => ReadOutcome::Text(text),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let prefix = SourceFile::new(
+                "",
+                String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned(),
+            );
+            let pos = prefix.pos(valid);
+            ReadOutcome::Bad {
+                message: format!(
+                    "the file is not valid UTF-8 (invalid byte at line {}, column {})",
+                    pos.line, pos.column
+                ),
+                help: "save the file as UTF-8".into(),
+                at: Some(pos),
+                lossy: Some(lossy),
+            }
+        }
+    }
+}
+
+impl Packet {
+    /// Load the packet in `dir`; `shown` is the folder path as the user should see it.
+    pub fn load(dir: &Path, shown: &Path) -> Packet {
+        let id = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown_file = shown.join(PACKET_FILE);
+        let mut packet = Packet {
+            id,
+            dir: dir.to_path_buf(),
+            file: None,
+            front: None,
+            front_range: (0, 0),
+            body: Body::default(),
+            problems: Vec::new(),
+        };
+        let problem = |kind, pos, message: String, help: String| Problem {
+            kind,
+            pos,
+            message,
+            help,
+        };
+        let start = Pos {
+            offset: 0,
+            line: 1,
+            column: 1,
+        };
+        let text = match read_text(&dir.join(PACKET_FILE)) {
+            ReadOutcome::Text(t) => t,
+            ReadOutcome::Bad {
+                message,
+                help,
+                at,
+                lossy,
+            } => {
+                packet.problems.push(problem(
+                    ProblemKind::File,
+                    at.unwrap_or(start),
+                    message,
+                    help,
+                ));
+                packet.file = lossy.map(|t| Arc::new(SourceFile::new(&shown_file, t)));
+                return packet;
+            }
+        };
+        let file = Arc::new(SourceFile::new(&shown_file, text));
+        packet.file = Some(file.clone());
+        let bom = if file.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        if file.line_text(1).trim_start_matches('\u{feff}').trim_end() != "---" {
+            let first = file.text[bom..].trim();
+            let message = if first.is_empty() {
+                "the file is empty"
+            } else {
+                "the file does not start with front matter"
+            };
+            packet.problems.push(problem(
+                ProblemKind::FrontMatter,
+                start,
+                message.into(),
+                "start the file with a `---` line, the YAML answers, and a closing `---` line (`handoff new` writes this for you)".into(),
+            ));
+            packet.body = Body::parse(&file, bom);
+            return packet;
+        }
+        let close = (2..=file.line_count())
+            .find(|&l| matches!(file.line_text(l).trim_end(), "---" | "..."));
+        let Some(close) = close else {
+            packet.problems.push(problem(
+                ProblemKind::FrontMatter,
+                start,
+                "the front matter is never closed".into(),
+                "add a `---` line after the last YAML answer, before the markdown body".into(),
+            ));
+            return packet;
+        };
+        let (yaml_start, yaml_end) = (file.line_start(2), file.line_start(close));
+        packet.front_range = (yaml_start, yaml_end);
+        match yaml::parse(&file, yaml_start, yaml_end, 2) {
+            Ok(node) => packet.front = Some(node),
+            Err(e) => packet
+                .problems
+                .push(problem(ProblemKind::Yaml, e.pos, e.message, e.help)),
+        }
+        let body_start = if close < file.line_count() {
+            file.line_start(close + 1)
+        } else {
+            file.text.len()
+        };
+        packet.body = Body::parse(&file, body_start);
+        packet
+    }
+
+    /// A top-level front matter value as text.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.front.as_ref()?.get(key)?.as_str()
+    }
+
+    /// The packet's kind name, as written.
+    pub fn kind_name(&self) -> Option<&str> {
+        self.text("kind")
+    }
+
+    /// The packet's status, when valid.
+    pub fn status(&self) -> Option<Status> {
+        Status::parse(self.text("status")?)
+    }
+
+    /// Day 0, when valid.
+    pub fn day0(&self) -> Option<NaiveDate> {
+        parse_date(self.text("day0")?)
+    }
+
+    /// The title, falling back to the id.
+    pub fn title(&self) -> &str {
+        self.text("title").unwrap_or(&self.id)
+    }
+}
+
+/// Parse an ISO 8601 calendar date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// Whether `id` is a valid packet id: `[a-z0-9][a-z0-9-]{0,63}`.
+pub fn valid_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(valid_id("winback-email"));
+        assert!(valid_id("0"));
+        assert!(!valid_id("-a"));
+        assert!(!valid_id("../etc"));
+        assert!(!valid_id("A"));
+        assert!(!valid_id(&"a".repeat(65)));
+    }
+}

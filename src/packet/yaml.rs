@@ -1,0 +1,430 @@
+//! The front matter as a YAML tree that keeps the position of every key and value.
+//!
+//! Built on saphyr-parser's event stream rather than a serde model: kinds are data, so the rules
+//! walk a generic tree, and every diagnostic needs the line of the exact key or value it is about.
+//! Anchors, aliases and tags are refused outright (a packet never needs them, and refusing them makes
+//! alias bombs impossible); nesting depth and node count are capped so no input can exhaust memory.
+
+use super::source::{Pos, SourceFile};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+/// How deep mappings and sequences may nest.
+pub const MAX_DEPTH: usize = 32;
+/// How many nodes one front matter may hold.
+pub const MAX_NODES: usize = 200_000;
+
+/// One YAML value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Where the value starts.
+    pub pos: Pos,
+    /// Byte offset just past the value (for scalars; the start for collections).
+    pub end: usize,
+    /// The value itself.
+    pub value: Value,
+    /// Whether a scalar was written plain (unquoted), so `true` or `7` may be read as such.
+    pub plain: bool,
+}
+
+/// The shapes a YAML value can take in a packet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// An empty value (`key:`), `~` or `null`.
+    Null,
+    /// Any scalar; packets treat every answer as text.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, keys in source order.
+    Map(Vec<Entry>),
+}
+
+/// One key of a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The key text.
+    pub key: String,
+    /// Where the key starts.
+    pub key_pos: Pos,
+    /// The value.
+    pub value: Node,
+}
+
+/// A YAML problem, located.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    /// Where the problem is.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+}
+
+impl Node {
+    /// The value under `key` when this is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()?
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| &e.value)
+    }
+
+    /// The entry for `key` when this is a mapping.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()?.iter().find(|e| e.key == key)
+    }
+
+    /// Mapping entries, if this is a mapping.
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Sequence items, if this is a sequence.
+    pub fn items(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Scalar text, if this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// True for `~`, `null` and empty values.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// A word for the value's shape, for messages.
+    pub fn shape(&self) -> &'static str {
+        match self.value {
+            Value::Null => "an empty value",
+            Value::Str(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Byte length to underline in a diagnostic.
+    pub fn span_len(&self) -> usize {
+        self.end.saturating_sub(self.pos.offset).max(1)
+    }
+
+    /// Convert to JSON, reading plain `true`, `false` and integers as such (used to read kind
+    /// files into typed structs).
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Str(s) if self.plain => match s.as_str() {
+                "true" => serde_json::Value::Bool(true),
+                "false" => serde_json::Value::Bool(false),
+                _ => s
+                    .parse::<i64>()
+                    .map_or_else(|_| serde_json::Value::String(s.clone()), Into::into),
+            },
+            Value::Str(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => items.iter().map(Node::to_json).collect(),
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+enum Frame {
+    Seq(Node),
+    Map(Node, Option<(String, Pos)>),
+}
+
+/// Parse `file.text[start..end]` (which begins at line `first_line` of the file) as one YAML
+/// document whose top level is a mapping. An empty document is an empty mapping.
+pub fn parse(
+    file: &SourceFile,
+    start: usize,
+    end: usize,
+    first_line: usize,
+) -> Result<Node, YamlError> {
+    let text = &file.text[start..end];
+    let at =
+        |m: saphyr_parser::Marker| file.pos_at(first_line + m.line().saturating_sub(1), m.col());
+    let err = |pos: Pos, message: String, help: &str| YamlError {
+        pos,
+        message,
+        help: help.to_string(),
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut nodes = 0usize;
+    let mut docs = 0usize;
+
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(ev) => ev,
+            Err(e) => {
+                let pos = at(*e.marker());
+                let line = file.line_text(pos.line);
+                let help = if line.trim_start_matches(' ').starts_with('\t') || line.contains('\t')
+                {
+                    "YAML indentation must use spaces; replace the tab characters on this line"
+                } else if e.info().contains("quot") || e.info().contains("end of the stream") {
+                    "check that every quoted value has its closing quote"
+                } else {
+                    "fix the YAML syntax at this line (quote values that contain `: ` or start with a special character)"
+                };
+                return Err(err(
+                    pos,
+                    format!("the front matter is not valid YAML: {}", e.info()),
+                    help,
+                ));
+            }
+        };
+        let pos = at(span.start);
+        let end_pos = at(span.end).offset;
+        let new_node = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => continue,
+            Event::DocumentStart(_) => {
+                docs += 1;
+                if docs > 1 {
+                    return Err(err(
+                        pos,
+                        "the front matter holds more than one YAML document".into(),
+                        "remove the extra `---` or `...` line inside the front matter",
+                    ));
+                }
+                continue;
+            }
+            Event::Alias(_) => {
+                return Err(err(
+                    pos,
+                    "YAML aliases (`*name`) are not allowed in a packet".into(),
+                    "write the value out in full where it is used",
+                ));
+            }
+            Event::Scalar(_, _, anchor, _)
+            | Event::SequenceStart(anchor, _)
+            | Event::MappingStart(anchor, _)
+                if anchor != 0 =>
+            {
+                return Err(err(
+                    pos,
+                    "YAML anchors (`&name`) are not allowed in a packet".into(),
+                    "remove the anchor and write each value out in full",
+                ));
+            }
+            Event::Scalar(_, _, _, Some(tag))
+            | Event::SequenceStart(_, Some(tag))
+            | Event::MappingStart(_, Some(tag)) => {
+                return Err(err(
+                    pos,
+                    format!(
+                        "YAML tags (`{}{}`) are not allowed in a packet",
+                        tag.handle, tag.suffix
+                    ),
+                    "remove the tag; every answer is read as plain text",
+                ));
+            }
+            Event::Scalar(text, style, _, None) => {
+                let value = if style == ScalarStyle::Plain
+                    && matches!(&*text, "" | "~" | "null" | "Null" | "NULL")
+                {
+                    Value::Null
+                } else {
+                    Value::Str(text.into_owned())
+                };
+                Some(Node {
+                    pos,
+                    end: end_pos,
+                    value,
+                    plain: style == ScalarStyle::Plain,
+                })
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(err(
+                        pos,
+                        format!("the front matter nests deeper than {MAX_DEPTH} levels"),
+                        "flatten the structure; packet answers are at most a few levels deep",
+                    ));
+                }
+                if let Some(Frame::Map(_, None)) = stack.last() {
+                    return Err(err(
+                        pos,
+                        "a mapping key must be plain text, not a list or mapping".into(),
+                        "write the key as a single word followed by `:`",
+                    ));
+                }
+                if stack.is_empty() && matches!(event, Event::SequenceStart(..)) {
+                    return Err(err(
+                        pos,
+                        "the front matter is a list; it must be a mapping of `key: value` lines"
+                            .into(),
+                        "start the front matter with keys such as `id:`, `kind:` and `day0:`",
+                    ));
+                }
+                let value = if matches!(event, Event::SequenceStart(..)) {
+                    Value::Seq(Vec::new())
+                } else {
+                    Value::Map(Vec::new())
+                };
+                let node = Node {
+                    pos,
+                    end: pos.offset,
+                    value,
+                    plain: false,
+                };
+                stack.push(match node.value {
+                    Value::Seq(_) => Frame::Seq(node),
+                    _ => Frame::Map(node, None),
+                });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Seq(n)) | Some(Frame::Map(n, _)) => Some(n),
+                None => continue,
+            },
+        };
+        let Some(node) = new_node else { continue };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return Err(err(
+                node.pos,
+                format!("the front matter has more than {MAX_NODES} values"),
+                "move bulk data into an attachment and link it from the front matter",
+            ));
+        }
+        match stack.last_mut() {
+            None => {
+                if !matches!(node.value, Value::Map(_)) {
+                    if node.is_null() {
+                        root = Some(Node {
+                            value: Value::Map(Vec::new()),
+                            ..node
+                        });
+                        continue;
+                    }
+                    return Err(err(
+                        node.pos,
+                        format!(
+                            "the front matter is {}; it must be a mapping of `key: value` lines",
+                            node.shape()
+                        ),
+                        "start the front matter with keys such as `id:`, `kind:` and `day0:`",
+                    ));
+                }
+                root = Some(node);
+            }
+            Some(Frame::Seq(seq)) => {
+                if let Value::Seq(items) = &mut seq.value {
+                    items.push(node);
+                }
+            }
+            Some(Frame::Map(map, pending)) => match pending.take() {
+                None => {
+                    // Collections were refused as keys before they were built.
+                    let key = match node.value {
+                        Value::Str(s) => s,
+                        _ => String::new(),
+                    };
+                    if map.entry(&key).is_some() {
+                        return Err(err(
+                            node.pos,
+                            format!("the key `{key}` appears twice in the same mapping"),
+                            "keep one of the two; a second value would silently replace the first",
+                        ));
+                    }
+                    *pending = Some((key, node.pos));
+                }
+                Some((key, key_pos)) => {
+                    if let Value::Map(entries) = &mut map.value {
+                        entries.push(Entry {
+                            key,
+                            key_pos,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+    }
+    Ok(root.unwrap_or(Node {
+        pos: file.pos(start),
+        end: start,
+        value: Value::Map(Vec::new()),
+        plain: false,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Node, YamlError> {
+        let file = SourceFile::new("t.md", text.to_string());
+        parse(&file, 0, text.len(), 1)
+    }
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let node = parse_str("id: a\nowner:\n  primary: Ann <a@x.test>\n").unwrap();
+        let owner = node.entry("owner").unwrap();
+        assert_eq!(owner.key_pos.line, 2);
+        let primary = owner.value.get("primary").unwrap();
+        assert_eq!((primary.pos.line, primary.pos.column), (3, 12));
+        assert_eq!(primary.as_str(), Some("Ann <a@x.test>"));
+    }
+
+    #[test]
+    fn refuses_duplicates_aliases_and_lists_at_top() {
+        assert!(
+            parse_str("a: 1\na: 2\n")
+                .unwrap_err()
+                .message
+                .contains("twice")
+        );
+        assert!(
+            parse_str("a: &x 1\nb: *x\n")
+                .unwrap_err()
+                .message
+                .contains("anchors")
+        );
+        assert!(
+            parse_str("- a\n- b\n")
+                .unwrap_err()
+                .message
+                .contains("list")
+        );
+        assert!(
+            parse_str("just text\n")
+                .unwrap_err()
+                .message
+                .contains("mapping")
+        );
+        assert!(parse_str("a:\n\tb: 1\n").unwrap_err().help.contains("tab"));
+        let deep = "a: ".to_string() + &"[".repeat(100) + &"]".repeat(100);
+        assert!(parse_str(&deep).unwrap_err().message.contains("deeper"));
+    }
+
+    #[test]
+    fn empty_and_null_values() {
+        let node = parse_str("a:\nb: ~\nc: ''\n").unwrap();
+        assert!(node.get("a").unwrap().is_null());
+        assert!(node.get("b").unwrap().is_null());
+        assert_eq!(node.get("c").unwrap().as_str(), Some(""));
+        assert_eq!(
+            parse_str("").unwrap().entries().map(<[Entry]>::len),
+            Some(0)
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! Reporters: the same verdicts rendered for people (human) and machines (json, ...).
+
+pub mod human;
+pub mod json;
+
+use crate::verdict::Verdict;
+
+/// Totals over a run.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct Summary {
+    /// Packets checked.
+    pub packets: usize,
+    /// Packets that pass their gate.
+    pub passed: usize,
+    /// Packets that fail their gate.
+    pub failed: usize,
+    /// Errors over all packets.
+    pub errors: usize,
+    /// Warnings over all packets.
+    pub warnings: usize,
+}
+
+impl Summary {
+    /// Add up the verdicts.
+    pub fn of(verdicts: &[Verdict]) -> Summary {
+        let mut s = Summary {
+            packets: verdicts.len(),
+            ..Summary::default()
+        };
+        for v in verdicts {
+            if v.pass {
+                s.passed += 1;
+            } else {
+                s.failed += 1;
+            }
+            s.errors += v.errors;
+            s.warnings += v.warnings;
+        }
+        s
+    }
+
+    /// `3 packets: 2 pass, 1 fails (4 errors, 2 warnings)`.
+    pub fn line(&self) -> String {
+        format!(
+            "{}: {} pass, {} {} ({}, {})",
+            plural(self.packets, "packet", "packets"),
+            self.passed,
+            self.failed,
+            if self.failed == 1 { "fails" } else { "fail" },
+            plural(self.errors, "error", "errors"),
+            plural(self.warnings, "warning", "warnings"),
+        )
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,338 @@
+//! The kind's questions: every answer present, of the right shape, well formed, and no key unknown.
+
+use super::{Ctx, Rule, did_you_mean};
+use crate::diagnostic::Severity;
+use crate::gate::Gate;
+use crate::kind::{FieldSpec, FieldType, KindSpec};
+use crate::packet::parse_date;
+use crate::packet::yaml::{Node, Value};
+
+/// A key the kind does not know.
+pub static UNKNOWN_KEY: Rule = Rule {
+    id: "unknown-key",
+    summary: "every front matter key is one the kind knows; a typo must never drop an answer",
+    explanation: "A misspelled key (`ownr:` for `owner:`) would leave the real question unanswered \
+while the answer sits unread. Unknown keys are errors at every gate, with a suggestion of the key you \
+probably meant. `handoff kinds <kind>` lists the keys; `handoff schema` lets your editor check them \
+while you type.",
+};
+
+/// An answer of the wrong shape.
+pub static WRONG_TYPE: Rule = Rule {
+    id: "wrong-type",
+    summary: "each answer has the shape its kind asks for: text, a list, or a mapping",
+    explanation: "`risks:` is a list of `{risk, guardrail, monitor}` items; `owner:` is a mapping with \
+`primary`, `backup` and `escalation`. A value of another shape cannot be read, so it is an error at \
+every gate.\n\nExample:\n\n    risks:\n      - risk: Deliverability drops\n        guardrail: Pause \
+sends when bounces > 2%\n        monitor: Alert in #gtm-health",
+};
+
+/// A person that is neither `Name <email>` nor a known role.
+pub static PERSON_INVALID: Rule = Rule {
+    id: "person-invalid",
+    summary: "people are written `Name <email>` or as a role name mapped in handoff.toml",
+    explanation: "Owners must be reachable: a bare first name does not say whom to page. Write \
+`Maria Lopez <maria@acme.test>`, or a role name (e.g. `ops-lead`) that `handoff.toml` maps to a person \
+under `[people]`.",
+};
+
+/// A malformed date.
+pub static DATE_INVALID: Rule = Rule {
+    id: "date-invalid",
+    summary: "dates are ISO 8601 calendar dates: YYYY-MM-DD",
+    explanation: "Day 0 places the whole timeline, and due dates feed reminders; `12/7` or `next week` \
+cannot be placed on a calendar. Write `2026-12-07`.",
+};
+
+/// A malformed link.
+pub static URL_INVALID: Rule = Rule {
+    id: "url-invalid",
+    summary: "links are full http(s) URLs",
+    explanation: "A walkthrough or dashboard link must open from the rendered review document. Write \
+the full URL, starting with `https://`.",
+};
+
+/// A required answer is missing or still a TODO placeholder.
+pub static ANSWER_MISSING: Rule = Rule {
+    id: "answer-missing",
+    summary: "every required answer is present and no `TODO` placeholder is left",
+    explanation: "`handoff new` writes `TODO: <the question>` for every answer. Before the ready gate \
+(status `ready`, or day −2) a missing answer is a warning; from its gate on it is an error, located at \
+the placeholder (or at the parent key when the answer is missing altogether). Some answers, like the \
+recorded walkthrough, are only required from a later gate.\n\nExample:\n\n    metric:\n      kpi: \
+Win-back conversion rate\n      target: \">= 4% within 14 days\"\n      source: Dashboard \"Win-back\"",
+};
+
+const HEADER_KEYS: [&str; 8] = [
+    "id", "title", "kind", "from", "to", "day0", "status", "signoffs",
+];
+
+/// Walk the front matter against the kind's fields.
+pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
+    let Some(front) = ctx.packet.front.as_ref() else {
+        return;
+    };
+    walk_map(ctx, spec, &spec.fields, front, "", true);
+}
+
+fn walk_map(
+    ctx: &mut Ctx,
+    spec: &KindSpec,
+    fields: &[FieldSpec],
+    map: &Node,
+    path: &str,
+    top: bool,
+) {
+    let Some(entries) = map.entries() else { return };
+    for entry in entries {
+        let known = fields.iter().any(|f| f.key == entry.key)
+            || (top && HEADER_KEYS.contains(&entry.key.as_str()));
+        if known {
+            continue;
+        }
+        let mut candidates: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
+        if top {
+            candidates.extend(HEADER_KEYS);
+        }
+        let help = match did_you_mean(&entry.key, candidates.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => match find_path(&spec.fields, &entry.key, "") {
+                Some(elsewhere) => {
+                    format!("`{}` belongs at `{elsewhere}`; move it there", entry.key)
+                }
+                None => format!("the keys here are: {}", candidates.join(", ")),
+            },
+        };
+        ctx.report(
+            &UNKNOWN_KEY,
+            Severity::Error,
+            entry.key_pos,
+            entry.key.len().max(1),
+            format!("unknown key `{}{}`", dotted(path, ""), entry.key),
+            help,
+        );
+    }
+    for field in fields {
+        let here = dotted(path, &field.key);
+        match map.entry(&field.key) {
+            Some(entry) => check_value(ctx, spec, field, &entry.value, &here),
+            None => missing(ctx, field, map, &here, "is missing"),
+        }
+    }
+}
+
+fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, path: &str) {
+    match (&node.value, field.ty) {
+        (Value::Null, _) => missing(ctx, field, node, path, "has no answer"),
+        (Value::Str(s), _) if is_placeholder(s) => {
+            let what = if s.trim().is_empty() {
+                "is empty"
+            } else {
+                "is still a TODO placeholder"
+            };
+            missing(ctx, field, node, path, what)
+        }
+        (Value::Map(_), FieldType::Map) => walk_map(ctx, spec, &field.fields, node, path, false),
+        (Value::Seq(items), FieldType::List) => {
+            let min = field.min_items.unwrap_or(usize::from(field.required));
+            if items.len() < min {
+                let severity = ctx.severity(field.gate);
+                let need = if min == 1 {
+                    "at least one item".to_string()
+                } else {
+                    format!("at least {min} items")
+                };
+                ctx.report(
+                    &ANSWER_MISSING,
+                    severity,
+                    node.pos,
+                    node.span_len(),
+                    format!("`{path}` has {} item(s); it needs {need}", items.len()),
+                    format!("add items answering: {}", field.prompt),
+                );
+            }
+            for (i, item) in items.iter().enumerate() {
+                let item_path = format!("{path}[{}]", i + 1);
+                if field.fields.is_empty() {
+                    let item_field = FieldSpec {
+                        ty: field.item.unwrap_or(FieldType::Text),
+                        ..field.clone()
+                    };
+                    check_value(ctx, spec, &item_field, item, &item_path);
+                } else if matches!(item.value, Value::Map(_)) {
+                    walk_map(ctx, spec, &field.fields, item, &item_path, false);
+                } else {
+                    wrong_type(ctx, field, item, &item_path, "a mapping");
+                }
+            }
+        }
+        (Value::Str(s), FieldType::Person) => check_person(ctx, field, node, path, s),
+        (Value::Str(s), FieldType::Date) if parse_date(s).is_none() => ctx.report(
+            &DATE_INVALID,
+            Severity::Error,
+            node.pos,
+            node.span_len(),
+            format!("`{path}` is not a date: `{s}`"),
+            "write the date as YYYY-MM-DD, e.g. `2027-01-15`".into(),
+        ),
+        (Value::Str(s), FieldType::Url)
+            if !(s.starts_with("https://") || s.starts_with("http://")) =>
+        {
+            ctx.report(
+                &URL_INVALID,
+                Severity::Error,
+                node.pos,
+                node.span_len(),
+                format!("`{path}` is not a link: `{s}`"),
+                format!(
+                    "write the full URL, e.g. `{}`",
+                    field.example.as_deref().unwrap_or("https://…")
+                ),
+            )
+        }
+        (Value::Str(_), FieldType::Text | FieldType::Date | FieldType::Url | FieldType::File) => {}
+        (_, FieldType::Map) => wrong_type(ctx, field, node, path, "a mapping"),
+        (_, FieldType::List) => wrong_type(ctx, field, node, path, "a list"),
+        (_, _) => wrong_type(ctx, field, node, path, "text"),
+    }
+}
+
+fn check_person(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, s: &str) {
+    if is_person(s) || ctx.config.settings.people.contains_key(s.trim()) {
+        return;
+    }
+    let roles: Vec<&str> = ctx
+        .config
+        .settings
+        .people
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let help = match did_you_mean(s.trim(), roles.iter().copied()) {
+        Some(role) => format!("did you mean the role `{role}`?"),
+        None => format!(
+            "write `Name <email>`, e.g. `{}`, or add a role for it under [people] in handoff.toml",
+            field
+                .example
+                .as_deref()
+                .unwrap_or("Maria Lopez <maria@acme.test>")
+        ),
+    };
+    ctx.report(
+        &PERSON_INVALID,
+        Severity::Error,
+        node.pos,
+        node.span_len(),
+        format!("`{path}` is not a person: `{s}`"),
+        help,
+    );
+}
+
+fn wrong_type(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, expected: &str) {
+    let example = field
+        .example
+        .as_deref()
+        .map(|e| format!(" (e.g. `{e}`)"))
+        .unwrap_or_default();
+    ctx.report(
+        &WRONG_TYPE,
+        Severity::Error,
+        node.pos,
+        node.span_len(),
+        format!("`{path}` must be {expected}, but it is {}", node.shape()),
+        format!("answer with {expected}{example}: {}", field.prompt),
+    );
+}
+
+fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str) {
+    if !field.required {
+        return;
+    }
+    let severity = ctx.severity(field.gate);
+    let example = field
+        .example
+        .as_deref()
+        .map(|e| format!(" — e.g. `{e}`"))
+        .unwrap_or_default();
+    let gate = if field.gate > Gate::Ready {
+        format!(" (required from the {} gate)", field.gate)
+    } else {
+        String::new()
+    };
+    ctx.report(
+        &ANSWER_MISSING,
+        severity,
+        node.pos,
+        node.span_len(),
+        format!("`{path}` {what}{gate}"),
+        format!("{}{example}", field.prompt),
+    );
+}
+
+/// A value that still needs answering: empty, or starting with `TODO`.
+pub fn is_placeholder(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || t.starts_with("TODO")
+}
+
+/// `Name <email>` with a plausible email.
+pub fn is_person(s: &str) -> bool {
+    let s = s.trim();
+    let Some(open) = s.find('<') else {
+        return false;
+    };
+    let Some(email) = s[open + 1..].strip_suffix('>') else {
+        return false;
+    };
+    let name = s[..open].trim();
+    let mut parts = email.split('@');
+    let (Some(user), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !name.is_empty()
+        && !user.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+}
+
+fn dotted(path: &str, key: &str) -> String {
+    match (path.is_empty(), key.is_empty()) {
+        (true, _) => key.to_string(),
+        (false, true) => format!("{path}."),
+        (false, false) => format!("{path}.{key}"),
+    }
+}
+
+fn find_path(fields: &[FieldSpec], key: &str, prefix: &str) -> Option<String> {
+    fields.iter().find_map(|f| {
+        let here = dotted(prefix, &f.key);
+        if f.key == key && !prefix.is_empty() {
+            Some(here)
+        } else {
+            find_path(&f.fields, key, &here)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people() {
+        assert!(is_person("Maria Lopez <maria@acme.test>"));
+        assert!(!is_person("Maria"));
+        assert!(!is_person("Maria <maria>"));
+        assert!(!is_person("<m@a.test>"));
+        assert!(!is_person("Maria <m@a.test> extra"));
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder("TODO: who?"));
+        assert!(is_placeholder("  "));
+        assert!(!is_placeholder("Done TODO later"));
+    }
+}

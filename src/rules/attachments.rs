@@ -1,0 +1,165 @@
+//! Files the packet links to (runbooks): present, inside the repo, readable, with their checklists.
+
+use super::answers::ANSWER_MISSING;
+use super::{Ctx, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::kind::{FieldSpec, FieldType, KindSpec};
+use crate::packet::body::Body;
+use crate::packet::source::SourceFile;
+use crate::packet::yaml::Node;
+use crate::packet::{ReadOutcome, read_text};
+use std::path::{Component, Path};
+use std::sync::Arc;
+
+/// A linked file does not exist.
+pub static ATTACHMENT_MISSING: Rule = Rule {
+    id: "attachment-missing",
+    summary: "every file the packet links to exists in the packet folder",
+    explanation: "A runbook that is named but not there is a runbook nobody can follow. From the ready \
+gate on, every linked file must exist; before it, a missing one is a warning.\n\nExample: `runbook: \
+{file: runbook.md}` needs `handoffs/<id>/runbook.md`.",
+};
+
+/// A linked file escapes the repo or cannot be read.
+pub static ATTACHMENT_INVALID: Rule = Rule {
+    id: "attachment-invalid",
+    summary: "linked files are relative paths inside the repository, readable as UTF-8 text",
+    explanation: "A link must not point outside the repository (an absolute path, `..`, or a symlink \
+that leaves it): the review and the audit trail only cover what is in git. The file must also be \
+readable UTF-8 text under 2 MiB.",
+};
+
+/// A linked file lacks a required checklist.
+pub static CHECKLIST_MISSING: Rule = Rule {
+    id: "checklist-missing",
+    summary: "a linked runbook has each checklist its kind requires, with at least one item",
+    explanation: "The receiving team needs to know how to run the thing and how to stop it. The \
+kind names the checklists (for `gtm-play`: `## Run checklist` and `## Stop checklist`), each a \
+heading followed by `- [ ]` items.",
+};
+
+/// Check every file-type answer of the kind.
+pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
+    let Some(front) = ctx.packet.front.as_ref() else {
+        return;
+    };
+    visit(ctx, &spec.fields, front);
+}
+
+fn visit(ctx: &mut Ctx, fields: &[FieldSpec], map: &Node) {
+    for field in fields {
+        let Some(node) = map.get(&field.key) else {
+            continue;
+        };
+        match field.ty {
+            FieldType::Map => visit(ctx, &field.fields, node),
+            FieldType::File => {
+                if let Some(name) = node.as_str().filter(|s| !super::answers::is_placeholder(s)) {
+                    check_file(ctx, field, node, name);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
+    let rel = Path::new(name);
+    let escapes = rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if escapes {
+        ctx.report(
+            &ATTACHMENT_INVALID,
+            Severity::Error,
+            node.pos,
+            node.span_len(),
+            format!("`{name}` points outside the packet folder"),
+            "link a file inside the packet folder by a relative path, e.g. `runbook.md`".into(),
+        );
+        return;
+    }
+    let path = ctx.packet.dir.join(rel);
+    let severity = ctx.severity(field.gate);
+    if std::fs::symlink_metadata(&path).is_err() {
+        ctx.report(
+            &ATTACHMENT_MISSING,
+            severity,
+            node.pos,
+            node.span_len(),
+            format!("`{name}` does not exist in the packet folder"),
+            format!("create {} ({})", crate::paths::shown(&path), field.prompt),
+        );
+        return;
+    }
+    let inside = match (path.canonicalize(), ctx.config.root.canonicalize()) {
+        (Ok(real), Ok(root)) => real.starts_with(root),
+        _ => false,
+    };
+    if !inside {
+        ctx.report(
+            &ATTACHMENT_INVALID,
+            Severity::Error,
+            node.pos,
+            node.span_len(),
+            format!("`{name}` is a link that leads outside the repository (or to nothing)"),
+            "replace the symlink with the file itself, committed in the packet folder".into(),
+        );
+        return;
+    }
+    let shown = crate::paths::shown_path(&path);
+    let text = match read_text(&path) {
+        ReadOutcome::Text(t) => t,
+        ReadOutcome::Bad { message, help, .. } => {
+            ctx.report(
+                &ATTACHMENT_INVALID,
+                Severity::Error,
+                node.pos,
+                node.span_len(),
+                format!("`{name}`: {message}"),
+                help,
+            );
+            return;
+        }
+    };
+    let file = Arc::new(SourceFile::new(shown, text));
+    let body = Body::parse(&file, 0);
+    for title in &field.checklists {
+        let Some(section) = body.section(title) else {
+            ctx.push(Diagnostic::at(
+                CHECKLIST_MISSING.id,
+                severity,
+                &file,
+                file.pos(0),
+                1,
+                format!("`{name}` has no `## {title}` section"),
+                format!("add a `## {title}` heading followed by `- [ ]` steps"),
+            ));
+            continue;
+        };
+        if body.tasks_in(section).next().is_none() {
+            ctx.push(Diagnostic::at(
+                CHECKLIST_MISSING.id,
+                severity,
+                &file,
+                section.pos,
+                section.title.len() + 3,
+                format!("the `{title}` checklist has no `- [ ]` items"),
+                "list each step as a `- [ ]` item",
+            ));
+        }
+        if let Some(todo) = section.todo {
+            let len = file.text[todo.offset..].find('\n').unwrap_or(1).max(1);
+            ctx.push(Diagnostic::at(
+                ANSWER_MISSING.id,
+                severity,
+                &file,
+                todo,
+                len,
+                format!("the `{title}` checklist still has a TODO placeholder"),
+                "replace each TODO step with the real step someone can follow",
+            ));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The checks. Each rule has a stable id and a doc text (`handoff explain <id>`); rules are generic
+//! over what a kind's `kind.yaml` requires, so adding a kind needs no code.
+
+pub mod answers;
+pub mod attachments;
+pub mod file;
+pub mod sections;
+pub mod structure;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::gate::Gate;
+use crate::kind::{Kind, Kinds};
+use crate::packet::Packet;
+use crate::packet::source::Pos;
+use chrono::NaiveDate;
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable id, used in output and in `handoff explain`.
+    pub id: &'static str,
+    /// One line: what the rule checks.
+    pub summary: &'static str,
+    /// What it checks, why it matters, and an example.
+    pub explanation: &'static str,
+}
+
+/// Every rule, for `handoff explain` and SARIF rule tables.
+pub fn all() -> Vec<&'static Rule> {
+    let mut rules = vec![
+        &file::FILE_INVALID,
+        &file::FRONT_MATTER,
+        &file::YAML_INVALID,
+        &structure::HEADER_MISSING,
+        &structure::ID_INVALID,
+        &structure::KIND_UNKNOWN,
+        &structure::STATUS_INVALID,
+        &answers::UNKNOWN_KEY,
+        &answers::WRONG_TYPE,
+        &answers::PERSON_INVALID,
+        &answers::DATE_INVALID,
+        &answers::URL_INVALID,
+        &answers::ANSWER_MISSING,
+        &sections::SECTION_MISSING,
+        &sections::CRITERIA_OPEN,
+        &attachments::ATTACHMENT_MISSING,
+        &attachments::ATTACHMENT_INVALID,
+        &attachments::CHECKLIST_MISSING,
+    ];
+    rules.extend(crate::signoff::RULES);
+    rules.extend(crate::timeline::RULES);
+    rules
+}
+
+/// Look a rule up by id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all().into_iter().find(|r| r.id == id)
+}
+
+/// What the rules need to know about one packet's check.
+pub struct Ctx<'a> {
+    /// The packet.
+    pub packet: &'a Packet,
+    /// Its kind, when known.
+    pub kind: Option<&'a Kind>,
+    /// The gate being checked.
+    pub gate: Gate,
+    /// The run's configuration.
+    pub config: &'a Config,
+    /// The day the check is for.
+    pub today: NaiveDate,
+    /// Findings so far.
+    pub out: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    /// Error when the packet has reached `required_at`, warning before.
+    pub fn severity(&self, required_at: Gate) -> Severity {
+        if self.gate >= required_at {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+
+    /// Record a finding in `handoff.md`.
+    pub fn report(
+        &mut self,
+        rule: &'static Rule,
+        severity: Severity,
+        pos: Pos,
+        len: usize,
+        message: String,
+        help: String,
+    ) {
+        if let Some(file) = &self.packet.file {
+            self.out.push(Diagnostic::at(
+                rule.id, severity, file, pos, len, message, help,
+            ));
+        }
+    }
+
+    /// Record a finding built elsewhere (e.g. in another file of the packet).
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.out.push(diagnostic);
+    }
+}
+
+/// Run every rule over one loaded packet at `gate`.
+pub fn check(
+    packet: &Packet,
+    kinds: &Kinds,
+    gate: Gate,
+    config: &Config,
+    today: NaiveDate,
+) -> Vec<Diagnostic> {
+    let kind = kinds.get(packet.kind_name().unwrap_or(&config.settings.default_kind));
+    let mut ctx = Ctx {
+        packet,
+        kind,
+        gate,
+        config,
+        today,
+        out: Vec::new(),
+    };
+    file::check(&mut ctx);
+    if packet.front.is_some() {
+        structure::check(&mut ctx, kinds);
+        if let Some(kind) = kind {
+            answers::check(&mut ctx, &kind.spec);
+            attachments::check(&mut ctx, &kind.spec);
+            crate::signoff::check(&mut ctx, &kind.spec);
+            crate::timeline::check(&mut ctx, &kind.spec);
+        }
+    }
+    if packet.file.is_some() && packet.problems.is_empty() {
+        if let Some(kind) = kind {
+            sections::check(&mut ctx, &kind.spec);
+        }
+    }
+    let mut out = ctx.out;
+    out.sort_by(|a, b| (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule)));
+    out
+}
+
+/// The closest candidate to `word`, when one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,116 @@
+//! The markdown body: required sections, tables, and the acceptance criteria.
+
+use super::answers::ANSWER_MISSING;
+use super::{Ctx, Rule};
+use crate::diagnostic::Severity;
+use crate::kind::KindSpec;
+
+/// A required section is missing, empty, or lacks its table or task items.
+pub static SECTION_MISSING: Rule = Rule {
+    id: "section-missing",
+    summary: "the body has every section the kind requires, with its table or checklist",
+    explanation: "The body tells the story the front matter cannot: a summary, the acceptance \
+criteria as a checklist, and for some kinds tables (a routing matrix, an SLA table). Before the ready \
+gate a missing section is a warning; from it on, an error.\n\nExample:\n\n    ## Acceptance \
+criteria\n    - [x] KPI stable for 14 days\n    - [ ] Permissions verified for the CRM",
+};
+
+/// An acceptance criterion is still unchecked.
+pub static CRITERIA_OPEN: Rule = Rule {
+    id: "criteria-open",
+    summary: "from the handed-off gate on, every acceptance criterion is checked",
+    explanation: "The acceptance criteria are what the receiving team needs to accept the handoff. On \
+day 0 (or once the status says handed-off) each `- [ ]` item must be `- [x]`: either it is done, or the \
+handoff is not. If a criterion no longer applies, delete it in a reviewed change rather than leaving it \
+open.",
+};
+
+/// Check the body against the kind's sections.
+pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
+    let packet = ctx.packet;
+    let Some(file) = packet.file.clone() else {
+        return;
+    };
+    let body = &packet.body;
+    let anchor = body
+        .sections
+        .first()
+        .map_or_else(|| file.pos(packet.front_range.1), |s| s.pos);
+    for want in &spec.sections {
+        let severity = ctx.severity(want.gate);
+        let Some(section) = body.section(&want.title) else {
+            if want.required {
+                ctx.report(
+                    &SECTION_MISSING,
+                    severity,
+                    anchor,
+                    1,
+                    format!("the body has no `## {}` section", want.title),
+                    format!("add a `## {}` section with {}", want.title, want.prompt),
+                );
+            }
+            continue;
+        };
+        let heading_len = section
+            .heading_end
+            .saturating_sub(section.pos.offset + 1)
+            .max(1);
+        if let Some(todo) = section.todo {
+            let len = file.text[todo.offset..].find('\n').unwrap_or(1).max(1);
+            ctx.report(
+                &ANSWER_MISSING,
+                severity,
+                todo,
+                len,
+                format!("the `{}` section still has a TODO placeholder", want.title),
+                format!("replace it with {}", want.prompt),
+            );
+        } else if want.required && section.text.is_empty() {
+            ctx.report(
+                &SECTION_MISSING,
+                severity,
+                section.pos,
+                heading_len,
+                format!("the `{}` section is empty", want.title),
+                format!("write {}", want.prompt),
+            );
+        }
+        if want.table && !section.has_table {
+            ctx.report(
+                &SECTION_MISSING,
+                severity,
+                section.pos,
+                heading_len,
+                format!("the `{}` section has no table", want.title),
+                format!("add a markdown table: {}", want.prompt),
+            );
+        }
+        if want.tasks {
+            let tasks: Vec<_> = body.tasks_in(section).collect();
+            if tasks.is_empty() {
+                ctx.report(
+                    &SECTION_MISSING,
+                    severity,
+                    section.pos,
+                    heading_len,
+                    format!("the `{}` section has no `- [ ]` items", want.title),
+                    format!("list {}", want.prompt),
+                );
+            }
+            if let Some(gate) = want.all_checked.filter(|g| ctx.gate >= *g) {
+                for task in tasks.iter().filter(|t| !t.checked) {
+                    ctx.report(
+                        &CRITERIA_OPEN,
+                        Severity::Error,
+                        task.pos,
+                        task.end - task.pos.offset,
+                        format!("acceptance criterion not met: {}", task.text),
+                        format!(
+                            "from the {gate} gate every criterion must be checked: mark it `- [x]` once it holds, or remove it in a reviewed change"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}

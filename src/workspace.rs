@@ -1,0 +1,123 @@
+//! The repo a command works in: its config, its kinds, and which packets it holds.
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::kind::Kinds;
+use crate::packet::{PACKET_FILE, valid_id};
+use crate::rules::did_you_mean;
+use std::path::{Path, PathBuf};
+
+/// Config and kinds, loaded once per command.
+pub struct Workspace {
+    /// The configuration.
+    pub config: Config,
+    /// Built-in and repo kinds.
+    pub kinds: Kinds,
+}
+
+impl Workspace {
+    /// Discover the config from `start` and load the kinds.
+    pub fn open(start: &Path) -> Result<Workspace, Error> {
+        let config = Config::discover(start)?;
+        let kinds = Kinds::load(Some(&config.root))?;
+        Ok(Workspace { config, kinds })
+    }
+
+    /// Every packet folder under the packets root, sorted.
+    pub fn all_packets(&self) -> Result<Vec<PathBuf>, Error> {
+        let root = self.config.packets_dir();
+        if !root.exists() {
+            return Ok(Vec::new());
+        }
+        packet_dirs_in(&root)
+    }
+
+    /// The packet folders named by `args` (ids or paths), or all of them when `args` is empty.
+    pub fn select(&self, args: &[String]) -> Result<Vec<PathBuf>, Error> {
+        if args.is_empty() {
+            return self.all_packets();
+        }
+        let mut dirs = Vec::new();
+        for arg in args {
+            dirs.extend(self.resolve(arg)?);
+        }
+        dirs.dedup();
+        Ok(dirs)
+    }
+
+    /// One packet folder by id or path.
+    pub fn packet(&self, arg: &str) -> Result<PathBuf, Error> {
+        let mut dirs = self.resolve(arg)?;
+        match dirs.len() {
+            1 => Ok(dirs.remove(0)),
+            _ => Err(Error::usage(
+                format!("`{arg}` is not a single packet"),
+                "name one packet by its id",
+            )),
+        }
+    }
+
+    fn resolve(&self, arg: &str) -> Result<Vec<PathBuf>, Error> {
+        let path = Path::new(arg);
+        if path.is_file() && path.file_name().is_some_and(|n| n == PACKET_FILE) {
+            return Ok(vec![
+                path.parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            ]);
+        }
+        if path.is_dir()
+            && (arg.contains('/')
+                || arg.contains(std::path::MAIN_SEPARATOR)
+                || !valid_id(arg)
+                || path.join(PACKET_FILE).exists())
+        {
+            if path.join(PACKET_FILE).exists() {
+                return Ok(vec![path.to_path_buf()]);
+            }
+            let cfg_root = path.join(crate::config::FILE_NAME);
+            if cfg_root.is_file() {
+                let inner = Workspace::open(path)?;
+                return inner.all_packets();
+            }
+            return packet_dirs_in(path);
+        }
+        if valid_id(arg) {
+            let dir = self.config.packets_dir().join(arg);
+            if dir.is_dir() {
+                return Ok(vec![dir]);
+            }
+        }
+        let ids: Vec<String> = self
+            .all_packets()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let hint = match did_you_mean(arg, ids.iter().map(String::as_str)) {
+            Some(id) => format!("did you mean `{id}`?"),
+            None if ids.is_empty() => format!(
+                "there are no packets under {}; create one with `handoff new`",
+                crate::paths::shown(&self.config.packets_dir())
+            ),
+            None => format!("packets here: {}", ids.join(", ")),
+        };
+        Err(Error::usage(format!("no packet `{arg}`"), hint))
+    }
+}
+
+/// Sub-folders of `root` that are packets (every non-hidden folder), sorted.
+pub fn packet_dirs_in(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = std::fs::read_dir(root).map_err(|source| Error::Io {
+        path: root.to_path_buf(),
+        doing: "cannot list the packets",
+        source,
+    })?;
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
