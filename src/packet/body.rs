@@ -54,7 +54,7 @@ impl Body {
         opts.insert(Options::ENABLE_TASKLISTS);
         opts.insert(Options::ENABLE_TABLES);
         let mut body = Body::default();
-        let mut heading: Option<(u8, usize, String)> = None;
+        let mut heading: Option<(u8, usize, usize, String)> = None;
         let mut item_start: Vec<usize> = Vec::new();
         let mut task: Option<Task> = None;
         for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
@@ -62,18 +62,15 @@ impl Body {
             match event {
                 Event::Start(Tag::Heading { level, .. }) => {
                     finish_task(&mut body, &mut task);
-                    heading = Some((heading_level(level), from, String::new()));
+                    heading = Some((heading_level(level), from, to, String::new()));
                 }
                 Event::End(TagEnd::Heading(_)) => {
-                    if let Some((level, at, title)) = heading.take() {
-                        let end = file.text[to..]
-                            .find('\n')
-                            .map_or(file.text.len(), |i| to + i + 1);
+                    if let Some((level, at, end, title)) = heading.take() {
                         body.sections.push(Section {
                             title: title.trim().to_string(),
                             level,
                             pos: file.pos(at),
-                            heading_end: end.max(to),
+                            heading_end: end,
                             end: file.text.len(),
                             has_table: false,
                             text: String::new(),
@@ -108,7 +105,7 @@ impl Body {
                     }
                 }
                 Event::Text(t) | Event::Code(t) => {
-                    if let Some((_, _, title)) = heading.as_mut() {
+                    if let Some((_, _, _, title)) = heading.as_mut() {
                         title.push_str(&t);
                     } else {
                         if let Some(task) = task.as_mut() {
