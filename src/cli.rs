@@ -70,6 +70,18 @@ pub enum Command {
     ///
     /// Exit status: 0 every packet passes, 1 a gate failed, 2 the check could not run.
     Check(CheckArgs),
+    /// Record your sign-off for a role (edits only the `signoffs` block).
+    ///
+    /// The sign-off carries a digest of the packet; any later edit makes it stale, and the
+    /// signed-off gate fails until the role signs again. Commit the change as the signer.
+    Sign(crate::commands::sign::SignArgs),
+    /// Show the packet's milestones: dates from day 0, weekdays, and where each stands.
+    Timeline(crate::commands::timeline::TimelineArgs),
+    /// Tell the packet's story from git history: who changed which answer, statuses, sign-offs.
+    ///
+    /// Flags sign-offs committed by someone other than the signer, and sign-offs not committed
+    /// yet; exits 1 when it flags something.
+    Log(crate::commands::log::LogArgs),
     /// Explain a rule: what it checks, why it matters, and an example.
     Explain {
         /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).

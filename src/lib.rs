@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod error;
 pub mod gate;
+pub mod history;
 pub mod kind;
 pub mod packet;
 pub mod paths;
@@ -47,6 +48,9 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
     match &cli.command {
         Command::New(args) => commands::new::run(&env, args),
         Command::Check(args) => commands::check::run(&env, args),
+        Command::Sign(args) => commands::sign::run(&env, args),
+        Command::Timeline(args) => commands::timeline::run(&env, args),
+        Command::Log(args) => commands::log::run(&env, args),
         Command::Explain { rule } => commands::explain::run(rule.as_deref()),
         Command::Kinds { kind, format } => {
             let ws = workspace::Workspace::open(&env.cwd)?;

@@ -1,10 +1,217 @@
-//! The timeline: milestones relative to day 0.
+//! The timeline: a kind's milestones placed on the calendar from day 0, with their state today.
 
+use crate::config::Weekends;
+use crate::diagnostic::Severity;
+use crate::gate::{Gate, Status};
 use crate::kind::KindSpec;
+use crate::packet::Packet;
+use crate::packet::yaml::Node;
 use crate::rules::{Ctx, Rule};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde::Serialize;
+
+/// The status has not kept up with the calendar.
+pub static STATUS_LAGS: Rule = Rule {
+    id: "status-lags",
+    summary: "the status keeps up with the calendar (ready by day −2, handed-off by day 0, signed-off by +14)",
+    explanation: "The gate already follows the calendar, so a lagging status does not lower the bar; \
+but people read the status, and a packet still `draft` two days before its live handoff tells them \
+the wrong story. Update `status:` when the stage changes.",
+};
+
+/// A milestone's date passed without its evidence.
+pub static MILESTONE_OVERDUE: Rule = Rule {
+    id: "milestone-overdue",
+    summary: "milestones whose date has passed show their evidence in the packet",
+    explanation: "Each kind's timeline says what should have happened by which day, and what in the \
+packet shows it (a walkthrough link, a checked criterion, a status, the sign-offs). A milestone past \
+its date without that evidence is overdue: do it, or record that it happened.",
+};
 
 /// Rules of this area.
-pub static RULES: [&Rule; 0] = [];
+pub static RULES: [&Rule; 2] = [&STATUS_LAGS, &MILESTONE_OVERDUE];
 
-/// Check timeline-related rules.
-pub fn check(_ctx: &mut Ctx, _spec: &KindSpec) {}
+/// Where a milestone stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// Its evidence is in the packet, or its day passed and it asks for none.
+    Done,
+    /// Due today.
+    DueToday,
+    /// In the future.
+    Upcoming,
+    /// Its day passed without its evidence.
+    Overdue,
+}
+
+impl State {
+    /// The word shown in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Done => "done",
+            State::DueToday => "due today",
+            State::Upcoming => "upcoming",
+            State::Overdue => "overdue",
+        }
+    }
+}
+
+/// A milestone on the calendar.
+#[derive(Debug, Clone, Serialize)]
+pub struct Placed {
+    /// Days relative to day 0.
+    pub day: i64,
+    /// What happens.
+    pub title: String,
+    /// The date it is due.
+    pub date: NaiveDate,
+    /// Weekday name, e.g. `Mon`.
+    pub weekday: String,
+    /// The date before a weekend shift, when it was moved.
+    pub moved_from: Option<NaiveDate>,
+    /// Whether `date` is a Saturday or Sunday.
+    pub weekend: bool,
+    /// Where it stands.
+    pub state: State,
+}
+
+/// Place the kind's milestones for this packet (none without a valid day 0).
+pub fn place(
+    packet: &Packet,
+    spec: &KindSpec,
+    weekends: Weekends,
+    today: NaiveDate,
+) -> Vec<Placed> {
+    let Some(day0) = packet.day0() else {
+        return Vec::new();
+    };
+    let mut signed: Option<bool> = None;
+    spec.timeline
+        .iter()
+        .map(|m| {
+            let original = day0 + Duration::days(m.day);
+            let is_weekend = |d: NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+            let date = match weekends {
+                Weekends::ShiftEarlier if is_weekend(original) => {
+                    original
+                        - Duration::days(i64::from(original.weekday().num_days_from_monday()) - 4)
+                }
+                _ => original,
+            };
+            let evidence = m.evidence.as_ref().map(|e| {
+                let field = e.field.as_deref().is_none_or(|path| answered(packet, path));
+                let task = e.task.as_deref().is_none_or(|needle| {
+                    let needle = needle.to_lowercase();
+                    packet
+                        .body
+                        .tasks
+                        .iter()
+                        .any(|t| t.checked && t.text.to_lowercase().contains(&needle))
+                });
+                let status = e
+                    .status
+                    .is_none_or(|want| packet.status().is_some_and(|s| reached(s, want)));
+                let sign = !e.signed
+                    || *signed.get_or_insert_with(|| crate::signoff::all_signed(packet, spec));
+                field && task && status && sign
+            });
+            let state = match (evidence, date.cmp(&today)) {
+                (Some(true), _) => State::Done,
+                (None, std::cmp::Ordering::Less) => State::Done,
+                (_, std::cmp::Ordering::Equal) => State::DueToday,
+                (_, std::cmp::Ordering::Greater) => State::Upcoming,
+                (Some(false), std::cmp::Ordering::Less) => State::Overdue,
+            };
+            Placed {
+                day: m.day,
+                title: m.title.clone(),
+                date,
+                weekday: date.format("%a").to_string(),
+                moved_from: (date != original).then_some(original),
+                weekend: is_weekend(date),
+                state,
+            }
+        })
+        .collect()
+}
+
+/// Whether a status is at or past another in the lifecycle.
+pub fn reached(status: Status, want: Status) -> bool {
+    status >= want
+}
+
+/// Whether the answer at a dotted path is present and not a placeholder.
+pub fn answered(packet: &Packet, path: &str) -> bool {
+    let mut node: Option<&Node> = packet.front.as_ref();
+    for key in path.split('.') {
+        node = node.and_then(|n| n.get(key));
+    }
+    node.and_then(Node::as_str)
+        .is_some_and(|s| !crate::rules::answers::is_placeholder(s))
+}
+
+/// `D-3`, `D0`, `D+5`.
+pub fn day_label(day0: NaiveDate, today: NaiveDate) -> String {
+    let d = (today - day0).num_days();
+    if d == 0 {
+        "D0".into()
+    } else {
+        format!("D{d:+}")
+    }
+}
+
+/// Warn when the status lags the calendar, and about overdue milestones.
+pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
+    let packet = ctx.packet;
+    let (Some(day0), Some(status)) = (packet.day0(), packet.status()) else {
+        return;
+    };
+    let Some(front) = packet.front.as_ref() else {
+        return;
+    };
+    let status_node = front.get("status").map_or(front.pos, |n| n.pos);
+    let day = (ctx.today - day0).num_days();
+    let g = spec.gates;
+    let lag = if day >= g.signed_off && Gate::of_status(status) < Gate::SignedOff {
+        Some(("signed-off", g.signed_off))
+    } else if day >= g.handed_off && status < Status::HandedOff {
+        Some(("handed-off", g.handed_off))
+    } else if day >= g.ready && status < Status::Ready {
+        Some(("ready", g.ready))
+    } else {
+        None
+    };
+    if let Some((want, on)) = lag {
+        ctx.report(
+            &STATUS_LAGS,
+            Severity::Warning,
+            status_node,
+            status.name().len(),
+            format!("status is still `{status}` on {} (day {day:+}); by day {on:+} it is due to be `{want}`", ctx.today),
+            format!("once the packet is {want}, write `status: {want}` (the gate already applies the {want} requirements)"),
+        );
+    }
+    if matches!(status, Status::Retired) {
+        return;
+    }
+    let day0_pos = front.get("day0").map_or(front.pos, |n| n.pos);
+    for m in place(packet, spec, ctx.config.settings.weekends, ctx.today) {
+        if m.state == State::Overdue {
+            ctx.report(
+                &MILESTONE_OVERDUE,
+                Severity::Warning,
+                day0_pos,
+                10,
+                format!(
+                    "milestone overdue since {} {} (day {:+}): {}",
+                    m.weekday, m.date, m.day, m.title
+                ),
+                format!(
+                    "see `handoff timeline {}` for what shows this milestone done",
+                    packet.id
+                ),
+            );
+        }
+    }
+}

@@ -3,7 +3,10 @@
 pub mod check;
 pub mod explain;
 pub mod kinds;
+pub mod log;
 pub mod new;
+pub mod sign;
+pub mod timeline;
 
 use chrono::NaiveDate;
 use std::path::PathBuf;

@@ -152,20 +152,51 @@ pub fn read_text(path: &Path) -> ReadOutcome {
 impl Packet {
     /// Load the packet in `dir`; `shown` is the folder path as the user should see it.
     pub fn load(dir: &Path, shown: &Path) -> Packet {
-        let id = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let shown_file = shown.join(PACKET_FILE);
-        let mut packet = Packet {
-            id,
+        match read_text(&dir.join(PACKET_FILE)) {
+            ReadOutcome::Text(text) => Packet::from_text(dir, shown, text),
+            ReadOutcome::Bad {
+                message,
+                help,
+                at,
+                lossy,
+            } => {
+                let mut packet = Packet::empty(dir);
+                let pos = at.unwrap_or(Pos {
+                    offset: 0,
+                    line: 1,
+                    column: 1,
+                });
+                packet.problems.push(Problem {
+                    kind: ProblemKind::File,
+                    pos,
+                    message,
+                    help,
+                });
+                packet.file = lossy.map(|t| Arc::new(SourceFile::new(shown.join(PACKET_FILE), t)));
+                packet
+            }
+        }
+    }
+
+    fn empty(dir: &Path) -> Packet {
+        Packet {
+            id: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             dir: dir.to_path_buf(),
             file: None,
             front: None,
             front_range: (0, 0),
             body: Body::default(),
             problems: Vec::new(),
-        };
+        }
+    }
+
+    /// Parse the text of a `handoff.md` (from disk or from git history) for the packet in `dir`.
+    pub fn from_text(dir: &Path, shown: &Path, text: String) -> Packet {
+        let shown_file = shown.join(PACKET_FILE);
+        let mut packet = Packet::empty(dir);
         let problem = |kind, pos, message: String, help: String| Problem {
             kind,
             pos,
@@ -176,24 +207,6 @@ impl Packet {
             offset: 0,
             line: 1,
             column: 1,
-        };
-        let text = match read_text(&dir.join(PACKET_FILE)) {
-            ReadOutcome::Text(t) => t,
-            ReadOutcome::Bad {
-                message,
-                help,
-                at,
-                lossy,
-            } => {
-                packet.problems.push(problem(
-                    ProblemKind::File,
-                    at.unwrap_or(start),
-                    message,
-                    help,
-                ));
-                packet.file = lossy.map(|t| Arc::new(SourceFile::new(&shown_file, t)));
-                return packet;
-            }
         };
         let file = Arc::new(SourceFile::new(&shown_file, text));
         packet.file = Some(file.clone());

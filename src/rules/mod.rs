@@ -50,6 +50,7 @@ pub fn all() -> Vec<&'static Rule> {
     ];
     rules.extend(crate::signoff::RULES);
     rules.extend(crate::timeline::RULES);
+    rules.push(&crate::history::SIGNOFF_AUDIT);
     rules
 }
 

@@ -1,0 +1,182 @@
+//! `handoff log`: a packet's story from git history, with the sign-off audit.
+
+use super::Env;
+use crate::cli::TextFormat;
+use crate::error::Error;
+use crate::history::{self, Change, Commit};
+use crate::packet::Packet;
+use crate::workspace::Workspace;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Flags of `handoff log`.
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// The packet id (or path).
+    pub packet: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+    /// Require a good git signature on commits that add sign-offs.
+    #[arg(long)]
+    pub verify_signatures: bool,
+}
+
+#[derive(Serialize)]
+struct Entry {
+    commit: Option<Commit>,
+    changes: Vec<Change>,
+    flags: Vec<String>,
+}
+
+/// Print the packet's story; exit 1 when the audit flags something.
+pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let dir = ws.packet(&args.packet)?;
+    let abs = std::path::absolute(&dir).unwrap_or(dir.clone());
+    let top = history::toplevel(&abs).map_err(|e| {
+        Error::usage(format!("the audit needs git: {e}"), "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
+    })?;
+    let rel = abs
+        .strip_prefix(&top)
+        .unwrap_or(&abs)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let hist = history::read(&top, std::slice::from_ref(&rel), args.verify_signatures)
+        .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
+    let current = Packet::load(&dir, &crate::paths::shown_path(&dir));
+
+    let mut entries = Vec::new();
+    let mut previous: Option<Packet> = None;
+    for v in hist
+        .versions
+        .get(&rel)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let commit = hist.commits[v.commit].clone();
+        let mut changes = Vec::new();
+        let next = match (&v.text, v.deleted) {
+            (_, true) => None,
+            (Some(text), _) => Some(Packet::from_text(&dir, Path::new(""), text.clone())),
+            (None, false) => previous.take(),
+        };
+        if v.text.is_some() || v.deleted {
+            changes = history::diff(previous.as_ref(), next.as_ref());
+        }
+        changes.extend(
+            v.other_files
+                .iter()
+                .map(|f| Change::File { file: f.clone() }),
+        );
+        let mut flags = Vec::new();
+        for c in &changes {
+            if let Change::SignedOff { role, by, .. } = c {
+                if history::email_of(by).is_some_and(|e| e != commit.email.to_lowercase()) {
+                    flags.push(format!(
+                        "{role} sign-off by {by} was committed by {} <{}>",
+                        commit.author, commit.email
+                    ));
+                }
+                if args.verify_signatures && commit.signature != Some('G') {
+                    let sig = commit
+                        .signature
+                        .map_or("none".to_string(), |c| c.to_string());
+                    flags.push(format!(
+                        "{role} sign-off commit has no good signature (%G? = {sig})"
+                    ));
+                }
+            }
+        }
+        entries.push(Entry {
+            commit: Some(commit),
+            changes,
+            flags,
+        });
+        previous = next;
+    }
+    // What the working tree has that the last commit does not.
+    let committed_text = previous
+        .as_ref()
+        .and_then(|p| p.file.as_ref().map(|f| f.text.clone()));
+    let working_text = current.file.as_ref().map(|f| f.text.clone());
+    if working_text != committed_text {
+        let mut changes = history::diff(previous.as_ref(), Some(&current));
+        if working_text.is_none() {
+            changes = vec![Change::Deleted];
+        }
+        let flags = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::SignedOff { role, by, .. } => Some(format!(
+                    "{role} sign-off by {by} is not committed yet (unrecorded)"
+                )),
+                _ => None,
+            })
+            .collect();
+        entries.push(Entry {
+            commit: None,
+            changes,
+            flags,
+        });
+    }
+
+    let flagged = entries.iter().any(|e| !e.flags.is_empty());
+    match args.format {
+        TextFormat::Json => {
+            let doc = serde_json::json!({ "packet": current.id, "entries": entries });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        TextFormat::Text => print!("{}", text(&current.id, &entries)),
+    }
+    Ok(u8::from(flagged))
+}
+
+fn text(id: &str, entries: &[Entry]) -> String {
+    let mut out = String::new();
+    if entries.is_empty() {
+        let _ = writeln!(out, "{id}: no history yet (the packet is not committed)");
+    }
+    for e in entries {
+        match &e.commit {
+            Some(c) => {
+                let _ = writeln!(
+                    out,
+                    "{} {} {} <{}>  {}",
+                    c.short,
+                    c.date.get(..10).unwrap_or(&c.date),
+                    c.author,
+                    c.email,
+                    c.subject
+                );
+            }
+            None => {
+                let _ = writeln!(out, "uncommitted changes");
+            }
+        }
+        for change in &e.changes {
+            let _ = writeln!(out, "    {}", describe(change));
+        }
+        for flag in &e.flags {
+            let _ = writeln!(out, "    ! {flag}");
+        }
+    }
+    out
+}
+
+fn describe(c: &Change) -> String {
+    match c {
+        Change::Created => "created the packet".into(),
+        Change::Deleted => "deleted the packet".into(),
+        Change::Status { from, to } => format!("status {from} -> {to}"),
+        Change::Answered { path } => format!("answered {path}"),
+        Change::Changed { path } => format!("changed {path}"),
+        Change::Unanswered { path } => format!("removed the answer to {path}"),
+        Change::Checked { criterion } => format!("checked: {criterion}"),
+        Change::Unchecked { criterion } => format!("unchecked: {criterion}"),
+        Change::SignedOff { role, by, at } => format!("signed off as {role}: {by} at {at}"),
+        Change::Body => "edited the body".into(),
+        Change::File { file } => format!("changed {file}"),
+    }
+}

@@ -1,0 +1,144 @@
+//! `handoff timeline`: the packet's milestones with dates and states.
+
+use super::{Env, today};
+use crate::cli::TextFormat;
+use crate::error::Error;
+use crate::packet::Packet;
+use crate::timeline::{self, State};
+use crate::workspace::Workspace;
+use chrono::NaiveDate;
+use std::fmt::Write as _;
+
+/// Flags of `handoff timeline`.
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// The packet id (or path).
+    pub packet: String,
+    /// Show states as of DATE (YYYY-MM-DD).
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+}
+
+/// Print the timeline.
+pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let dir = ws.packet(&args.packet)?;
+    let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
+    let today = today(args.today);
+    let shown = crate::paths::shown(&dir.join(crate::packet::PACKET_FILE));
+    let Some(day0) = packet.day0() else {
+        return Err(Error::usage(
+            format!("{shown}: the packet has no valid `day0`"),
+            "write `day0: YYYY-MM-DD` in the front matter",
+        ));
+    };
+    let kind_name = packet
+        .kind_name()
+        .unwrap_or(&ws.config.settings.default_kind);
+    let Some(kind) = ws.kinds.get(kind_name) else {
+        return Err(Error::usage(
+            format!("{shown}: there is no kind `{kind_name}`"),
+            "fix `kind:` (see `handoff kinds`)",
+        ));
+    };
+    let placed = timeline::place(&packet, &kind.spec, ws.config.settings.weekends, today);
+    match args.format {
+        TextFormat::Json => {
+            let doc = serde_json::json!({
+                "packet": packet.id,
+                "kind": kind.spec.name,
+                "day0": day0,
+                "today": today,
+                "day": (today - day0).num_days(),
+                "milestones": placed,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        TextFormat::Text => print!(
+            "{}",
+            text(&packet, &kind.spec.name, day0, today, &placed, env.color)
+        ),
+    }
+    Ok(0)
+}
+
+fn text(
+    packet: &Packet,
+    kind: &str,
+    day0: NaiveDate,
+    today: NaiveDate,
+    placed: &[timeline::Placed],
+    color: bool,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({kind}): day 0 is {}; today is {} ({})\n",
+        packet.id,
+        day0.format("%a %Y-%m-%d"),
+        today.format("%a %Y-%m-%d"),
+        timeline::day_label(day0, today)
+    );
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<14}  {:<9}  milestone",
+        "day", "date", "state"
+    );
+    let mut marked = false;
+    for m in placed {
+        if !marked && m.date > today {
+            let _ = writeln!(
+                out,
+                "  {:>4}  {:<14}  {:<9}  ◀ today",
+                "",
+                today.format("%a %Y-%m-%d").to_string(),
+                ""
+            );
+            marked = true;
+        }
+        let state = m.state.name();
+        let state = if color {
+            let code = match m.state {
+                State::Done => "32",
+                State::DueToday => "33;1",
+                State::Upcoming => "0",
+                State::Overdue => "31;1",
+            };
+            format!("\x1b[{code}m{state:<9}\x1b[0m")
+        } else {
+            format!("{state:<9}")
+        };
+        let mut notes = Vec::new();
+        if let Some(from) = m.moved_from {
+            notes.push(format!("moved from {}", from.format("%a %m-%d")));
+        }
+        if m.weekend {
+            notes.push("⚠ falls on a weekend".to_string());
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", notes.join("; "))
+        };
+        let _ = writeln!(
+            out,
+            "  {:>+4}  {:<14}  {state}  {}{notes}",
+            m.day,
+            m.date.format("%a %Y-%m-%d").to_string(),
+            m.title
+        );
+    }
+    if !marked {
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<14}  {:<9}  ◀ today",
+            "",
+            today.format("%a %Y-%m-%d").to_string(),
+            ""
+        );
+    }
+    out
+}

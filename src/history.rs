@@ -1,0 +1,512 @@
+//! Git history: one `git log` pass over the packets asked about, plus one `git cat-file --batch`
+//! for the versions of their `handoff.md`, turned into per-packet events.
+
+use crate::packet::Packet;
+use crate::packet::yaml::{Node, Value};
+use crate::rules::Rule;
+use crate::signoff::{self, Signoff};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A sign-off not committed by its signer, or not committed at all.
+pub static SIGNOFF_AUDIT: Rule = Rule {
+    id: "signoff-audit",
+    summary: "each sign-off is committed, by the person who signed",
+    explanation: "Git is the audit trail: the commit that adds a sign-off should be authored by the \
+signer, so that the history proves who agreed to what and when. A sign-off committed by someone else, \
+or not committed yet, is flagged. With `--verify-signatures`, `handoff log` also requires a good git \
+signature on those commits.\n\nFix: the signer runs `handoff sign` and commits it themselves.",
+};
+
+/// One commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Commit {
+    /// Full id.
+    pub id: String,
+    /// Short id.
+    pub short: String,
+    /// Author date, ISO 8601.
+    pub date: String,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// First line of the message.
+    pub subject: String,
+    /// `%G?`: G good, B bad, N none, ... (only with signature verification).
+    pub signature: Option<char>,
+}
+
+/// A version of one packet's `handoff.md` in one commit.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// Index into [`History::commits`].
+    pub commit: usize,
+    /// The file's text when this commit changed it.
+    pub text: Option<String>,
+    /// Whether this commit deleted `handoff.md`.
+    pub deleted: bool,
+    /// Other files of the packet this commit touched.
+    pub other_files: Vec<String>,
+}
+
+/// The history of some packets.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Commits, oldest first.
+    pub commits: Vec<Commit>,
+    /// Per packet folder (relative to the repo top), its versions, oldest first.
+    pub versions: BTreeMap<String, Vec<Version>>,
+}
+
+/// Why history could not be read.
+#[derive(Debug)]
+pub struct GitError(pub String);
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The top of the git work tree containing `dir`.
+pub fn toplevel(dir: &Path) -> Result<PathBuf, GitError> {
+    let out = Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(dir)
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(GitError(format!(
+            "{} is not in a git repository",
+            dir.display()
+        )));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// Read the history of the given packet folders (paths relative to `top`).
+pub fn read(
+    top: &Path,
+    packet_dirs: &[String],
+    verify_signatures: bool,
+) -> Result<History, GitError> {
+    let mut history = History::default();
+    if packet_dirs.is_empty() {
+        return Ok(history);
+    }
+    let sig = if verify_signatures { "%x1f%G?" } else { "" };
+    let mut cmd = Command::new("git");
+    cmd.current_dir(top)
+        .args([
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--no-renames",
+            "--raw",
+            "--no-abbrev",
+        ])
+        .arg(format!(
+            "--format=%x1e%H%x1f%h%x1f%aI%x1f%an%x1f%ae%x1f%s{sig}"
+        ))
+        .arg("--")
+        .args(packet_dirs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| GitError("git gave no output".into()))?;
+    let mut commits: Vec<Commit> = Vec::new();
+    // (commit index, packet dir, blob id or None for deleted, other file)
+    let mut touched: Vec<(usize, String, Option<String>, Option<String>)> = Vec::new();
+    for line in BufReader::new(stdout).split(b'\n') {
+        let line = line.map_err(|e| GitError(format!("cannot read git output: {e}")))?;
+        let line = String::from_utf8_lossy(&line);
+        if let Some(header) = line.strip_prefix('\u{1e}') {
+            let f: Vec<&str> = header.split('\u{1f}').collect();
+            if f.len() < 6 {
+                continue;
+            }
+            commits.push(Commit {
+                id: f[0].into(),
+                short: f[1].into(),
+                date: f[2].into(),
+                author: f[3].into(),
+                email: f[4].into(),
+                subject: f[5].into(),
+                signature: f.get(6).and_then(|s| s.chars().next()),
+            });
+        } else if let Some(raw) = line.strip_prefix(':') {
+            let Some((meta, path)) = raw.split_once('\t') else {
+                continue;
+            };
+            let parts: Vec<&str> = meta.split(' ').collect();
+            let (Some(new_blob), Some(status)) = (parts.get(3), parts.get(4)) else {
+                continue;
+            };
+            let Some(dir) = packet_dirs
+                .iter()
+                .find(|d| path.starts_with(&format!("{d}/")))
+            else {
+                continue;
+            };
+            let index = commits.len().saturating_sub(1);
+            let rel = &path[dir.len() + 1..];
+            if rel == crate::packet::PACKET_FILE {
+                let blob = (!status.starts_with('D')).then(|| new_blob.to_string());
+                touched.push((index, dir.clone(), blob, None));
+            } else {
+                touched.push((index, dir.clone(), None, Some(rel.to_string())));
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| GitError(format!("git failed: {e}")))?;
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        // A repository without commits has no history yet.
+        if err.contains("does not have any commits") {
+            return Ok(history);
+        }
+        return Err(GitError(format!("git log failed: {}", err.trim())));
+    }
+    let blobs: Vec<String> = touched.iter().filter_map(|t| t.2.clone()).collect();
+    let mut texts = cat_blobs(top, &blobs)?.into_iter();
+    // git log lists newest first; turn it around so indexes grow with time.
+    let n = commits.len();
+    commits.reverse();
+    let mut per_commit: BTreeMap<(String, usize), Version> = BTreeMap::new();
+    for (index, dir, blob, other) in touched {
+        let commit = n - 1 - index;
+        let v = per_commit.entry((dir, commit)).or_insert(Version {
+            commit,
+            text: None,
+            deleted: false,
+            other_files: Vec::new(),
+        });
+        match (blob, other) {
+            (Some(_), _) => v.text = texts.next().flatten(),
+            (None, Some(file)) => v.other_files.push(file),
+            (None, None) => v.deleted = true,
+        }
+    }
+    for ((dir, _), v) in per_commit {
+        history.versions.entry(dir).or_default().push(v);
+    }
+    history.commits = commits;
+    Ok(history)
+}
+
+fn cat_blobs(top: &Path, blobs: &[String]) -> Result<Vec<Option<String>>, GitError> {
+    if blobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut child = Command::new("git")
+        .current_dir(top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| GitError("git cat-file has no input".into()))?;
+    let input: String = blobs.iter().map(|b| format!("{b}\n")).collect();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| GitError("git cat-file gave no output".into()))?;
+    let mut reader = BufReader::new(stdout);
+    let mut out = Vec::with_capacity(blobs.len());
+    for _ in blobs {
+        let mut header = String::new();
+        if reader
+            .read_line(&mut header)
+            .map_err(|e| GitError(e.to_string()))?
+            == 0
+        {
+            break;
+        }
+        let size: Option<usize> = header.split(' ').nth(2).and_then(|s| s.trim().parse().ok());
+        let Some(size) = size else {
+            out.push(None);
+            continue;
+        };
+        let mut buf = vec![0; size + 1];
+        reader
+            .read_exact(&mut buf)
+            .map_err(|e| GitError(e.to_string()))?;
+        buf.pop();
+        out.push(String::from_utf8(buf).ok());
+    }
+    let _ = writer.join();
+    let _ = child.wait();
+    Ok(out)
+}
+
+/// What a commit changed in a packet, in the packet's own terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Change {
+    /// The packet was created.
+    Created,
+    /// The packet was deleted.
+    Deleted,
+    /// The status moved.
+    Status {
+        /// Before.
+        from: String,
+        /// After.
+        to: String,
+    },
+    /// A question got its first answer.
+    Answered {
+        /// Dotted path.
+        path: String,
+    },
+    /// An answer changed.
+    Changed {
+        /// Dotted path.
+        path: String,
+    },
+    /// An answer was removed or reset to a placeholder.
+    Unanswered {
+        /// Dotted path.
+        path: String,
+    },
+    /// An acceptance criterion was checked.
+    Checked {
+        /// Its text.
+        criterion: String,
+    },
+    /// An acceptance criterion was unchecked.
+    Unchecked {
+        /// Its text.
+        criterion: String,
+    },
+    /// A sign-off was added.
+    SignedOff {
+        /// Role.
+        role: String,
+        /// Signer.
+        by: String,
+        /// When.
+        at: String,
+    },
+    /// The markdown body was edited.
+    Body,
+    /// Another file of the packet changed.
+    File {
+        /// Its path in the packet.
+        file: String,
+    },
+}
+
+/// The changes between two versions of a packet.
+pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let (old, new) = match (old, new) {
+        (_, None) => return vec![Change::Deleted],
+        (None, Some(n)) => {
+            out.push(Change::Created);
+            (None, n)
+        }
+        (Some(o), Some(n)) => (Some(o), n),
+    };
+    let old_status = old.and_then(|o| o.text("status")).unwrap_or("");
+    let new_status = new.text("status").unwrap_or("");
+    if old.is_some() && old_status != new_status {
+        out.push(Change::Status {
+            from: old_status.into(),
+            to: new_status.into(),
+        });
+    }
+    let leaves = |p: Option<&Packet>| {
+        let mut map = BTreeMap::new();
+        if let Some(front) = p.and_then(|p| p.front.as_ref()) {
+            flatten(front, "", &mut map);
+        }
+        map
+    };
+    let (a, b) = (leaves(old), leaves(Some(new)));
+    for (path, value) in &b {
+        match a.get(path) {
+            None if !is_open(value) => out.push(Change::Answered { path: path.clone() }),
+            Some(before) if before != value => {
+                if is_open(before) && !is_open(value) {
+                    out.push(Change::Answered { path: path.clone() })
+                } else if is_open(value) {
+                    out.push(Change::Unanswered { path: path.clone() })
+                } else {
+                    out.push(Change::Changed { path: path.clone() })
+                }
+            }
+            _ => {}
+        }
+    }
+    for (path, value) in &a {
+        if !b.contains_key(path) && !is_open(value) {
+            out.push(Change::Unanswered { path: path.clone() });
+        }
+    }
+    if let Some(old) = old {
+        let before: HashMap<&str, bool> = old
+            .body
+            .tasks
+            .iter()
+            .map(|t| (t.text.as_str(), t.checked))
+            .collect();
+        for t in &new.body.tasks {
+            match before.get(t.text.as_str()) {
+                Some(false) if t.checked => out.push(Change::Checked {
+                    criterion: t.text.clone(),
+                }),
+                Some(true) if !t.checked => out.push(Change::Unchecked {
+                    criterion: t.text.clone(),
+                }),
+                None if t.checked => out.push(Change::Checked {
+                    criterion: t.text.clone(),
+                }),
+                _ => {}
+            }
+        }
+        let body = |p: &Packet| {
+            p.file
+                .as_ref()
+                .map(|f| f.text[p.front_range.1..].to_string())
+        };
+        let task_change = out
+            .iter()
+            .any(|c| matches!(c, Change::Checked { .. } | Change::Unchecked { .. }));
+        if body(old) != body(new) && !task_change {
+            out.push(Change::Body);
+        }
+    }
+    let before: Vec<Signoff> = old.map(|o| signoff::read(o).0).unwrap_or_default();
+    for s in signoff::read(new).0 {
+        if !before.iter().any(|b| b.role == s.role && b.at == s.at) {
+            out.push(Change::SignedOff {
+                role: s.role,
+                by: s.by,
+                at: s.at,
+            });
+        }
+    }
+    out
+}
+
+fn is_open(v: &str) -> bool {
+    crate::rules::answers::is_placeholder(v)
+}
+
+const SKIP: [&str; 2] = ["status", "signoffs"];
+
+fn flatten(node: &Node, path: &str, out: &mut BTreeMap<String, String>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                if path.is_empty() && SKIP.contains(&e.key.as_str()) {
+                    continue;
+                }
+                let p = if path.is_empty() {
+                    e.key.clone()
+                } else {
+                    format!("{path}.{}", e.key)
+                };
+                flatten(&e.value, &p, out);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(item, &format!("{path}[{}]", i + 1), out);
+            }
+        }
+        Value::Str(s) => {
+            out.insert(path.to_string(), s.clone());
+        }
+        Value::Null => {
+            out.insert(path.to_string(), String::new());
+        }
+    }
+}
+
+/// The email inside `Name <email>`, lowercased.
+pub fn email_of(person: &str) -> Option<String> {
+    let open = person.find('<')?;
+    let close = person[open..].find('>')? + open;
+    Some(person[open + 1..close].trim().to_lowercase())
+}
+
+/// For each sign-off of a packet (by its `at`), the commit that first recorded it.
+pub fn recorded_in<'h>(
+    history: &'h History,
+    dir: &str,
+    packet: &Packet,
+) -> HashMap<String, &'h Commit> {
+    let mut found = HashMap::new();
+    let Some(versions) = history.versions.get(dir) else {
+        return found;
+    };
+    for v in versions {
+        let Some(text) = &v.text else { continue };
+        if !text.contains("signoffs") {
+            continue;
+        }
+        let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());
+        for s in signoff::read(&p).0 {
+            found
+                .entry(s.at.clone())
+                .or_insert(&history.commits[v.commit]);
+        }
+    }
+    found
+}
+
+/// Audit findings for a packet's sign-offs: (sign-off, message, help).
+pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<(Signoff, String, String)> {
+    let recorded = recorded_in(history, dir, packet);
+    let mut out = Vec::new();
+    for s in signoff::read(packet).0 {
+        match recorded.get(&s.at) {
+            None => out.push((
+                s.clone(),
+                format!(
+                    "the {} sign-off by {} is not committed yet (unrecorded)",
+                    s.role, s.by
+                ),
+                format!(
+                    "the signer commits it: git commit -m \"Sign off {} as {}\"",
+                    packet.id, s.role
+                ),
+            )),
+            Some(c) if email_of(&s.by).is_some_and(|e| e != c.email.to_lowercase()) => out.push((
+                s.clone(),
+                format!(
+                    "the {} sign-off by {} was committed by {} <{}> in {}",
+                    s.role, s.by, c.author, c.email, c.short
+                ),
+                "the signer should commit their own sign-off; re-sign and commit as the signer"
+                    .into(),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
