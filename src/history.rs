@@ -137,7 +137,7 @@ pub fn read(
             }
             commits.push(Commit {
                 id: f[0].into(),
-                short: f[1].into(),
+                short: f[0].get(..8).unwrap_or(f[0]).into(),
                 date: f[2].into(),
                 author: f[3].into(),
                 email: f[4].into(),
@@ -269,6 +269,13 @@ pub enum Change {
     Created,
     /// The packet was deleted.
     Deleted,
+    /// How many answers a new packet came with.
+    Answers {
+        /// Answered questions.
+        count: usize,
+        /// Questions still open.
+        open: usize,
+    },
     /// The status moved.
     Status {
         /// Before.
@@ -346,7 +353,14 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
         map
     };
     let (a, b) = (leaves(old), leaves(Some(new)));
-    for (path, value) in &b {
+    if old.is_none() {
+        let answers = b.values().filter(|v| !is_open(v)).count();
+        out.push(Change::Answers {
+            count: answers,
+            open: b.len() - answers,
+        });
+    }
+    for (path, value) in b.iter().filter(|_| old.is_some()) {
         match a.get(path) {
             None if !is_open(value) => out.push(Change::Answered { path: path.clone() }),
             Some(before) if before != value => {
@@ -484,7 +498,7 @@ pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<(Signoff, Str
     let recorded = recorded_in(history, dir, packet);
     let mut out = Vec::new();
     for s in signoff::read(packet).0 {
-        match recorded.get(&s.at) {
+        match recorded.get(&(s.role.clone(), s.at.clone())) {
             None => out.push((
                 s.clone(),
                 format!(

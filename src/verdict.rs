@@ -78,14 +78,56 @@ pub fn check_one(
     (packet, verdict)
 }
 
-/// Check many packets on all cores, keeping their order.
+/// Check many packets on all cores, keeping their order; then audit their sign-offs against git.
+///
+/// Returns the verdicts and, when the audit could not run, why.
 pub fn check_many(
     dirs: &[PathBuf],
     ws: &Workspace,
     today: NaiveDate,
     forced: Option<Gate>,
-) -> Vec<Verdict> {
-    parallel_map(dirs, |dir| check_one(dir, ws, today, forced).1)
+) -> (Vec<Verdict>, Option<String>) {
+    let results = parallel_map(dirs, |dir| {
+        let (packet, verdict) = check_one(dir, ws, today, forced);
+        let signed = !crate::signoff::read(&packet).0.is_empty();
+        (verdict, signed.then_some(packet))
+    });
+    let (mut verdicts, signed): (Vec<Verdict>, Vec<Option<Packet>>) = results.into_iter().unzip();
+    let note = audit(&mut verdicts, &signed).err();
+    (verdicts, note)
+}
+
+/// Add `signoff-audit` warnings for sign-offs that are uncommitted or committed by someone else.
+fn audit(verdicts: &mut [Verdict], packets: &[Option<Packet>]) -> Result<(), String> {
+    let signed: Vec<(usize, &Packet)> = packets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((i, p.as_ref()?)))
+        .collect();
+    let Some((_, first)) = signed.first() else {
+        return Ok(());
+    };
+    let abs = |p: &Packet| std::path::absolute(&p.dir).unwrap_or_else(|_| p.dir.clone());
+    let top = crate::history::toplevel(&abs(first))
+        .map_err(|e| format!("sign-off audit skipped: it needs git ({e})"))?;
+    let rel = |p: &Packet| {
+        abs(p)
+            .strip_prefix(&top)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default()
+    };
+    let dirs: Vec<String> = signed.iter().map(|(_, p)| rel(p)).collect();
+    let history = crate::history::read(&top, &dirs, false)
+        .map_err(|e| format!("sign-off audit skipped: {e}"))?;
+    for (i, packet) in signed {
+        for (s, message, help) in crate::history::audit(&history, &rel(packet), packet) {
+            if let Some(d) = crate::signoff::audit_warning(packet, &s, message, help) {
+                verdicts[i].diagnostics.push(d);
+                verdicts[i].warnings += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Apply `f` to every item on all available cores; results keep the input order.

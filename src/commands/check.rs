@@ -12,7 +12,10 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dirs = ws.select(&args.packets)?;
     let today = today(args.today);
-    let verdicts = verdict::check_many(&dirs, &ws, today, args.gate);
+    let (verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
+    if let Some(note) = note.filter(|_| !env.quiet) {
+        eprintln!("note: {note}");
+    }
     let text = match args.format {
         CheckFormat::Human => {
             if dirs.is_empty() && !env.quiet {

@@ -169,6 +169,7 @@ fn describe(c: &Change) -> String {
     match c {
         Change::Created => "created the packet".into(),
         Change::Deleted => "deleted the packet".into(),
+        Change::Answers { count, open } => format!("with {count} answers, {open} still open"),
         Change::Status { from, to } => format!("status {from} -> {to}"),
         Change::Answered { path } => format!("answered {path}"),
         Change::Changed { path } => format!("changed {path}"),
