@@ -473,7 +473,7 @@ pub fn recorded_in<'h>(
     history: &'h History,
     dir: &str,
     packet: &Packet,
-) -> HashMap<String, &'h Commit> {
+) -> HashMap<(String, String), &'h Commit> {
     let mut found = HashMap::new();
     let Some(versions) = history.versions.get(dir) else {
         return found;
