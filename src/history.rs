@@ -486,7 +486,7 @@ pub fn recorded_in<'h>(
         let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());
         for s in signoff::read(&p).0 {
             found
-                .entry(s.at.clone())
+                .entry((s.role, s.at))
                 .or_insert(&history.commits[v.commit]);
         }
     }
