@@ -1,0 +1,141 @@
+//! A temporary git repo driven through the real `handoff` binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A temp git repo with a configured user.
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "Test User"]);
+        repo.git(&["config", "user.email", "test@example.test"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    /// A temp folder that is not a git repo.
+    pub fn bare() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let path = self.file(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.file(rel)).expect("read")
+    }
+
+    pub fn handoff(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
+        cmd.current_dir(self.path())
+            .env_remove("HANDOFF_TODAY")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Run handoff with args; returns (exit code, stdout, stderr) and asserts no panic.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.handoff().args(args).output().expect("run handoff");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "handoff panicked: {stderr}");
+        (out.status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    /// `handoff check --format json` parsed.
+    pub fn check_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = self.run(&args);
+        let doc = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}): {stdout}\n{stderr}"));
+        (code, doc)
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn commit_as(&self, who: &str, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message, "--author", who]);
+    }
+
+    /// Copy a packet (and the config naming its people) from examples/ into this repo.
+    pub fn copy_example(&self, id: &str) {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        if !self.file("handoff.toml").exists() {
+            self.write(
+                "handoff.toml",
+                std::fs::read(examples.join("handoff.toml")).expect("config"),
+            );
+        }
+        let src = examples.join("handoffs").join(id);
+        for entry in std::fs::read_dir(&src).expect("example") {
+            let entry = entry.expect("entry");
+            let text = std::fs::read(entry.path()).expect("read example");
+            self.write(
+                &format!("handoffs/{id}/{}", entry.file_name().to_string_lossy()),
+                text,
+            );
+        }
+    }
+}
+
+/// The diagnostics of one packet in a JSON check document.
+pub fn diagnostics<'a>(doc: &'a serde_json::Value, id: &str) -> Vec<&'a serde_json::Value> {
+    doc["packets"]
+        .as_array()
+        .expect("packets")
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no packet {id} in {doc}"))["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .collect()
+}
+
+/// Diagnostics of a rule at a severity.
+pub fn with_rule<'a>(
+    diags: &[&'a serde_json::Value],
+    rule: &str,
+    severity: &str,
+) -> Vec<&'a serde_json::Value> {
+    diags
+        .iter()
+        .copied()
+        .filter(|d| d["rule"] == rule && d["severity"] == severity)
+        .collect()
+}
