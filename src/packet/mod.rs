@@ -152,7 +152,18 @@ pub fn read_text(path: &Path) -> ReadOutcome {
 impl Packet {
     /// Load the packet in `dir`; `shown` is the folder path as the user should see it.
     pub fn load(dir: &Path, shown: &Path) -> Packet {
-        match read_text(&dir.join(PACKET_FILE)) {
+        let path = dir.join(PACKET_FILE);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let mut packet = Packet::empty(dir);
+            packet.problems.push(Problem {
+                kind: ProblemKind::File,
+                pos: Pos { offset: 0, line: 1, column: 1 },
+                message: "handoff.md is a symbolic link".into(),
+                help: "replace the link with the file itself: git records a link, not the content it points to, so the review and the sign-offs would cover nothing".into(),
+            });
+            return packet;
+        }
+        match read_text(&path) {
             ReadOutcome::Text(text) => Packet::from_text(dir, shown, text),
             ReadOutcome::Bad {
                 message,
