@@ -52,6 +52,10 @@ pub enum CheckFormat {
     Human,
     /// One JSON document.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub workflow commands: annotations on the pull request.
+    Github,
 }
 
 /// The subcommands.
@@ -82,6 +86,23 @@ pub enum Command {
     /// Flags sign-offs committed by someone other than the signer, and sign-offs not committed
     /// yet; exits 1 when it flags something.
     Log(crate::commands::log::LogArgs),
+    /// Set up this repo: handoff.toml, the packets folder, an editor schema and a CI workflow.
+    ///
+    /// Never overwrites a file that exists.
+    Init(crate::commands::init::InitArgs),
+    /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
+    Schema {
+        /// Only this kind (default: every kind, chosen by `kind:`).
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Print a shell completion script (e.g. `handoff completions bash > /etc/bash_completion.d/handoff`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (e.g. `handoff man > handoff.1`).
+    Man,
     /// Explain a rule: what it checks, why it matters, and an example.
     Explain {
         /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).
@@ -148,6 +169,10 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Only packets changed since this git ref (committed or not), plus packets whose gate the
+    /// calendar moved since then.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
 }
 
 /// Parse a YYYY-MM-DD date argument.

@@ -524,3 +524,54 @@ pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<(Signoff, Str
     }
     out
 }
+
+/// What changed since a base ref: files (absolute paths) and the base commit's date.
+#[derive(Debug)]
+pub struct ChangedSince {
+    /// Files changed in commits since the base, in the working tree, or untracked.
+    pub files: Vec<PathBuf>,
+    /// The base commit's committer date.
+    pub base_date: chrono::NaiveDate,
+}
+
+/// Files changed since `base` (committed, staged, unstaged or untracked), from the repo at `dir`.
+pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
+    let top = toplevel(dir)?;
+    let git = |args: &[&str]| -> Result<String, GitError> {
+        let out = Command::new("git")
+            .current_dir(&top)
+            .args(args)
+            .output()
+            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        if !out.status.success() {
+            return Err(GitError(
+                String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let date = git(&["log", "-1", "--format=%cs", base, "--"])?;
+    let base_date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| GitError(format!("cannot read the date of {base}")))?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for list in [
+        git(&[
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--name-only",
+            base,
+            "--",
+        ])?,
+        git(&[
+            "-c",
+            "core.quotePath=false",
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+        ])?,
+    ] {
+        files.extend(list.lines().filter(|l| !l.is_empty()).map(|l| top.join(l)));
+    }
+    Ok(ChangedSince { files, base_date })
+}

@@ -16,6 +16,7 @@ pub mod packet;
 pub mod paths;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod signoff;
 pub mod timeline;
 pub mod verdict;
@@ -26,20 +27,20 @@ use std::io::IsTerminal;
 
 /// Run a parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8, error::Error> {
-    let cwd = match &cli.dir {
-        Some(dir) => dir.clone(),
-        None => std::env::current_dir().map_err(|source| error::Error::Io {
-            path: ".".into(),
-            doing: "cannot read the working directory",
-            source,
-        })?,
-    };
-    if !cwd.is_dir() {
-        return Err(error::Error::usage(
-            format!("{} is not a directory", cwd.display()),
-            "pass an existing directory to -C",
-        ));
+    // Like `git -C`: every relative path, given or shown, is relative to DIR.
+    if let Some(dir) = &cli.dir {
+        std::env::set_current_dir(dir).map_err(|e| {
+            error::Error::usage(
+                format!("cannot change to {}: {e}", dir.display()),
+                "pass an existing directory to -C",
+            )
+        })?;
     }
+    let cwd = std::env::current_dir().map_err(|source| error::Error::Io {
+        path: ".".into(),
+        doing: "cannot read the working directory",
+        source,
+    })?;
     let env = commands::Env {
         cwd,
         color: use_color(cli.color),
@@ -51,6 +52,41 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),
+        Command::Init(args) => commands::init::run(&env, args),
+        Command::Schema { kind } => {
+            let ws = workspace::Workspace::open(&env.cwd)?;
+            let only = match kind {
+                Some(name) => Some(ws.kinds.get(name).ok_or_else(|| {
+                    error::Error::usage(
+                        format!("there is no kind `{name}`"),
+                        format!("known kinds: {}", ws.kinds.names().join(", ")),
+                    )
+                })?),
+                None => None,
+            };
+            let schema = schema::generate(&ws.kinds, only);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "handoff", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .map_err(|source| error::Error::Io {
+                    path: "<stdout>".into(),
+                    doing: "cannot write the manual",
+                    source,
+                })?;
+            Ok(0)
+        }
         Command::Explain { rule } => commands::explain::run(rule.as_deref()),
         Command::Kinds { kind, format } => {
             let ws = workspace::Workspace::open(&env.cwd)?;

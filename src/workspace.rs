@@ -41,7 +41,8 @@ impl Workspace {
         for arg in args {
             dirs.extend(self.resolve(arg)?);
         }
-        dirs.dedup();
+        let mut seen = std::collections::HashSet::new();
+        dirs.retain(|d| seen.insert(d.clone()));
         Ok(dirs)
     }
 
@@ -59,11 +60,26 @@ impl Workspace {
 
     fn resolve(&self, arg: &str) -> Result<Vec<PathBuf>, Error> {
         let path = Path::new(arg);
-        if path.is_file() && path.file_name().is_some_and(|n| n == PACKET_FILE) {
-            return Ok(vec![
-                path.parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-            ]);
+        if path.is_file() {
+            // Any file inside a packet folder names that packet (pre-commit passes file names).
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            let root =
+                std::path::absolute(&self.config.root).unwrap_or_else(|_| self.config.root.clone());
+            let packet = abs
+                .ancestors()
+                .skip(1)
+                .take_while(|d| d.starts_with(&root))
+                .find(|d| d.join(PACKET_FILE).is_file());
+            if let Some(dir) = packet {
+                return Ok(vec![crate::paths::shown_path(dir)]);
+            }
+            return Err(Error::usage(
+                format!("{arg} is not inside a packet folder"),
+                format!(
+                    "packets are folders with a {PACKET_FILE}, under {}",
+                    crate::paths::shown(&self.config.packets_dir())
+                ),
+            ));
         }
         if path.is_dir()
             && (arg.contains('/')

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod init;
 pub mod kinds;
 pub mod log;
 pub mod new;

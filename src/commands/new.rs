@@ -62,6 +62,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
         from: args.from.trim().to_string(),
         to: args.to.trim().to_string(),
         day0: args.day0,
+        schema: schema_path(&ws),
     };
     let files =
         scaffold::render(kind, &new).map_err(|m| Error::usage(m, "fix the kind's template"))?;
@@ -135,4 +136,19 @@ fn write_packet(
             source,
         }
     })
+}
+
+/// The editor schema (`.handoff/schema.json`, written by `handoff init`) as seen from a packet.
+fn schema_path(ws: &Workspace) -> Option<String> {
+    ws.config
+        .root
+        .join(".handoff/schema.json")
+        .is_file()
+        .then(|| {
+            let depth = std::path::Path::new(&ws.config.settings.packets)
+                .components()
+                .count()
+                + 1;
+            format!("{}.handoff/schema.json", "../".repeat(depth))
+        })
 }

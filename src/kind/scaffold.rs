@@ -22,6 +22,8 @@ pub struct NewPacket {
     pub to: String,
     /// Day 0.
     pub day0: NaiveDate,
+    /// The JSON Schema path relative to the packet folder, for the editor modeline.
+    pub schema: Option<String>,
 }
 
 /// Render every template of the kind: (file name, text), `handoff.md` first.
@@ -59,6 +61,9 @@ pub fn render(kind: &Kind, new: &NewPacket) -> Result<Vec<(String, String)>, Str
 /// The front matter for a new packet: the header, then every question as a `TODO:` placeholder.
 pub fn front_matter(kind: &Kind, new: &NewPacket) -> String {
     let mut out = String::new();
+    if let Some(schema) = &new.schema {
+        let _ = writeln!(out, "# yaml-language-server: $schema={schema}");
+    }
     let _ = writeln!(out, "id: {}", new.id);
     let _ = writeln!(out, "title: {}", scalar(&new.title));
     let _ = writeln!(out, "kind: {}", new.kind);

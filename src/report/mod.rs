@@ -1,7 +1,9 @@
 //! Reporters: the same verdicts rendered for people (human) and machines (json, ...).
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::verdict::Verdict;
 

@@ -1,0 +1,122 @@
+//! `handoff init`: set up a repo for handoff packets. Never overwrites anything.
+
+use super::Env;
+use crate::error::Error;
+use crate::workspace::Workspace;
+use std::path::Path;
+
+/// Flags of `handoff init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The packets root to create.
+    #[arg(long, default_value = "handoffs")]
+    pub packets: String,
+}
+
+const CONFIG: &str = r#"# handoff configuration. Every setting has a default; uncomment to change it.
+
+# Where packets live, relative to this file.
+packets = "{packets}"
+
+# The kind `handoff new` uses without --kind (see `handoff kinds`).
+# default_kind = "generic"
+
+# Milestones on a weekend: "warn" keeps the date and warns; "shift-earlier" moves them to the Friday before.
+# weekends = "warn"
+
+# Role names that packets may use instead of `Name <email>`; also who `handoff remind` pings.
+[people]
+# ops-lead = "Jordan Blake <jordan@example.com>"
+# revops-director = "Ines Moreau <ines@example.com>"
+"#;
+
+const WORKFLOW: &str = r#"# Runs the handoff readiness gate on pull requests that touch packets, and every morning
+# (the gate follows the calendar, so a packet can start failing without a commit).
+name: handoff
+on:
+  pull_request:
+    paths: ["{packets}/**", "handoff.toml", ".handoff/**"]
+  schedule:
+    - cron: "0 7 * * 1-5"
+  workflow_dispatch:
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: handoff-dev/handoff@main
+        with:
+          format: github
+"#;
+
+/// Create what is missing; report what was kept.
+pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
+    let folder = Path::new(&args.packets);
+    let plain = folder
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if args.packets.trim().is_empty() || !plain {
+        return Err(Error::usage(
+            format!("`{}` is not a usable folder name", args.packets),
+            "use a relative folder such as `handoffs`",
+        ));
+    }
+    let root = &env.cwd;
+    let ws = Workspace::open(root)?;
+    let schema = serde_json::to_string_pretty(&crate::schema::generate(&ws.kinds, None))
+        .unwrap_or_default()
+        + "\n";
+    let files = [
+        (
+            crate::config::FILE_NAME.to_string(),
+            CONFIG.replace("{packets}", &args.packets),
+        ),
+        (format!("{}/.gitkeep", args.packets), String::new()),
+        (".handoff/schema.json".to_string(), schema),
+        (
+            ".github/workflows/handoff.yml".to_string(),
+            WORKFLOW.replace("{packets}", &args.packets),
+        ),
+    ];
+    for (rel, text) in files {
+        let path = root.join(&rel);
+        if path.exists() {
+            if !env.quiet {
+                println!("kept     {rel} (already there)");
+            }
+            continue;
+        }
+        write_new(&path, &text)?;
+        if !env.quiet {
+            println!("created  {rel}");
+        }
+    }
+    if !env.quiet {
+        println!(
+            "\nNext: handoff new <id> --kind <kind> --day0 <YYYY-MM-DD> --from <team> --to <team>"
+        );
+        println!("      (`handoff kinds` lists the kinds)");
+    }
+    Ok(0)
+}
+
+fn write_new(path: &Path, text: &str) -> Result<(), Error> {
+    let io = |doing| {
+        move |source| Error::Io {
+            path: path.to_path_buf(),
+            doing,
+            source,
+        }
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io("cannot create the folder"))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io("cannot create"))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io("cannot write"))
+}

@@ -1,0 +1,311 @@
+//! Fitting into CI and editors: SARIF, GitHub annotations, the Action, pre-commit, JSON Schema,
+//! init, completions and output conventions.
+
+mod common;
+use common::Repo;
+use std::path::{Path, PathBuf};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn in_examples(args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .current_dir(examples())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_schema() {
+    let (code, stdout, _) = in_examples(&["check", "--format", "sarif", "--today", "2026-12-08"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "unknown-key")
+        .unwrap();
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "handoffs/partner-referrals/handoff.md"
+    );
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        17
+    );
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let index = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "unknown-key");
+    // A mistake the validator must catch, so the test cannot pass vacuously.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn github_annotations_carry_file_line_and_column() {
+    let (code, stdout, _) = in_examples(&[
+        "check",
+        "partner-referrals",
+        "--format",
+        "github",
+        "--today",
+        "2026-12-08",
+    ]);
+    assert_eq!(code, 1);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("title=handoff unknown-key"))
+        .expect(&stdout);
+    assert!(line.starts_with("::error file=handoffs/partner-referrals/handoff.md,line=17,col=3,title=handoff unknown-key::"), "{line}");
+    assert!(line.contains("%0Ahelp: did you mean `source`?"), "{line}");
+    assert!(stdout.lines().any(|l| l.starts_with("::warning ")));
+}
+
+#[test]
+fn the_actions_check_step_runs_on_the_examples() {
+    let action =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let step = action.find("- name: handoff check").expect("check step");
+    let run = action[step..].find("run: |").unwrap() + step;
+    let script: String = action[run..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("        ") || l.is_empty())
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    assert!(script.contains("handoff check"), "{script}");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_handoff"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |paths: &str, format: &str| {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(examples())
+            .env("PATH", &path)
+            .env("HANDOFF_PATHS", paths)
+            .env("HANDOFF_FORMAT", format)
+            .env("HANDOFF_TODAY_INPUT", "2026-12-05")
+            .env("HANDOFF_CHANGED_SINCE", "")
+            .env("HANDOFF_ARGS", "")
+            .output()
+            .unwrap()
+    };
+    let ok = run("winback-email billing-api-4-2", "github");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("2 packets: 2 pass"));
+    let failing = run("", "github");
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&failing.stdout)
+            .contains("::error file=handoffs/partner-referrals/handoff.md")
+    );
+}
+
+#[test]
+fn the_pre_commit_entry_runs_on_changed_files() {
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    assert!(hooks.contains("id: handoff-check") && hooks.contains("language: rust"));
+    let entry = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: "))
+        .unwrap();
+    let files_re = hooks
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("files: "))
+        .unwrap();
+    assert_eq!(files_re, "^handoffs/[^/]+/");
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("handoff"));
+    let mut args: Vec<&str> = words.collect();
+    // pre-commit passes the staged files that match `files`.
+    args.extend([
+        "handoffs/winback-email/handoff.md",
+        "handoffs/winback-email/runbook.md",
+        "handoffs/billing-api-4-2/runbook.md",
+    ]);
+    args.extend(["--today", "2026-12-05"]);
+    let (code, stdout, stderr) = in_examples(&args);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let mut failing = args.clone();
+    failing.insert(failing.len() - 2, "handoffs/partner-referrals/handoff.md");
+    let (code, stdout, _) = in_examples(&failing);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("partner-referrals") && !stdout.contains("pass winback-email"),
+        "{stdout}"
+    );
+}
+
+fn front_matter_json(dir: &Path) -> serde_json::Value {
+    let packet = handoff::packet::Packet::load(dir, dir);
+    packet.front.expect("front matter").to_json()
+}
+
+#[test]
+fn the_json_schema_accepts_every_example_and_rejects_a_typo() {
+    let (code, stdout, _) = in_examples(&["schema"]);
+    assert_eq!(code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for id in [
+        "winback-email",
+        "billing-api-4-2",
+        "inbound-demo-routing",
+        "onboarding-kickoff",
+    ] {
+        let front = front_matter_json(&examples().join("handoffs").join(id));
+        let errors: Vec<String> = validator
+            .iter_errors(&front)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{id}: {errors:#?}");
+    }
+    let mut typo = front_matter_json(&examples().join("handoffs/winback-email"));
+    let kpi = typo["metric"]["kpi"].take();
+    typo["metric"].as_object_mut().unwrap().remove("kpi");
+    typo["metric"]["kip"] = kpi;
+    assert!(!validator.is_valid(&typo));
+    let mut top_typo = front_matter_json(&examples().join("handoffs/onboarding-kickoff"));
+    top_typo["trigerr"] = serde_json::json!("x");
+    assert!(!validator.is_valid(&top_typo));
+    // Descriptions come from the kinds' prompts.
+    assert!(stdout.contains("Who runs the play day to day after launch?"));
+    let (_, one, _) = in_examples(&["schema", "--kind", "release"]);
+    let one: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(one["additionalProperties"], false);
+    assert!(one["properties"]["readiness"]["properties"]["rollback"].is_object());
+}
+
+#[test]
+fn init_then_new_then_check_works_end_to_end() {
+    let repo = Repo::new();
+    let (code, stdout, _) = repo.run(&["init"]);
+    assert_eq!(code, 0, "{stdout}");
+    for file in [
+        "handoff.toml",
+        "handoffs/.gitkeep",
+        ".handoff/schema.json",
+        ".github/workflows/handoff.yml",
+    ] {
+        assert!(repo.file(file).is_file(), "{file}");
+    }
+    repo.write(".github/workflows/handoff.yml", "mine");
+    let (code, stdout, _) = repo.run(&["init"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("kept     handoff.toml"), "{stdout}");
+    assert_eq!(repo.read(".github/workflows/handoff.yml"), "mine");
+
+    let (code, _, stderr) = repo.run(&[
+        "new",
+        "first",
+        "--kind",
+        "release",
+        "--day0",
+        "2026-12-07",
+        "--from",
+        "dev",
+        "--to",
+        "ops",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = repo.read("handoffs/first/handoff.md");
+    assert!(
+        text.starts_with("---\n# yaml-language-server: $schema=../../.handoff/schema.json\n"),
+        "{text}"
+    );
+    let (code, doc) = repo.check_json(&["--today", "2026-11-26"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["summary"]["packets"], 1);
+    let (code, _) = repo.check_json(&["--today", "2026-12-05"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn changed_since_checks_only_touched_packets_and_those_the_calendar_moved() {
+    let repo = Repo::new();
+    repo.copy_example("winback-email");
+    repo.copy_example("onboarding-kickoff");
+    repo.copy_example("billing-api-4-2");
+    repo.commit_as("A <a@b.test>", "packets");
+    let ids = |doc: &serde_json::Value| -> Vec<String> {
+        doc["packets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, doc) = repo.check_json(&["--changed-since", "HEAD", "--today", "2026-11-26"]);
+    assert!(ids(&doc).is_empty(), "{doc}");
+    repo.write("handoffs/onboarding-kickoff/notes.md", "new file");
+    let (_, doc) = repo.check_json(&["--changed-since", "HEAD", "--today", "2026-11-26"]);
+    assert_eq!(ids(&doc), ["onboarding-kickoff"]);
+    // Far enough ahead, the calendar moves winback-email's gate (and onboarding-kickoff's).
+    let (_, doc) = repo.check_json(&["--changed-since", "HEAD", "--today", "2026-12-07"]);
+    assert_eq!(ids(&doc), ["onboarding-kickoff", "winback-email"]);
+    let (code, _, stderr) = repo.run(&["check", "--changed-since", "no-such-ref"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-ref"), "{stderr}");
+}
+
+#[test]
+fn colour_follows_no_color_and_the_flag() {
+    let repo = Repo::new();
+    repo.copy_example("onboarding-kickoff");
+    let (_, plain, _) = repo.run(&["check", "--today", "2026-11-26"]);
+    assert!(!plain.contains('\u{1b}'));
+    let (_, coloured, _) = repo.run(&["check", "--today", "2026-11-26", "--color", "always"]);
+    assert!(coloured.contains('\u{1b}'));
+    let (_, never, _) = repo.run(&["--color", "never", "check", "--today", "2026-11-26"]);
+    assert!(!never.contains('\u{1b}'));
+}
+
+#[test]
+fn completions_and_man_page() {
+    let repo = Repo::new();
+    let (code, stdout, _) = repo.run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("handoff") && stdout.contains("timeline"));
+    let (code, stdout, _) = repo.run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains(".TH handoff"));
+}
