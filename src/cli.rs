@@ -103,6 +103,8 @@ pub enum Command {
     },
     /// Print the manual page (e.g. `handoff man > handoff.1`).
     Man,
+    /// Render the review document: answers, criteria, timeline and sign-offs, in markdown or HTML.
+    Render(crate::commands::render::RenderArgs),
     /// Explain a rule: what it checks, why it matters, and an example.
     Explain {
         /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).

@@ -14,6 +14,7 @@ pub mod history;
 pub mod kind;
 pub mod packet;
 pub mod paths;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),
+        Command::Render(args) => commands::render::run(&env, args),
         Command::Init(args) => commands::init::run(&env, args),
         Command::Schema { kind } => {
             let ws = workspace::Workspace::open(&env.cwd)?;

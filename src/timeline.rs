@@ -62,6 +62,8 @@ impl State {
 pub struct Placed {
     /// Days relative to day 0.
     pub day: i64,
+    /// The day as shown: `-7`, `0`, `+14`.
+    pub offset: String,
     /// What happens.
     pub title: String,
     /// The date it is due.
@@ -125,6 +127,11 @@ pub fn place(
             };
             Placed {
                 day: m.day,
+                offset: if m.day == 0 {
+                    "0".into()
+                } else {
+                    format!("{:+}", m.day)
+                },
                 title: m.title.clone(),
                 date,
                 weekday: date.format("%a").to_string(),

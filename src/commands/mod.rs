@@ -6,6 +6,7 @@ pub mod init;
 pub mod kinds;
 pub mod log;
 pub mod new;
+pub mod render;
 pub mod sign;
 pub mod timeline;
 

@@ -195,7 +195,10 @@ fn git_signer(cwd: &std::path::Path) -> Result<String, Error> {
 
 /// Write `text` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let io = |doing| {
         move |source| Error::Io {
             path: path.to_path_buf(),
@@ -207,8 +210,20 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
         tempfile::NamedTempFile::new_in(dir).map_err(io("cannot create a temporary file"))?;
     tmp.write_all(text.as_bytes()).map_err(io("cannot write"))?;
     tmp.as_file().sync_all().map_err(io("cannot write"))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = tmp.as_file().set_permissions(meta.permissions());
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let _ = tmp.as_file().set_permissions(meta.permissions());
+        }
+        // A new file gets the usual mode rather than the temporary file's private one.
+        #[cfg(unix)]
+        Err(_) => {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        #[cfg(not(unix))]
+        Err(_) => {}
     }
     tmp.persist(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),

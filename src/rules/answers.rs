@@ -63,6 +63,16 @@ recorded walkthrough, are only required from a later gate.\n\nExample:\n\n    me
 Win-back conversion rate\n      target: \">= 4% within 14 days\"\n      source: Dashboard \"Win-back\"",
 };
 
+/// A plain value followed by ` #word`, which YAML reads as a comment and drops.
+pub static VALUE_TRUNCATED: Rule = Rule {
+    id: "value-truncated",
+    summary: "a value does not lose its end to a YAML comment (` #channel`)",
+    explanation: "In YAML, ` #` starts a comment, so `monitor: Alert posting to #ops-alerts` is read \
+as `Alert posting to` and the channel is silently dropped. Quote the value:\n\n    monitor: \"Alert \
+posting to #ops-alerts\"\n\nA comment that starts with `# ` (hash, space) is taken as meant and \
+not reported.",
+};
+
 const HEADER_KEYS: [&str; 8] = [
     "id", "title", "kind", "from", "to", "day0", "status", "signoffs",
 ];
@@ -122,6 +132,9 @@ fn walk_map(
 }
 
 fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, path: &str) {
+    if node.plain {
+        check_truncation(ctx, node, path);
+    }
     match (&node.value, field.ty) {
         (Value::Null, _) => missing(ctx, field, node, path, "has no answer"),
         (Value::Str(s), _) if is_placeholder(s) => {
@@ -194,6 +207,30 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
         (_, FieldType::Map) => wrong_type(ctx, field, node, path, "a mapping"),
         (_, FieldType::List) => wrong_type(ctx, field, node, path, "a list"),
         (_, _) => wrong_type(ctx, field, node, path, "text"),
+    }
+}
+
+fn check_truncation(ctx: &mut Ctx, node: &Node, path: &str) {
+    let Some(file) = ctx.packet.file.as_ref() else {
+        return;
+    };
+    let rest = &file.text[node.end.min(file.text.len())..];
+    let line = rest.split('\n').next().unwrap_or("");
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    if trimmed.len() < line.len()
+        && trimmed.starts_with('#')
+        && trimmed[1..].starts_with(|c: char| !c.is_whitespace())
+    {
+        let comment = trimmed.trim_end();
+        let pos = file.pos(node.end + (line.len() - trimmed.len()));
+        ctx.report(
+            &VALUE_TRUNCATED,
+            Severity::Warning,
+            pos,
+            comment.len(),
+            format!("`{path}` ends before `{comment}`: YAML reads ` #` as the start of a comment"),
+            "put the whole value in double quotes to keep it".into(),
+        );
     }
 }
 

@@ -42,6 +42,7 @@ pub fn all() -> Vec<&'static Rule> {
         &answers::DATE_INVALID,
         &answers::URL_INVALID,
         &answers::ANSWER_MISSING,
+        &answers::VALUE_TRUNCATED,
         &sections::SECTION_MISSING,
         &sections::CRITERIA_OPEN,
         &attachments::ATTACHMENT_MISSING,

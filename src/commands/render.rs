@@ -1,0 +1,188 @@
+//! `handoff render`: the review document for the live handoff meeting, in markdown or HTML.
+
+use super::{Env, today};
+use crate::error::Error;
+use crate::history;
+use crate::packet::Packet;
+use crate::render::{Templates, model};
+use crate::verdict::{self, Verdict};
+use crate::workspace::Workspace;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Document formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    /// Markdown that reads well on GitHub.
+    Md,
+    /// One self-contained HTML file (inline CSS and SVG, no scripts, prints cleanly).
+    Html,
+}
+
+impl DocFormat {
+    fn ext(self) -> &'static str {
+        match self {
+            DocFormat::Md => "md",
+            DocFormat::Html => "html",
+        }
+    }
+}
+
+/// Flags of `handoff render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// The packet id (or path); omit with --all.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub packet: Option<String>,
+    /// Render every packet, one page each, plus an index page (needs -o DIR).
+    #[arg(long, requires = "output")]
+    pub all: bool,
+    /// Output format (default: from the -o file's extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<DocFormat>,
+    /// Write to FILE (or, with --all, into the folder DIR) instead of stdout.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    pub output: Option<PathBuf>,
+    /// Render as of DATE (YYYY-MM-DD).
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    pub today: Option<NaiveDate>,
+}
+
+/// Render one packet or all of them.
+pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let templates =
+        Templates::load(&ws.config.root).map_err(|e| Error::usage(e.0, "fix the template"))?;
+    let today = today(args.today);
+    let format = args
+        .format
+        .or_else(|| {
+            match args
+                .output
+                .as_ref()
+                .and_then(|o| o.extension())
+                .and_then(|e| e.to_str())
+            {
+                Some("html" | "htm") => Some(DocFormat::Html),
+                _ => None,
+            }
+        })
+        .unwrap_or(DocFormat::Md);
+    let template_err = |e: crate::render::RenderError| {
+        Error::usage(
+            e.0,
+            "fix the template (or remove your override in .handoff/templates/)",
+        )
+    };
+
+    if args.all {
+        let dir = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            doing: "cannot create the folder",
+            source,
+        })?;
+        let dirs = ws.all_packets()?;
+        let mut reviews = Vec::new();
+        for packet_dir in &dirs {
+            let Some(review) = review(&ws, packet_dir, today)? else {
+                continue;
+            };
+            let page = templates
+                .render(&format!("packet.{}.j2", format.ext()), &review)
+                .map_err(template_err)?;
+            write(&dir.join(format!("{}.{}", review.id, format.ext())), &page)?;
+            reviews.push(review);
+        }
+        let index = templates
+            .render(
+                &format!("index.{}.j2", format.ext()),
+                minijinja::context! { packets => reviews, today => today.to_string() },
+            )
+            .map_err(template_err)?;
+        let index_path = dir.join(format!("index.{}", format.ext()));
+        write(&index_path, &index)?;
+        if !env.quiet {
+            println!(
+                "Rendered {} packets and {}",
+                reviews.len(),
+                crate::paths::shown(&index_path)
+            );
+        }
+        return Ok(0);
+    }
+
+    let arg = args.packet.as_deref().unwrap_or_default();
+    let packet_dir = ws.packet(arg)?;
+    let Some(review) = review(&ws, &packet_dir, today)? else {
+        return Err(Error::usage(
+            format!(
+                "{} cannot be rendered: its handoff.md does not parse or its kind is unknown",
+                crate::paths::shown(&packet_dir)
+            ),
+            format!("run `handoff check {arg}` to see why"),
+        ));
+    };
+    let page = templates
+        .render(&format!("packet.{}.j2", format.ext()), &review)
+        .map_err(template_err)?;
+    match &args.output {
+        Some(path) => {
+            write(path, &page)?;
+            if !env.quiet {
+                eprintln!("Rendered {} to {}", review.id, crate::paths::shown(path));
+            }
+        }
+        None => print!("{page}"),
+    }
+    Ok(0)
+}
+
+/// The review model of one packet; `None` when it cannot be rendered.
+fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::Review>, Error> {
+    let (packet, verdict): (Packet, Verdict) = verdict::check_one(dir, ws, today, None);
+    let kind_name = packet
+        .kind_name()
+        .unwrap_or(&ws.config.settings.default_kind);
+    let (Some(kind), Some(_)) = (ws.kinds.get(kind_name), packet.front.as_ref()) else {
+        return Ok(None);
+    };
+    let commits = signoff_commits(&packet);
+    Ok(Some(model::build(&model::Inputs {
+        packet: &packet,
+        kind,
+        verdict: &verdict,
+        people: &ws.config.settings.people,
+        weekends: ws.config.settings.weekends,
+        today,
+        commits: &commits,
+    })))
+}
+
+/// Which commit recorded each sign-off (empty outside git).
+fn signoff_commits(packet: &Packet) -> BTreeMap<(String, String), String> {
+    if crate::signoff::read(packet).0.is_empty() {
+        return BTreeMap::new();
+    }
+    let abs = std::path::absolute(&packet.dir).unwrap_or(packet.dir.clone());
+    let Ok(top) = history::toplevel(&abs) else {
+        return BTreeMap::new();
+    };
+    let rel = abs
+        .strip_prefix(&top)
+        .unwrap_or(&abs)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let Ok(hist) = history::read(&top, std::slice::from_ref(&rel), false) else {
+        return BTreeMap::new();
+    };
+    history::recorded_in(&hist, &rel, packet)
+        .into_iter()
+        .map(|(k, c)| (k, c.short.clone()))
+        .collect()
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Error> {
+    crate::commands::sign::write_atomic(path, text)
+}

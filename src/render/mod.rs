@@ -1,0 +1,164 @@
+//! The review document: a model built from the packet, rendered through minijinja templates
+//! (embedded, or overridden in `.handoff/templates/`). Every packet value is escaped; packet
+//! markdown is rendered to HTML and then sanitized, so no packet can put script in the page.
+
+pub mod model;
+
+use minijinja::{AutoEscape, Environment, Error as TemplateError};
+use std::path::Path;
+
+/// Built-in templates, by name.
+pub static TEMPLATES: &[(&str, &str)] = &[
+    (
+        "packet.md.j2",
+        include_str!("../../templates/render/packet.md.j2"),
+    ),
+    (
+        "packet.html.j2",
+        include_str!("../../templates/render/packet.html.j2"),
+    ),
+    (
+        "index.md.j2",
+        include_str!("../../templates/render/index.md.j2"),
+    ),
+    (
+        "index.html.j2",
+        include_str!("../../templates/render/index.html.j2"),
+    ),
+    (
+        "style.css.j2",
+        include_str!("../../templates/render/style.css.j2"),
+    ),
+];
+
+/// Where the repo's own templates live, relative to its root.
+pub const OVERRIDE_DIR: &str = ".handoff/templates";
+
+/// A template that failed, named with its file and line.
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The templates: built-in ones, each replaced by `<root>/.handoff/templates/<name>` when present.
+pub struct Templates {
+    env: Environment<'static>,
+    overridden: Vec<String>,
+    root: std::path::PathBuf,
+}
+
+impl Templates {
+    /// Load the templates for a repo.
+    pub fn load(root: &Path) -> Result<Templates, RenderError> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.contains(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        env.add_filter("md", md_escape);
+        let mut overridden = Vec::new();
+        for (name, builtin) in TEMPLATES {
+            let path = root.join(OVERRIDE_DIR).join(name);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    overridden.push(name.to_string());
+                    text
+                }
+                Err(_) => builtin.to_string(),
+            };
+            env.add_template_owned(name.to_string(), text)
+                .map_err(|e| RenderError(describe(&e, &overridden, root)))?;
+        }
+        Ok(Templates {
+            env,
+            overridden,
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// Render a template with a context.
+    pub fn render(&self, name: &str, ctx: impl serde::Serialize) -> Result<String, RenderError> {
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| RenderError(describe(&e, &self.overridden, &self.root)))?;
+        tmpl.render(ctx)
+            .map_err(|e| RenderError(describe(&e, &self.overridden, &self.root)))
+    }
+}
+
+fn describe(e: &TemplateError, overridden: &[String], root: &Path) -> String {
+    let name = e.name().unwrap_or("?");
+    let file = if overridden.iter().any(|o| o == name) {
+        crate::paths::shown(&root.join(OVERRIDE_DIR).join(name))
+    } else {
+        format!("<built-in>/templates/render/{name}")
+    };
+    let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
+    let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    format!("template {file}{line}: {}{detail}", e.kind())
+}
+
+/// Markdown to HTML, then sanitized: no script, no event handlers, no `javascript:` links, no
+/// external loads (images are dropped; links open only on click).
+pub fn markdown_to_safe_html(markdown: &str) -> String {
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    opts.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
+    opts.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(markdown, opts));
+    ammonia::Builder::default()
+        .rm_tags(["img"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .url_schemes(["http", "https", "mailto"].into())
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&html)
+        .to_string()
+}
+
+/// Escape text for a markdown table cell or line: no raw HTML, no table breaks.
+fn md_escape(value: String) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizer_drops_script_handlers_and_external_loads() {
+        let html = markdown_to_safe_html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) <b onclick=\"x()\">b</b> ![i](https://evil.test/i.png)",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(
+            !html.contains("onerror") && !html.contains("onclick"),
+            "{html}"
+        );
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("evil.test"), "{html}");
+        assert!(html.contains("<b>b</b>"), "{html}");
+    }
+
+    #[test]
+    fn markdown_escape_keeps_tables_intact() {
+        assert_eq!(md_escape("a|b\n<i>".into()), "a\\|b &lt;i&gt;");
+    }
+}
