@@ -105,6 +105,14 @@ pub enum Command {
     Man,
     /// Render the review document: answers, criteria, timeline and sign-offs, in markdown or HTML.
     Render(crate::commands::render::RenderArgs),
+    /// Every packet in one table: stage, day number, next milestone, gate verdict; most urgent first.
+    Status(crate::commands::status::StatusArgs),
+    /// What falls due in the next days across all packets, and whom to ping (text, JSON or Slack).
+    Remind(crate::commands::remind::RemindArgs),
+    /// Handoff quality figures from git history: transition time, on-time sign-off, rework, ...
+    Stats(crate::commands::stats::StatsArgs),
+    /// Pick a signed-off packet at random for a runbook drill and print its checklists.
+    Drill(crate::commands::drill::DrillArgs),
     /// Explain a rule: what it checks, why it matters, and an example.
     Explain {
         /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).

@@ -11,14 +11,17 @@ pub mod diagnostic;
 pub mod error;
 pub mod gate;
 pub mod history;
+pub mod ics;
 pub mod kind;
 pub mod packet;
 pub mod paths;
+pub mod portfolio;
 pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod signoff;
+pub mod stats;
 pub mod timeline;
 pub mod verdict;
 pub mod workspace;
@@ -53,6 +56,10 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),
+        Command::Status(args) => commands::status::run(&env, args),
+        Command::Remind(args) => commands::remind::run(&env, args),
+        Command::Stats(args) => commands::stats::run(&env, args),
+        Command::Drill(args) => commands::drill::run(&env, args),
         Command::Render(args) => commands::render::run(&env, args),
         Command::Init(args) => commands::init::run(&env, args),
         Command::Schema { kind } => {

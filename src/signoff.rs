@@ -124,6 +124,15 @@ pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
+/// `handoff.md`'s text without its `signoffs` block: what a sign-off covers in that file.
+pub fn content(packet: &Packet) -> String {
+    match (&packet.file, block_range(packet)) {
+        (Some(file), Some((a, b))) => format!("{}{}", &file.text[..a], &file.text[b..]),
+        (Some(file), None) => file.text.clone(),
+        (None, _) => String::new(),
+    }
+}
+
 /// The packet's digest: every file in its folder, `handoff.md` without its `signoffs` block.
 pub fn digest(packet: &Packet) -> String {
     let mut hasher = Sha256::new();

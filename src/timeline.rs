@@ -150,12 +150,18 @@ pub fn reached(status: Status, want: Status) -> bool {
 
 /// Whether the answer at a dotted path is present and not a placeholder.
 pub fn answered(packet: &Packet, path: &str) -> bool {
+    answer(packet, path).is_some()
+}
+
+/// The text answer at a dotted path, when present and not a placeholder.
+pub fn answer(packet: &Packet, path: &str) -> Option<String> {
     let mut node: Option<&Node> = packet.front.as_ref();
     for key in path.split('.') {
         node = node.and_then(|n| n.get(key));
     }
     node.and_then(Node::as_str)
-        .is_some_and(|s| !crate::rules::answers::is_placeholder(s))
+        .filter(|s| !crate::rules::answers::is_placeholder(s))
+        .map(str::to_string)
 }
 
 /// `D-3`, `D0`, `D+5`.

@@ -1,13 +1,17 @@
 //! One file per subcommand, each a short function over the library's pieces.
 
 pub mod check;
+pub mod drill;
 pub mod explain;
 pub mod init;
 pub mod kinds;
 pub mod log;
 pub mod new;
+pub mod remind;
 pub mod render;
 pub mod sign;
+pub mod stats;
+pub mod status;
 pub mod timeline;
 
 use chrono::NaiveDate;

@@ -1,7 +1,6 @@
 //! `handoff timeline`: the packet's milestones with dates and states.
 
 use super::{Env, today};
-use crate::cli::TextFormat;
 use crate::error::Error;
 use crate::packet::Packet;
 use crate::timeline::{self, State};
@@ -18,8 +17,19 @@ pub struct TimelineArgs {
     #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
     pub today: Option<NaiveDate>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
-    pub format: TextFormat,
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
+}
+
+/// Formats of `timeline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimelineFormat {
+    /// A table with today marked.
+    Text,
+    /// JSON.
+    Json,
+    /// An iCalendar file: one all-day event per milestone.
+    Ics,
 }
 
 /// Print the timeline.
@@ -46,7 +56,11 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
     };
     let placed = timeline::place(&packet, &kind.spec, ws.config.settings.weekends, today);
     match args.format {
-        TextFormat::Json => {
+        TimelineFormat::Ics => print!(
+            "{}",
+            crate::ics::calendar(&format!("Handoff {}", packet.id), &[(&packet, &placed)])
+        ),
+        TimelineFormat::Json => {
             let doc = serde_json::json!({
                 "packet": packet.id,
                 "kind": kind.spec.name,
@@ -57,7 +71,7 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
             });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        TextFormat::Text => print!(
+        TimelineFormat::Text => print!(
             "{}",
             text(&packet, &kind.spec.name, day0, today, &placed, env.color)
         ),

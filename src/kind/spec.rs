@@ -28,6 +28,9 @@ pub struct KindSpec {
     /// Days on which the calendar reaches each gate.
     #[serde(default)]
     pub gates: GateDays,
+    /// Dotted paths of the answers naming the people `handoff remind` pings (lists ping everyone).
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 /// The type of an answer.

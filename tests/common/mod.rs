@@ -92,6 +92,24 @@ impl Repo {
         self.git(&["commit", "-q", "-m", message, "--author", who]);
     }
 
+    /// Commit everything as `who` on `date` (YYYY-MM-DD, noon UTC).
+    pub fn commit_at(&self, who: &str, date: &str, message: &str) {
+        self.git(&["add", "-A"]);
+        let stamp = format!("{date}T12:00:00+00:00");
+        let out = std::process::Command::new("git")
+            .args(["commit", "-q", "-m", message, "--author", who])
+            .env("GIT_AUTHOR_DATE", &stamp)
+            .env("GIT_COMMITTER_DATE", &stamp)
+            .current_dir(self.path())
+            .output()
+            .expect("git commit");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Copy a packet (and the config naming its people) from examples/ into this repo.
     pub fn copy_example(&self, id: &str) {
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");

@@ -1,0 +1,206 @@
+//! `handoff remind`: what falls due in a window, across all packets, with whom to ping.
+
+use super::{Env, today};
+use crate::error::Error;
+use crate::portfolio::{self, people_at};
+use crate::timeline::State;
+use crate::workspace::Workspace;
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Formats of `remind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RemindFormat {
+    /// Plain text.
+    Text,
+    /// JSON.
+    Json,
+    /// A Slack Block Kit payload, ready for `curl -d @- $SLACK_WEBHOOK_URL`.
+    Slack,
+}
+
+/// Flags of `handoff remind`.
+#[derive(Debug, clap::Args)]
+pub struct RemindArgs {
+    /// As of DATE (YYYY-MM-DD).
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// The window from today: `2d` (days) or `1w` (weeks); `0d` means today only.
+    #[arg(long, default_value = "2d", value_parser = parse_window)]
+    pub within: i64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RemindFormat::Text)]
+    pub format: RemindFormat,
+}
+
+/// `2d` → 2, `1w` → 7.
+pub fn parse_window(s: &str) -> Result<i64, String> {
+    let bad = || format!("`{s}` is not a window; write a number of days or weeks, e.g. 2d or 1w");
+    let (n, unit) = s.trim().split_at(s.trim().len().saturating_sub(1));
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    match unit {
+        "d" if (0..=366).contains(&n) => Ok(n),
+        "w" if (0..=52).contains(&n) => Ok(n * 7),
+        _ => Err(bad()),
+    }
+}
+
+/// One reminder.
+#[derive(Debug, Serialize)]
+pub struct Reminder {
+    /// Packet id.
+    pub packet: String,
+    /// Packet title.
+    pub title: String,
+    /// The milestone.
+    pub milestone: String,
+    /// Its day offset.
+    pub day: String,
+    /// When it is due.
+    pub date: NaiveDate,
+    /// Whether it is due today.
+    pub today: bool,
+    /// Whom to ping.
+    pub people: Vec<String>,
+}
+
+/// Print what is due in the window.
+pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let today = today(args.today);
+    let until = today + Duration::days(args.within);
+    let entries = portfolio::load(&ws, &ws.all_packets()?, today);
+    let mut reminders = Vec::new();
+    for e in &entries {
+        let Some(kind) = e.kind(&ws) else { continue };
+        if matches!(e.packet.status(), Some(crate::gate::Status::Retired)) {
+            continue;
+        }
+        for (m, spec) in e.placed.iter().zip(&kind.spec.timeline) {
+            if m.state == State::Done || m.date < today || m.date > until {
+                continue;
+            }
+            let mut people: Vec<String> = kind
+                .spec
+                .owners
+                .iter()
+                .flat_map(|path| people_at(&e.packet, path, &ws))
+                .collect();
+            if spec.evidence.as_ref().is_some_and(|ev| ev.signed) {
+                let (signed, _) = crate::signoff::read(&e.packet);
+                for role in &kind.spec.roles {
+                    if !signed.iter().any(|s| s.role == role.name) {
+                        people.push(
+                            ws.config
+                                .settings
+                                .people
+                                .get(&role.name)
+                                .cloned()
+                                .unwrap_or_else(|| role.name.clone()),
+                        );
+                    }
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            people.retain(|p| seen.insert(p.clone()));
+            reminders.push(Reminder {
+                packet: e.packet.id.clone(),
+                title: e.packet.title().to_string(),
+                milestone: m.title.clone(),
+                day: m.offset.clone(),
+                date: m.date,
+                today: m.date == today,
+                people,
+            });
+        }
+    }
+    reminders.sort_by(|a, b| (a.date, &a.packet).cmp(&(b.date, &b.packet)));
+    match args.format {
+        RemindFormat::Json => {
+            let doc = serde_json::json!({ "today": today, "until": until, "reminders": reminders });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        RemindFormat::Slack => println!(
+            "{}",
+            serde_json::to_string_pretty(&slack(&reminders, today, until)).unwrap_or_default()
+        ),
+        RemindFormat::Text => print!("{}", text(&reminders, today, until)),
+    }
+    Ok(0)
+}
+
+fn text(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> String {
+    let mut out = String::new();
+    if reminders.is_empty() {
+        let _ = writeln!(out, "Nothing falls due from {today} to {until}.");
+        return out;
+    }
+    let _ = writeln!(out, "Due from {today} to {until}:\n");
+    for r in reminders {
+        let when = if r.today {
+            "today".to_string()
+        } else {
+            r.date.format("%a %Y-%m-%d").to_string()
+        };
+        let _ = writeln!(
+            out,
+            "{when:<15} {} (day {}): {}",
+            r.packet, r.day, r.milestone
+        );
+        if !r.people.is_empty() {
+            let _ = writeln!(out, "{:<15} ping: {}", "", r.people.join(", "));
+        }
+    }
+    out
+}
+
+fn slack(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> serde_json::Value {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut blocks = vec![serde_json::json!({
+        "type": "header",
+        "text": { "type": "plain_text", "text": format!("Handoff milestones due {today} to {until}") }
+    })];
+    if reminders.is_empty() {
+        blocks.push(serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": "Nothing falls due." } }));
+    }
+    for r in reminders {
+        let when = if r.today {
+            "*today*".to_string()
+        } else {
+            r.date.format("%a %b %-d").to_string()
+        };
+        let ping = if r.people.is_empty() {
+            String::new()
+        } else {
+            format!("\nPing: {}", esc(&r.people.join(", ")))
+        };
+        blocks.push(serde_json::json!({
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": format!("*{}* — {when} (day {}): {}{ping}", esc(&r.title), r.day, esc(&r.milestone)),
+            }
+        }));
+    }
+    serde_json::json!({
+        "text": format!("{} handoff milestones due {today} to {until}", reminders.len()),
+        "blocks": blocks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn windows() {
+        assert_eq!(super::parse_window("2d"), Ok(2));
+        assert_eq!(super::parse_window("1w"), Ok(7));
+        assert!(super::parse_window("2").is_err());
+        assert!(super::parse_window("-1d").is_err());
+        assert!(super::parse_window("").is_err());
+    }
+}

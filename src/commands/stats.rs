@@ -1,0 +1,108 @@
+//! `handoff stats`: are handoffs getting faster, more complete and more durable?
+
+use super::{Env, today};
+use crate::cli::TextFormat;
+use crate::error::Error;
+use crate::workspace::Workspace;
+use chrono::NaiveDate;
+use std::fmt::Write as _;
+
+/// Flags of `handoff stats`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// Only packets first committed on or after DATE.
+    #[arg(long, value_parser = crate::cli::parse_date)]
+    pub since: Option<NaiveDate>,
+    /// As of DATE (for the 90-day figure).
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+    pub format: TextFormat,
+}
+
+/// Print the figures.
+pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let today = today(args.today);
+    let (packets, overall) = crate::stats::compute(&ws, today, args.since).map_err(|e| {
+        Error::usage(
+            format!("stats come from git history: {e}"),
+            "run it inside the git repository that holds the packets",
+        )
+    })?;
+    match args.format {
+        TextFormat::Json => {
+            let doc = serde_json::json!({ "today": today, "since": args.since, "overall": overall, "packets": packets });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        TextFormat::Text => {
+            let mut out = String::new();
+            let pct =
+                |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{:.0}%", v * 100.0));
+            let num = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1}"));
+            let since = args
+                .since
+                .map(|s| format!(" since {s}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "Handoff figures{since}, as of {today}: {} packets, {} signed off\n",
+                overall.packets, overall.signed_off
+            );
+            let _ = writeln!(
+                out,
+                "  median transition (first commit → all signed)  {} days",
+                num(overall.median_transition_days)
+            );
+            let _ = writeln!(
+                out,
+                "  signed off by day +14                          {}",
+                pct(overall.signed_by_day14_share)
+            );
+            let _ = writeln!(
+                out,
+                "  still running 90 days after sign-off           {}",
+                pct(overall.alive_at_90_days_share)
+            );
+            let _ = writeln!(
+                out,
+                "  rework (answer changes after ready)            {} commits, median {} per packet",
+                overall.rework,
+                num(overall.median_rework)
+            );
+            let _ = writeln!(
+                out,
+                "  sent back (status moved backwards)             {}",
+                overall.sent_back
+            );
+            let _ = writeln!(
+                out,
+                "  sign-offs gone stale                           {}\n",
+                overall.stale_signoffs
+            );
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>8} {:>11} {:>7} {:>6} {:>7} {:>9} {:>6}",
+                "packet", "created", "transition", "by +14", "rework", "sent", "stale", "90d"
+            );
+            for p in &packets {
+                let yes = |v: Option<bool>| v.map_or("—", |b| if b { "yes" } else { "no" });
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:>8} {:>11} {:>7} {:>6} {:>7} {:>9} {:>6}",
+                    p.id,
+                    p.created.format("%y-%m-%d").to_string(),
+                    p.transition_days.map_or("—".into(), |d| format!("{d} d")),
+                    yes(p.signed_by_day14),
+                    p.rework,
+                    p.sent_back,
+                    p.stale_signoffs,
+                    yes(p.alive_at_90_days),
+                );
+            }
+            print!("{out}");
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,171 @@
+//! `handoff status`: every packet in one table, most urgent first.
+
+use super::{Env, today};
+use crate::error::Error;
+use crate::portfolio::{self, Entry};
+use crate::timeline::{self, State};
+use crate::workspace::Workspace;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Formats of `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    /// A table.
+    Text,
+    /// JSON.
+    Json,
+    /// An iCalendar file with every packet's milestones.
+    Ics,
+}
+
+/// Flags of `handoff status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// As of DATE (YYYY-MM-DD).
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    pub today: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    from: String,
+    to: String,
+    kind: String,
+    status: String,
+    day0: Option<NaiveDate>,
+    day: Option<String>,
+    next_milestone: Option<String>,
+    next_date: Option<NaiveDate>,
+    next_state: Option<State>,
+    pass: bool,
+    gate: crate::gate::Gate,
+    errors: usize,
+    overdue: Vec<String>,
+}
+
+/// Print the portfolio.
+pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let today = today(args.today);
+    let mut entries = portfolio::load(&ws, &ws.all_packets()?, today);
+    entries.sort_by_key(urgency);
+    match args.format {
+        StatusFormat::Ics => {
+            let packets: Vec<_> = entries
+                .iter()
+                .map(|e| (&e.packet, e.placed.as_slice()))
+                .collect();
+            print!("{}", crate::ics::calendar("Handoffs", &packets));
+        }
+        StatusFormat::Json => {
+            let rows: Vec<Row> = entries.iter().map(|e| row(e, today)).collect();
+            let doc = serde_json::json!({ "today": today, "packets": rows });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        StatusFormat::Text => print!("{}", table(&entries, today, env.color)),
+    }
+    Ok(0)
+}
+
+/// Failing or overdue first, then by the next milestone's date.
+fn urgency(e: &Entry) -> (u8, Option<NaiveDate>, String) {
+    let rank = match (e.overdue().next().is_some(), e.verdict.pass) {
+        (true, false) => 0,
+        (true, true) | (false, false) => 1,
+        (false, true) => 2,
+    };
+    let rank = if e.next().is_none() { 3 } else { rank };
+    (rank, e.next().map(|m| m.date), e.packet.id.clone())
+}
+
+fn row(e: &Entry, today: NaiveDate) -> Row {
+    let p = &e.packet;
+    let next = e.next();
+    Row {
+        id: p.id.clone(),
+        from: p.text("from").unwrap_or("?").into(),
+        to: p.text("to").unwrap_or("?").into(),
+        kind: p.kind_name().unwrap_or("?").into(),
+        status: p.text("status").unwrap_or("?").into(),
+        day0: p.day0(),
+        day: p.day0().map(|d| timeline::day_label(d, today)),
+        next_milestone: next.map(|m| m.title.clone()),
+        next_date: next.map(|m| m.date),
+        next_state: next.map(|m| m.state),
+        pass: e.verdict.pass,
+        gate: e.verdict.gate,
+        errors: e.verdict.errors,
+        overdue: e
+            .overdue()
+            .map(|m| format!("{} (day {}): {}", m.date, m.offset, m.title))
+            .collect(),
+    }
+}
+
+fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
+    let paint = |text: String, code: &str| {
+        if color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Handoffs as of {} ({} packets)\n",
+        today.format("%a %Y-%m-%d"),
+        entries.len()
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} gate",
+        "packet", "from → to", "kind", "status", "day 0", "day", "next milestone"
+    );
+    for e in entries {
+        let r = row(e, today);
+        let teams = truncate(&format!("{} → {}", r.from, r.to), 28);
+        let next = match (&r.next_date, &r.next_milestone) {
+            (Some(d), Some(t)) => truncate(&format!("{} {}", d.format("%m-%d"), t), 40),
+            _ => "—".to_string(),
+        };
+        let next = match r.next_state {
+            Some(State::Overdue) => paint(format!("{next:<40}"), "31"),
+            Some(State::DueToday) => paint(format!("{next:<40}"), "33"),
+            _ => format!("{next:<40}"),
+        };
+        let gate = if r.pass {
+            paint(format!("pass ({})", r.gate), "32")
+        } else {
+            paint(format!("FAIL ({}, {} errors)", r.gate, r.errors), "31;1")
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<28} {:<13} {:<10} {:<11} {:<5} {next} {gate}",
+            truncate(&r.id, 24),
+            teams,
+            truncate(&r.kind, 13),
+            truncate(&r.status, 10),
+            r.day0.map_or("—".into(), |d| d.to_string()),
+            r.day.unwrap_or_default(),
+        );
+        for o in &r.overdue {
+            let _ = writeln!(out, "{:<24} {}", "", paint(format!("overdue: {o}"), "31"));
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        s.chars().take(width - 1).collect::<String>() + "…"
+    }
+}

@@ -1,0 +1,44 @@
+//! iCalendar export: one all-day event per milestone, with UIDs that stay the same across exports
+//! so that a re-import updates events instead of duplicating them.
+
+use crate::packet::Packet;
+use crate::timeline::Placed;
+use chrono::Duration;
+use icalendar::{Calendar, Component, Event, EventLike};
+
+/// A calendar with every milestone of the given packets.
+pub fn calendar(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
+    let mut cal = Calendar::new();
+    cal.name(name);
+    for (packet, placed) in packets {
+        for m in placed.iter() {
+            let mut event = Event::new();
+            event
+                .uid(&format!("{}.day{}@handoff", packet.id, m.offset))
+                .summary(&format!("{}: {} ({})", packet.title(), m.title, label(m)))
+                .description(&format!(
+                    "Handoff {} ({} -> {}), day {} of the timeline. State: {}.\nhandoff timeline {}",
+                    packet.id,
+                    packet.text("from").unwrap_or("?"),
+                    packet.text("to").unwrap_or("?"),
+                    m.offset,
+                    m.state.name(),
+                    packet.id
+                ))
+                .starts(m.date)
+                .ends(m.date + Duration::days(1))
+                .add_property("TRANSP", "TRANSPARENT")
+                .add_property("CATEGORIES", "handoff");
+            cal.push(event.done());
+        }
+    }
+    cal.done().to_string()
+}
+
+fn label(m: &Placed) -> String {
+    if m.day == 0 {
+        "D0".into()
+    } else {
+        format!("D{}", m.offset)
+    }
+}

@@ -1,0 +1,251 @@
+//! Handoff quality figures from git history: how long handoffs take, whether they are signed off
+//! on time, whether they last, and how much rework and bouncing back they need.
+
+use crate::gate::Status;
+use crate::history::{self, Change, History};
+use crate::packet::Packet;
+use crate::signoff;
+use crate::workspace::Workspace;
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use std::path::Path;
+
+/// Figures for one packet.
+#[derive(Debug, Serialize)]
+pub struct PacketStats {
+    /// Packet id.
+    pub id: String,
+    /// Date of the packet's first commit.
+    pub created: NaiveDate,
+    /// Date of the commit in which every role had signed.
+    pub signed_off: Option<NaiveDate>,
+    /// Days from the first commit to the complete sign-off.
+    pub transition_days: Option<i64>,
+    /// Whether the complete sign-off came by day +14 (unknown without a day 0 or sign-off).
+    pub signed_by_day14: Option<bool>,
+    /// Whether the packet was still not retired 90 days after sign-off (unknown until then).
+    pub alive_at_90_days: Option<bool>,
+    /// Commits that changed answers after the packet was first `ready`.
+    pub rework: usize,
+    /// Times the status moved backwards (the handoff was sent back).
+    pub sent_back: usize,
+    /// Sign-offs made stale by a later edit.
+    pub stale_signoffs: usize,
+    /// Commits touching the packet.
+    pub commits: usize,
+}
+
+/// Figures over all packets.
+#[derive(Debug, Serialize)]
+pub struct Overall {
+    /// Packets counted.
+    pub packets: usize,
+    /// Packets with a complete sign-off.
+    pub signed_off: usize,
+    /// Median days from first commit to complete sign-off.
+    pub median_transition_days: Option<f64>,
+    /// Share of signed-off packets signed by day +14.
+    pub signed_by_day14_share: Option<f64>,
+    /// Share of packets alive 90 days after sign-off, among those old enough to tell.
+    pub alive_at_90_days_share: Option<f64>,
+    /// Median rework commits per packet.
+    pub median_rework: Option<f64>,
+    /// Rework commits in all.
+    pub rework: usize,
+    /// Handoffs sent back in all.
+    pub sent_back: usize,
+    /// Sign-offs gone stale in all.
+    pub stale_signoffs: usize,
+}
+
+/// Compute the figures for every packet that has history (created on or after `since`).
+pub fn compute(
+    ws: &Workspace,
+    today: NaiveDate,
+    since: Option<NaiveDate>,
+) -> Result<(Vec<PacketStats>, Overall), history::GitError> {
+    let root =
+        std::path::absolute(ws.config.packets_dir()).unwrap_or_else(|_| ws.config.packets_dir());
+    let top = history::toplevel(if root.exists() {
+        &root
+    } else {
+        &ws.config.root
+    })?;
+    let dirs: Vec<String> = ws
+        .all_packets()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            let abs = std::path::absolute(d).unwrap_or(d.clone());
+            abs.strip_prefix(&top)
+                .unwrap_or(&abs)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let hist = history::read(&top, &dirs, false)?;
+    let mut all = Vec::new();
+    for dir in &dirs {
+        if let Some(s) = packet_stats(ws, &hist, dir, &top, today) {
+            if since.is_none_or(|since| s.created >= since) {
+                all.push(s);
+            }
+        }
+    }
+    let overall = overall(&all);
+    Ok((all, overall))
+}
+
+fn date_of(iso: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(iso.get(..10)?, "%Y-%m-%d").ok()
+}
+
+fn packet_stats(
+    ws: &Workspace,
+    hist: &History,
+    dir: &str,
+    top: &Path,
+    today: NaiveDate,
+) -> Option<PacketStats> {
+    let versions = hist.versions.get(dir)?;
+    let id = dir.rsplit('/').next().unwrap_or(dir).to_string();
+    let created = date_of(&hist.commits[versions.first()?.commit].date)?;
+    let abs_dir = top.join(dir);
+    let mut prev: Option<Packet> = None;
+    let mut ever_ready = false;
+    let (mut rework, mut sent_back, mut stale) = (0, 0, 0);
+    let mut signed_off = None;
+    let mut retired = None;
+    for v in versions {
+        let date = date_of(&hist.commits[v.commit].date)?;
+        let next = match (&v.text, v.deleted) {
+            (_, true) => None,
+            (Some(text), _) => Some(Packet::from_text(&abs_dir, Path::new(""), text.clone())),
+            (None, false) => prev.take(),
+        };
+        let changes = if v.text.is_some() {
+            history::diff(prev.as_ref(), next.as_ref())
+        } else {
+            Vec::new()
+        };
+        if ever_ready
+            && changes.iter().any(|c| {
+                matches!(
+                    c,
+                    Change::Answered { .. } | Change::Changed { .. } | Change::Unanswered { .. }
+                )
+            })
+        {
+            rework += 1;
+        }
+        if let (Some(before), Some(after)) = (
+            prev.as_ref().and_then(Packet::status),
+            next.as_ref().and_then(Packet::status),
+        ) {
+            if after < before {
+                sent_back += 1;
+            }
+        }
+        if let Some(p) = &prev {
+            let content_changed = !v.other_files.is_empty()
+                || next.as_ref().is_some_and(|n| {
+                    v.text.is_some() && signoff::content(n) != signoff::content(p)
+                });
+            if content_changed {
+                stale += signoff::read(p).0.len();
+            }
+        }
+        if let Some(n) = &next {
+            ever_ready |= n.status().is_some_and(|s| s >= Status::Ready);
+            if retired.is_none() && n.status() == Some(Status::Retired) {
+                retired = Some(date);
+            }
+            if signed_off.is_none() {
+                let kind = ws
+                    .kinds
+                    .get(n.kind_name().unwrap_or(&ws.config.settings.default_kind));
+                let (signed, _) = signoff::read(n);
+                if kind.is_some_and(|k| {
+                    !k.spec.roles.is_empty()
+                        && k.spec
+                            .roles
+                            .iter()
+                            .all(|r| signed.iter().any(|s| s.role == r.name))
+                }) {
+                    signed_off = Some(date);
+                }
+            }
+        }
+        prev = next;
+    }
+    let day0 = prev.as_ref().and_then(Packet::day0);
+    let alive = signed_off.and_then(|s| {
+        let horizon = s + Duration::days(90);
+        match retired {
+            Some(r) if r < horizon => Some(false),
+            _ if today >= horizon => Some(true),
+            _ => None,
+        }
+    });
+    Some(PacketStats {
+        id,
+        created,
+        signed_off,
+        transition_days: signed_off.map(|s| (s - created).num_days()),
+        signed_by_day14: signed_off
+            .zip(day0)
+            .map(|(s, d0)| s <= d0 + Duration::days(14)),
+        alive_at_90_days: alive,
+        rework,
+        sent_back,
+        stale_signoffs: stale,
+        commits: versions.len(),
+    })
+}
+
+fn overall(all: &[PacketStats]) -> Overall {
+    let share = |flags: Vec<bool>| {
+        (!flags.is_empty())
+            .then(|| flags.iter().filter(|f| **f).count() as f64 / flags.len() as f64)
+    };
+    Overall {
+        packets: all.len(),
+        signed_off: all.iter().filter(|s| s.signed_off.is_some()).count(),
+        median_transition_days: median(
+            all.iter()
+                .filter_map(|s| s.transition_days)
+                .map(|d| d as f64)
+                .collect(),
+        ),
+        signed_by_day14_share: share(all.iter().filter_map(|s| s.signed_by_day14).collect()),
+        alive_at_90_days_share: share(all.iter().filter_map(|s| s.alive_at_90_days).collect()),
+        median_rework: median(all.iter().map(|s| s.rework as f64).collect()),
+        rework: all.iter().map(|s| s.rework).sum(),
+        sent_back: all.iter().map(|s| s.sent_back).sum(),
+        stale_signoffs: all.iter().map(|s| s.stale_signoffs).sum(),
+    }
+}
+
+/// The median of some numbers.
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    Some(if v.len() % 2 == 0 {
+        (v[mid - 1] + v[mid]) / 2.0
+    } else {
+        v[mid]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn medians() {
+        assert_eq!(super::median(vec![]), None);
+        assert_eq!(super::median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(super::median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+}

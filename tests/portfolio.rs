@@ -1,0 +1,317 @@
+//! The portfolio view: status, reminders, calendar export, quality figures and drills.
+
+mod common;
+use common::Repo;
+
+/// Two packets on different timelines: winback-email (day 0 2026-12-07) and a generic packet
+/// whose day 0 is 2026-12-09.
+fn two_packets() -> Repo {
+    let repo = Repo::new();
+    repo.copy_example("winback-email");
+    repo.copy_example("onboarding-kickoff");
+    let path = "handoffs/onboarding-kickoff/handoff.md";
+    repo.write(
+        path,
+        repo.read(path)
+            .replace("day0: 2027-09-06", "day0: 2026-12-09"),
+    );
+    repo
+}
+
+#[test]
+fn remind_lists_exactly_the_milestones_in_the_window_with_their_people() {
+    let repo = two_packets();
+    let (code, stdout, _) = repo.run(&[
+        "remind",
+        "--today",
+        "2026-12-05",
+        "--within",
+        "2d",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let got: Vec<(String, String, String)> = doc["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["packet"].as_str().unwrap().into(),
+                r["date"].as_str().unwrap().into(),
+                r["day"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // winback: -2 (12-05) is done (status ready), 0 (12-07) is due; onboarding: -3 (12-06), -2 (12-07).
+    assert_eq!(
+        got,
+        [
+            (
+                "onboarding-kickoff".to_string(),
+                "2026-12-06".to_string(),
+                "-3".to_string()
+            ),
+            (
+                "onboarding-kickoff".into(),
+                "2026-12-07".into(),
+                "-2".into()
+            ),
+            ("winback-email".into(), "2026-12-07".into(), "0".into()),
+        ]
+    );
+    let reminders = doc["reminders"].as_array().unwrap();
+    assert_eq!(
+        reminders[0]["people"],
+        serde_json::json!([
+            "Dana Kim <dana@northwind.test>",
+            "Omar Haddad <omar@northwind.test>"
+        ])
+    );
+    assert_eq!(
+        reminders[2]["people"],
+        serde_json::json!([
+            "Aisha Khan <aisha@northwind.test>",
+            "Tomas Weber <tomas@northwind.test>"
+        ])
+    );
+
+    // The sign-off milestone pings the roles' people from handoff.toml.
+    let (_, stdout, _) = repo.run(&[
+        "remind",
+        "--today",
+        "2026-12-20",
+        "--within",
+        "1d",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let signoff = doc["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["day"] == "+14")
+        .expect("+14 due on 12-21");
+    let people: Vec<&str> = signoff["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        people.contains(&"Jordan Blake <jordan@northwind.test>") && people.contains(&"pm"),
+        "{people:?}"
+    );
+
+    let (_, text, _) = repo.run(&["remind", "--today", "2026-12-05", "--within", "0d"]);
+    assert!(text.contains("Nothing falls due"), "{text}");
+
+    let (_, slack, _) = repo.run(&[
+        "remind",
+        "--today",
+        "2026-12-05",
+        "--within",
+        "2d",
+        "--format",
+        "slack",
+    ]);
+    let payload: serde_json::Value = serde_json::from_str(&slack).unwrap();
+    assert_eq!(payload["blocks"][0]["type"], "header");
+    assert_eq!(payload["blocks"].as_array().unwrap().len(), 4);
+    assert!(
+        payload["blocks"][3]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Aisha Khan &lt;aisha@northwind.test&gt;")
+    );
+}
+
+#[test]
+fn status_sorts_by_urgency_and_shows_day_numbers() {
+    let repo = two_packets();
+    repo.copy_example("partner-referrals");
+    let (code, stdout, _) = repo.run(&["status", "--today", "2026-12-05", "--format", "json"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = doc["packets"].as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["partner-referrals", "onboarding-kickoff", "winback-email"]
+    );
+    assert_eq!(rows[0]["overdue"].as_array().unwrap().len(), 4);
+    assert_eq!(rows[1]["day"], "D-4");
+    assert_eq!(rows[1]["next_date"], "2026-12-06");
+    assert_eq!(rows[2]["day"], "D-2");
+    assert_eq!(
+        rows[2]["next_milestone"],
+        "Live handoff walkthrough and Q&A"
+    );
+    let (_, text, _) = repo.run(&["status", "--today", "2026-12-05"]);
+    assert!(
+        text.contains("winback-email") && text.contains("D-2") && text.contains("FAIL (signed-off"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ics_parses_with_a_real_parser_one_event_per_milestone() {
+    use icalendar::{CalendarComponent, Component, DatePerhapsTime, EventLike};
+    let repo = two_packets();
+    let parse = |args: &[&str]| -> Vec<(String, chrono::NaiveDate)> {
+        let (code, stdout, _) = repo.run(args);
+        assert_eq!(code, 0);
+        let cal: icalendar::Calendar = stdout
+            .parse()
+            .unwrap_or_else(|e| panic!("unparsable ICS: {e}\n{stdout}"));
+        cal.components
+            .iter()
+            .filter_map(|c| match c {
+                CalendarComponent::Event(e) => Some(e),
+                _ => None,
+            })
+            .map(|e| {
+                let start = match e.get_start() {
+                    Some(DatePerhapsTime::Date(d)) => d,
+                    other => panic!("not an all-day event: {other:?}"),
+                };
+                assert!(e.get_summary().is_some());
+                (e.get_uid().unwrap().to_string(), start)
+            })
+            .collect()
+    };
+    let events = parse(&["timeline", "winback-email", "--format", "ics"]);
+    let dates: Vec<String> = events.iter().map(|(_, d)| d.to_string()).collect();
+    assert_eq!(
+        dates,
+        [
+            "2026-11-30",
+            "2026-12-04",
+            "2026-12-05",
+            "2026-12-07",
+            "2026-12-10",
+            "2026-12-14",
+            "2026-12-21"
+        ]
+    );
+    assert_eq!(events[3].0, "winback-email.day0@handoff");
+    let all = parse(&["status", "--format", "ics"]);
+    assert_eq!(all.len(), 7 + 4);
+    // Stable UIDs: a second export names the same events.
+    assert_eq!(
+        parse(&["status", "--format", "ics"])
+            .into_iter()
+            .map(|e| e.0)
+            .collect::<Vec<_>>(),
+        all.into_iter().map(|e| e.0).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn stats_on_a_scripted_history() {
+    let repo = Repo::new();
+    repo.copy_example("winback-email");
+    let path = "handoffs/winback-email/handoff.md";
+    let edit = |from: &str, to: &str| repo.write(path, repo.read(path).replacen(from, to, 1));
+    edit("status: ready", "status: draft");
+    repo.commit_at(
+        "Pat <pat@northwind.test>",
+        "2026-11-20",
+        "Create the packet",
+    );
+    edit("status: draft", "status: ready");
+    repo.commit_at("Pat <pat@northwind.test>", "2026-11-25", "Ready");
+    edit("Reactivated trial accounts", "Reactivated trials");
+    repo.commit_at(
+        "Pat <pat@northwind.test>",
+        "2026-11-27",
+        "Rename the KPI (rework)",
+    );
+    edit("status: ready", "status: draft");
+    repo.commit_at(
+        "Jordan <jordan@northwind.test>",
+        "2026-11-28",
+        "Send back: alerts missing",
+    );
+    edit("status: draft", "status: ready");
+    edit("- [ ]", "- [x]");
+    edit("- [ ]", "- [x]");
+    repo.commit_at("Pat <pat@northwind.test>", "2026-11-30", "Alerts in place");
+    for (role, who) in [
+        ("pm", "Pat <pat@northwind.test>"),
+        ("ops-lead", "Jordan <jordan@northwind.test>"),
+    ] {
+        repo.run(&["sign", "winback-email", "--role", role, "--by", who]);
+        repo.commit_at(who, "2026-12-10", &format!("Sign as {role}"));
+    }
+    edit("2 business hours", "3 business hours");
+    repo.commit_at(
+        "Jordan <jordan@northwind.test>",
+        "2026-12-12",
+        "Relax the SLA after signing",
+    );
+    for (role, who) in [
+        ("pm", "Pat <pat@northwind.test>"),
+        ("ops-lead", "Jordan <jordan@northwind.test>"),
+        ("revops-director", "Ines <ines@northwind.test>"),
+    ] {
+        repo.run(&["sign", "winback-email", "--role", role, "--by", who]);
+        repo.commit_at(who, "2026-12-15", &format!("Re-sign as {role}"));
+    }
+    let (code, stdout, stderr) = repo.run(&["stats", "--today", "2027-04-01", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let p = &doc["packets"][0];
+    assert_eq!(p["id"], "winback-email");
+    assert_eq!(p["created"], "2026-11-20");
+    assert_eq!(p["signed_off"], "2026-12-15");
+    assert_eq!(p["transition_days"], 25);
+    assert_eq!(p["signed_by_day14"], true);
+    assert_eq!(p["alive_at_90_days"], true);
+    assert_eq!(
+        p["rework"], 2,
+        "the KPI rename and the SLA change came after ready"
+    );
+    assert_eq!(p["sent_back"], 1);
+    assert_eq!(p["stale_signoffs"], 2);
+    assert_eq!(p["commits"], 11);
+    assert_eq!(doc["overall"]["median_transition_days"], 25.0);
+    // Before 90 days have passed, durability is unknown; --since filters by creation.
+    let (_, stdout, _) = repo.run(&["stats", "--today", "2027-01-01", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(doc["packets"][0]["alive_at_90_days"].is_null());
+    let (_, stdout, _) = repo.run(&["stats", "--since", "2026-11-21", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["overall"]["packets"], 0);
+}
+
+#[test]
+fn drill_picks_a_signed_off_packet_and_prints_its_checklists() {
+    let repo = Repo::new();
+    repo.copy_example("billing-api-4-2");
+    repo.copy_example("winback-email");
+    let (code, stdout, _) = repo.run(&["drill", "--seed", "1"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("Drill: billing-api-4-2"),
+        "only signed-off packets qualify: {stdout}"
+    );
+    assert!(
+        stdout.contains("Deploy checklist")
+            && stdout.contains("Rollback checklist")
+            && stdout.contains("v4.1.3"),
+        "{stdout}"
+    );
+    assert_eq!(
+        repo.run(&["drill", "--seed", "1"]).1,
+        stdout,
+        "a seed repeats the pick"
+    );
+    let empty = Repo::new();
+    empty.copy_example("winback-email");
+    let (code, _, stderr) = empty.run(&["drill"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no signed-off packet"), "{stderr}");
+}
