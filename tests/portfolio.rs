@@ -158,7 +158,7 @@ fn status_sorts_by_urgency_and_shows_day_numbers() {
 
 #[test]
 fn ics_parses_with_a_real_parser_one_event_per_milestone() {
-    use icalendar::{CalendarComponent, Component, DatePerhapsTime, EventLike};
+    use icalendar::{CalendarComponent, Component, DatePerhapsTime};
     let repo = two_packets();
     let parse = |args: &[&str]| -> Vec<(String, chrono::NaiveDate)> {
         let (code, stdout, _) = repo.run(args);
