@@ -20,7 +20,7 @@ measure() {
   local best_t="" best_m=""
   for _ in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
-    read -r t m <"$work/time"
+    read -r t m < <(tail -n 1 "$work/time")
     if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; fi
     if [ -z "$best_m" ] || [ "$m" -lt "$best_m" ]; then best_m=$m; fi
   done

@@ -1,35 +1,19 @@
 #!/usr/bin/env bash
-# Benchmark `handoff log` on one packet with a long history.
+# Benchmark the commands that read git history.
 #
-#   scripts/bench_history.sh [COMMITS]     default: 1000
+#   scripts/bench_history.sh
 #
-# Builds a repo where one packet is changed by COMMITS commits (answers edited, criteria checked,
-# sign-offs added), then reports the best of three runs of `handoff log` and of `handoff check`.
+# 1. `handoff log` on one packet changed by 1,000 commits.
+# 2. `handoff stats` over 100 packets and 10,000 commits.
+# Histories are written with one `git fast-import` stream each; times are the best of three runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin="$PWD/target/release/handoff"
-commits=${1:-1000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 scripts/gen_packets.py 1 "$work"
-cd "$work"
-git init -q -b main
-git config user.name "Bench User"; git config user.email bench@example.test; git config commit.gpgsign false
-git add -A; git commit -qm "Create play-00000"
-packet=handoffs/play-00000/handoff.md
-# Fast history: one fast-import stream with a new version of the packet in every commit.
-{
-  for i in $(seq 1 "$commits"); do
-    content=$(sed "s/Deliverability alerts acknowledged within [0-9]* business hours/Deliverability alerts acknowledged within $i business hours/" "$packet")
-    printf 'commit refs/heads/main\nauthor Bench User <bench@example.test> %d +0000\ncommitter Bench User <bench@example.test> %d +0000\n' $((1700000000 + i)) $((1700000000 + i))
-    printf 'data <<EOM\nChange the SLA to %d hours\nEOM\n' "$i"
-    [ "$i" -eq 1 ] && printf 'from refs/heads/main^0\n'
-    printf 'M 100644 inline %s\ndata %d\n%s\n' "$packet" "$(( $(printf '%s' "$content" | wc -c) + 1 ))" "$content"
-  done
-} | git fast-import --quiet
-git reset -q --hard main
-best() {
+
+best_ms() {
   local b=""
   for _ in 1 2 3; do
     s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
@@ -38,6 +22,48 @@ best() {
   done
   echo "$b"
 }
-echo "commits touching the packet: $(git rev-list --count HEAD)"
-echo "handoff log:   $(best "$bin" log play-00000) ms"
-echo "handoff check: $(best "$bin" check --today 2026-12-05) ms"
+
+# history PACKETS COMMITS DIR: a repo with PACKETS packets and COMMITS commits, each changing the
+# SLA answer of one packet (round robin), with a status change and sign-offs sprinkled in.
+history() {
+  local packets=$1 commits=$2 dir=$3
+  python3 scripts/gen_packets.py "$packets" "$dir"
+  python3 - "$packets" "$commits" "$dir" <<'PY'
+import pathlib, subprocess, sys
+packets, commits, root = int(sys.argv[1]), int(sys.argv[2]), pathlib.Path(sys.argv[3])
+texts = {}
+for d in sorted((root / "handoffs").iterdir()):
+    texts[d.name] = (d / "handoff.md").read_text()
+out = []
+def blob(path, text):
+    data = text.encode()
+    out.append(b"M 100644 inline " + path.encode() + b"\ndata " + str(len(data)).encode() + b"\n" + data + b"\n")
+def commit(i, msg):
+    t = 1700000000 + i * 60
+    out.append(f"commit refs/heads/main\nauthor Bench <bench@example.test> {t} +0000\ncommitter Bench <bench@example.test> {t} +0000\n".encode())
+    m = msg.encode()
+    out.append(b"data " + str(len(m)).encode() + b"\n" + m + b"\n")
+commit(0, "Create the packets")
+for name, text in texts.items():
+    blob(f"handoffs/{name}/handoff.md", text)
+    blob(f"handoffs/{name}/runbook.md", (root / "handoffs" / name / "runbook.md").read_text())
+names = list(texts)
+for i in range(1, commits):
+    name = names[i % len(names)]
+    text = texts[name].replace("within 2 business hours", f"within {i % 9 + 1} business hours", 1)
+    text = text.replace("status: ready", "status: shadowing" if i % 7 == 0 else "status: ready")
+    if i % 11 == 0:
+        text = text.replace("signoffs: []", f"signoffs:\n  - role: pm\n    by: Bench <bench@example.test>\n    at: \"2026-01-01T00:00:{i % 60:02d}Z\"\n    digest: sha256:{'0' * 64}")
+    commit(i, f"Edit {name}")
+    blob(f"handoffs/{name}/handoff.md", text)
+open(root / "stream", "wb").write(b"".join(out))
+PY
+  (cd "$dir" && git init -q -b main && git config user.name Bench && git config user.email bench@example.test \
+     && git fast-import --quiet <stream && rm stream && git reset -q --hard main)
+}
+
+history 1 1000 "$work/one"
+echo "handoff log, one packet, $(git -C "$work/one" rev-list --count HEAD) commits: $(best_ms "$bin" -C "$work/one" log play-00000) ms"
+history 100 10000 "$work/many"
+echo "handoff stats, 100 packets, $(git -C "$work/many" rev-list --count HEAD) commits: $(best_ms "$bin" -C "$work/many" stats) ms"
+echo "handoff check, same repo (with the sign-off audit): $(best_ms "$bin" -C "$work/many" check --today 2026-12-05) ms"
