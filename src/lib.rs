@@ -65,12 +65,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Schema { kind } => {
             let ws = workspace::Workspace::open(&env.cwd)?;
             let only = match kind {
-                Some(name) => Some(ws.kinds.get(name).ok_or_else(|| {
-                    error::Error::usage(
-                        format!("there is no kind `{name}`"),
-                        format!("known kinds: {}", ws.kinds.names().join(", ")),
-                    )
-                })?),
+                Some(name) => Some(ws.kinds.require(name)?),
                 None => None,
             };
             let schema = schema::generate(&ws.kinds, only);

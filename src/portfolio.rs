@@ -32,11 +32,7 @@ impl Entry {
 
     /// The packet's kind.
     pub fn kind<'w>(&self, ws: &'w Workspace) -> Option<&'w Kind> {
-        ws.kinds.get(
-            self.packet
-                .kind_name()
-                .unwrap_or(&ws.config.settings.default_kind),
-        )
+        ws.kind_of(&self.packet)
     }
 }
 
@@ -45,12 +41,7 @@ pub fn load(ws: &Workspace, dirs: &[std::path::PathBuf], today: NaiveDate) -> Ve
     verdict::parallel_map(dirs, |dir| {
         let (packet, verdict) = verdict::check_one(dir, ws, today, None);
         let placed = ws
-            .kinds
-            .get(
-                packet
-                    .kind_name()
-                    .unwrap_or(&ws.config.settings.default_kind),
-            )
+            .kind_of(&packet)
             .map(|k| timeline::place(&packet, &k.spec, ws.config.settings.weekends, today))
             .unwrap_or_default();
         Entry {

@@ -161,9 +161,7 @@ fn packet_stats(
                 retired = Some(date);
             }
             if signed_off.is_none() {
-                let kind = ws
-                    .kinds
-                    .get(n.kind_name().unwrap_or(&ws.config.settings.default_kind));
+                let kind = ws.kind_of(n);
                 let (signed, _) = signoff::read(n);
                 if kind.is_some_and(|k| {
                     !k.spec.roles.is_empty()

@@ -23,6 +23,18 @@ impl Workspace {
         Ok(Workspace { config, kinds })
     }
 
+    /// The kind a packet names (or the default kind when it names none).
+    pub fn kind_of(&self, packet: &crate::packet::Packet) -> Option<&crate::kind::Kind> {
+        self.kinds.get(self.kind_name_of(packet))
+    }
+
+    /// The kind name a packet uses: its `kind:`, or the default kind.
+    pub fn kind_name_of<'a>(&'a self, packet: &'a crate::packet::Packet) -> &'a str {
+        packet
+            .kind_name()
+            .unwrap_or(&self.config.settings.default_kind)
+    }
+
     /// Every packet folder under the packets root, sorted.
     pub fn all_packets(&self) -> Result<Vec<PathBuf>, Error> {
         let root = self.config.packets_dir();

@@ -70,11 +70,7 @@ pub fn run(env: &Env, args: &DrillArgs) -> Result<u8, Error> {
 
 /// (checklist title, file, steps) for every checklist the packet's runbooks have.
 fn checklists(ws: &Workspace, packet: &Packet) -> Vec<(String, String, Vec<String>)> {
-    let Some(kind) = ws.kinds.get(
-        packet
-            .kind_name()
-            .unwrap_or(&ws.config.settings.default_kind),
-    ) else {
+    let Some(kind) = ws.kind_of(packet) else {
         return Vec::new();
     };
     let mut out = Vec::new();

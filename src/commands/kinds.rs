@@ -3,7 +3,6 @@
 use crate::cli::TextFormat;
 use crate::error::Error;
 use crate::kind::{FieldSpec, FieldType, Kind, Origin};
-use crate::rules::did_you_mean;
 use crate::workspace::Workspace;
 use std::fmt::Write as _;
 
@@ -11,17 +10,7 @@ use std::fmt::Write as _;
 pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8, Error> {
     let chosen: Vec<&Kind> = match kind {
         None => ws.kinds.iter().collect(),
-        Some(name) => match ws.kinds.get(name) {
-            Some(k) => vec![k],
-            None => {
-                let names = ws.kinds.names();
-                let hint = did_you_mean(name, names.iter().copied()).map_or_else(
-                    || format!("known kinds: {}", names.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                );
-                return Err(Error::usage(format!("there is no kind `{name}`"), hint));
-            }
-        },
+        Some(name) => vec![ws.kinds.require(name)?],
     };
     match format {
         TextFormat::Json => {

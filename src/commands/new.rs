@@ -5,7 +5,6 @@ use crate::cli::NewArgs;
 use crate::error::Error;
 use crate::kind::scaffold::{self, NewPacket};
 use crate::packet::valid_id;
-use crate::rules::did_you_mean;
 use crate::workspace::Workspace;
 
 /// Create the packet; prints what was written and what to do next.
@@ -21,17 +20,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
         .kind
         .clone()
         .unwrap_or_else(|| ws.config.settings.default_kind.clone());
-    let Some(kind) = ws.kinds.get(&kind_name) else {
-        let names = ws.kinds.names();
-        let hint = did_you_mean(&kind_name, names.iter().copied()).map_or_else(
-            || format!("known kinds: {}", names.join(", ")),
-            |s| format!("did you mean `{s}`?"),
-        );
-        return Err(Error::usage(
-            format!("there is no kind `{kind_name}`"),
-            hint,
-        ));
-    };
+    let kind = ws.kinds.require(&kind_name)?;
     for (flag, team) in [("--from", &args.from), ("--to", &args.to)] {
         if team.trim().is_empty() || team.contains(['\n', '\r']) {
             return Err(Error::usage(

@@ -142,10 +142,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 /// The review model of one packet; `None` when it cannot be rendered.
 fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::Review>, Error> {
     let (packet, verdict): (Packet, Verdict) = verdict::check_one(dir, ws, today, None);
-    let kind_name = packet
-        .kind_name()
-        .unwrap_or(&ws.config.settings.default_kind);
-    let (Some(kind), Some(_)) = (ws.kinds.get(kind_name), packet.front.as_ref()) else {
+    let (Some(kind), Some(_)) = (ws.kind_of(&packet), packet.front.as_ref()) else {
         return Ok(None);
     };
     let commits = signoff_commits(&packet);

@@ -41,16 +41,11 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             "fix the packet first (`handoff check` shows how); a packet that does not parse cannot be signed",
         ));
     }
-    let kind_name = packet
-        .kind_name()
-        .unwrap_or(&ws.config.settings.default_kind)
-        .to_string();
-    let Some(kind) = ws.kinds.get(&kind_name) else {
-        return Err(Error::usage(
-            format!("{shown}: there is no kind `{kind_name}`"),
-            "fix `kind:` first",
-        ));
-    };
+    let kind_name = ws.kind_name_of(&packet).to_string();
+    let kind = ws
+        .kinds
+        .require(&kind_name)
+        .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
     let roles: Vec<&str> = kind.spec.roles.iter().map(|r| r.name.as_str()).collect();
     if !roles.contains(&args.role.as_str()) {
         let hint = did_you_mean(&args.role, roles.iter().copied())
@@ -106,18 +101,21 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             "answer them first (`handoff check` shows each one), or sign anyway with --force",
         ));
     }
-    let unchecked: Vec<&str> = packet
-        .body
-        .section("Acceptance criteria")
-        .map(|s| {
+    // Criteria still open are worth a warning, not a refusal: signing before day 0 is normal.
+    let unchecked: Vec<&str> = kind
+        .spec
+        .sections
+        .iter()
+        .filter(|s| s.all_checked.is_some())
+        .filter_map(|s| packet.body.section(&s.title))
+        .flat_map(|s| {
             packet
                 .body
                 .tasks_in(s)
                 .filter(|t| !t.checked)
                 .map(|t| t.text.as_str())
-                .collect()
         })
-        .unwrap_or_default();
+        .collect();
     if !unchecked.is_empty() {
         eprintln!(
             "warning: {} acceptance criteria are still open:",

@@ -45,15 +45,10 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
             "write `day0: YYYY-MM-DD` in the front matter",
         ));
     };
-    let kind_name = packet
-        .kind_name()
-        .unwrap_or(&ws.config.settings.default_kind);
-    let Some(kind) = ws.kinds.get(kind_name) else {
-        return Err(Error::usage(
-            format!("{shown}: there is no kind `{kind_name}`"),
-            "fix `kind:` (see `handoff kinds`)",
-        ));
-    };
+    let kind = ws
+        .kinds
+        .require(ws.kind_name_of(&packet))
+        .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
     let placed = timeline::place(&packet, &kind.spec, ws.config.settings.weekends, today);
     match args.format {
         TimelineFormat::Ics => print!(

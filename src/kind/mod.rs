@@ -127,6 +127,25 @@ impl Kinds {
     pub fn names(&self) -> Vec<&str> {
         self.kinds.keys().map(String::as_str).collect()
     }
+
+    /// The kind with this name, or an error that suggests the closest one and lists them all.
+    pub fn require(&self, name: &str) -> Result<&Kind, crate::error::Error> {
+        self.get(name).ok_or_else(|| {
+            crate::error::Error::usage(format!("there is no kind `{name}`"), self.hint(name))
+        })
+    }
+
+    /// `did you mean `x`? known kinds: …` for a name that is not a kind.
+    pub fn hint(&self, name: &str) -> String {
+        let names = self.names();
+        let guess = crate::rules::did_you_mean(name, names.iter().copied())
+            .map(|s| format!("did you mean `{s}`? "));
+        format!(
+            "{}known kinds: {}",
+            guess.unwrap_or_default(),
+            names.join(", ")
+        )
+    }
 }
 
 fn load_repo_kind(dir: &Path, existing: &BTreeMap<String, Kind>) -> Result<Kind, KindError> {

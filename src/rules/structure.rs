@@ -100,17 +100,13 @@ pub fn check(ctx: &mut Ctx, kinds: &Kinds) {
                 format!("write `id: {}` or rename the folder", ctx.packet.id),
             ),
             "kind" if kinds.get(value).is_none() => {
-                let names = kinds.names();
-                let hint = did_you_mean(value, names.iter().copied())
-                    .map(|s| format!("did you mean `{s}`? "))
-                    .unwrap_or_default();
                 ctx.report(
                     &KIND_UNKNOWN,
                     Severity::Error,
                     node.pos,
                     node.span_len(),
                     format!("there is no kind `{value}`"),
-                    format!("{hint}known kinds: {}", names.join(", ")),
+                    kinds.hint(value),
                 );
             }
             "day0" if parse_date(value).is_none() => ctx.report(
