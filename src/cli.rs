@@ -34,6 +34,47 @@ pub struct Cli {
     pub command: Command,
 }
 
+const KINDS_HELP: &str = "List the kinds available here and what each requires.
+
+A kind is a folder with a kind.yaml and the templates `handoff new` renders (*.j2, minijinja).
+Built-in kinds ship in the binary; a repo adds or overrides kinds in .handoff/kinds/<name>/.
+
+kind.yaml:
+  name: support-rotation              # must equal the folder name
+  summary: One line saying which handoff this kind is for
+  owners: [owner.primary]             # answers naming the people `handoff remind` pings
+  fields:                             # the questions (front matter keys)
+    - key: owner
+      type: map                       # text | person | date | url | file | list | map
+      title: Owner                    # heading in the review document
+      prompt: Who runs it afterwards? # becomes the TODO placeholder and the help text
+      fields:                         # keys of a map, or of each item of a list of maps
+        - key: primary
+          type: person
+          prompt: Who runs it day to day?
+          example: Maria Lopez <maria@acme.test>
+    - key: walkthrough
+      type: url
+      gate: handed-off                # required from this gate on (default: ready)
+      required: true                  # default true
+      prompt: Link to the recorded walkthrough
+  # other field settings: item (type of list items), min_items, checklists and default (for files)
+  sections:                           # markdown sections the body must have
+    - title: Acceptance criteria
+      prompt: checkable conditions, as `- [ ]` items
+      tasks: true                     # must hold task items
+      all_checked: handed-off         # every item checked from this gate on
+      table: false                    # must hold a table
+  roles:                              # who signs off
+    - name: ops-lead
+      description: Accepts ownership of the alerts and the backlog
+  criteria: [KPI stable for 14 days]  # acceptance criteria `handoff new` writes
+  timeline:                           # milestones, days relative to day 0
+    - day: -2
+      title: Owners finish the runbooks
+      evidence: {status: ready}       # field: <path> | task: <text> | status: <status> | signed: true
+  gates: {ready: -2, handed-off: 0, signed-off: 14}   # the days the calendar reaches each gate";
+
 /// Colour choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -81,30 +122,13 @@ pub enum Command {
     Sign(crate::commands::sign::SignArgs),
     /// Show the packet's milestones: dates from day 0, weekdays, and where each stands.
     Timeline(crate::commands::timeline::TimelineArgs),
+    /// Render the review document: answers, criteria, timeline and sign-offs, in markdown or HTML.
+    Render(crate::commands::render::RenderArgs),
     /// Tell the packet's story from git history: who changed which answer, statuses, sign-offs.
     ///
     /// Flags sign-offs committed by someone other than the signer, and sign-offs not committed
     /// yet; exits 1 when it flags something.
     Log(crate::commands::log::LogArgs),
-    /// Set up this repo: handoff.toml, the packets folder, an editor schema and a CI workflow.
-    ///
-    /// Never overwrites a file that exists.
-    Init(crate::commands::init::InitArgs),
-    /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
-    Schema {
-        /// Only this kind (default: every kind, chosen by `kind:`).
-        #[arg(long)]
-        kind: Option<String>,
-    },
-    /// Print a shell completion script (e.g. `handoff completions bash > /etc/bash_completion.d/handoff`).
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page (e.g. `handoff man > handoff.1`).
-    Man,
-    /// Render the review document: answers, criteria, timeline and sign-offs, in markdown or HTML.
-    Render(crate::commands::render::RenderArgs),
     /// Every packet in one table: stage, day number, next milestone, gate verdict; most urgent first.
     Status(crate::commands::status::StatusArgs),
     /// What falls due in the next days across all packets, and whom to ping (text, JSON or Slack).
@@ -113,12 +137,8 @@ pub enum Command {
     Stats(crate::commands::stats::StatsArgs),
     /// Pick a signed-off packet at random for a runbook drill and print its checklists.
     Drill(crate::commands::drill::DrillArgs),
-    /// Explain a rule: what it checks, why it matters, and an example.
-    Explain {
-        /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).
-        rule: Option<String>,
-    },
     /// List the kinds available here and what each requires.
+    #[command(long_about = KINDS_HELP)]
     Kinds {
         /// Show one kind in full.
         kind: Option<String>,
@@ -126,6 +146,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextFormat::Text)]
         format: TextFormat,
     },
+    /// Explain a rule: what it checks, why it matters, and an example.
+    Explain {
+        /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).
+        rule: Option<String>,
+    },
+    /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
+    Schema {
+        /// Only this kind (default: every kind, chosen by `kind:`).
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Set up this repo: handoff.toml, the packets folder, an editor schema and a CI workflow.
+    ///
+    /// Never overwrites a file that exists.
+    Init(crate::commands::init::InitArgs),
+    /// Print a shell completion script (e.g. `handoff completions bash > /etc/bash_completion.d/handoff`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (e.g. `handoff man > handoff.1`).
+    Man,
 }
 
 /// Text or JSON.
@@ -146,7 +188,7 @@ pub struct NewArgs {
     #[arg(long, short)]
     pub kind: Option<String>,
     /// The live handoff day, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
     pub day0: NaiveDate,
     /// The team handing the work over.
     #[arg(long)]
@@ -168,7 +210,7 @@ pub struct CheckArgs {
     #[arg(value_name = "PACKET")]
     pub packets: Vec<String>,
     /// Check as if today were DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY")]
+    #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Check at this gate, whatever the status and the calendar say.
     #[arg(long, value_parser = parse_gate, value_name = "draft|ready|handed-off|signed-off")]

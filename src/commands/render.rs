@@ -45,7 +45,7 @@ pub struct RenderArgs {
     #[arg(short, long, value_name = "FILE|DIR")]
     pub output: Option<PathBuf>,
     /// Render as of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
 }
 

@@ -14,7 +14,7 @@ pub struct TimelineArgs {
     /// The packet id (or path).
     pub packet: String,
     /// Show states as of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY")]
+    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
