@@ -43,7 +43,7 @@ pub struct KindError {
 
 impl std::fmt::Display for KindError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.file.display(), self.message)
+        write!(f, "{}: {}", crate::paths::shown(&self.file), self.message)
     }
 }
 
@@ -201,9 +201,20 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
         file: path.to_path_buf(),
         message: format!("line {}: {} ({})", e.pos.line, e.message, e.help),
     })?;
-    let spec: KindSpec = serde_json::from_value(node.to_json()).map_err(|e| KindError {
-        file: path.to_path_buf(),
-        message: format!("{e}; see `handoff kinds --help` for the kind file format"),
+    let spec: KindSpec = serde_json::from_value(node.to_json()).map_err(|e| {
+        let message = e.to_string();
+        // serde names the offending key but not its place; find it in the tree for the line.
+        let line = message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.starts_with("unknown field"))
+            .and_then(|key| find_key(&node, key))
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
+        KindError {
+            file: path.to_path_buf(),
+            message: format!("{line}{message}"),
+        }
     })?;
     if spec.name != folder_name {
         return Err(KindError {
@@ -215,6 +226,21 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
         });
     }
     Ok(spec)
+}
+
+/// The line of the first mapping key named `key`, depth first.
+fn find_key(node: &yaml::Node, key: &str) -> Option<usize> {
+    match &node.value {
+        yaml::Value::Map(entries) => entries.iter().find_map(|e| {
+            if e.key == key {
+                Some(e.key_pos.line)
+            } else {
+                find_key(&e.value, key)
+            }
+        }),
+        yaml::Value::Seq(items) => items.iter().find_map(|i| find_key(i, key)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

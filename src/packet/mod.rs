@@ -163,7 +163,25 @@ impl Packet {
             });
             return packet;
         }
-        match read_text(&path) {
+        let outcome = match read_text(&path) {
+            ReadOutcome::Bad {
+                at: None,
+                lossy: None,
+                ..
+            } if !path.exists() => ReadOutcome::Bad {
+                message: format!("the packet folder has no {PACKET_FILE}"),
+                help: format!(
+                    "create it with `handoff new {}`, or remove the folder",
+                    dir.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                ),
+                at: None,
+                lossy: None,
+            },
+            other => other,
+        };
+        match outcome {
             ReadOutcome::Text(text) => Packet::from_text(dir, shown, text),
             ReadOutcome::Bad {
                 message,

@@ -101,7 +101,7 @@ fn verdict_line(v: &Verdict, color: bool) -> String {
     format!(
         "{word} {}  {} at the {} gate{counts}",
         v.id,
-        v.kind.as_deref().unwrap_or("?"),
+        v.kind.as_deref().unwrap_or("no kind"),
         v.gate
     )
 }
