@@ -187,15 +187,15 @@ pub struct NewArgs {
     /// The kind of handoff (see `handoff kinds`); defaults to handoff.toml's `default_kind`.
     #[arg(long, short)]
     pub kind: Option<String>,
-    /// The live handoff day, YYYY-MM-DD.
+    /// The live handoff day, YYYY-MM-DD (asked for when missing and stdin is a terminal).
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
-    pub day0: NaiveDate,
-    /// The team handing the work over.
+    pub day0: Option<NaiveDate>,
+    /// The team handing the work over (asked for when missing and stdin is a terminal).
     #[arg(long)]
-    pub from: String,
-    /// The team taking the work over.
+    pub from: Option<String>,
+    /// The team taking the work over (asked for when missing and stdin is a terminal).
     #[arg(long)]
-    pub to: String,
+    pub to: Option<String>,
     /// A one-line title (defaults to the id in words).
     #[arg(long)]
     pub title: Option<String>,

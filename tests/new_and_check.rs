@@ -477,3 +477,45 @@ fn repo_kinds_add_and_override_without_code() {
     assert_eq!(code, 2);
     assert!(stderr.contains("kind.yaml"), "{stderr}");
 }
+
+#[test]
+fn new_asks_for_missing_values_on_a_terminal_and_names_the_flag_otherwise() {
+    let repo = Repo::new();
+    let (code, _, stderr) = repo.run(&["new", "p", "--kind", "generic", "--day0", "2026-12-07"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--from is required"), "{stderr}");
+    // `script` gives the command a terminal, as a person typing would.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped the terminal half: no `script` here");
+        return;
+    }
+    let cmd = format!("{} new p --kind generic", env!("CARGO_BIN_EXE_handoff"));
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"next tuesday\n2026-12-07\ngrowth\nlifecycle-ops\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("is not a date"), "{shown}");
+    let text = repo.read("handoffs/p/handoff.md");
+    assert!(
+        text.contains("day0: 2026-12-07\n")
+            && text.contains("from: growth\n")
+            && text.contains("to: lifecycle-ops\n"),
+        "{text}"
+    );
+}

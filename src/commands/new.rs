@@ -21,7 +21,20 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
         .clone()
         .unwrap_or_else(|| ws.config.settings.default_kind.clone());
     let kind = ws.kinds.require(&kind_name)?;
-    for (flag, team) in [("--from", &args.from), ("--to", &args.to)] {
+    let mut ask = Prompter::new();
+    let day0 = match args.day0 {
+        Some(d) => d,
+        None => ask.date("--day0", "Day 0, the live handoff (YYYY-MM-DD)")?,
+    };
+    let from = match &args.from {
+        Some(t) => t.clone(),
+        None => ask.text("--from", "Team handing over")?,
+    };
+    let to = match &args.to {
+        Some(t) => t.clone(),
+        None => ask.text("--to", "Team taking over")?,
+    };
+    for (flag, team) in [("--from", &from), ("--to", &to)] {
         if team.trim().is_empty() || team.contains(['\n', '\r']) {
             return Err(Error::usage(
                 format!("{flag} must name a team on one line"),
@@ -48,9 +61,9 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
             .clone()
             .unwrap_or_else(|| crate::kind::spec::humanize(&args.id)),
         kind: kind_name.clone(),
-        from: args.from.trim().to_string(),
-        to: args.to.trim().to_string(),
-        day0: args.day0,
+        from: from.trim().to_string(),
+        to: to.trim().to_string(),
+        day0,
         schema: schema_path(&ws),
     };
     let files =
@@ -140,4 +153,58 @@ fn schema_path(ws: &Workspace) -> Option<String> {
                 + 1;
             format!("{}.handoff/schema.json", "../".repeat(depth))
         })
+}
+
+/// Asks for missing values when stdin is a terminal; otherwise names the flag to pass.
+struct Prompter {
+    interactive: bool,
+}
+
+impl Prompter {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        Prompter {
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn text(&mut self, flag: &str, question: &str) -> Result<String, Error> {
+        if !self.interactive {
+            return Err(Error::usage(
+                format!("{flag} is required"),
+                format!("pass {flag} <value>; `handoff new --help` lists the flags"),
+            ));
+        }
+        loop {
+            eprint!("{question}: ");
+            let mut line = String::new();
+            let read = std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|source| Error::Io {
+                    path: "<stdin>".into(),
+                    doing: "cannot read the answer",
+                    source,
+                })?;
+            if read == 0 {
+                return Err(Error::usage(
+                    format!("{flag} is required"),
+                    format!("pass {flag} <value>"),
+                ));
+            }
+            let answer = line.trim();
+            if !answer.is_empty() {
+                return Ok(answer.to_string());
+            }
+        }
+    }
+
+    fn date(&mut self, flag: &str, question: &str) -> Result<chrono::NaiveDate, Error> {
+        loop {
+            let answer = self.text(flag, question)?;
+            match crate::packet::parse_date(&answer) {
+                Some(d) => return Ok(d),
+                None => eprintln!("`{answer}` is not a date; write YYYY-MM-DD, e.g. 2026-12-07"),
+            }
+        }
+    }
 }
