@@ -67,3 +67,13 @@ echo "handoff log, one packet, $(git -C "$work/one" rev-list --count HEAD) commi
 history 100 10000 "$work/many"
 echo "handoff stats, 100 packets, $(git -C "$work/many" rev-list --count HEAD) commits: $(best_ms "$bin" -C "$work/many" stats) ms"
 echo "handoff check, same repo (with the sign-off audit): $(best_ms "$bin" -C "$work/many" check --today 2026-12-05) ms"
+
+# 3. `handoff check` over 10,000 packets that all carry sign-offs, so the sign-off audit reads
+#    the history of every packet.
+python3 scripts/gen_packets.py 10000 "$work/signed"
+for f in "$work"/signed/handoffs/*/handoff.md; do
+  sed -i 's/^signoffs: \[\]$/signoffs:\n  - role: pm\n    by: Bench <bench@example.test>\n    at: "2026-12-01T10:00:00Z"\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000/' "$f"
+done
+(cd "$work/signed" && git init -q -b main && git config user.name Bench && git config user.email bench@example.test \
+   && git add -A && git commit -qm "10,000 signed packets")
+echo "handoff check, 10,000 signed packets, audit on: $(best_ms "$bin" -C "$work/signed" check --today 2026-12-05 --format json) ms"

@@ -111,10 +111,10 @@ pub fn read(
             "--no-abbrev",
         ])
         .arg(format!(
-            "--format=%x1e%H%x1f%h%x1f%aI%x1f%an%x1f%ae%x1f%s{sig}"
+            "--format=%x1e%H%x1f%x1f%aI%x1f%an%x1f%ae%x1f%s{sig}"
         ))
         .arg("--")
-        .args(packet_dirs)
+        .args(pathspecs(packet_dirs))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd
@@ -124,6 +124,7 @@ pub fn read(
         .stdout
         .take()
         .ok_or_else(|| GitError("git gave no output".into()))?;
+    let wanted: std::collections::HashSet<&str> = packet_dirs.iter().map(String::as_str).collect();
     let mut commits: Vec<Commit> = Vec::new();
     // (commit index, packet dir, blob id or None for deleted, other file)
     let mut touched: Vec<(usize, String, Option<String>, Option<String>)> = Vec::new();
@@ -152,19 +153,21 @@ pub fn read(
             let (Some(new_blob), Some(status)) = (parts.get(3), parts.get(4)) else {
                 continue;
             };
-            let Some(dir) = packet_dirs
-                .iter()
-                .find(|d| path.starts_with(&format!("{d}/")))
+            let Some(dir) = path
+                .match_indices('/')
+                .map(|(i, _)| &path[..i])
+                .find(|prefix| wanted.contains(prefix))
             else {
                 continue;
             };
+            let dir = dir.to_string();
             let index = commits.len().saturating_sub(1);
             let rel = &path[dir.len() + 1..];
             if rel == crate::packet::PACKET_FILE {
                 let blob = (!status.starts_with('D')).then(|| new_blob.to_string());
-                touched.push((index, dir.clone(), blob, None));
+                touched.push((index, dir, blob, None));
             } else {
-                touched.push((index, dir.clone(), None, Some(rel.to_string())));
+                touched.push((index, dir, None, Some(rel.to_string())));
             }
         }
     }
@@ -207,6 +210,24 @@ pub fn read(
     }
     history.commits = commits;
     Ok(history)
+}
+
+/// What to hand `git log` as paths: the packet folders, or, for many, their parent folders (git
+/// matches each commit's files against every pathspec, so thousands of them would be slow).
+fn pathspecs(packet_dirs: &[String]) -> Vec<String> {
+    if packet_dirs.len() <= 64 {
+        return packet_dirs.to_vec();
+    }
+    let mut parents: Vec<String> = packet_dirs
+        .iter()
+        .map(|d| {
+            d.rsplit_once('/')
+                .map_or_else(|| ".".to_string(), |(parent, _)| parent.to_string())
+        })
+        .collect();
+    parents.sort();
+    parents.dedup();
+    parents
 }
 
 fn cat_blobs(top: &Path, blobs: &[String]) -> Result<Vec<Option<String>>, GitError> {

@@ -119,13 +119,18 @@ fn audit(verdicts: &mut [Verdict], packets: &[Option<Packet>]) -> Result<(), Str
     let dirs: Vec<String> = signed.iter().map(|(_, p)| rel(p)).collect();
     let history = crate::history::read(&top, &dirs, false)
         .map_err(|e| format!("sign-off audit skipped: {e}"))?;
-    for (i, packet) in signed {
-        for (s, message, help) in crate::history::audit(&history, &rel(packet), packet) {
-            if let Some(d) = crate::signoff::audit_warning(packet, &s, message, help) {
-                verdicts[i].diagnostics.push(d);
-                verdicts[i].warnings += 1;
-            }
-        }
+    let found = parallel_map(&signed, |(i, packet)| {
+        let warnings: Vec<Diagnostic> = crate::history::audit(&history, &rel(packet), packet)
+            .into_iter()
+            .filter_map(|(s, message, help)| {
+                crate::signoff::audit_warning(packet, &s, message, help)
+            })
+            .collect();
+        (*i, warnings)
+    });
+    for (i, warnings) in found {
+        verdicts[i].warnings += warnings.len();
+        verdicts[i].diagnostics.extend(warnings);
     }
     Ok(())
 }
