@@ -184,18 +184,7 @@ fn ics_parses_with_a_real_parser_one_event_per_milestone() {
     };
     let events = parse(&["timeline", "winback-email", "--format", "ics"]);
     let dates: Vec<String> = events.iter().map(|(_, d)| d.to_string()).collect();
-    assert_eq!(
-        dates,
-        [
-            "2026-11-30",
-            "2026-12-04",
-            "2026-12-05",
-            "2026-12-07",
-            "2026-12-10",
-            "2026-12-14",
-            "2026-12-21"
-        ]
-    );
+    assert_eq!(dates, common::WINBACK_TIMELINE);
     assert_eq!(events[3].0, "winback-email.day0@handoff");
     let all = parse(&["status", "--format", "ics"]);
     assert_eq!(all.len(), 7 + 4);

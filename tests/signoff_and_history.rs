@@ -32,18 +32,7 @@ fn timeline_dates_and_states_follow_today() {
         .iter()
         .map(|m| m["date"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        dates,
-        [
-            "2026-11-30",
-            "2026-12-04",
-            "2026-12-05",
-            "2026-12-07",
-            "2026-12-10",
-            "2026-12-14",
-            "2026-12-21"
-        ]
-    );
+    assert_eq!(dates, common::WINBACK_TIMELINE);
     let states: Vec<&str> = doc["milestones"]
         .as_array()
         .unwrap()
@@ -71,15 +60,7 @@ fn timeline_dates_and_states_follow_today() {
     assert_eq!(doc["milestones"][3]["state"], "due-today");
 
     let (_, text, _) = repo.run(&["timeline", "winback-email", "--today", "2026-12-08"]);
-    for date in [
-        "2026-11-30",
-        "2026-12-04",
-        "2026-12-05",
-        "2026-12-07",
-        "2026-12-10",
-        "2026-12-14",
-        "2026-12-21",
-    ] {
+    for date in common::WINBACK_TIMELINE {
         assert!(text.contains(date), "{date} in {text}");
     }
     assert!(

@@ -157,3 +157,21 @@ pub fn with_rule<'a>(
         .filter(|d| d["rule"] == rule && d["severity"] == severity)
         .collect()
 }
+
+/// The seven milestone dates of the example gtm-play packet (day 0 on 2026-12-07).
+pub const WINBACK_TIMELINE: [&str; 7] = [
+    "2026-11-30",
+    "2026-12-04",
+    "2026-12-05",
+    "2026-12-07",
+    "2026-12-10",
+    "2026-12-14",
+    "2026-12-21",
+];
+
+/// Assert that `text` contains every one of `expected`, naming the first that is missing.
+pub fn assert_contains_all(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "missing {e:?} in\n{text}");
+    }
+}
