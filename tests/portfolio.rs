@@ -304,3 +304,14 @@ fn drill_picks_a_signed_off_packet_and_prints_its_checklists() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no signed-off packet"), "{stderr}");
 }
+
+#[test]
+fn human_tables_read_well() {
+    let repo = two_packets();
+    let (_, status, _) = repo.run(&["status", "--today", "2026-12-05"]);
+    insta::assert_snapshot!("status_table", status);
+    let (_, timeline, _) = repo.run(&["timeline", "winback-email", "--today", "2026-12-08"]);
+    insta::assert_snapshot!("timeline_table", timeline);
+    let (_, remind, _) = repo.run(&["remind", "--today", "2026-12-05"]);
+    insta::assert_snapshot!("remind_text", remind);
+}

@@ -70,7 +70,7 @@ fn timeline_dates_and_states_follow_today() {
     let today_row = text.lines().position(|l| l.contains("◀ today")).unwrap();
     let day0_row = text
         .lines()
-        .position(|l| l.contains("+0  Mon 2026-12-07"))
+        .position(|l| l.contains("   0  Mon 2026-12-07"))
         .unwrap();
     assert_eq!(
         today_row,

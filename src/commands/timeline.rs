@@ -134,8 +134,8 @@ fn text(
         };
         let _ = writeln!(
             out,
-            "  {:>+4}  {:<14}  {state}  {}{notes}",
-            m.day,
+            "  {:>4}  {:<14}  {state}  {}{notes}",
+            m.offset,
             m.date.format("%a %Y-%m-%d").to_string(),
             m.title
         );
