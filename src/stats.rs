@@ -56,6 +56,23 @@ pub struct Overall {
     pub sent_back: usize,
     /// Sign-offs gone stale in all.
     pub stale_signoffs: usize,
+    /// The same figures per quarter of creation, oldest first: are handoffs getting better?
+    pub quarters: Vec<Quarter>,
+}
+
+/// Figures for the packets created in one quarter.
+#[derive(Debug, Serialize)]
+pub struct Quarter {
+    /// E.g. `2026-Q4`.
+    pub quarter: String,
+    /// Packets created in it.
+    pub packets: usize,
+    /// Median days to complete sign-off.
+    pub median_transition_days: Option<f64>,
+    /// Share signed off by day +14.
+    pub signed_by_day14_share: Option<f64>,
+    /// Rework commits.
+    pub rework: usize,
 }
 
 /// Compute the figures for every packet that has history (created on or after `since`).
@@ -201,11 +218,40 @@ fn packet_stats(
     })
 }
 
+fn share(flags: Vec<bool>) -> Option<f64> {
+    (!flags.is_empty()).then(|| flags.iter().filter(|f| **f).count() as f64 / flags.len() as f64)
+}
+
+fn quarters(all: &[PacketStats]) -> Vec<Quarter> {
+    use chrono::Datelike;
+    let mut by: std::collections::BTreeMap<String, Vec<&PacketStats>> =
+        std::collections::BTreeMap::new();
+    for s in all {
+        by.entry(format!(
+            "{}-Q{}",
+            s.created.year(),
+            s.created.month0() / 3 + 1
+        ))
+        .or_default()
+        .push(s);
+    }
+    by.into_iter()
+        .map(|(quarter, list)| Quarter {
+            quarter,
+            packets: list.len(),
+            median_transition_days: median(
+                list.iter()
+                    .filter_map(|s| s.transition_days)
+                    .map(|d| d as f64)
+                    .collect(),
+            ),
+            signed_by_day14_share: share(list.iter().filter_map(|s| s.signed_by_day14).collect()),
+            rework: list.iter().map(|s| s.rework).sum(),
+        })
+        .collect()
+}
+
 fn overall(all: &[PacketStats]) -> Overall {
-    let share = |flags: Vec<bool>| {
-        (!flags.is_empty())
-            .then(|| flags.iter().filter(|f| **f).count() as f64 / flags.len() as f64)
-    };
     Overall {
         packets: all.len(),
         signed_off: all.iter().filter(|s| s.signed_off.is_some()).count(),
@@ -221,6 +267,7 @@ fn overall(all: &[PacketStats]) -> Overall {
         rework: all.iter().map(|s| s.rework).sum(),
         sent_back: all.iter().map(|s| s.sent_back).sum(),
         stale_signoffs: all.iter().map(|s| s.stale_signoffs).sum(),
+        quarters: quarters(all),
     }
 }
 

@@ -315,3 +315,51 @@ fn human_tables_read_well() {
     let (_, remind, _) = repo.run(&["remind", "--today", "2026-12-05"]);
     insta::assert_snapshot!("remind_text", remind);
 }
+
+#[test]
+fn stats_show_whether_handoffs_get_faster_quarter_by_quarter() {
+    let repo = Repo::new();
+    // Q3: created 2026-08-01, all signed 2026-08-31 (30 days). Q4: created 2026-10-01, signed 2026-10-11.
+    for (id, created, signed, day0) in [
+        ("q3-play", "2026-08-01", "2026-08-31", "2026-08-10"),
+        ("q4-play", "2026-10-01", "2026-10-11", "2026-10-05"),
+    ] {
+        repo.copy_example("winback-email");
+        let from = repo.file("handoffs/winback-email");
+        let to = repo.file(&format!("handoffs/{id}"));
+        std::fs::rename(from, &to).unwrap();
+        let path = format!("handoffs/{id}/handoff.md");
+        repo.write(
+            &path,
+            repo.read(&path)
+                .replace("id: winback-email", &format!("id: {id}"))
+                .replace("day0: 2026-12-07", &format!("day0: {day0}")),
+        );
+        repo.commit_at("Pat <pat@northwind.test>", created, "Create");
+        for role in ["pm", "ops-lead", "revops-director"] {
+            repo.run(&[
+                "sign",
+                id,
+                "--role",
+                role,
+                "--by",
+                "Pat <pat@northwind.test>",
+            ]);
+        }
+        repo.commit_at("Pat <pat@northwind.test>", signed, "Sign");
+    }
+    let (_, stdout, _) = repo.run(&["stats", "--format", "json", "--today", "2026-12-01"]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let q = &doc["overall"]["quarters"];
+    assert_eq!(q[0]["quarter"], "2026-Q3");
+    assert_eq!(q[0]["median_transition_days"], 30.0);
+    assert_eq!(q[0]["signed_by_day14_share"], 0.0);
+    assert_eq!(q[1]["quarter"], "2026-Q4");
+    assert_eq!(q[1]["median_transition_days"], 10.0);
+    assert_eq!(q[1]["signed_by_day14_share"], 1.0);
+    let (_, text, _) = repo.run(&["stats", "--today", "2026-12-01"]);
+    assert!(
+        text.contains("2026-Q3") && text.contains("30.0 days") && text.contains("10.0 days"),
+        "{text}"
+    );
+}

@@ -81,6 +81,28 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                 "  sign-offs gone stale                           {}\n",
                 overall.stale_signoffs
             );
+            if overall.quarters.len() > 1 {
+                let _ = writeln!(
+                    out,
+                    "  {:<10} {:>8} {:>18} {:>14} {:>8}",
+                    "quarter", "packets", "median transition", "signed by +14", "rework"
+                );
+                for q in &overall.quarters {
+                    let transition = q
+                        .median_transition_days
+                        .map_or("—".into(), |d| format!("{d:.1} days"));
+                    let _ = writeln!(
+                        out,
+                        "  {:<10} {:>8} {:>18} {:>14} {:>8}",
+                        q.quarter,
+                        q.packets,
+                        transition,
+                        pct(q.signed_by_day14_share),
+                        q.rework
+                    );
+                }
+                out.push('\n');
+            }
             let _ = writeln!(
                 out,
                 "  {:<28} {:>8} {:>11} {:>7} {:>6} {:>7} {:>9} {:>6}",
