@@ -26,8 +26,8 @@ pub struct Settings {
     pub packets: String,
     /// The kind `handoff new` uses when `--kind` is not given.
     pub default_kind: String,
-    /// Role or short name → `Name <email>`.
-    pub people: BTreeMap<String, String>,
+    /// Role or short name → `Name <email>`, or a list of them (a role's delegates).
+    pub people: BTreeMap<String, People>,
     /// Weekend handling for milestones.
     pub weekends: Weekends,
 }
@@ -39,6 +39,41 @@ impl Default for Settings {
             default_kind: "generic".into(),
             people: BTreeMap::new(),
             weekends: Weekends::Warn,
+        }
+    }
+}
+
+/// A `[people]` entry: one person, or several who may all act for the name (delegates).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum People {
+    /// `ops-lead = "Jordan Blake <jordan@example.com>"`.
+    One(String),
+    /// `ops-lead = ["Jordan Blake <jordan@example.com>", "Sam Lee <sam@example.com>"]`.
+    Many(Vec<String>),
+}
+
+impl People {
+    /// Every person of the entry, in order.
+    pub fn all(&self) -> &[String] {
+        match self {
+            People::One(p) => std::slice::from_ref(p),
+            People::Many(list) => list,
+        }
+    }
+
+    /// The entry as one line of text: `A <a@x>, B <b@x>`.
+    pub fn joined(&self) -> String {
+        self.all().join(", ")
+    }
+}
+
+impl Settings {
+    /// The people a name stands for: its `[people]` entry, else the name itself.
+    pub fn resolve<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+        match self.people.get(name.trim()) {
+            Some(p) => p.all().iter().map(String::as_str).collect(),
+            None => vec![name.trim()],
         }
     }
 }
@@ -100,6 +135,20 @@ impl Config {
             file: file.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        for (name, entry) in &settings.people {
+            let bad = entry
+                .all()
+                .iter()
+                .find(|p| !crate::person::is_person(p));
+            if let Some(bad) = bad.or(entry.all().is_empty().then_some(&String::new())) {
+                return Err(ConfigError {
+                    file: file.to_path_buf(),
+                    message: format!(
+                        "[people] `{name}` = `{bad}` is not `Name <email>`; write e.g. {name} = \"Jordan Blake <jordan@example.com>\", or a list of them"
+                    ),
+                });
+            }
+        }
         Ok(Config {
             root: root.to_path_buf(),
             file: Some(file.to_path_buf()),
@@ -135,7 +184,20 @@ mod tests {
         .unwrap();
         let cfg = Config::discover(&repo.join("a/b")).unwrap();
         assert_eq!(cfg.packets_dir(), repo.join("hand"));
-        assert_eq!(cfg.settings.people["ops-lead"], "A <a@x.test>");
+        assert_eq!(cfg.settings.resolve("ops-lead"), ["A <a@x.test>"]);
+        assert_eq!(cfg.settings.resolve("Pat <p@x.test>"), ["Pat <p@x.test>"]);
+
+        std::fs::write(
+            repo.join(FILE_NAME),
+            "[people]\nops-lead = [\"A <a@x.test>\", \"B <b@x.test>\"]",
+        )
+        .unwrap();
+        let cfg = Config::discover(&repo).unwrap();
+        assert_eq!(cfg.settings.resolve("ops-lead").len(), 2);
+
+        std::fs::write(repo.join(FILE_NAME), "[people]\nops-lead = \"Jordan\"").unwrap();
+        let err = Config::discover(&repo).unwrap_err();
+        assert!(err.message.contains("`ops-lead`"), "{}", err.message);
 
         std::fs::write(repo.join(FILE_NAME), "pakets = 1").unwrap();
         let err = Config::discover(&repo).unwrap_err();

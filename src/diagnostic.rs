@@ -8,6 +8,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; never fails a gate, not even with `--deny-warnings`.
+    Note,
     /// Worth fixing, does not fail the gate (unless `--deny-warnings`).
     Warning,
     /// Fails the gate.

@@ -3,23 +3,12 @@
 
 use crate::packet::Packet;
 use crate::packet::yaml::{Node, Value};
-use crate::rules::Rule;
 use crate::signoff::{self, Signoff};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-/// A sign-off not committed by its signer, or not committed at all.
-pub static SIGNOFF_AUDIT: Rule = Rule {
-    id: "signoff-audit",
-    summary: "each sign-off is committed, by the person who signed",
-    explanation: "Git is the audit trail: the commit that adds a sign-off should be authored by the \
-signer, so that the history proves who agreed to what and when. A sign-off committed by someone else, \
-or not committed yet, is flagged. With `--verify-signatures`, `handoff log` also requires a good git \
-signature on those commits.\n\nFix: the signer runs `handoff sign` and commits it themselves.",
-};
 
 /// One commit.
 #[derive(Debug, Clone, Serialize)]
@@ -482,12 +471,7 @@ fn flatten(node: &Node, path: &str, out: &mut BTreeMap<String, String>) {
     }
 }
 
-/// The email inside `Name <email>`, lowercased.
-pub fn email_of(person: &str) -> Option<String> {
-    let open = person.find('<')?;
-    let close = person[open..].find('>')? + open;
-    Some(person[open + 1..close].trim().to_lowercase())
-}
+pub use crate::person::email_of;
 
 /// For each sign-off of a packet (by its `at`), the commit that first recorded it.
 pub fn recorded_in<'h>(
@@ -514,37 +498,60 @@ pub fn recorded_in<'h>(
     found
 }
 
-/// Audit findings for a packet's sign-offs: (sign-off, message, help).
-pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<(Signoff, String, String)> {
+/// What git history says against a recorded sign-off.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    /// No commit records it yet.
+    Unrecorded,
+    /// The commit that recorded it was authored by someone else.
+    ByOther(Commit),
+}
+
+/// A sign-off of the packet as it is now whose recording git does not bear out.
+#[derive(Debug, Clone)]
+pub struct AuditFinding {
+    /// The sign-off.
+    pub signoff: Signoff,
+    /// What history says.
+    pub recorded: Recorded,
+}
+
+/// The sign-offs of `packet` (as it is now) that are not committed, or were committed by someone
+/// other than their signer.
+pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<AuditFinding> {
     let recorded = recorded_in(history, dir, packet);
     let mut out = Vec::new();
     for s in signoff::read(packet).0 {
-        match recorded.get(&(s.role.clone(), s.at.clone())) {
-            None => out.push((
-                s.clone(),
-                format!(
-                    "the {} sign-off by {} is not committed yet (unrecorded)",
-                    s.role, s.by
-                ),
-                format!(
-                    "the signer commits it: git commit -m \"Sign off {} as {}\"",
-                    packet.id, s.role
-                ),
-            )),
-            Some(c) if email_of(&s.by).is_some_and(|e| e != c.email.to_lowercase()) => out.push((
-                s.clone(),
-                format!(
-                    "the {} sign-off by {} was committed by {} <{}> in {}",
-                    s.role, s.by, c.author, c.email, c.short
-                ),
-                "the signer should commit their own sign-off; re-sign and commit as the signer"
-                    .into(),
-            )),
-            _ => {}
+        let found = match recorded.get(&(s.role.clone(), s.at.clone())) {
+            None => Some(Recorded::Unrecorded),
+            Some(c) if email_of(&s.by).is_some_and(|e| e != c.email.to_lowercase()) => {
+                Some(Recorded::ByOther((*c).clone()))
+            }
+            _ => None,
+        };
+        if let Some(recorded) = found {
+            out.push(AuditFinding {
+                signoff: s,
+                recorded,
+            });
         }
     }
     out
 }
+
+/// Whether the repository at `top` is a shallow clone (its history is cut off).
+pub fn is_shallow(top: &Path) -> bool {
+    Command::new("git")
+        .current_dir(top)
+        .args(["rev-parse", "--is-shallow-repository"])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "true")
+}
+
+/// What to say when history is cut off: once per command, on stderr.
+pub const SHALLOW_NOTE: &str = "this is a shallow clone, so git history is incomplete and the sign-off audit is skipped; \
+fetch the whole history to audit sign-offs (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
 
 /// What changed since a base ref: files (absolute paths) and the base commit's date.
 #[derive(Debug)]
@@ -571,6 +578,20 @@ pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
+    if base.starts_with('-') {
+        return Err(GitError(format!(
+            "`{base}` is not a git revision (it starts with `-`)"
+        )));
+    }
+    let verified = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &format!("{base}^{{commit}}"),
+    ])
+    .map_err(|_| GitError(format!("`{base}` is not a commit in this repository")))?;
+    let base = verified.trim();
     let date = git(&["log", "-1", "--format=%cs", base, "--"])?;
     let base_date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .map_err(|_| GitError(format!("cannot read the date of {base}")))?;

@@ -4,6 +4,7 @@
 //! matter with positions, markdown body) → resolve its kind → the gate that applies → rules →
 //! diagnostics → one reporter per output format.
 
+pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod ics;
 pub mod kind;
 pub mod packet;
 pub mod paths;
+pub mod person;
 pub mod portfolio;
 pub mod render;
 pub mod report;
@@ -22,6 +24,7 @@ pub mod rules;
 pub mod schema;
 pub mod signoff;
 pub mod stats;
+pub mod suggest;
 pub mod timeline;
 pub mod verdict;
 pub mod workspace;

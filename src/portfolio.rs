@@ -3,7 +3,6 @@
 
 use crate::kind::Kind;
 use crate::packet::Packet;
-use crate::packet::yaml::Node;
 use crate::timeline::{self, Placed, State};
 use crate::verdict::{self, Verdict};
 use crate::workspace::Workspace;
@@ -36,44 +35,36 @@ impl Entry {
     }
 }
 
-/// Load every packet (or those in `dirs`) with its verdict and timeline, on all cores.
-pub fn load(ws: &Workspace, dirs: &[std::path::PathBuf], today: NaiveDate) -> Vec<Entry> {
-    verdict::parallel_map(dirs, |dir| {
-        let (packet, verdict) = verdict::check_one(dir, ws, today, None);
-        let placed = ws
-            .kind_of(&packet)
-            .map(|k| timeline::place(&packet, &k.spec, ws.config.settings.weekends, today))
-            .unwrap_or_default();
-        Entry {
+/// Load every packet (or those in `dirs`) with its verdict (the one `check` gives, audit
+/// included) and timeline, on all cores; and why the audit could not run, if it could not.
+pub fn load(
+    ws: &Workspace,
+    dirs: &[std::path::PathBuf],
+    today: NaiveDate,
+) -> (Vec<Entry>, Option<String>) {
+    let (checked, note) = verdict::check_keeping(dirs, ws, today, None, true);
+    let checked: Vec<(Packet, Verdict)> = checked
+        .into_iter()
+        .filter_map(|(p, v)| Some((p?, v)))
+        .collect();
+    let entries = verdict::parallel_map(&checked, |(packet, _)| {
+        ws.kind_of(packet)
+            .map(|k| timeline::place(packet, &k.spec, &ws.config.settings, today))
+            .unwrap_or_default()
+    });
+    let entries = checked
+        .into_iter()
+        .zip(entries)
+        .map(|((packet, verdict), placed)| Entry {
             packet,
             verdict,
             placed,
-        }
-    })
+        })
+        .collect();
+    (entries, note)
 }
 
-/// The people named at a dotted path (a person, or every person of a list), roles resolved
-/// through the people directory.
+/// The people named at a dotted path, roles resolved through the people directory.
 pub fn people_at(packet: &Packet, path: &str, ws: &Workspace) -> Vec<String> {
-    let mut node: Option<&Node> = packet.front.as_ref();
-    for key in path.split('.') {
-        node = node.and_then(|n| n.get(key));
-    }
-    let Some(node) = node else { return Vec::new() };
-    let values: Vec<&str> = match node.items() {
-        Some(items) => items.iter().filter_map(Node::as_str).collect(),
-        None => node.as_str().into_iter().collect(),
-    };
-    values
-        .into_iter()
-        .filter(|v| !crate::rules::answers::is_placeholder(v))
-        .map(|v| {
-            ws.config
-                .settings
-                .people
-                .get(v.trim())
-                .cloned()
-                .unwrap_or_else(|| v.trim().to_string())
-        })
-        .collect()
+    packet.people_at(path, &ws.config.settings)
 }

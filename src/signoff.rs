@@ -1,51 +1,26 @@
-//! Sign-offs: the packet digest, recording a sign-off, and finding stale or missing ones.
+//! Sign-offs, as facts: what a packet's `signoffs` say, the digest they are checked against, who
+//! may sign which role, how each recorded sign-off stands today, and the exact edit that records a
+//! new one. The judgements (which of these facts fail a gate) are in `rules/signoff.rs`.
 //!
-//! The digest covers every file of the packet folder, with the `signoffs` block of `handoff.md`
-//! left out, so adding a sign-off never changes it while any other edit does.
+//! The digest covers every file of the packet (see [`crate::packet::files`]), with two parts of
+//! `handoff.md` left out: the `signoffs` block, so that adding a sign-off never changes it, and the
+//! `status` value, so that moving the status forward after everyone signed keeps the sign-offs
+//! fresh. Each sign-off records the status it was signed at; a status moved back below it (a packet
+//! sent back) makes the sign-off stale all the same.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::gate::Gate;
-use crate::kind::KindSpec;
+use crate::config::Settings;
+use crate::gate::Status;
 use crate::kind::scaffold::scalar;
+use crate::kind::{KindSpec, RoleSpec};
 use crate::packet::Packet;
+use crate::packet::files::{self, Target};
 use crate::packet::source::Pos;
-use crate::packet::yaml::Node;
-use crate::rules::{Ctx, Rule, did_you_mean};
+use crate::packet::yaml::{Node, Value};
+use crate::person;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::path::Path;
-
-/// A sign-off entry is malformed or names a role the kind does not have.
-pub static SIGNOFF_INVALID: Rule = Rule {
-    id: "signoff-invalid",
-    summary: "each sign-off has a known role, a signer, a time and a digest",
-    explanation: "Sign-offs are written by `handoff sign`, never by hand. An entry without its \
-digest cannot be checked against the packet, and a role the kind does not list signs nothing.\n\n\
-Fix: remove the entry and run `handoff sign <id> --role <role>`.",
-};
-
-/// A required role has not signed.
-pub static SIGNOFF_MISSING: Rule = Rule {
-    id: "signoff-missing",
-    summary: "from the signed-off gate on, every role the kind lists has signed",
-    explanation: "A handoff is done when both sides say so. At the signed-off gate (status \
-signed-off, or day +14) each role of the kind (for `gtm-play`: pm, ops-lead, revops-director) must \
-have a sign-off that matches the packet as it is now.\n\nFix: `handoff sign <id> --role <role>` as \
-that person, and commit it.",
-};
-
-/// A sign-off no longer matches the packet.
-pub static SIGNOFF_STALE: Rule = Rule {
-    id: "signoff-stale",
-    summary: "a sign-off's digest matches the packet as it is now",
-    explanation: "Each sign-off records a digest of the whole packet (except the sign-offs). If \
-anyone edits an answer, a criterion, the body or an attachment afterwards, the sign-off no longer \
-covers what the packet says: it is stale. A warning before the signed-off gate, an error at it.\n\n\
-Fix: review what changed (`handoff log <id>`), then re-sign with `handoff sign <id> --role <role>`.",
-};
-
-/// Rules of this area.
-pub static RULES: [&Rule; 3] = [&SIGNOFF_INVALID, &SIGNOFF_MISSING, &SIGNOFF_STALE];
 
 /// One recorded sign-off.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -58,6 +33,8 @@ pub struct Signoff {
     pub at: String,
     /// `sha256:` digest of the packet when signed.
     pub digest: String,
+    /// The packet's status when signed (older sign-offs may lack it).
+    pub status: Option<String>,
     /// An optional note.
     pub note: Option<String>,
     /// Where the entry starts.
@@ -99,6 +76,7 @@ pub fn read(packet: &Packet) -> (Vec<Signoff>, Vec<BadEntry>) {
                 by,
                 at,
                 digest,
+                status: text("status"),
                 note: text("note"),
                 pos: item.pos,
             }),
@@ -124,38 +102,66 @@ pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
-/// `handoff.md`'s text without its `signoffs` block: what a sign-off covers in that file.
+/// `handoff.md`'s text as a sign-off covers it: without the `signoffs` block and without the
+/// `status` value.
 pub fn content(packet: &Packet) -> String {
-    match (&packet.file, block_range(packet)) {
-        (Some(file), Some((a, b))) => format!("{}{}", &file.text[..a], &file.text[b..]),
-        (Some(file), None) => file.text.clone(),
-        (None, _) => String::new(),
+    let Some(file) = &packet.file else {
+        return String::new();
+    };
+    let mut cut: Vec<(usize, usize)> = block_range(packet).into_iter().collect();
+    if let Some(status) = packet.front.as_ref().and_then(|f| f.get("status")) {
+        if matches!(status.value, Value::Str(_) | Value::Null) {
+            cut.push((status.pos.offset, status.end.max(status.pos.offset)));
+        }
     }
+    cut.sort();
+    let mut out = String::with_capacity(file.text.len());
+    let mut at = 0;
+    for (a, b) in cut {
+        if a >= at && b <= file.text.len() {
+            out.push_str(&file.text[at..a]);
+            at = b;
+        }
+    }
+    out.push_str(&file.text[at..]);
+    out
 }
 
-/// The packet's digest: every file in its folder, `handoff.md` without its `signoffs` block.
+/// The packet's digest: every file of the packet (as [`files::list`] decides), links by their
+/// target text and, when they lead to a file inside the repository, by that file's content too;
+/// `handoff.md` as [`content`] gives it. Files are streamed, never read whole.
 pub fn digest(packet: &Packet) -> String {
+    let within = files::work_tree_of(
+        &std::path::absolute(&packet.dir).unwrap_or_else(|_| packet.dir.clone()),
+    )
+    .unwrap_or_else(|| packet.dir.clone());
     let mut hasher = Sha256::new();
-    let mut files = Vec::new();
-    collect_files(&packet.dir, Path::new(""), &mut files, 0);
-    files.sort();
-    for rel in files {
-        let name = rel.to_string_lossy().replace('\\', "/");
-        let content: Vec<u8> = if name == crate::packet::PACKET_FILE {
-            match (&packet.file, block_range(packet)) {
-                (Some(file), Some((a, b))) => {
-                    [&file.text.as_bytes()[..a], &file.text.as_bytes()[b..]].concat()
-                }
-                (Some(file), None) => file.text.as_bytes().to_vec(),
-                (None, _) => std::fs::read(packet.dir.join(&rel)).unwrap_or_default(),
-            }
-        } else {
-            std::fs::read(packet.dir.join(&rel)).unwrap_or_default()
-        };
-        hasher.update(name.as_bytes());
+    for rel in files::list(&packet.dir) {
+        hasher.update(rel.as_bytes());
         hasher.update([0]);
-        hasher.update((content.len() as u64).to_le_bytes());
-        hasher.update(&content);
+        if rel == crate::packet::PACKET_FILE && packet.file.is_some() {
+            let text = content(packet);
+            hasher.update(b"F");
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+            continue;
+        }
+        match files::target(&packet.dir, &rel, &within) {
+            Target::File(path) => {
+                hasher.update(b"F");
+                stream(&mut hasher, &path);
+            }
+            Target::Link { written, inside } => {
+                hasher.update(b"L");
+                hasher.update(written.to_string_lossy().as_bytes());
+                hasher.update([0]);
+                if let Some(real) = inside {
+                    stream(&mut hasher, &real);
+                }
+            }
+            Target::Missing => hasher.update(b"M"),
+            Target::Other => hasher.update(b"O"),
+        }
     }
     let hash = hasher.finalize();
     let mut out = String::from("sha256:");
@@ -165,55 +171,209 @@ pub fn digest(packet: &Packet) -> String {
     out
 }
 
-fn collect_files(dir: &Path, rel: &Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+/// Feed a file's bytes to the hasher in chunks, then its length; an unreadable file hashes as such.
+fn stream(hasher: &mut Sha256, path: &Path) {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        hasher.update(b"unreadable");
         return;
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                total += n as u64;
+            }
+            Err(_) => {
+                hasher.update(b"unreadable");
+                break;
+            }
         }
-        let Ok(ty) = entry.file_type() else { continue };
-        if ty.is_file() {
-            out.push(rel.join(&name));
-        } else if ty.is_dir() && depth < 8 {
-            collect_files(&entry.path(), &rel.join(&name), out, depth + 1);
+    }
+    hasher.update(total.to_le_bytes());
+}
+
+/// Who may sign a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holders {
+    /// Anyone may (no `[people]` entry and no packet field binds the role).
+    Unbound,
+    /// Only these people may.
+    Bound {
+        /// The people, `Name <email>`.
+        people: Vec<String>,
+        /// Where the binding comes from, for messages.
+        source: String,
+    },
+}
+
+impl Holders {
+    /// Whether `by` may sign.
+    pub fn allows(&self, by: &str) -> bool {
+        match self {
+            Holders::Unbound => true,
+            Holders::Bound { people, .. } => people.iter().any(|p| person::same(p, by)),
+        }
+    }
+
+    /// `Jordan Blake <jordan@x> (handoff.toml [people])`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Holders::Unbound => "anyone (the role is unbound)".into(),
+            Holders::Bound { people, source } if people.is_empty() => {
+                format!("nobody yet ({source} names no one)")
+            }
+            Holders::Bound { people, source } => format!("{} ({source})", people.join(" or ")),
         }
     }
 }
 
-/// The YAML text of a `signoffs` block.
-pub fn render_block(signoffs: &[Signoff]) -> String {
-    if signoffs.is_empty() {
-        return "signoffs: []\n".into();
+/// Who may sign `role` for this packet: the people at the packet field the kind binds it to,
+/// else the `[people]` entry named like the role, else anyone.
+pub fn holders(packet: &Packet, role: &RoleSpec, settings: &Settings) -> Holders {
+    if let Some(path) = &role.held_by {
+        return Holders::Bound {
+            people: packet.people_at(path, settings),
+            source: format!("the packet's `{path}`"),
+        };
     }
-    let mut out = String::from("signoffs:  # written by `handoff sign`, never by hand\n");
-    for s in signoffs {
-        let _ = writeln!(out, "  - role: {}", scalar(&s.role));
-        let _ = writeln!(out, "    by: {}", scalar(&s.by));
-        let _ = writeln!(out, "    at: {}", scalar(&s.at));
-        let _ = writeln!(out, "    digest: {}", s.digest);
-        if let Some(note) = &s.note {
-            let _ = writeln!(out, "    note: {}", scalar(note));
-        }
+    match settings.people.get(&role.name) {
+        Some(entry) => Holders::Bound {
+            people: entry.all().to_vec(),
+            source: format!("handoff.toml [people] {}", role.name),
+        },
+        None => Holders::Unbound,
     }
-    out
 }
 
-/// `handoff.md`'s new text with `signoffs` in place of the old block; every other byte unchanged.
-pub fn splice(packet: &Packet, signoffs: &[Signoff]) -> Option<String> {
-    let file = packet.file.as_ref()?;
-    let block = render_block(signoffs);
-    let (a, b) = block_range(packet).unwrap_or((packet.front_range.1, packet.front_range.1));
-    let mut text = String::with_capacity(file.text.len() + block.len());
-    text.push_str(&file.text[..a]);
-    if a > 0 && !file.text[..a].ends_with('\n') {
-        text.push('\n');
+/// How a recorded sign-off compares with the packet as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// It covers the packet as it is.
+    Fresh,
+    /// The packet was edited after it was signed.
+    Edited,
+    /// The status moved back below the one it was signed at (the packet was sent back).
+    SentBack {
+        /// The status when signed.
+        signed_at: String,
+        /// The status now.
+        now: String,
+    },
+}
+
+/// One recorded sign-off, judged against today's packet.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    /// The entry.
+    pub signoff: Signoff,
+    /// The kind's role, when the entry names one.
+    pub role: Option<RoleSpec>,
+    /// Whether it covers the packet as it is.
+    pub freshness: Freshness,
+    /// Who may sign the role.
+    pub holders: Holders,
+    /// The role of an earlier sign-off by the same person, when the kind forbids one person two
+    /// sign-offs.
+    pub also_signed_as: Option<String>,
+}
+
+impl Standing {
+    /// Whether this sign-off counts toward its role: a known role, fresh, by one of its holders,
+    /// and not a second sign-off of one person.
+    pub fn counts(&self) -> bool {
+        self.role.is_some()
+            && self.freshness == Freshness::Fresh
+            && self.holders.allows(&self.signoff.by)
+            && self.also_signed_as.is_none()
     }
-    text.push_str(&block);
-    text.push_str(&file.text[b..]);
-    Some(text)
+}
+
+/// Every recorded sign-off of a packet, judged; and the entries that could not be read.
+#[derive(Debug)]
+pub struct Review {
+    /// One per well-formed entry, in file order.
+    pub standings: Vec<Standing>,
+    /// Entries that could not be read.
+    pub bad: Vec<BadEntry>,
+    /// The packet's digest now (empty when nothing is signed).
+    pub digest: String,
+}
+
+impl Review {
+    /// The sign-offs of a packet against its kind and the people directory.
+    pub fn of(packet: &Packet, spec: &KindSpec, settings: &Settings) -> Review {
+        let (signoffs, bad) = read(packet);
+        let digest = if signoffs.is_empty() {
+            String::new()
+        } else {
+            digest(packet)
+        };
+        let now = packet.status();
+        let mut standings: Vec<Standing> = Vec::with_capacity(signoffs.len());
+        for s in signoffs {
+            let role = spec.roles.iter().find(|r| r.name == s.role).cloned();
+            let holders = role
+                .as_ref()
+                .map_or(Holders::Unbound, |r| holders(packet, r, settings));
+            let signed_at = s.status.as_deref().and_then(Status::parse);
+            let freshness = if s.digest != digest {
+                Freshness::Edited
+            } else {
+                match (signed_at, now) {
+                    (Some(then), Some(now)) if now < then => Freshness::SentBack {
+                        signed_at: then.to_string(),
+                        now: now.to_string(),
+                    },
+                    _ => Freshness::Fresh,
+                }
+            };
+            let also_signed_as = if spec.allow_same_signer {
+                None
+            } else {
+                standings
+                    .iter()
+                    .find(|o| o.signoff.role != s.role && person::same(&o.signoff.by, &s.by))
+                    .map(|o| o.signoff.role.clone())
+            };
+            standings.push(Standing {
+                signoff: s,
+                role,
+                freshness,
+                holders,
+                also_signed_as,
+            });
+        }
+        Review {
+            standings,
+            bad,
+            digest,
+        }
+    }
+
+    /// The latest sign-off recorded for a role.
+    pub fn of_role(&self, role: &str) -> Option<&Standing> {
+        self.standings.iter().rev().find(|s| s.signoff.role == role)
+    }
+
+    /// Whether a role has a sign-off that counts.
+    pub fn signed(&self, role: &str) -> bool {
+        self.standings
+            .iter()
+            .any(|s| s.signoff.role == role && s.counts())
+    }
+
+    /// Whether every role of the kind has a sign-off that counts.
+    pub fn complete(&self, spec: &KindSpec) -> bool {
+        spec.roles.iter().all(|r| self.signed(&r.name))
+    }
+}
+
+/// Whether every role has a sign-off that counts.
+pub fn all_signed(packet: &Packet, spec: &KindSpec, settings: &Settings) -> bool {
+    spec.roles.is_empty() || Review::of(packet, spec, settings).complete(spec)
 }
 
 /// The date part of an RFC 3339 time, for messages.
@@ -221,113 +381,200 @@ pub fn day_of(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
-/// Check sign-offs: well formed, known roles, fresh, and complete at the signed-off gate.
-pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
-    let packet = ctx.packet;
-    let (signoffs, bad) = read(packet);
-    for b in bad {
-        ctx.report(
-            &SIGNOFF_INVALID,
-            Severity::Error,
-            b.pos,
-            1,
-            b.message,
-            "remove the entry and run `handoff sign`".into(),
-        );
+/// The YAML lines of one sign-off entry: the dash at `dash` columns, keys at `keys` columns.
+fn entry_lines(s: &Signoff, dash: usize, keys: usize, nl: &str) -> String {
+    let mut fields: Vec<(&str, String)> = vec![
+        ("role", scalar(&s.role)),
+        ("by", scalar(&s.by)),
+        ("at", scalar(&s.at)),
+        ("digest", scalar(&s.digest)),
+    ];
+    if let Some(status) = &s.status {
+        fields.push(("status", scalar(status)));
     }
-    let roles: Vec<&str> = spec.roles.iter().map(|r| r.name.as_str()).collect();
-    let current = if signoffs.is_empty() {
-        String::new()
-    } else {
-        digest(packet)
-    };
-    for s in &signoffs {
-        if !roles.contains(&s.role.as_str()) {
-            let hint = did_you_mean(&s.role, roles.iter().copied())
-                .map(|r| format!("did you mean `{r}`? "))
-                .unwrap_or_default();
-            ctx.report(
-                &SIGNOFF_INVALID,
-                Severity::Error,
-                s.pos,
-                1,
-                format!(
-                    "`{}` is not a sign-off role of the {} kind",
-                    s.role, spec.name
-                ),
-                format!("{hint}the roles are: {}", roles.join(", ")),
-            );
-        } else if s.digest != current {
-            ctx.report(
-                &SIGNOFF_STALE,
-                ctx.severity(Gate::SignedOff),
-                s.pos,
-                1,
-                format!("the {} sign-off by {} on {} is stale: the packet changed after it was signed", s.role, s.by, day_of(&s.at)),
-                format!(
-                    "review the changes (`handoff log {id}`), then re-sign: `handoff sign {id} --role {}`",
-                    s.role,
-                    id = packet.id
-                ),
-            );
+    if let Some(note) = &s.note {
+        fields.push(("note", scalar(note)));
+    }
+    let mut out = String::new();
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i == 0 {
+            let gap = keys.saturating_sub(dash + 1).max(1);
+            let _ = write!(out, "{}-{}{key}: {value}{nl}", " ".repeat(dash), " ".repeat(gap));
+        } else {
+            let _ = write!(out, "{}{key}: {value}{nl}", " ".repeat(keys));
         }
     }
-    if ctx.gate >= Gate::SignedOff {
-        let anchor = packet
-            .front
-            .as_ref()
-            .and_then(|f| f.entry("signoffs"))
-            .map(|e| e.key_pos);
-        let anchor = anchor
-            .or(packet.front.as_ref().map(|f| f.pos))
-            .unwrap_or_default();
-        for role in &spec.roles {
-            if !signoffs.iter().any(|s| s.role == role.name) {
-                ctx.report(
-                    &SIGNOFF_MISSING,
-                    Severity::Error,
-                    anchor,
-                    8,
-                    format!("the {} role has not signed off", role.name),
-                    format!(
-                        "{}: `handoff sign {} --role {}`",
-                        role.description, packet.id, role.name
-                    ),
-                );
-            }
-        }
-    }
+    out
 }
 
-/// Whether every role has a fresh sign-off.
-pub fn all_signed(packet: &Packet, spec: &KindSpec) -> bool {
-    let (signoffs, _) = read(packet);
-    if spec.roles.is_empty() || signoffs.is_empty() {
-        return spec.roles.is_empty();
-    }
-    let current = digest(packet);
-    spec.roles.iter().all(|r| {
-        signoffs
+/// The last byte offset a node's text reaches.
+fn reach(node: &Node) -> usize {
+    match &node.value {
+        Value::Map(entries) => entries
             .iter()
-            .any(|s| s.role == r.name && s.digest == current)
-    })
+            .map(|e| reach(&e.value).max(e.key_pos.offset))
+            .max()
+            .unwrap_or(node.end),
+        Value::Seq(items) => items.iter().map(reach).max().unwrap_or(node.end),
+        _ => node.end.max(node.pos.offset),
+    }
 }
 
-/// A diagnostic for an unrecorded or mis-authored sign-off (from git history).
-pub fn audit_warning(
-    packet: &Packet,
-    s: &Signoff,
-    message: String,
-    help: String,
-) -> Option<Diagnostic> {
-    let file = packet.file.as_ref()?;
-    Some(Diagnostic::at(
-        crate::history::SIGNOFF_AUDIT.id,
-        Severity::Warning,
-        file,
-        s.pos,
-        1,
-        message,
-        help,
-    ))
+/// `handoff.md`'s new text with `new` recorded: in place of the entry at `replace` (an index
+/// into [`read`]'s list), or after the last entry. Only the lines of that entry change (and the
+/// `signoffs:` line itself when the list was empty); every other byte, comments, blank lines, line
+/// endings and a byte-order mark included, stays as it was. A front matter that cannot be edited
+/// that exactly is refused with the reason, never rewritten.
+pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<String, String> {
+    let file = packet
+        .file
+        .as_ref()
+        .ok_or("handoff.md could not be read")?;
+    let front = packet.front.as_ref().ok_or("the front matter does not parse")?;
+    let text = &file.text;
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let entries = front.entries().ok_or("the front matter is not a mapping")?;
+    if text[front.pos.offset..].starts_with('{') {
+        return Err("the front matter is written as a flow mapping (`{...}`)".into());
+    }
+    let key_col = entries.first().map_or(0, |e| e.key_pos.column - 1);
+    let line_of = |offset: usize| file.pos(offset).line;
+    let edited = match front.entry("signoffs") {
+        None => {
+            // No list yet: add one at the end of the front matter.
+            let at = packet.front_range.1;
+            let block = format!(
+                "{}signoffs:{nl}{}",
+                " ".repeat(key_col),
+                entry_lines(new, key_col + 2, key_col + 4, nl)
+            );
+            format!("{}{block}{}", &text[..at], &text[at..])
+        }
+        Some(entry) => match &entry.value.value {
+            Value::Seq(items) if !items.is_empty() => {
+                let first = &items[0];
+                let dash_line = file.line_text(first.pos.line);
+                let dash = dash_line.len() - dash_line.trim_start().len();
+                let keys = first.pos.column - 1;
+                for item in items {
+                    let line = file.line_text(item.pos.line);
+                    let here = line.len() - line.trim_start().len();
+                    if !line.trim_start().starts_with('-')
+                        || here != dash
+                        || item.entries().is_none()
+                        || text[item.pos.offset..].starts_with('{')
+                    {
+                        return Err(format!(
+                            "the sign-off entry on line {} is not written the way `handoff sign` writes them (a `- role: …` block, indented like the others)",
+                            item.pos.line
+                        ));
+                    }
+                }
+                let lines = entry_lines(new, dash, keys.max(dash + 2), nl);
+                let (start, end) = match replace.and_then(|i| items.get(i)) {
+                    Some(item) => (
+                        file.line_start(item.pos.line),
+                        file.line_start(line_of(reach(item)) + 1),
+                    ),
+                    None => {
+                        let last = items.iter().map(reach).max().unwrap_or(entry.value.end);
+                        let at = file.line_start(line_of(last) + 1);
+                        (at, at)
+                    }
+                };
+                let end = if end <= start && replace.is_some() {
+                    text.len()
+                } else {
+                    end
+                };
+                let mut out = String::with_capacity(text.len() + lines.len());
+                out.push_str(&text[..start]);
+                if start > 0 && !text[..start].ends_with('\n') {
+                    out.push_str(nl);
+                }
+                out.push_str(&lines);
+                out.push_str(&text[end..]);
+                out
+            }
+            Value::Seq(_) | Value::Null => {
+                // `signoffs:`, `signoffs: []` or `signoffs: ~`, maybe with a comment.
+                let line_no = entry.key_pos.line;
+                let line = file.line_text(line_no);
+                let after_key = line
+                    .find(':')
+                    .map(|i| &line[i + 1..])
+                    .ok_or("cannot find `signoffs:`")?;
+                let rest = after_key.trim_start();
+                let (value, comment) = match rest.find('#') {
+                    Some(i) => (rest[..i].trim(), Some(&rest[i..])),
+                    None => (rest.trim(), None),
+                };
+                if !matches!(value, "" | "[]" | "~" | "null") {
+                    return Err(format!(
+                        "`signoffs` on line {line_no} is written inline; write it as a `- role: …` list"
+                    ));
+                }
+                let indent = line.len() - line.trim_start().len();
+                let mut key_line = format!("{}signoffs:", " ".repeat(indent));
+                if let Some(c) = comment {
+                    key_line.push_str("  ");
+                    key_line.push_str(c.trim_end());
+                }
+                let start = file.line_start(line_no);
+                let end = file.line_start(line_no + 1);
+                let end = if end <= start { text.len() } else { end };
+                format!(
+                    "{}{key_line}{nl}{}{}",
+                    &text[..start],
+                    entry_lines(new, indent + 2, indent + 4, nl),
+                    &text[end..]
+                )
+            }
+            _ => return Err("`signoffs` is not a list".into()),
+        },
+    };
+    verify(packet, &edited, new, replace)?;
+    Ok(edited)
+}
+
+/// The edit must read back as exactly the intended list, with every other answer unchanged.
+fn verify(
+    before: &Packet,
+    text: &str,
+    new: &Signoff,
+    replace: Option<usize>,
+) -> Result<(), String> {
+    let after = Packet::from_text(&before.dir, Path::new(""), text.to_string());
+    if let Some(p) = after.problems.first() {
+        return Err(format!("the edited file would not parse ({})", p.message));
+    }
+    let strip = |s: &Signoff| Signoff {
+        pos: Pos::default(),
+        ..s.clone()
+    };
+    let mut expected: Vec<Signoff> = read(before).0.iter().map(strip).collect();
+    match replace {
+        Some(i) if i < expected.len() => expected[i] = strip(new),
+        _ => expected.push(strip(new)),
+    }
+    let got: Vec<Signoff> = read(&after).0.iter().map(strip).collect();
+    let others = |p: &Packet| -> Vec<(String, serde_json::Value)> {
+        p.front
+            .as_ref()
+            .and_then(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| e.key != "signoffs")
+            .map(|e| (e.key.clone(), e.value.to_json()))
+            .collect()
+    };
+    let body = |p: &Packet| {
+        p.file
+            .as_ref()
+            .map(|f| f.text[p.front_range.1..].to_string())
+    };
+    if got != expected || others(before) != others(&after) || body(before) != body(&after) {
+        return Err("the edit would change more than the sign-off entries".into());
+    }
+    Ok(())
 }

@@ -82,9 +82,10 @@ pub struct Placed {
 pub fn place(
     packet: &Packet,
     spec: &KindSpec,
-    weekends: Weekends,
+    settings: &crate::config::Settings,
     today: NaiveDate,
 ) -> Vec<Placed> {
+    let weekends = settings.weekends;
     let Some(day0) = packet.day0() else {
         return Vec::new();
     };
@@ -115,7 +116,7 @@ pub fn place(
                     .status
                     .is_none_or(|want| packet.status().is_some_and(|s| reached(s, want)));
                 let sign = !e.signed
-                    || *signed.get_or_insert_with(|| crate::signoff::all_signed(packet, spec));
+                    || *signed.get_or_insert_with(|| crate::signoff::all_signed(packet, spec, settings));
                 field && task && status && sign
             });
             let state = match (evidence, date.cmp(&today)) {
@@ -209,7 +210,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
         return;
     }
     let day0_pos = front.get("day0").map_or(front.pos, |n| n.pos);
-    for m in place(packet, spec, ctx.config.settings.weekends, ctx.today) {
+    for m in place(packet, spec, &ctx.config.settings, ctx.today) {
         if m.state == State::Overdue {
             ctx.report(
                 &MILESTONE_OVERDUE,

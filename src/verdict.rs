@@ -72,7 +72,10 @@ pub fn check_one(
         gate,
         pass: errors == 0,
         errors,
-        warnings: diagnostics.len() - errors,
+        warnings: diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count(),
         diagnostics,
     };
     (packet, verdict)
@@ -87,22 +90,36 @@ pub fn check_many(
     today: NaiveDate,
     forced: Option<Gate>,
 ) -> (Vec<Verdict>, Option<String>) {
-    let results = parallel_map(dirs, |dir| {
+    let (checked, note) = check_keeping(dirs, ws, today, forced, false);
+    (checked.into_iter().map(|(_, v)| v).collect(), note)
+}
+
+/// Like [`check_many`], also handing back each loaded packet (every one with `keep_all`, else
+/// only those that carry sign-offs). This is the one verdict `check`, `render`, `status` and
+/// `remind` share, the sign-off audit included.
+pub fn check_keeping(
+    dirs: &[PathBuf],
+    ws: &Workspace,
+    today: NaiveDate,
+    forced: Option<Gate>,
+    keep_all: bool,
+) -> (Vec<(Option<Packet>, Verdict)>, Option<String>) {
+    let mut results = parallel_map(dirs, |dir| {
         let (packet, verdict) = check_one(dir, ws, today, forced);
-        let signed = !crate::signoff::read(&packet).0.is_empty();
-        (verdict, signed.then_some(packet))
+        let keep = keep_all || !crate::signoff::read(&packet).0.is_empty();
+        (keep.then_some(packet), verdict)
     });
-    let (mut verdicts, signed): (Vec<Verdict>, Vec<Option<Packet>>) = results.into_iter().unzip();
-    let note = audit(&mut verdicts, &signed).err();
-    (verdicts, note)
+    let note = audit(&mut results).err();
+    (results, note)
 }
 
 /// Add `signoff-audit` warnings for sign-offs that are uncommitted or committed by someone else.
-fn audit(verdicts: &mut [Verdict], packets: &[Option<Packet>]) -> Result<(), String> {
-    let signed: Vec<(usize, &Packet)> = packets
+fn audit(results: &mut [(Option<Packet>, Verdict)]) -> Result<(), String> {
+    let signed: Vec<(usize, &Packet)> = results
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| Some((i, p.as_ref()?)))
+        .filter_map(|(i, (p, _))| Some((i, p.as_ref()?)))
+        .filter(|(_, p)| !crate::signoff::read(p).0.is_empty())
         .collect();
     let Some((_, first)) = signed.first() else {
         return Ok(());
@@ -110,6 +127,9 @@ fn audit(verdicts: &mut [Verdict], packets: &[Option<Packet>]) -> Result<(), Str
     let abs = |p: &Packet| std::path::absolute(&p.dir).unwrap_or_else(|_| p.dir.clone());
     let top = crate::history::toplevel(&abs(first))
         .map_err(|e| format!("sign-off audit skipped: it needs git ({e})"))?;
+    if crate::history::is_shallow(&top) {
+        return Err(crate::history::SHALLOW_NOTE.to_string());
+    }
     let rel = |p: &Packet| {
         abs(p)
             .strip_prefix(&top)
@@ -120,17 +140,16 @@ fn audit(verdicts: &mut [Verdict], packets: &[Option<Packet>]) -> Result<(), Str
     let history = crate::history::read(&top, &dirs, false)
         .map_err(|e| format!("sign-off audit skipped: {e}"))?;
     let found = parallel_map(&signed, |(i, packet)| {
-        let warnings: Vec<Diagnostic> = crate::history::audit(&history, &rel(packet), packet)
-            .into_iter()
-            .filter_map(|(s, message, help)| {
-                crate::signoff::audit_warning(packet, &s, message, help)
-            })
-            .collect();
-        (*i, warnings)
+        let findings = crate::history::audit(&history, &rel(packet), packet);
+        (*i, crate::rules::audit::diagnostics(packet, findings))
     });
     for (i, warnings) in found {
-        verdicts[i].warnings += warnings.len();
-        verdicts[i].diagnostics.extend(warnings);
+        let verdict = &mut results[i].1;
+        verdict.warnings += warnings.len();
+        verdict.diagnostics.extend(warnings);
+        verdict
+            .diagnostics
+            .sort_by(|a, b| (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule)));
     }
     Ok(())
 }

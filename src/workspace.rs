@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::kind::Kinds;
 use crate::packet::{PACKET_FILE, valid_id};
-use crate::rules::did_you_mean;
+use crate::suggest::did_you_mean;
 use std::path::{Path, PathBuf};
 
 /// Config and kinds, loaded once per command.

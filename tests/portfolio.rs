@@ -232,7 +232,7 @@ fn stats_on_a_scripted_history() {
         ("pm", "Pat <pat@northwind.test>"),
         ("ops-lead", "Jordan <jordan@northwind.test>"),
     ] {
-        repo.run(&["sign", "winback-email", "--role", role, "--by", who]);
+        repo.sign("winback-email", role, who);
         repo.commit_at(who, "2026-12-10", &format!("Sign as {role}"));
     }
     edit("2 business hours", "3 business hours");
@@ -246,7 +246,7 @@ fn stats_on_a_scripted_history() {
         ("ops-lead", "Jordan <jordan@northwind.test>"),
         ("revops-director", "Ines <ines@northwind.test>"),
     ] {
-        repo.run(&["sign", "winback-email", "--role", role, "--by", who]);
+        repo.sign("winback-email", role, who);
         repo.commit_at(who, "2026-12-15", &format!("Re-sign as {role}"));
     }
     let (code, stdout, stderr) = repo.run(&["stats", "--today", "2027-04-01", "--format", "json"]);
@@ -337,16 +337,15 @@ fn stats_show_whether_handoffs_get_faster_quarter_by_quarter() {
         );
         repo.commit_at("Pat <pat@northwind.test>", created, "Create");
         for role in ["pm", "ops-lead", "revops-director"] {
-            repo.run(&[
-                "sign",
-                id,
-                "--role",
-                role,
-                "--by",
-                "Pat <pat@northwind.test>",
-            ]);
+            let who = match role {
+                "pm" => "Pat <pat@northwind.test>",
+                "ops-lead" => "Jordan Blake <jordan@northwind.test>",
+                _ => "Ines Moreau <ines@northwind.test>",
+            };
+            let (code, out, err) = repo.sign(id, role, who);
+            assert_eq!(code, 0, "{out}{err}");
+            repo.commit_at(who, signed, "Sign");
         }
-        repo.commit_at("Pat <pat@northwind.test>", signed, "Sign");
     }
     let (_, stdout, _) = repo.run(&["stats", "--format", "json", "--today", "2026-12-01"]);
     let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();

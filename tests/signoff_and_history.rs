@@ -104,7 +104,7 @@ fn three_signers_pass_the_gate_and_an_edit_makes_them_stale() {
     repo.commit_as(PM, "Winback packet complete");
     for (role, who) in [("pm", PM), ("ops-lead", OPS), ("revops-director", RD)] {
         let (code, stdout, stderr) =
-            repo.run(&["sign", "winback-email", "--role", role, "--by", who]);
+            repo.sign("winback-email", role, who);
         assert_eq!(code, 0, "{stdout}{stderr}");
         repo.commit_as(who, &format!("Sign off winback-email as {role}"));
     }
@@ -197,7 +197,7 @@ fn sign_off_committed_by_someone_else_is_flagged() {
     let repo = Repo::new();
     repo.copy_example("winback-email");
     repo.commit_as(PM, "Winback packet");
-    repo.run(&["sign", "winback-email", "--role", "ops-lead", "--by", OPS]);
+    repo.sign("winback-email", "ops-lead", OPS);
     repo.commit_as(PM, "Sign off for Jordan");
     let (code, stdout, _) = repo.run(&["log", "winback-email"]);
     assert_eq!(code, 1);
@@ -222,7 +222,7 @@ fn sign_off_committed_by_someone_else_is_flagged() {
     );
 
     // An uncommitted sign-off is reported as unrecorded.
-    repo.run(&["sign", "winback-email", "--role", "pm", "--by", PM]);
+    repo.sign("winback-email", "pm", PM);
     let (_, doc) = repo.check_json(&["--today", "2026-12-01"]);
     let audit = with_rule(
         &diagnostics(&doc, "winback-email"),
@@ -255,7 +255,7 @@ fn sign_changes_only_the_signoffs_block_and_refuses_unknown_roles() {
         .replace("walkthrough:", "signoffs: []\nwalkthrough:")
         .replace("title: Win-back", "title:    Win-back");
     repo.write(path, &original);
-    let (code, _, stderr) = repo.run(&["sign", "winback-email", "--role", "ops", "--by", OPS]);
+    let (code, _, stderr) = repo.sign("winback-email", "ops", OPS);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("did you mean `ops-lead`") && stderr.contains("revops-director"),
@@ -263,13 +263,11 @@ fn sign_changes_only_the_signoffs_block_and_refuses_unknown_roles() {
     );
     assert_eq!(repo.read(path), original);
 
-    let (code, _, stderr) = repo.run(&[
+    let (code, _, stderr) = repo.run_as(OPS, &[
         "sign",
         "winback-email",
         "--role",
         "ops-lead",
-        "--by",
-        OPS,
         "--note",
         "Alerts: reviewed",
     ]);
@@ -299,7 +297,7 @@ fn sign_changes_only_the_signoffs_block_and_refuses_unknown_roles() {
             .unwrap()
             .to_string()
     };
-    repo.run(&["sign", "winback-email", "--role", "ops-lead", "--by", OPS]);
+    repo.sign("winback-email", "ops-lead", OPS);
     let again = repo.read(path);
     assert_eq!(again.matches("role: ops-lead").count(), 1);
     assert_eq!(digest(&again), digest(&signed));
@@ -344,7 +342,7 @@ fn outside_git_the_audit_says_so_and_the_rest_works() {
     let (code, _, stderr) = repo.run(&["log", "winback-email"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("the audit needs git"), "{stderr}");
-    let (code, _, _) = repo.run(&["sign", "winback-email", "--role", "pm", "--by", PM]);
+    let (code, _, _) = repo.sign("winback-email", "pm", PM);
     assert_eq!(code, 0);
     let (code, _, stderr) = repo.run(&["check", "--today", "2026-12-01"]);
     assert_eq!(code, 0);

@@ -30,7 +30,7 @@ struct Entry {
     flags: Vec<String>,
 }
 
-/// Print the packet's story; exit 1 when the audit flags something.
+/// Print the packet's story; exit 1 when the audit flags a sign-off the packet still carries.
 pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
@@ -46,6 +46,11 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
     let hist = history::read(&top, std::slice::from_ref(&rel), args.verify_signatures)
         .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
     let current = Packet::load(&dir, &crate::paths::shown_path(&dir));
+    // A cut-off history would tell a wrong story of who committed what: say so, audit nothing.
+    let shallow = history::is_shallow(&top);
+    if shallow {
+        eprintln!("note: {}", history::SHALLOW_NOTE);
+    }
 
     let mut entries = Vec::new();
     let mut previous: Option<Packet> = None;
@@ -71,9 +76,9 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
                 .map(|f| Change::File { file: f.clone() }),
         );
         let mut flags = Vec::new();
-        for c in &changes {
+        for c in changes.iter().filter(|_| !shallow) {
             if let Change::SignedOff { role, by, .. } = c {
-                if history::email_of(by).is_some_and(|e| e != commit.email.to_lowercase()) {
+                if crate::person::email_of(by).is_some_and(|e| e != commit.email.to_lowercase()) {
                     flags.push(format!(
                         "{role} sign-off by {by} was committed by {} <{}>",
                         commit.author, commit.email
@@ -84,7 +89,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
                         .signature
                         .map_or("none".to_string(), |c| c.to_string());
                     flags.push(format!(
-                        "{role} sign-off commit has no good signature (%G? = {sig})"
+                        "{role} sign-off commit has no good git signature (git reports `{sig}`: G good, B bad, U untrusted, N none)"
                     ));
                 }
             }
@@ -122,7 +127,9 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         });
     }
 
-    let flagged = entries.iter().any(|e| !e.flags.is_empty());
+    // The exit status speaks of the sign-offs the packet carries now: a sign-off that was
+    // mis-committed once and signed again properly since is history, not a finding.
+    let flagged = !shallow && current_findings(&hist, &rel, &current, args.verify_signatures);
     match args.format {
         TextFormat::Json => {
             let doc = serde_json::json!({ "packet": current.id, "entries": entries });
@@ -131,6 +138,18 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         TextFormat::Text => print!("{}", text(&current.id, &entries)),
     }
     Ok(u8::from(flagged))
+}
+
+/// Whether the sign-offs in the packet as it is now fail the audit: uncommitted, committed by
+/// someone else, or (with `--verify-signatures`) recorded in a commit without a good signature.
+fn current_findings(hist: &history::History, rel: &str, packet: &Packet, verify: bool) -> bool {
+    if !history::audit(hist, rel, packet).is_empty() {
+        return true;
+    }
+    verify
+        && history::recorded_in(hist, rel, packet)
+            .values()
+            .any(|c| c.signature != Some('G'))
 }
 
 fn text(id: &str, entries: &[Entry]) -> String {

@@ -70,7 +70,10 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let today = today(args.today);
     let until = today + Duration::days(args.within);
-    let entries = portfolio::load(&ws, &ws.all_packets()?, today);
+    let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
+    if let Some(note) = note.filter(|_| !env.quiet) {
+        eprintln!("note: {note}");
+    }
     let mut reminders = Vec::new();
     for e in &entries {
         let Some(kind) = e.kind(&ws) else { continue };
@@ -91,13 +94,12 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
                 let (signed, _) = crate::signoff::read(&e.packet);
                 for role in &kind.spec.roles {
                     if !signed.iter().any(|s| s.role == role.name) {
-                        people.push(
+                        people.extend(
                             ws.config
                                 .settings
-                                .people
-                                .get(&role.name)
-                                .cloned()
-                                .unwrap_or_else(|| role.name.clone()),
+                                .resolve(&role.name)
+                                .into_iter()
+                                .map(str::to_string),
                         );
                     }
                 }

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::history;
 use crate::packet::Packet;
 use crate::render::{Templates, model};
-use crate::verdict::{self, Verdict};
+use crate::verdict;
 use crate::workspace::Workspace;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -141,7 +141,11 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 
 /// The review model of one packet; `None` when it cannot be rendered.
 fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::Review>, Error> {
-    let (packet, verdict): (Packet, Verdict) = verdict::check_one(dir, ws, today, None);
+    // The verdict `check` gives, the sign-off audit included.
+    let (mut checked, _) = verdict::check_keeping(&[dir.to_path_buf()], ws, today, None, true);
+    let Some((Some(packet), verdict)) = checked.pop() else {
+        return Ok(None);
+    };
     let (Some(kind), Some(_)) = (ws.kind_of(&packet), packet.front.as_ref()) else {
         return Ok(None);
     };
@@ -150,8 +154,7 @@ fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::
         packet: &packet,
         kind,
         verdict: &verdict,
-        people: &ws.config.settings.people,
-        weekends: ws.config.settings.weekends,
+        settings: &ws.config.settings,
         today,
         commits: &commits,
     })))
@@ -181,5 +184,5 @@ fn signoff_commits(packet: &Packet) -> BTreeMap<(String, String), String> {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), Error> {
-    crate::commands::sign::write_atomic(path, text)
+    crate::atomic::write_atomic(path, text)
 }

@@ -5,10 +5,9 @@ use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::gate::Gate;
 use crate::packet::Packet;
-use crate::rules::did_you_mean;
-use crate::signoff::{self, Signoff};
+use crate::suggest::did_you_mean;
+use crate::signoff::{self, Freshness, Signoff};
 use crate::workspace::Workspace;
-use std::io::Write as _;
 
 /// Flags of `handoff sign`.
 #[derive(Debug, clap::Args)]
@@ -18,7 +17,8 @@ pub struct SignArgs {
     /// The role you sign for (see `handoff kinds <kind>` for the kind's roles).
     #[arg(long)]
     pub role: String,
-    /// The signer, `Name <email>` (default: git config user.name and user.email).
+    /// The signer, `Name <email>` (default: git's author identity). It must be the same person
+    /// (email) as git's identity, when git has one: you sign for yourself.
     #[arg(long)]
     pub by: Option<String>,
     /// A note kept with the sign-off.
@@ -27,14 +27,36 @@ pub struct SignArgs {
     /// Sign even though required answers are missing.
     #[arg(long)]
     pub force: bool,
+    /// Replace someone else's sign-off of this role that still covers the packet (says whose).
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// Sign; returns the exit status.
 pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
+    let path = dir.join(crate::packet::PACKET_FILE);
+    let shown = crate::paths::shown(&path);
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::usage(
+            format!("{shown} is a symbolic link"),
+            "replace the link with the file itself; a sign-off must cover the file git records",
+        ));
+    }
+    if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(Error::usage(
+            format!("{shown} is read-only, so it cannot be signed"),
+            format!("make it writable first if you mean to sign it (`chmod u+w {shown}`)"),
+        ));
+    }
+    let signer = signer(&env.cwd, args.by.as_deref())?;
+
+    // Everything from reading the packet to replacing it happens under the lock, so concurrent
+    // signers take turns and none loses another's sign-off.
+    let _lock = crate::atomic::FileLock::acquire(&path)?;
+    crate::atomic::sweep_leftovers(&path);
     let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
-    let shown = crate::paths::shown(&dir.join(crate::packet::PACKET_FILE));
     if let Some(p) = packet.problems.first() {
         return Err(Error::usage(
             format!("{shown}:{}: {}", p.pos.line, p.message),
@@ -46,8 +68,9 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         .kinds
         .require(&kind_name)
         .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
-    let roles: Vec<&str> = kind.spec.roles.iter().map(|r| r.name.as_str()).collect();
-    if !roles.contains(&args.role.as_str()) {
+    let spec = &kind.spec;
+    let Some(role) = spec.roles.iter().find(|r| r.name == args.role) else {
+        let roles: Vec<&str> = spec.roles.iter().map(|r| r.name.as_str()).collect();
         let hint = did_you_mean(&args.role, roles.iter().copied())
             .map(|r| format!("did you mean `{r}`? "))
             .unwrap_or_default();
@@ -58,16 +81,78 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             ),
             format!("{hint}the roles are: {}", roles.join(", ")),
         ));
-    }
-    let by = match &args.by {
-        Some(by) => by.trim().to_string(),
-        None => git_signer(&env.cwd)?,
     };
-    if !crate::rules::answers::is_person(&by) {
+    let settings = &ws.config.settings;
+    let holders = signoff::holders(&packet, role, settings);
+    if !holders.allows(&signer) {
         return Err(Error::usage(
-            format!("`{by}` is not `Name <email>`"),
-            "pass --by \"Name <email>\"",
+            format!(
+                "{signer} may not sign {} as {}: it may be signed by {}",
+                packet.id,
+                role.name,
+                holders.describe()
+            ),
+            format!(
+                "ask the holder to run `handoff sign {} --role {}`; to change who holds the role, edit {}",
+                packet.id,
+                role.name,
+                match &role.held_by {
+                    Some(path) => format!("the packet's `{path}`"),
+                    None => format!("[people] {} in handoff.toml", role.name),
+                }
+            ),
         ));
+    }
+    let review = signoff::Review::of(&packet, spec, settings);
+    if !spec.allow_same_signer {
+        let other = review.standings.iter().find(|st| {
+            st.signoff.role != role.name && crate::person::same(&st.signoff.by, &signer)
+        });
+        if let Some(other) = other {
+            return Err(Error::usage(
+                format!(
+                    "{signer} already signed {} as {}: one person holds one sign-off per packet",
+                    packet.id, other.signoff.role
+                ),
+                format!(
+                    "another holder of {} signs it (the {kind_name} kind does not allow one person several roles)",
+                    role.name
+                ),
+            ));
+        }
+    }
+    let existing = review
+        .standings
+        .iter()
+        .rposition(|st| st.signoff.role == role.name);
+    let mut replaced = None;
+    if let Some(st) = existing.map(|i| &review.standings[i]) {
+        let theirs = !crate::person::same(&st.signoff.by, &signer);
+        if theirs && st.counts() && !args.replace {
+            return Err(Error::usage(
+                format!(
+                    "{} is already signed as {} by {} on {}, and that sign-off still covers the packet",
+                    packet.id,
+                    role.name,
+                    st.signoff.by,
+                    signoff::day_of(&st.signoff.at)
+                ),
+                "to replace their sign-off with yours, run the same command with --replace",
+            ));
+        }
+        if theirs {
+            let why = match &st.freshness {
+                Freshness::Fresh if st.counts() => "",
+                Freshness::Fresh => " (it did not count)",
+                _ => " (stale)",
+            };
+            replaced = Some(format!(
+                "Replaced the {} sign-off by {} of {}{why}.",
+                role.name,
+                st.signoff.by,
+                signoff::day_of(&st.signoff.at)
+            ));
+        }
     }
 
     let today = chrono::Local::now().date_naive();
@@ -93,17 +178,16 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         };
         return Err(Error::usage(
             format!(
-                "{} is not ready to sign: {} error(s) at the ready gate\n{}{more}",
+                "{} is not ready to sign: {} at the ready gate\n{}{more}",
                 packet.id,
-                blocking.len(),
+                crate::report::plural(blocking.len(), "error", "errors"),
                 list.join("\n")
             ),
             "answer them first (`handoff check` shows each one), or sign anyway with --force",
         ));
     }
     // Criteria still open are worth a warning, not a refusal: signing before day 0 is normal.
-    let unchecked: Vec<&str> = kind
-        .spec
+    let unchecked: Vec<&str> = spec
         .sections
         .iter()
         .filter(|s| s.all_checked.is_some())
@@ -118,49 +202,66 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         .collect();
     if !unchecked.is_empty() {
         eprintln!(
-            "warning: {} acceptance criteria are still open:",
-            unchecked.len()
+            "warning: {} still open:",
+            crate::report::plural(unchecked.len(), "acceptance criterion is", "acceptance criteria are")
         );
         for t in &unchecked {
             eprintln!("  - [ ] {t}");
         }
     }
 
-    let (mut signoffs, _) = signoff::read(&packet);
-    signoffs.retain(|s| s.role != args.role);
     let digest = signoff::digest(&packet);
-    signoffs.push(Signoff {
-        role: args.role.clone(),
-        by: by.clone(),
+    let new = Signoff {
+        role: role.name.clone(),
+        by: signer.clone(),
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         digest: digest.clone(),
+        status: packet.text("status").map(str::to_string),
         note: args.note.clone().filter(|n| !n.trim().is_empty()),
         pos: Default::default(),
-    });
-    let Some(text) = signoff::splice(&packet, &signoffs) else {
-        return Err(Error::usage(format!("{shown}: cannot read the packet"), ""));
     };
-    write_atomic(&dir.join(crate::packet::PACKET_FILE), &text)?;
+    let text = signoff::record(&packet, &new, existing).map_err(|why| {
+        Error::usage(
+            format!("{shown}: cannot record the sign-off without rewriting the file: {why}"),
+            "write the front matter in block style, one `key: value` per line, with `signoffs:` as a `- role: …` list (as `handoff new` writes it); the file was not changed",
+        )
+    })?;
+    crate::atomic::write_atomic(&path, &text)?;
+    drop(_lock);
     if !env.quiet {
+        if let Some(r) = &replaced {
+            println!("{r}");
+        }
         println!(
-            "Signed {} as {} ({by}), {}.",
+            "Signed {} as {} ({signer}), {}.",
             packet.id,
-            args.role,
+            role.name,
             short(&digest)
         );
-        let missing: Vec<&str> = roles
+        if holders == signoff::Holders::Unbound {
+            println!(
+                "Note: the {} role is bound to nobody, so anyone may sign it; name its holder under [people] in handoff.toml.",
+                role.name
+            );
+        }
+        let signed = Packet::load(&dir, &crate::paths::shown_path(&dir));
+        let after = signoff::Review::of(&signed, spec, settings);
+        let missing: Vec<&str> = spec
+            .roles
             .iter()
-            .copied()
-            .filter(|r| !signoffs.iter().any(|s| s.role == *r))
+            .map(|r| r.name.as_str())
+            .filter(|r| !after.signed(r))
             .collect();
         if missing.is_empty() {
-            println!("Every role has signed.");
+            println!(
+                "Every role has signed. Next: set `status: signed-off` in {shown} (moving the status forward keeps the sign-offs fresh) and commit it."
+            );
         } else {
             println!("Still to sign: {}.", missing.join(", "));
         }
         println!(
             "Record it in git as the signer:\n  git add {shown} && git commit -m \"Sign off {} as {}\"",
-            packet.id, args.role
+            packet.id, role.name
         );
     }
     Ok(0)
@@ -170,63 +271,45 @@ fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)
 }
 
-/// `git config user.name <user.email>`.
-fn git_signer(cwd: &std::path::Path) -> Result<String, Error> {
-    let get = |key: &str| {
-        std::process::Command::new("git")
-            .args(["config", key])
-            .current_dir(cwd)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    match (get("user.name"), get("user.email")) {
-        (Some(name), Some(email)) => Ok(format!("{name} <{email}>")),
-        _ => Err(Error::usage(
-            "cannot tell who is signing: git config user.name and user.email are not set",
-            "pass --by \"Name <email>\", or set them with `git config user.name` and `git config user.email`",
-        )),
+/// Who is signing: git's author identity (`git var GIT_AUTHOR_IDENT`, which honours
+/// `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` and `user.name`/`user.email`). `--by` may spell it out, but
+/// cannot name someone else.
+fn signer(cwd: &std::path::Path, by: Option<&str>) -> Result<String, Error> {
+    let ident = std::process::Command::new("git")
+        .args(["var", "GIT_AUTHOR_IDENT"])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| {
+            let line = String::from_utf8_lossy(&o.stdout).into_owned();
+            line.find('>').map(|i| line[..=i].trim().to_string())
+        })
+        .filter(|p| crate::person::is_person(p));
+    let by = by.map(str::trim).filter(|b| !b.is_empty());
+    if let Some(by) = by {
+        if !crate::person::is_person(by) {
+            return Err(Error::usage(
+                format!("`{by}` is not `Name <email>`"),
+                "pass --by \"Name <email>\"",
+            ));
+        }
+        if let Some(me) = &ident {
+            if !crate::person::same(me, by) {
+                return Err(Error::usage(
+                    format!("you are {me} (git's author identity), not {by}: a sign-off is made by the person it names"),
+                    format!("{by} signs for themselves; or, if you are {by}, set git's identity: `git config user.email` (or GIT_AUTHOR_EMAIL)"),
+                ));
+            }
+        }
+        return Ok(by.to_string());
     }
-}
-
-/// Write `text` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let io = |doing| {
-        move |source| Error::Io {
-            path: path.to_path_buf(),
-            doing,
-            source,
-        }
-    };
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(io("cannot create a temporary file"))?;
-    tmp.write_all(text.as_bytes()).map_err(io("cannot write"))?;
-    tmp.as_file().sync_all().map_err(io("cannot write"))?;
-    match std::fs::metadata(path) {
-        Ok(meta) => {
-            let _ = tmp.as_file().set_permissions(meta.permissions());
-        }
-        // A new file gets the usual mode rather than the temporary file's private one.
-        #[cfg(unix)]
-        Err(_) => {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        #[cfg(not(unix))]
-        Err(_) => {}
-    }
-    tmp.persist(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        doing: "cannot replace the file",
-        source: e.error,
-    })?;
-    Ok(())
+    ident.ok_or_else(|| {
+        Error::usage(
+            "cannot tell who is signing: git has no author identity (user.name and user.email)",
+            "set them with `git config user.name \"Your Name\"` and `git config user.email you@example.com`",
+        )
+    })
 }

@@ -53,7 +53,10 @@ struct Row {
 pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let today = today(args.today);
-    let mut entries = portfolio::load(&ws, &ws.all_packets()?, today);
+    let (mut entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
+    if let Some(note) = note.filter(|_| !env.quiet) {
+        eprintln!("note: {note}");
+    }
     entries.sort_by_key(urgency);
     match args.format {
         StatusFormat::Ics => {

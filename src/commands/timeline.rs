@@ -49,7 +49,7 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
         .kinds
         .require(ws.kind_name_of(&packet))
         .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
-    let placed = timeline::place(&packet, &kind.spec, ws.config.settings.weekends, today);
+    let placed = timeline::place(&packet, &kind.spec, &ws.config.settings, today);
     match args.format {
         TimelineFormat::Ics => print!(
             "{}",

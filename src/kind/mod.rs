@@ -138,7 +138,7 @@ impl Kinds {
     /// `did you mean `x`? known kinds: …` for a name that is not a kind.
     pub fn hint(&self, name: &str) -> String {
         let names = self.names();
-        let guess = crate::rules::did_you_mean(name, names.iter().copied())
+        let guess = crate::suggest::did_you_mean(name, names.iter().copied())
             .map(|s| format!("did you mean `{s}`? "));
         format!(
             "{}known kinds: {}",

@@ -31,6 +31,9 @@ pub struct KindSpec {
     /// Dotted paths of the answers naming the people `handoff remind` pings (lists ping everyone).
     #[serde(default)]
     pub owners: Vec<String>,
+    /// Whether one person may hold the sign-offs of several roles on one packet (default: no).
+    #[serde(default)]
+    pub allow_same_signer: bool,
 }
 
 /// The type of an answer.
@@ -126,6 +129,10 @@ pub struct RoleSpec {
     pub name: String,
     /// What signing means for this role.
     pub description: String,
+    /// A dotted path of the packet naming who holds the role (e.g. `owner.primary`); without it,
+    /// a `[people]` entry named like the role binds it, and without that anyone may sign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
 }
 
 /// A step of the timeline.

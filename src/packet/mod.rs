@@ -2,6 +2,7 @@
 //! (markdown sections and task items). A packet is parsed once; every command uses this model.
 
 pub mod body;
+pub mod files;
 pub mod source;
 pub mod yaml;
 
@@ -306,6 +307,26 @@ impl Packet {
     /// Day 0, when valid.
     pub fn day0(&self) -> Option<NaiveDate> {
         parse_date(self.text("day0")?)
+    }
+
+    /// The people named at a dotted path (a person, or every person of a list), with names from
+    /// `[people]` resolved to the people they stand for; placeholders left out.
+    pub fn people_at(&self, path: &str, settings: &crate::config::Settings) -> Vec<String> {
+        let mut node: Option<&Node> = self.front.as_ref();
+        for key in path.split('.') {
+            node = node.and_then(|n| n.get(key));
+        }
+        let Some(node) = node else { return Vec::new() };
+        let values: Vec<&str> = match node.items() {
+            Some(items) => items.iter().filter_map(Node::as_str).collect(),
+            None => node.as_str().into_iter().collect(),
+        };
+        values
+            .into_iter()
+            .filter(|v| !crate::rules::answers::is_placeholder(v))
+            .flat_map(|v| settings.resolve(v))
+            .map(str::to_string)
+            .collect()
     }
 
     /// The title, falling back to the id.

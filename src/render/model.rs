@@ -69,6 +69,8 @@ pub struct VerdictView {
     pub warnings: usize,
     /// The errors, one line each.
     pub failing: Vec<String>,
+    /// Its warnings (the sign-off audit's among them), one line each.
+    pub warned: Vec<String>,
 }
 
 /// A question and its answer, flattened into rows.
@@ -202,10 +204,8 @@ pub struct Inputs<'a> {
     pub kind: &'a Kind,
     /// Its verdict.
     pub verdict: &'a Verdict,
-    /// The run's people directory.
-    pub people: &'a BTreeMap<String, String>,
-    /// Weekend handling.
-    pub weekends: crate::config::Weekends,
+    /// The run's settings (people directory, weekends).
+    pub settings: &'a crate::config::Settings,
     /// The day.
     pub today: NaiveDate,
     /// Role and time → short commit id, when git knows.
@@ -218,28 +218,33 @@ pub fn build(i: &Inputs) -> Review {
     let spec = &i.kind.spec;
     let front = p.front.as_ref();
     let text = |k: &str| p.text(k).unwrap_or("").to_string();
-    let placed = timeline::place(p, spec, i.weekends, i.today);
-    let current = signoff::digest(p);
-    let (signed, _) = signoff::read(p);
+    let placed = timeline::place(p, spec, i.settings, i.today);
+    let review = signoff::Review::of(p, spec, i.settings);
     let signoffs = spec
         .roles
         .iter()
-        .map(
-            |role| match signed.iter().rev().find(|s| s.role == role.name) {
-                Some(s) => SignoffView {
+        .map(|role| match review.of_role(&role.name) {
+            Some(st) => {
+                let s = &st.signoff;
+                SignoffView {
                     role: role.name.clone(),
                     description: role.description.clone(),
-                    state: if s.digest == current {
-                        "fresh"
-                    } else {
+                    state: if !st.holders.allows(&s.by) {
+                        "unauthorized"
+                    } else if st.also_signed_as.is_some() {
+                        "same-signer"
+                    } else if st.freshness != signoff::Freshness::Fresh {
                         "stale"
+                    } else {
+                        "fresh"
                     },
                     by: Some(s.by.clone()),
                     at: Some(s.at.clone()),
                     commit: i.commits.get(&(s.role.clone(), s.at.clone())).cloned(),
                     note: s.note.clone(),
-                },
-                None => SignoffView {
+                }
+            }
+            None => SignoffView {
                     role: role.name.clone(),
                     description: role.description.clone(),
                     state: "awaiting",
@@ -248,8 +253,7 @@ pub fn build(i: &Inputs) -> Review {
                     commit: None,
                     note: None,
                 },
-            },
-        )
+        })
         .collect();
     let criteria_section = spec
         .sections
@@ -304,6 +308,13 @@ pub fn build(i: &Inputs) -> Review {
                 .diagnostics
                 .iter()
                 .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                .map(|d| format!("{} (line {}): {}", d.file, d.pos.line, d.message))
+                .collect(),
+            warned: i
+                .verdict
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diagnostic::Severity::Warning)
                 .map(|d| format!("{} (line {}): {}", d.file, d.pos.line, d.message))
                 .collect(),
         },
@@ -420,8 +431,8 @@ fn cell(i: &Inputs, f: &FieldSpec, node: Option<&Node>) -> Cell {
     let Some(node) = node else { return missing(f) };
     match &node.value {
         Value::Str(s) if !crate::rules::answers::is_placeholder(s) => {
-            let text = match (f.ty, i.people.get(s.trim())) {
-                (FieldType::Person, Some(person)) => format!("{s} ({person})"),
+            let text = match (f.ty, i.settings.people.get(s.trim())) {
+                (FieldType::Person, Some(person)) => format!("{s} ({})", person.joined()),
                 _ => s.clone(),
             };
             let url = (f.ty == FieldType::Url

@@ -12,6 +12,7 @@ pub fn render(verdicts: &[Verdict]) -> String {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "notice",
         };
         let _ = writeln!(
             out,

@@ -29,7 +29,7 @@ pub fn render(verdicts: &[Verdict], style: Style) -> String {
             continue;
         }
         for d in &v.diagnostics {
-            if style.quiet && d.severity == Severity::Warning {
+            if style.quiet && d.severity != Severity::Error {
                 continue;
             }
             out.push_str(&diagnostic(&handler, d));
@@ -155,6 +155,7 @@ impl miette::Diagnostic for Shown<'_> {
         Some(match self.d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
 

@@ -30,7 +30,7 @@ pub fn render(verdicts: &[Verdict]) -> String {
         .map(|d| {
             let mut result = json!({
                 "ruleId": d.rule,
-                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" },
                 "message": { "text": format!("{}\nhelp: {}", d.message, d.help) },
                 "locations": [{
                     "physicalLocation": {

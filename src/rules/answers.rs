@@ -312,27 +312,7 @@ pub fn is_placeholder(s: &str) -> bool {
     t.is_empty() || t.starts_with("TODO")
 }
 
-/// `Name <email>` with a plausible email.
-pub fn is_person(s: &str) -> bool {
-    let s = s.trim();
-    let Some(open) = s.find('<') else {
-        return false;
-    };
-    let Some(email) = s[open + 1..].strip_suffix('>') else {
-        return false;
-    };
-    let name = s[..open].trim();
-    let mut parts = email.split('@');
-    let (Some(user), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    !name.is_empty()
-        && !user.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.contains(char::is_whitespace)
-}
+pub use crate::person::is_person;
 
 fn dotted(path: &str, key: &str) -> String {
     match (path.is_empty(), key.is_empty()) {
@@ -356,15 +336,6 @@ fn find_path(fields: &[FieldSpec], key: &str, prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn people() {
-        assert!(is_person("Maria Lopez <maria@acme.test>"));
-        assert!(!is_person("Maria"));
-        assert!(!is_person("Maria <maria>"));
-        assert!(!is_person("<m@a.test>"));
-        assert!(!is_person("Maria <m@a.test> extra"));
-    }
 
     #[test]
     fn placeholders() {

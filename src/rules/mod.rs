@@ -4,7 +4,9 @@
 pub mod answers;
 pub mod attachments;
 pub mod file;
+pub mod audit;
 pub mod sections;
+pub mod signoff;
 pub mod structure;
 
 use crate::config::Config;
@@ -49,9 +51,9 @@ pub fn all() -> Vec<&'static Rule> {
         &attachments::ATTACHMENT_INVALID,
         &attachments::CHECKLIST_MISSING,
     ];
-    rules.extend(crate::signoff::RULES);
+    rules.extend(signoff::RULES);
     rules.extend(crate::timeline::RULES);
-    rules.push(&crate::history::SIGNOFF_AUDIT);
+    rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
 
@@ -132,7 +134,7 @@ pub fn check(
         if let Some(kind) = kind {
             answers::check(&mut ctx, &kind.spec);
             attachments::check(&mut ctx, &kind.spec);
-            crate::signoff::check(&mut ctx, &kind.spec);
+            signoff::check(&mut ctx, &kind.spec);
             crate::timeline::check(&mut ctx, &kind.spec);
         }
     }
@@ -146,40 +148,4 @@ pub fn check(
     out
 }
 
-/// The closest candidate to `word`, when one is close enough to be a likely typo (a swapped,
-/// missing or extra letter or two, or a high Jaro-Winkler similarity).
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let edits_allowed = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| {
-            let close = strsim::osa_distance(word, c) <= edits_allowed;
-            let score = strsim::jaro_winkler(word, c) + if close { 1.0 } else { 0.0 };
-            (score, c)
-        })
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::did_you_mean;
-
-    #[test]
-    fn suggests_close_words_only() {
-        assert_eq!(
-            did_you_mean("kip", ["kpi", "target", "source"]),
-            Some("kpi")
-        );
-        assert_eq!(
-            did_you_mean("sorce", ["kpi", "target", "source"]),
-            Some("source")
-        );
-        assert_eq!(did_you_mean("ownr", ["owner", "metric"]), Some("owner"));
-        assert_eq!(did_you_mean("zzz", ["owner", "metric"]), None);
-    }
-}
+pub use crate::suggest::did_you_mean;

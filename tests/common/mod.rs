@@ -63,6 +63,30 @@ impl Repo {
         (out.status.code().unwrap_or(-1), stdout, stderr)
     }
 
+    /// Run handoff as `who` (`Name <email>`): git's author identity, which `handoff sign` records.
+    pub fn run_as(&self, who: &str, args: &[&str]) -> (i32, String, String) {
+        let (name, email) = who
+            .split_once(" <")
+            .map(|(n, e)| (n.to_string(), e.trim_end_matches('>').to_string()))
+            .expect("Name <email>");
+        let out = self
+            .handoff()
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .args(args)
+            .output()
+            .expect("run handoff");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "handoff panicked: {stderr}");
+        (out.status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    /// Sign a packet's role as `who`.
+    pub fn sign(&self, id: &str, role: &str, who: &str) -> (i32, String, String) {
+        self.run_as(who, &["sign", id, "--role", role])
+    }
+
     /// `handoff check --format json` parsed.
     pub fn check_json(&self, extra: &[&str]) -> (i32, serde_json::Value) {
         let mut args = vec!["check", "--format", "json"];
