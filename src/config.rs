@@ -136,10 +136,7 @@ impl Config {
             message: e.to_string().trim_end().to_string(),
         })?;
         for (name, entry) in &settings.people {
-            let bad = entry
-                .all()
-                .iter()
-                .find(|p| !crate::person::is_person(p));
+            let bad = entry.all().iter().find(|p| !crate::person::is_person(p));
             if let Some(bad) = bad.or(entry.all().is_empty().then_some(&String::new())) {
                 return Err(ConfigError {
                     file: file.to_path_buf(),

@@ -425,7 +425,7 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
     }
     let before: Vec<Signoff> = old.map(|o| signoff::read(o).0).unwrap_or_default();
     for s in signoff::read(new).0 {
-        if !before.iter().any(|b| b.role == s.role && b.at == s.at) {
+        if !before.iter().any(|b| b.key() == s.key()) {
             out.push(Change::SignedOff {
                 role: s.role,
                 by: s.by,
@@ -473,12 +473,12 @@ fn flatten(node: &Node, path: &str, out: &mut BTreeMap<String, String>) {
 
 pub use crate::person::email_of;
 
-/// For each sign-off of a packet (by its `at`), the commit that first recorded it.
+/// For each sign-off entry ever in the packet (by its whole content), the commit that first recorded it.
 pub fn recorded_in<'h>(
     history: &'h History,
     dir: &str,
     packet: &Packet,
-) -> HashMap<(String, String), &'h Commit> {
+) -> HashMap<signoff::Key, &'h Commit> {
     let mut found = HashMap::new();
     let Some(versions) = history.versions.get(dir) else {
         return found;
@@ -490,9 +490,7 @@ pub fn recorded_in<'h>(
         }
         let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());
         for s in signoff::read(&p).0 {
-            found
-                .entry((s.role, s.at))
-                .or_insert(&history.commits[v.commit]);
+            found.entry(s.key()).or_insert(&history.commits[v.commit]);
         }
     }
     found
@@ -522,7 +520,7 @@ pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<AuditFinding>
     let recorded = recorded_in(history, dir, packet);
     let mut out = Vec::new();
     for s in signoff::read(packet).0 {
-        let found = match recorded.get(&(s.role.clone(), s.at.clone())) {
+        let found = match recorded.get(&s.key()) {
             None => Some(Recorded::Unrecorded),
             Some(c) if email_of(&s.by).is_some_and(|e| e != c.email.to_lowercase()) => {
                 Some(Recorded::ByOther((*c).clone()))

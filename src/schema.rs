@@ -83,6 +83,7 @@ fn kind_schema(kind: &Kind) -> Value {
                     "by": { "type": "string", "pattern": PERSON },
                     "at": { "type": "string" },
                     "digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" },
+                    "status": { "enum": statuses, "description": "The status the packet had when signed." },
                     "note": { "type": "string" },
                 },
             },

@@ -42,6 +42,30 @@ pub struct Signoff {
     pub pos: Pos,
 }
 
+/// What tells one recorded sign-off from another: every field of the entry.
+pub type Key = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+impl Signoff {
+    /// The entry's identity, for finding the commit that recorded it.
+    pub fn key(&self) -> Key {
+        (
+            self.role.clone(),
+            self.by.clone(),
+            self.at.clone(),
+            self.digest.clone(),
+            self.status.clone(),
+            self.note.clone(),
+        )
+    }
+}
+
 /// A malformed entry.
 #[derive(Debug)]
 pub struct BadEntry {
@@ -109,10 +133,10 @@ pub fn content(packet: &Packet) -> String {
         return String::new();
     };
     let mut cut: Vec<(usize, usize)> = block_range(packet).into_iter().collect();
-    if let Some(status) = packet.front.as_ref().and_then(|f| f.get("status")) {
-        if matches!(status.value, Value::Str(_) | Value::Null) {
-            cut.push((status.pos.offset, status.end.max(status.pos.offset)));
-        }
+    if let Some(status) = packet.front.as_ref().and_then(|f| f.get("status"))
+        && matches!(status.value, Value::Str(_) | Value::Null)
+    {
+        cut.push((status.pos.offset, status.end.max(status.pos.offset)));
     }
     cut.sort();
     let mut out = String::with_capacity(file.text.len());
@@ -387,7 +411,18 @@ fn entry_lines(s: &Signoff, dash: usize, keys: usize, nl: &str) -> String {
         ("role", scalar(&s.role)),
         ("by", scalar(&s.by)),
         ("at", scalar(&s.at)),
-        ("digest", scalar(&s.digest)),
+        // The digest is ours (`sha256:` and hex), plain YAML as it stands.
+        (
+            "digest",
+            if s.digest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b':')
+            {
+                s.digest.clone()
+            } else {
+                scalar(&s.digest)
+            },
+        ),
     ];
     if let Some(status) = &s.status {
         fields.push(("status", scalar(status)));
@@ -399,7 +434,12 @@ fn entry_lines(s: &Signoff, dash: usize, keys: usize, nl: &str) -> String {
     for (i, (key, value)) in fields.iter().enumerate() {
         if i == 0 {
             let gap = keys.saturating_sub(dash + 1).max(1);
-            let _ = write!(out, "{}-{}{key}: {value}{nl}", " ".repeat(dash), " ".repeat(gap));
+            let _ = write!(
+                out,
+                "{}-{}{key}: {value}{nl}",
+                " ".repeat(dash),
+                " ".repeat(gap)
+            );
         } else {
             let _ = write!(out, "{}{key}: {value}{nl}", " ".repeat(keys));
         }
@@ -426,11 +466,11 @@ fn reach(node: &Node) -> usize {
 /// endings and a byte-order mark included, stays as it was. A front matter that cannot be edited
 /// that exactly is refused with the reason, never rewritten.
 pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<String, String> {
-    let file = packet
-        .file
+    let file = packet.file.as_ref().ok_or("handoff.md could not be read")?;
+    let front = packet
+        .front
         .as_ref()
-        .ok_or("handoff.md could not be read")?;
-    let front = packet.front.as_ref().ok_or("the front matter does not parse")?;
+        .ok_or("the front matter does not parse")?;
     let text = &file.text;
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let entries = front.entries().ok_or("the front matter is not a mapping")?;

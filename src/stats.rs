@@ -103,10 +103,10 @@ pub fn compute(
     let hist = history::read(&top, &dirs, false)?;
     let mut all = Vec::new();
     for dir in &dirs {
-        if let Some(s) = packet_stats(ws, &hist, dir, &top, today) {
-            if since.is_none_or(|since| s.created >= since) {
-                all.push(s);
-            }
+        if let Some(s) = packet_stats(ws, &hist, dir, &top, today)
+            && since.is_none_or(|since| s.created >= since)
+        {
+            all.push(s);
         }
     }
     let overall = overall(&all);
@@ -158,10 +158,9 @@ fn packet_stats(
         if let (Some(before), Some(after)) = (
             prev.as_ref().and_then(Packet::status),
             next.as_ref().and_then(Packet::status),
-        ) {
-            if after < before {
-                sent_back += 1;
-            }
+        ) && after < before
+        {
+            sent_back += 1;
         }
         if let Some(p) = &prev {
             let content_changed = !v.other_files.is_empty()
@@ -278,7 +277,7 @@ pub fn median(mut v: Vec<f64>) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 {
+    Some(if v.len().is_multiple_of(2) {
         (v[mid - 1] + v[mid]) / 2.0
     } else {
         v[mid]

@@ -116,7 +116,8 @@ pub fn place(
                     .status
                     .is_none_or(|want| packet.status().is_some_and(|s| reached(s, want)));
                 let sign = !e.signed
-                    || *signed.get_or_insert_with(|| crate::signoff::all_signed(packet, spec, settings));
+                    || *signed
+                        .get_or_insert_with(|| crate::signoff::all_signed(packet, spec, settings));
                 field && task && status && sign
             });
             let state = match (evidence, date.cmp(&today)) {

@@ -210,12 +210,10 @@ fn symlink_leaving_the_repo() {
         .unwrap();
     });
     assert_located(&d, "attachment-invalid", FILE, 10);
-    assert!(d.iter().any(|d| {
-        d["message"]
-            .as_str()
-            .unwrap()
-            .contains("outside the repository")
-    }));
+    assert!(
+        d.iter()
+            .any(|d| { d["message"].as_str().unwrap().contains("leaves the packet") })
+    );
     let d = check_bad(|r| {
         r.write(
             FILE,

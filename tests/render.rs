@@ -23,7 +23,7 @@ fn markdown_of_the_gtm_play_shows_every_answer_criteria_timeline_and_roles() {
             "growth → lifecycle-ops",
             "Fails the handed-off gate",
             "Aisha Khan &lt;aisha@northwind.test&gt;",
-            "ops-lead (Jordan Blake &lt;jordan@northwind.test&gt;)",
+            "ops-lead (Jordan Blake &lt;jordan@northwind.test&gt;, Sam Lee &lt;sam.lee@northwind.test&gt;)",
             "Reactivated trial accounts",
             "&gt;= 5% of lapsed trials reactivated within 21 days",
             "Deliverability alerts acknowledged within 2 business hours",

@@ -103,8 +103,7 @@ fn three_signers_pass_the_gate_and_an_edit_makes_them_stale() {
     all_checked(&repo);
     repo.commit_as(PM, "Winback packet complete");
     for (role, who) in [("pm", PM), ("ops-lead", OPS), ("revops-director", RD)] {
-        let (code, stdout, stderr) =
-            repo.sign("winback-email", role, who);
+        let (code, stdout, stderr) = repo.sign("winback-email", role, who);
         assert_eq!(code, 0, "{stdout}{stderr}");
         repo.commit_as(who, &format!("Sign off winback-email as {role}"));
     }
@@ -263,17 +262,20 @@ fn sign_changes_only_the_signoffs_block_and_refuses_unknown_roles() {
     );
     assert_eq!(repo.read(path), original);
 
-    let (code, _, stderr) = repo.run_as(OPS, &[
-        "sign",
-        "winback-email",
-        "--role",
-        "ops-lead",
-        "--note",
-        "Alerts: reviewed",
-    ]);
+    let (code, _, stderr) = repo.run_as(
+        OPS,
+        &[
+            "sign",
+            "winback-email",
+            "--role",
+            "ops-lead",
+            "--note",
+            "Alerts: reviewed",
+        ],
+    );
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("acceptance criteria are still open"),
+        stderr.contains("2 acceptance criteria are still open"),
         "{stderr}"
     );
     let signed = repo.read(path);

@@ -161,7 +161,7 @@ fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::
 }
 
 /// Which commit recorded each sign-off (empty outside git).
-fn signoff_commits(packet: &Packet) -> BTreeMap<(String, String), String> {
+fn signoff_commits(packet: &Packet) -> BTreeMap<crate::signoff::Key, String> {
     if crate::signoff::read(packet).0.is_empty() {
         return BTreeMap::new();
     }

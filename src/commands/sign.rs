@@ -5,8 +5,8 @@ use crate::diagnostic::Severity;
 use crate::error::Error;
 use crate::gate::Gate;
 use crate::packet::Packet;
-use crate::suggest::did_you_mean;
 use crate::signoff::{self, Freshness, Signoff};
+use crate::suggest::did_you_mean;
 use crate::workspace::Workspace;
 
 /// Flags of `handoff sign`.
@@ -203,7 +203,11 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     if !unchecked.is_empty() {
         eprintln!(
             "warning: {} still open:",
-            crate::report::plural(unchecked.len(), "acceptance criterion is", "acceptance criteria are")
+            crate::report::plural(
+                unchecked.len(),
+                "acceptance criterion is",
+                "acceptance criteria are"
+            )
         );
         for t in &unchecked {
             eprintln!("  - [ ] {t}");
@@ -296,13 +300,17 @@ fn signer(cwd: &std::path::Path, by: Option<&str>) -> Result<String, Error> {
                 "pass --by \"Name <email>\"",
             ));
         }
-        if let Some(me) = &ident {
-            if !crate::person::same(me, by) {
-                return Err(Error::usage(
-                    format!("you are {me} (git's author identity), not {by}: a sign-off is made by the person it names"),
-                    format!("{by} signs for themselves; or, if you are {by}, set git's identity: `git config user.email` (or GIT_AUTHOR_EMAIL)"),
-                ));
-            }
+        if let Some(me) = &ident
+            && !crate::person::same(me, by)
+        {
+            return Err(Error::usage(
+                format!(
+                    "you are {me} (git's author identity), not {by}: a sign-off is made by the person it names"
+                ),
+                format!(
+                    "{by} signs for themselves; or, if you are {by}, set git's identity: `git config user.email` (or GIT_AUTHOR_EMAIL)"
+                ),
+            ));
         }
         return Ok(by.to_string());
     }

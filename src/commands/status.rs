@@ -46,6 +46,7 @@ struct Row {
     pass: bool,
     gate: crate::gate::Gate,
     errors: usize,
+    warnings: usize,
     overdue: Vec<String>,
 }
 
@@ -104,6 +105,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
         pass: e.verdict.pass,
         gate: e.verdict.gate,
         errors: e.verdict.errors,
+        warnings: e.verdict.warnings,
         overdue: e
             .overdue()
             .map(|m| format!("{} (day {}): {}", m.date, m.offset, m.title))

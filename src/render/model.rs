@@ -209,7 +209,7 @@ pub struct Inputs<'a> {
     /// The day.
     pub today: NaiveDate,
     /// Role and time → short commit id, when git knows.
-    pub commits: &'a BTreeMap<(String, String), String>,
+    pub commits: &'a BTreeMap<signoff::Key, String>,
 }
 
 /// Build the review.
@@ -240,19 +240,19 @@ pub fn build(i: &Inputs) -> Review {
                     },
                     by: Some(s.by.clone()),
                     at: Some(s.at.clone()),
-                    commit: i.commits.get(&(s.role.clone(), s.at.clone())).cloned(),
+                    commit: i.commits.get(&s.key()).cloned(),
                     note: s.note.clone(),
                 }
             }
             None => SignoffView {
-                    role: role.name.clone(),
-                    description: role.description.clone(),
-                    state: "awaiting",
-                    by: None,
-                    at: None,
-                    commit: None,
-                    note: None,
-                },
+                role: role.name.clone(),
+                description: role.description.clone(),
+                state: "awaiting",
+                by: None,
+                at: None,
+                commit: None,
+                note: None,
+            },
         })
         .collect();
     let criteria_section = spec

@@ -5,6 +5,7 @@ use super::{Ctx, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kind::{FieldSpec, FieldType, KindSpec};
 use crate::packet::body::Body;
+use crate::packet::files::{self, Target};
 use crate::packet::source::SourceFile;
 use crate::packet::yaml::Node;
 use crate::packet::{ReadOutcome, read_text};
@@ -23,10 +24,12 @@ gate on, every linked file must exist; before it, a missing one is a warning.\n\
 /// A linked file escapes the repo or cannot be read.
 pub static ATTACHMENT_INVALID: Rule = Rule {
     id: "attachment-invalid",
-    summary: "linked files are relative paths inside the repository, readable as UTF-8 text",
-    explanation: "A link must not point outside the repository (an absolute path, `..`, or a symlink \
-that leaves it): the review and the audit trail only cover what is in git. The file must also be \
-readable UTF-8 text under 2 MiB.",
+    summary: "linked files are part of the packet, readable as UTF-8 text; no link leaves the packet",
+    explanation: "A linked file must be inside the packet folder and part of the packet as git \
+sees it: not an absolute path or `..`, not a symbolic link that leaves the packet, not a file git \
+ignores. The review and the sign-offs cover exactly the packet's files, so anything else would be \
+outside what people agreed to. The file must also be readable UTF-8 text under 2 MiB. The same goes \
+for any other symbolic link among the packet's files.",
 };
 
 /// A linked file lacks a required checklist.
@@ -38,23 +41,54 @@ kind names the checklists (for `gtm-play`: `## Run checklist` and `## Stop check
 heading followed by `- [ ]` items.",
 };
 
-/// Check every file-type answer of the kind.
+/// Check every file-type answer of the kind, then every link among the packet's files.
 pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     let Some(front) = ctx.packet.front.as_ref() else {
         return;
     };
-    visit(ctx, &spec.fields, front);
+    let mut named = Vec::new();
+    visit(ctx, &spec.fields, front, &mut named);
+    links(ctx, &named);
 }
 
-fn visit(ctx: &mut Ctx, fields: &[FieldSpec], map: &Node) {
+/// A packet file that is a symbolic link must stay inside the packet: the review and the
+/// sign-offs cover the packet, and a link out of it makes them cover a file others edit freely.
+fn links(ctx: &mut Ctx, named: &[String]) {
+    let packet = ctx.packet;
+    let Ok(dir) = packet.dir.canonicalize() else {
+        return;
+    };
+    for rel in files::list(&packet.dir) {
+        if named.iter().any(|n| Path::new(n) == Path::new(&rel)) {
+            continue;
+        }
+        if let Target::Link { written, inside } = files::target(&packet.dir, &rel, &dir)
+            && inside.is_none()
+        {
+            ctx.push(Diagnostic::file_level(
+                ATTACHMENT_INVALID.id,
+                Severity::Error,
+                crate::paths::shown(&packet.dir.join(&rel)),
+                format!(
+                    "`{rel}` is a symbolic link that leaves the packet (to `{}`)",
+                    written.display()
+                ),
+                "replace the link with the file itself, committed in the packet folder",
+            ));
+        }
+    }
+}
+
+fn visit(ctx: &mut Ctx, fields: &[FieldSpec], map: &Node, named: &mut Vec<String>) {
     for field in fields {
         let Some(node) = map.get(&field.key) else {
             continue;
         };
         match field.ty {
-            FieldType::Map => visit(ctx, &field.fields, node),
+            FieldType::Map => visit(ctx, &field.fields, node, named),
             FieldType::File => {
                 if let Some(name) = node.as_str().filter(|s| !super::answers::is_placeholder(s)) {
+                    named.push(name.trim_start_matches("./").to_string());
                     check_file(ctx, field, node, name);
                 }
             }
@@ -93,8 +127,8 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
         );
         return;
     }
-    let inside = match (path.canonicalize(), ctx.config.root.canonicalize()) {
-        (Ok(real), Ok(root)) => real.starts_with(root),
+    let inside = match (path.canonicalize(), ctx.packet.dir.canonicalize()) {
+        (Ok(real), Ok(dir)) => real.starts_with(dir),
         _ => false,
     };
     if !inside {
@@ -103,8 +137,23 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
             Severity::Error,
             node.pos,
             node.span_len(),
-            format!("`{name}` is a link that leads outside the repository (or to nothing)"),
-            "replace the symlink with the file itself, committed in the packet folder".into(),
+            format!("`{name}` is a symbolic link that leaves the packet (or leads to nothing)"),
+            "replace the link with the file itself, committed in the packet folder".into(),
+        );
+        return;
+    }
+    let rel_name = rel
+        .to_string_lossy()
+        .trim_start_matches("./")
+        .replace('\\', "/");
+    if !files::list(&ctx.packet.dir).contains(&rel_name) {
+        ctx.report(
+            &ATTACHMENT_INVALID,
+            Severity::Error,
+            node.pos,
+            node.span_len(),
+            format!("`{name}` is ignored by git, so it is not part of the packet: a fresh clone would not have it, and no sign-off covers it"),
+            "remove the ignore rule that covers it (see `git check-ignore -v <file>`), then commit the file".into(),
         );
         return;
     }

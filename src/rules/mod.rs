@@ -3,8 +3,8 @@
 
 pub mod answers;
 pub mod attachments;
-pub mod file;
 pub mod audit;
+pub mod file;
 pub mod sections;
 pub mod signoff;
 pub mod structure;
@@ -138,10 +138,11 @@ pub fn check(
             crate::timeline::check(&mut ctx, &kind.spec);
         }
     }
-    if packet.file.is_some() && packet.problems.is_empty() {
-        if let Some(kind) = kind {
-            sections::check(&mut ctx, &kind.spec);
-        }
+    if packet.file.is_some()
+        && packet.problems.is_empty()
+        && let Some(kind) = kind
+    {
+        sections::check(&mut ctx, &kind.spec);
     }
     let mut out = ctx.out;
     out.sort_by(|a, b| (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule)));
