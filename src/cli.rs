@@ -115,10 +115,15 @@ pub enum Command {
     ///
     /// Exit status: 0 every packet passes, 1 a gate failed, 2 the check could not run.
     Check(CheckArgs),
-    /// Record your sign-off for a role (edits only the `signoffs` block).
+    /// Record your sign-off for a role (edits only that entry's lines).
     ///
-    /// The sign-off carries a digest of the packet; any later edit makes it stale, and the
-    /// signed-off gate fails until the role signs again. Commit the change as the signer.
+    /// You sign as git's author identity. A role named in handoff.toml's [people] (or bound by the
+    /// kind to a packet field) may be signed only by the people it names; one person holds one
+    /// sign-off per packet; someone else's fresh sign-off is replaced only with --replace. The
+    /// sign-off carries a digest of the packet's files; any later edit, or a status moved back,
+    /// makes it stale (moving the status forward does not). Commit the change as the signer.
+    ///
+    /// Exit status: 0 signed, 2 refused (not a holder, not ready, cannot edit the file exactly).
     Sign(crate::commands::sign::SignArgs),
     /// Show the packet's milestones: dates from day 0, weekdays, and where each stands.
     Timeline(crate::commands::timeline::TimelineArgs),
@@ -127,7 +132,8 @@ pub enum Command {
     /// Tell the packet's story from git history: who changed which answer, statuses, sign-offs.
     ///
     /// Flags sign-offs committed by someone other than the signer, and sign-offs not committed
-    /// yet; exits 1 when it flags something.
+    /// yet; exits 1 when a sign-off the packet still carries is flagged. In a shallow clone the
+    /// audit is skipped, with a note.
     Log(crate::commands::log::LogArgs),
     /// Every packet in one table: stage, day number, next milestone, gate verdict; most urgent first.
     Status(crate::commands::status::StatusArgs),
