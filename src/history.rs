@@ -437,7 +437,7 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
 }
 
 fn is_open(v: &str) -> bool {
-    crate::rules::answers::is_placeholder(v)
+    crate::packet::is_placeholder(v)
 }
 
 const SKIP: [&str; 2] = ["status", "signoffs"];

@@ -323,7 +323,7 @@ impl Packet {
         };
         values
             .into_iter()
-            .filter(|v| !crate::rules::answers::is_placeholder(v))
+            .filter(|v| !is_placeholder(v))
             .flat_map(|v| settings.resolve(v))
             .map(str::to_string)
             .collect()
@@ -333,6 +333,12 @@ impl Packet {
     pub fn title(&self) -> &str {
         self.text("title").unwrap_or(&self.id)
     }
+}
+
+/// A value that still needs answering: empty, or starting with `TODO`.
+pub fn is_placeholder(s: &str) -> bool {
+    let t = s.trim();
+    t.is_empty() || t.starts_with("TODO")
 }
 
 /// Parse an ISO 8601 calendar date.

@@ -306,11 +306,7 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
     );
 }
 
-/// A value that still needs answering: empty, or starting with `TODO`.
-pub fn is_placeholder(s: &str) -> bool {
-    let t = s.trim();
-    t.is_empty() || t.starts_with("TODO")
-}
+pub use crate::packet::is_placeholder;
 
 pub use crate::person::is_person;
 

@@ -8,6 +8,7 @@ pub mod file;
 pub mod sections;
 pub mod signoff;
 pub mod structure;
+pub mod timeline;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -52,7 +53,7 @@ pub fn all() -> Vec<&'static Rule> {
         &attachments::CHECKLIST_MISSING,
     ];
     rules.extend(signoff::RULES);
-    rules.extend(crate::timeline::RULES);
+    rules.extend(timeline::RULES);
     rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
@@ -135,7 +136,7 @@ pub fn check(
             answers::check(&mut ctx, &kind.spec);
             attachments::check(&mut ctx, &kind.spec);
             signoff::check(&mut ctx, &kind.spec);
-            crate::timeline::check(&mut ctx, &kind.spec);
+            timeline::check(&mut ctx, &kind.spec);
         }
     }
     if packet.file.is_some()
