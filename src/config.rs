@@ -111,7 +111,7 @@ impl Config {
         let mut git_root = None;
         for dir in start.ancestors() {
             let file = dir.join(FILE_NAME);
-            if file.is_file() {
+            if crate::inside::exists(&file) {
                 return Config::read(dir, &file);
             }
             if dir.join(".git").exists() {
@@ -127,14 +127,34 @@ impl Config {
     }
 
     fn read(root: &Path, file: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
-            file: file.to_path_buf(),
-            message: format!("cannot read the config: {e}"),
+        let text = crate::inside::read_text(file, root, crate::inside::MAX_BYTES).map_err(|e| {
+            ConfigError {
+                file: file.to_path_buf(),
+                message: format!("cannot read the config: {e}"),
+            }
         })?;
         let settings: Settings = toml::from_str(&text).map_err(|e| ConfigError {
             file: file.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        let packets = Path::new(&settings.packets);
+        if packets.is_absolute()
+            || settings.packets.trim().is_empty()
+            || packets.components().any(|c| {
+                !matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            })
+        {
+            return Err(ConfigError {
+                file: file.to_path_buf(),
+                message: format!(
+                    "packets = \"{}\" must be a folder inside the repository, given relative to handoff.toml (e.g. \"handoffs\"), without `..`",
+                    settings.packets
+                ),
+            });
+        }
         for (name, entry) in &settings.people {
             let bad = entry.all().iter().find(|p| !crate::person::is_person(p));
             if let Some(bad) = bad.or(entry.all().is_empty().then_some(&String::new())) {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gate;
 pub mod history;
 pub mod ics;
+pub mod inside;
 pub mod kind;
 pub mod packet;
 pub mod paths;

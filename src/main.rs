@@ -2,6 +2,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Like any Unix filter: a reader that goes away (`handoff kinds | head -1`) ends the command
+    // quietly with the usual status, instead of a failed write turning into a panic.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = handoff::cli::Cli::parse();
     match handoff::run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -41,7 +41,25 @@ impl Workspace {
         if !root.exists() {
             return Ok(Vec::new());
         }
+        self.packets_root_inside()?;
         packet_dirs_in(&root)
+    }
+
+    /// The packets root must resolve inside the repository: a committed link to elsewhere would
+    /// have `handoff` read and write outside it.
+    pub fn packets_root_inside(&self) -> Result<(), Error> {
+        let root = self.config.packets_dir();
+        if !crate::inside::exists(&root) {
+            return Ok(());
+        }
+        crate::inside::resolve_inside(&root, &self.config.root)
+            .map(|_| ())
+            .map_err(|e| {
+                Error::usage(
+                    format!("the packets folder {}: {e}", crate::paths::shown(&root)),
+                    "make the packets folder a real folder inside the repository",
+                )
+            })
     }
 
     /// The packet folders named by `args` (ids or paths), or all of them when `args` is empty.

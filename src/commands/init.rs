@@ -88,7 +88,7 @@ pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
             }
             continue;
         }
-        write_new(&path, &text)?;
+        write_new(root, &path, &text)?;
         if !env.quiet {
             println!("created  {rel}");
         }
@@ -102,7 +102,8 @@ pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
     Ok(0)
 }
 
-fn write_new(path: &Path, text: &str) -> Result<(), Error> {
+/// Create `path` (never replacing anything), refusing a folder that a link leads out of `root`.
+fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Error> {
     let io = |doing| {
         move |source| Error::Io {
             path: path.to_path_buf(),
@@ -112,6 +113,12 @@ fn write_new(path: &Path, text: &str) -> Result<(), Error> {
     };
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io("cannot create the folder"))?;
+        crate::inside::resolve_inside(dir, root).map_err(|e| {
+            Error::usage(
+                format!("{}: {e}", crate::paths::shown(dir)),
+                "make it a real folder inside the repository, or remove the link",
+            )
+        })?;
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)

@@ -42,6 +42,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
             ));
         }
     }
+    ws.packets_root_inside()?;
     let root = ws.config.packets_dir();
     let target = root.join(&args.id);
     if target.exists() {

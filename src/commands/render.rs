@@ -92,7 +92,10 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             let page = templates
                 .render(&format!("packet.{}.j2", format.ext()), &review)
                 .map_err(template_err)?;
-            write(&dir.join(format!("{}.{}", review.id, format.ext())), &page)?;
+            write(
+                &dir.join(format!("{}.{}", model::page_name(&review.id), format.ext())),
+                &page,
+            )?;
             reviews.push(review);
         }
         let index = templates
@@ -183,6 +186,18 @@ fn signoff_commits(packet: &Packet) -> BTreeMap<crate::signoff::Key, String> {
         .collect()
 }
 
+/// Write a page: onto a new path or over a regular file, never onto a link, pipe or device.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_file() {
+            return Err(Error::usage(
+                format!(
+                    "{} exists and is not a regular file (a folder, link, pipe or device)",
+                    crate::paths::shown(path)
+                ),
+                "write to a new path or over a regular file",
+            ));
+        }
+    }
     crate::atomic::write_atomic(path, text)
 }

@@ -105,7 +105,7 @@ impl Kinds {
                     .collect();
                 dirs.sort();
                 for kind_dir in dirs {
-                    let kind = load_repo_kind(&kind_dir, &kinds)?;
+                    let kind = load_repo_kind(root, &kind_dir, &kinds)?;
                     kinds.insert(kind.spec.name.clone(), kind);
                 }
             }
@@ -148,17 +148,24 @@ impl Kinds {
     }
 }
 
-fn load_repo_kind(dir: &Path, existing: &BTreeMap<String, Kind>) -> Result<Kind, KindError> {
+fn load_repo_kind(
+    root: &Path,
+    dir: &Path,
+    existing: &BTreeMap<String, Kind>,
+) -> Result<Kind, KindError> {
     let name = dir
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_string();
     let spec_path = dir.join("kind.yaml");
-    let text = std::fs::read_to_string(&spec_path).map_err(|e| KindError {
-        file: spec_path.clone(),
-        message: format!("cannot read the kind file: {e}"),
-    })?;
+    let text =
+        crate::inside::read_text(&spec_path, root, crate::inside::MAX_BYTES).map_err(|e| {
+            KindError {
+                file: spec_path.clone(),
+                message: format!("cannot read the kind file: {e}"),
+            }
+        })?;
     let spec = parse_spec(&spec_path, text, &name)?;
     // Templates the folder does not provide come from the built-in kind of the same name, or from
     // the generic kind, so an override may change only what it needs to.
@@ -176,10 +183,11 @@ fn load_repo_kind(dir: &Path, existing: &BTreeMap<String, Kind>) -> Result<Kind,
                 continue;
             };
             if file.ends_with(".j2") {
-                let text = std::fs::read_to_string(&path).map_err(|e| KindError {
-                    file: path.clone(),
-                    message: format!("cannot read the template: {e}"),
-                })?;
+                let text = crate::inside::read_text(&path, root, crate::inside::MAX_BYTES)
+                    .map_err(|e| KindError {
+                        file: path.clone(),
+                        message: format!("cannot read the template: {e}"),
+                    })?;
                 templates.push((file.to_string(), text));
             }
         }

@@ -84,6 +84,13 @@ pub fn read_text(path: &Path) -> ReadOutcome {
         at: None,
         lossy: None,
     };
+    // A pipe or a device would block or never end: only regular files are read.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return bad(
+            "this is not a regular file (a pipe or a device)".into(),
+            "replace it with a text file",
+        );
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -69,12 +69,13 @@ impl Templates {
         let mut overridden = Vec::new();
         for (name, builtin) in TEMPLATES {
             let path = root.join(OVERRIDE_DIR).join(name);
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    overridden.push(name.to_string());
-                    text
-                }
-                Err(_) => builtin.to_string(),
+            let text = if crate::inside::exists(&path) {
+                let text = crate::inside::read_text(&path, root, crate::inside::MAX_BYTES)
+                    .map_err(|e| RenderError(format!("{}: {e}", crate::paths::shown(&path))))?;
+                overridden.push(name.to_string());
+                text
+            } else {
+                builtin.to_string()
             };
             env.add_template_owned(name.to_string(), text)
                 .map_err(|e| RenderError(describe(&e, &overridden, root)))?;

@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 pub struct Review {
     /// Packet id.
     pub id: String,
+    /// The page's file name in a site (without extension); never `index`.
+    pub page: String,
     /// Title.
     pub title: String,
     /// Kind name.
@@ -212,6 +214,16 @@ pub struct Inputs<'a> {
     pub commits: &'a BTreeMap<signoff::Key, String>,
 }
 
+/// The file name (without extension) of a packet's page in a site: its id, except that no page
+/// may take the index's name.
+pub fn page_name(id: &str) -> String {
+    if id == "index" {
+        "index-packet".into()
+    } else {
+        id.to_string()
+    }
+}
+
 /// Build the review.
 pub fn build(i: &Inputs) -> Review {
     let p = i.packet;
@@ -288,6 +300,7 @@ pub fn build(i: &Inputs) -> Review {
         .collect();
     Review {
         id: p.id.clone(),
+        page: page_name(&p.id),
         title: p.title().to_string(),
         kind: spec.name.clone(),
         kind_summary: spec.summary.clone(),
