@@ -188,16 +188,16 @@ fn signoff_commits(packet: &Packet) -> BTreeMap<crate::signoff::Key, String> {
 
 /// Write a page: onto a new path or over a regular file, never onto a link, pipe or device.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
-    if let Ok(meta) = std::fs::symlink_metadata(path) {
-        if !meta.file_type().is_file() {
-            return Err(Error::usage(
-                format!(
-                    "{} exists and is not a regular file (a folder, link, pipe or device)",
-                    crate::paths::shown(path)
-                ),
-                "write to a new path or over a regular file",
-            ));
-        }
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+    {
+        return Err(Error::usage(
+            format!(
+                "{} exists and is not a regular file (a folder, link, pipe or device)",
+                crate::paths::shown(path)
+            ),
+            "write to a new path or over a regular file",
+        ));
     }
     crate::atomic::write_atomic(path, text)
 }
