@@ -145,7 +145,44 @@ impl Node {
 
 enum Frame {
     Seq(Node),
-    Map(Node, Option<(String, Pos)>),
+    /// The mapping, the key waiting for its value, and the keys seen so far (a set, so that a
+    /// mapping of 100,000 keys is checked for duplicates in linear time).
+    Map(Node, Option<(String, Pos)>, std::collections::HashSet<String>),
+}
+
+/// Turns character indexes into byte offsets by walking from the last one asked for.
+struct CharCursor<'a> {
+    text: &'a str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> CharCursor<'a> {
+    fn new(text: &'a str) -> Self {
+        CharCursor {
+            text,
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn byte_of(&mut self, char_index: usize) -> usize {
+        while self.chars < char_index {
+            let Some(c) = self.text[self.bytes..].chars().next() else {
+                break;
+            };
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        while self.chars > char_index {
+            let Some(c) = self.text[..self.bytes].chars().next_back() else {
+                break;
+            };
+            self.bytes -= c.len_utf8();
+            self.chars -= 1;
+        }
+        self.bytes
+    }
 }
 
 /// Parse `file.text[start..end]` (which begins at line `first_line` of the file) as one YAML
@@ -157,8 +194,15 @@ pub fn parse(
     first_line: usize,
 ) -> Result<Node, YamlError> {
     let text = &file.text[start..end];
-    let at =
-        |m: saphyr_parser::Marker| file.pos_at(first_line + m.line().saturating_sub(1), m.col());
+    // Markers count characters; positions need bytes. Events arrive in (nearly) source order, so
+    // one cursor walked forward (or back a little) keeps this linear even on a one-line list of
+    // 100,000 items, where looking each column up from the line's start would be quadratic.
+    let mut cursor = CharCursor::new(text);
+    let mut at = |m: saphyr_parser::Marker| Pos {
+        offset: start + cursor.byte_of(m.index()),
+        line: (first_line + m.line().saturating_sub(1)).min(file.line_count()),
+        column: m.col() + 1,
+    };
     let err = |pos: Pos, message: String, help: &str| YamlError {
         pos,
         message,
@@ -258,7 +302,7 @@ pub fn parse(
                         "flatten the structure; packet answers are at most a few levels deep",
                     ));
                 }
-                if let Some(Frame::Map(_, None)) = stack.last() {
+                if let Some(Frame::Map(_, None, _)) = stack.last() {
                     return Err(err(
                         pos,
                         "a mapping key must be plain text, not a list or mapping".into(),
@@ -286,12 +330,12 @@ pub fn parse(
                 };
                 stack.push(match node.value {
                     Value::Seq(_) => Frame::Seq(node),
-                    _ => Frame::Map(node, None),
+                    _ => Frame::Map(node, None, Default::default()),
                 });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq(n)) | Some(Frame::Map(n, _)) => Some(n),
+                Some(Frame::Seq(n)) | Some(Frame::Map(n, _, _)) => Some(n),
                 None => continue,
             },
         };
@@ -330,14 +374,14 @@ pub fn parse(
                     items.push(node);
                 }
             }
-            Some(Frame::Map(map, pending)) => match pending.take() {
+            Some(Frame::Map(map, pending, seen)) => match pending.take() {
                 None => {
                     // Collections were refused as keys before they were built.
                     let key = match node.value {
                         Value::Str(s) => s,
                         _ => String::new(),
                     };
-                    if map.entry(&key).is_some() {
+                    if !seen.insert(key.clone()) {
                         return Err(err(
                             node.pos,
                             format!("the key `{key}` appears twice in the same mapping"),

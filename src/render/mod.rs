@@ -118,7 +118,10 @@ pub fn markdown_to_safe_html(markdown: &str) -> String {
     opts.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
     opts.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(markdown, opts));
+    pulldown_cmark::html::push_html(
+        &mut html,
+        flatten_deep(pulldown_cmark::Parser::new_ext(markdown, opts)),
+    );
     ammonia::Builder::default()
         .rm_tags(["img"])
         .add_tags(["input"])
@@ -127,6 +130,30 @@ pub fn markdown_to_safe_html(markdown: &str) -> String {
         .link_rel(Some("noopener noreferrer"))
         .clean(&html)
         .to_string()
+}
+
+/// How deep block quotes and lists may nest in rendered output; deeper ones are flattened.
+pub const MAX_NESTING: usize = 16;
+
+/// Drop the start and end of block quotes, lists and list items nested deeper than
+/// [`MAX_NESTING`], keeping their content. A line of 80,000 `> ` would otherwise become 80,000
+/// nested elements, which the HTML sanitizer handles in quadratic time.
+pub fn flatten_deep<'a>(
+    events: impl Iterator<Item = pulldown_cmark::Event<'a>>,
+) -> impl Iterator<Item = pulldown_cmark::Event<'a>> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut kept: Vec<bool> = Vec::new();
+    events.filter(move |event| match event {
+        Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
+            let keep = kept.len() < MAX_NESTING;
+            kept.push(keep);
+            keep
+        }
+        Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
+            kept.pop().unwrap_or(true)
+        }
+        _ => true,
+    })
 }
 
 /// Escape text for a markdown table cell or line: no raw HTML, no table breaks.
