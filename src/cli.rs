@@ -235,8 +235,7 @@ pub struct CheckArgs {
 
 /// Parse a YYYY-MM-DD date argument.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::packet::parse_date(s)
-        .ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2026-12-07"))
+    crate::packet::date_or_problem(s).map_err(|p| format!("{}; e.g. 2026-12-07", p.describe(s)))
 }
 
 /// Parse a gate name argument.

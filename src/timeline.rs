@@ -70,7 +70,11 @@ pub fn place(
     spec.timeline
         .iter()
         .map(|m| {
-            let original = day0 + Duration::days(m.day);
+            // Dates are four-digit years and kinds stay within ten years of day 0, so this holds;
+            // a date beyond the calendar stays on day 0 rather than panicking.
+            let original = day0
+                .checked_add_signed(Duration::days(m.day))
+                .unwrap_or(day0);
             let is_weekend = |d: NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
             let date = match weekends {
                 Weekends::ShiftEarlier if is_weekend(original) => {

@@ -69,7 +69,9 @@ pub struct Reminder {
 pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let today = today(args.today);
-    let until = today + Duration::days(args.within);
+    let until = today
+        .checked_add_signed(Duration::days(args.within.clamp(0, 3660)))
+        .unwrap_or(today);
     let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
     if let Some(note) = note.filter(|_| !env.quiet) {
         eprintln!("note: {note}");

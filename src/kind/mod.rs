@@ -233,8 +233,30 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
             ),
         });
     }
+    let days = spec
+        .timeline
+        .iter()
+        .map(|m| (format!("milestone `{}`", m.title), m.day))
+        .chain([
+            ("gates.ready".to_string(), spec.gates.ready),
+            ("gates.handed-off".to_string(), spec.gates.handed_off),
+            ("gates.signed-off".to_string(), spec.gates.signed_off),
+        ]);
+    for (what, day) in days {
+        if day.abs() > MAX_DAYS {
+            return Err(KindError {
+                file: path.to_path_buf(),
+                message: format!(
+                    "{what} is on day {day}; days run from -{MAX_DAYS} to +{MAX_DAYS} around day 0"
+                ),
+            });
+        }
+    }
     Ok(spec)
 }
+
+/// How far from day 0 a kind's milestones and gates may lie (ten years).
+pub const MAX_DAYS: i64 = 3660;
 
 /// The line of the first mapping key named `key`, depth first.
 fn find_key(node: &yaml::Node, key: &str) -> Option<usize> {

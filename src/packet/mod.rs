@@ -348,9 +348,51 @@ pub fn is_placeholder(s: &str) -> bool {
     t.is_empty() || t.starts_with("TODO")
 }
 
-/// Parse an ISO 8601 calendar date.
+/// Parse a calendar date written `YYYY-MM-DD` (four-digit year, zero-padded month and day).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    date_or_problem(s).ok()
+}
+
+/// A `YYYY-MM-DD` date, or what is wrong with it: malformed (not that shape) or impossible
+/// (that shape, but no such day). Years are 0000 to 9999, so date arithmetic never overflows.
+pub fn date_or_problem(s: &str) -> Result<NaiveDate, DateProblem> {
+    let b = s.trim().as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(DateProblem::Malformed);
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter()
+            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
+    };
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)).ok_or(DateProblem::Impossible)
+}
+
+/// Why a date was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not `YYYY-MM-DD`.
+    Malformed,
+    /// `YYYY-MM-DD`, but there is no such day (e.g. February 30).
+    Impossible,
+}
+
+impl DateProblem {
+    /// The message for a value `s`.
+    pub fn describe(self, s: &str) -> String {
+        match self {
+            DateProblem::Malformed => {
+                format!("`{s}` is not a date written YYYY-MM-DD (four-digit year, two-digit month and day)")
+            }
+            DateProblem::Impossible => format!("`{s}` is not a day that exists in the calendar"),
+        }
+    }
 }
 
 /// Whether `id` is a valid packet id: `[a-z0-9][a-z0-9-]{0,63}`.

@@ -66,6 +66,7 @@ impl Templates {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.add_filter("md", md_escape);
+        env.set_fuel(Some(FUEL));
         let mut overridden = Vec::new();
         for (name, builtin) in TEMPLATES {
             let path = root.join(OVERRIDE_DIR).join(name);
@@ -93,8 +94,48 @@ impl Templates {
             .env
             .get_template(name)
             .map_err(|e| RenderError(describe(&e, &self.overridden, &self.root)))?;
-        tmpl.render(ctx)
-            .map_err(|e| RenderError(describe(&e, &self.overridden, &self.root)))
+        let mut out = Capped {
+            bytes: Vec::new(),
+            cap: MAX_OUTPUT,
+        };
+        tmpl.render_captured_to(ctx, &mut out).map_err(|e| {
+            if out.bytes.len() >= MAX_OUTPUT {
+                RenderError(format!(
+                    "{}: the document grew past {} MiB; a template override loops or repeats too much",
+                    name,
+                    MAX_OUTPUT / 1024 / 1024
+                ))
+            } else {
+                RenderError(describe(&e, &self.overridden, &self.root))
+            }
+        })?;
+        String::from_utf8(out.bytes).map_err(|_| RenderError(format!("{name}: the output is not UTF-8")))
+    }
+}
+
+/// The most work one template may do (minijinja's fuel), so a repo's override cannot loop
+/// forever: far above what the built-in templates need for the largest packet.
+pub const FUEL: u64 = 50_000_000;
+/// The largest document `render` writes.
+pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
+
+/// A writer that refuses to grow past its cap.
+struct Capped {
+    bytes: Vec<u8>,
+    cap: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.cap {
+            return Err(std::io::Error::other("output cap reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

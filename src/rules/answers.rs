@@ -180,14 +180,20 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
             }
         }
         (Value::Str(s), FieldType::Person) => check_person(ctx, field, node, path, s),
-        (Value::Str(s), FieldType::Date) if parse_date(s).is_none() => ctx.report(
-            &DATE_INVALID,
-            Severity::Error,
-            node.pos,
-            node.span_len(),
-            format!("`{path}` is not a date: `{s}`"),
-            "write the date as YYYY-MM-DD, e.g. `2027-01-15`".into(),
-        ),
+        (Value::Str(s), FieldType::Date) if parse_date(s).is_none() => {
+            let why = crate::packet::date_or_problem(s)
+                .err()
+                .map(|p| p.describe(s))
+                .unwrap_or_default();
+            ctx.report(
+                &DATE_INVALID,
+                Severity::Error,
+                node.pos,
+                node.span_len(),
+                format!("`{path}`: {why}"),
+                "write the date as YYYY-MM-DD, e.g. `2027-01-15`".into(),
+            )
+        }
         (Value::Str(s), FieldType::Url)
             if !(s.starts_with("https://") || s.starts_with("http://")) =>
         {

@@ -114,7 +114,10 @@ pub fn check(ctx: &mut Ctx, kinds: &Kinds) {
                 Severity::Error,
                 node.pos,
                 node.span_len(),
-                format!("`{value}` is not a date"),
+                crate::packet::date_or_problem(value)
+                    .err()
+                    .map(|p| p.describe(value))
+                    .unwrap_or_default(),
                 "write day 0 as YYYY-MM-DD, e.g. `day0: 2026-12-07`".into(),
             ),
             "status" if Status::parse(value).is_none() => {
