@@ -84,7 +84,7 @@ fn markdown_of_the_other_kinds_shows_their_questions_and_sign_offs() {
             "First touch within 2 business hours",
             "Lead scoring model v3",
             "## Routing matrix",
-            "| Account already has an owner |",
+            "|Account already has an owner|The account owner|",
             "## SLA table",
             "Talk track for pricing-page demo requests",
             "| sales-manager | Carla Mendes",

@@ -360,17 +360,14 @@ pub fn date_or_problem(s: &str) -> Result<NaiveDate, DateProblem> {
     let shaped = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b
-            .iter()
+        && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shaped {
         return Err(DateProblem::Malformed);
     }
-    let num = |r: std::ops::Range<usize>| {
-        b[r].iter()
-            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
-    };
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, c| n * 10 + u32::from(c - b'0'));
     NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)).ok_or(DateProblem::Impossible)
 }
 
@@ -388,7 +385,9 @@ impl DateProblem {
     pub fn describe(self, s: &str) -> String {
         match self {
             DateProblem::Malformed => {
-                format!("`{s}` is not a date written YYYY-MM-DD (four-digit year, two-digit month and day)")
+                format!(
+                    "`{s}` is not a date written YYYY-MM-DD (four-digit year, two-digit month and day)"
+                )
             }
             DateProblem::Impossible => format!("`{s}` is not a day that exists in the calendar"),
         }

@@ -147,7 +147,11 @@ enum Frame {
     Seq(Node),
     /// The mapping, the key waiting for its value, and the keys seen so far (a set, so that a
     /// mapping of 100,000 keys is checked for duplicates in linear time).
-    Map(Node, Option<(String, Pos)>, std::collections::HashSet<String>),
+    Map(
+        Node,
+        Option<(String, Pos)>,
+        std::collections::HashSet<String>,
+    ),
 }
 
 /// Turns character indexes into byte offsets by walking from the last one asked for.

@@ -109,7 +109,8 @@ impl Templates {
                 RenderError(describe(&e, &self.overridden, &self.root))
             }
         })?;
-        String::from_utf8(out.bytes).map_err(|_| RenderError(format!("{name}: the output is not UTF-8")))
+        String::from_utf8(out.bytes)
+            .map_err(|_| RenderError(format!("{name}: the output is not UTF-8")))
     }
 }
 
@@ -173,6 +174,59 @@ pub fn markdown_to_safe_html(markdown: &str) -> String {
         .to_string()
 }
 
+/// The packet's markdown made safe to paste where markdown becomes HTML (a wiki, a chat): raw
+/// HTML turns into visible text, images into plain links, and links keep their target only when
+/// it is `http(s)` or `mailto` (any other link keeps its text and loses its target).
+pub fn markdown_to_safe_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    opts.insert(pulldown_cmark::Options::ENABLE_TASKLISTS);
+    opts.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    let events = flatten_deep(pulldown_cmark::Parser::new_ext(markdown, opts)).map(|event| {
+        match event {
+            // Shown as text: inside a paragraph the writer escapes its `<`.
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
+            | Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: if safe_url(&dest_url) {
+                    dest_url
+                } else {
+                    CowStr::Borrowed("")
+                },
+                title,
+                id,
+            }),
+            Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+            other => other,
+        }
+    });
+    let mut out = String::new();
+    match pulldown_cmark_to_cmark::cmark(events, &mut out, opts) {
+        Ok(_) => out,
+        Err(_) => md_escape(markdown.to_string()),
+    }
+}
+
+/// Whether a link target may appear in a document: `http(s)` or `mailto`, nothing else.
+pub fn safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+}
+
 /// How deep block quotes and lists may nest in rendered output; deeper ones are flattened.
 pub const MAX_NESTING: usize = 16;
 
@@ -204,7 +258,32 @@ fn md_escape(value: String) -> String {
         .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
         .replace(['\r', '\n'], " ")
+}
+
+/// A link target as it may stand in a document: only `http(s)` and `mailto`, with the characters
+/// that could end a markdown link or an HTML attribute percent-encoded.
+pub fn clean_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    if !safe_url(url) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' | '<' | '>' | '(' | ')' | '"' | '\'' | '`' | '\\' | '[' | ']' | '{' | '}' | '|' => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c if c.is_control() || c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -227,7 +306,40 @@ mod tests {
     }
 
     #[test]
+    fn safe_markdown_keeps_no_html_and_no_unsafe_links() {
+        let md = markdown_to_safe_markdown(
+            "Hi <script>alert(1)</script> there\n\n<iframe src=x></iframe>\n\n<meta http-equiv=refresh content=0>\n\n[a](javascript:alert(1)) [b](data:text/html,x) [c](https://ok.test/) ![i](https://evil.test/i.png)\n\n- [x] done\n",
+        );
+        let html = {
+            let mut h = String::new();
+            pulldown_cmark::html::push_html(&mut h, pulldown_cmark::Parser::new(&md));
+            h
+        };
+        for bad in [
+            "<script",
+            "<iframe",
+            "<meta",
+            "javascript:",
+            "data:",
+            "<img",
+        ] {
+            assert!(!html.contains(bad), "{bad} in {html}\nfrom {md}");
+        }
+        assert!(html.contains("href=\"https://ok.test/\""), "{html}");
+        assert!(md.contains("[x] done"), "{md}");
+    }
+
+    #[test]
     fn markdown_escape_keeps_tables_intact() {
         assert_eq!(md_escape("a|b\n<i>".into()), "a\\|b &lt;i&gt;");
+        assert_eq!(
+            md_escape("[x](javascript:alert(1))".into()),
+            "\\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(
+            clean_url("https://x/) <img src=x onerror=alert(1)>").as_deref(),
+            Some("https://x/%29%20%3Cimg%20src=x%20onerror=alert%281%29%3E")
+        );
+        assert_eq!(clean_url("javascript:alert(1)"), None);
     }
 }

@@ -141,7 +141,7 @@ pub struct Check {
 pub struct SectionView {
     /// Heading.
     pub title: String,
-    /// Its markdown, as written.
+    /// Its markdown, made safe to paste (no raw HTML, only http(s)/mailto links).
     pub markdown: String,
     /// Its HTML, sanitized.
     pub html: String,
@@ -448,9 +448,9 @@ fn cell(i: &Inputs, f: &FieldSpec, node: Option<&Node>) -> Cell {
                 (FieldType::Person, Some(person)) => format!("{s} ({})", person.joined()),
                 _ => s.clone(),
             };
-            let url = (f.ty == FieldType::Url
-                && (s.starts_with("https://") || s.starts_with("http://")))
-            .then(|| s.clone());
+            let url = (f.ty == FieldType::Url)
+                .then(|| super::clean_url(s))
+                .flatten();
             Cell {
                 text,
                 missing: false,
@@ -519,7 +519,7 @@ fn body_sections(file: &SourceFile, body: &Body, skip: Option<&str>) -> Vec<Sect
             SectionView {
                 title: s.title.clone(),
                 html: super::markdown_to_safe_html(&markdown),
-                markdown,
+                markdown: super::markdown_to_safe_markdown(&markdown),
             }
         })
         .collect()
