@@ -112,13 +112,19 @@ fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Error> {
         }
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io("cannot create the folder"))?;
-        crate::inside::resolve_inside(dir, root).map_err(|e| {
+        // The deepest folder that exists must resolve inside the repository before anything is
+        // created below it: a committed link (`.github -> /elsewhere`) would lead the writes out.
+        let existing = dir
+            .ancestors()
+            .find(|a| crate::inside::exists(a))
+            .unwrap_or(root);
+        crate::inside::resolve_inside(existing, root).map_err(|e| {
             Error::usage(
-                format!("{}: {e}", crate::paths::shown(dir)),
+                format!("{}: {e}", crate::paths::shown(existing)),
                 "make it a real folder inside the repository, or remove the link",
             )
         })?;
+        std::fs::create_dir_all(dir).map_err(io("cannot create the folder"))?;
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// The largest file a packet may hold: a packet is text, and the digest reads every file.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// How many files one packet folder may hold when listed without git.
 pub const MAX_WALK_FILES: usize = 10_000;
 /// How deep the walk without git goes.

@@ -51,18 +51,40 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     links(ctx, &named);
 }
 
-/// A packet file that is a symbolic link must stay inside the packet: the review and the
-/// sign-offs cover the packet, and a link out of it makes them cover a file others edit freely.
+/// Every file of the packet is of bounded size, and a symbolic link among them stays inside the
+/// packet: the review and the sign-offs cover the packet, and a link out of it makes them cover a
+/// file others edit freely.
 fn links(ctx: &mut Ctx, named: &[String]) {
     let packet = ctx.packet;
     let Ok(dir) = packet.dir.canonicalize() else {
         return;
     };
     for rel in files::list(&packet.dir) {
+        let target = files::target(&packet.dir, &rel, &dir);
+        let size = match &target {
+            Target::File(path)
+            | Target::Link {
+                inside: Some(path), ..
+            } => std::fs::metadata(path).map_or(0, |m| m.len()),
+            _ => 0,
+        };
+        if size > files::MAX_FILE_BYTES {
+            ctx.push(Diagnostic::file_level(
+                ATTACHMENT_INVALID.id,
+                Severity::Error,
+                crate::paths::shown(&packet.dir.join(&rel)),
+                format!(
+                    "`{rel}` is larger than {} MiB, too large to be part of a packet",
+                    files::MAX_FILE_BYTES / 1024 / 1024
+                ),
+                "keep bulk data outside the packet and link to it from an answer",
+            ));
+            continue;
+        }
         if named.iter().any(|n| Path::new(n) == Path::new(&rel)) {
             continue;
         }
-        if let Target::Link { written, inside } = files::target(&packet.dir, &rel, &dir)
+        if let Target::Link { written, inside } = target
             && inside.is_none()
         {
             ctx.push(Diagnostic::file_level(
