@@ -243,7 +243,7 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
             ("gates.signed-off".to_string(), spec.gates.signed_off),
         ]);
     for (what, day) in days {
-        if day.abs() > MAX_DAYS {
+        if day.unsigned_abs() > MAX_DAYS.unsigned_abs() {
             return Err(KindError {
                 file: path.to_path_buf(),
                 message: format!(
