@@ -103,7 +103,11 @@ pub fn read(
             "--format=%x1e%H%x1f%x1f%aI%x1f%an%x1f%ae%x1f%s{sig}"
         ))
         .arg("--")
-        .args(pathspecs(packet_dirs))
+        .args(
+            pathspecs(packet_dirs)
+                .iter()
+                .map(|p| format!(":(literal){p}")),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd

@@ -45,6 +45,18 @@ impl Workspace {
         packet_dirs_in(&root)
     }
 
+    /// A packet folder named on the command line must resolve inside the repository too.
+    fn inside_repo(&self, dir: &Path) -> Result<(), Error> {
+        crate::inside::resolve_inside(dir, &self.config.root)
+            .map(|_| ())
+            .map_err(|e| {
+                Error::usage(
+                    format!("the packet folder {}: {e}", crate::paths::shown(dir)),
+                    "name a packet folder inside the repository",
+                )
+            })
+    }
+
     /// The packets root must resolve inside the repository: a committed link to elsewhere would
     /// have `handoff` read and write outside it.
     pub fn packets_root_inside(&self) -> Result<(), Error> {
@@ -73,6 +85,9 @@ impl Workspace {
         }
         let mut seen = std::collections::HashSet::new();
         dirs.retain(|d| seen.insert(d.clone()));
+        for dir in &dirs {
+            self.inside_repo(dir)?;
+        }
         Ok(dirs)
     }
 
@@ -80,7 +95,10 @@ impl Workspace {
     pub fn packet(&self, arg: &str) -> Result<PathBuf, Error> {
         let mut dirs = self.resolve(arg)?;
         match dirs.len() {
-            1 => Ok(dirs.remove(0)),
+            1 => {
+                self.inside_repo(&dirs[0])?;
+                Ok(dirs.remove(0))
+            }
             _ => Err(Error::usage(
                 format!("`{arg}` is not a single packet"),
                 "name one packet by its id",

@@ -252,6 +252,20 @@ fn a_committed_link_for_the_packets_folder_or_github_is_refused() {
     let out = run(&repo, &["check"]);
     assert_eq!(out.code, Some(2));
 
+    // A packet folder that is a link to elsewhere is neither listed nor read when named.
+    let (repo, outside) = hostile();
+    std::fs::write(
+        outside.path().join("handoff.md"),
+        format!("---\nid: evil\ntitle: {SECRET}\n---\n"),
+    )
+    .unwrap();
+    link(outside.path(), &repo.file("handoffs/evil"));
+    let out = run(&repo, &["check", "handoffs/evil"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    let out = run(&repo, &["render", "--all", "-o", "site"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!repo.file("site/evil.md").exists());
+
     let (repo, outside) = hostile();
     link(outside.path(), &repo.file(".github"));
     let out = run(&repo, &["init"]);

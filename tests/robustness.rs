@@ -240,7 +240,10 @@ fn kept_corpus() {
     for (folder, check) in [
         ("packets", &(|t: String| check_text(t)) as &dyn Fn(String)),
         ("kinds", &(|t: String| check_kind(t)) as &dyn Fn(String)),
-        ("configs", &(|t: String| check_config(&t)) as &dyn Fn(String)),
+        (
+            "configs",
+            &(|t: String| check_config(&t)) as &dyn Fn(String),
+        ),
     ] {
         for entry in std::fs::read_dir(root.join(folder)).expect("corpus folder") {
             let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
@@ -287,16 +290,22 @@ fn fuzz_for_a_while() {
             })
             .expect("packet pieces");
         runner
-            .run(&proptest::collection::vec(0..KIND_PIECES.len(), 0..60), |p| {
-                check_kind(p.into_iter().map(|i| KIND_PIECES[i]).collect());
-                Ok(())
-            })
+            .run(
+                &proptest::collection::vec(0..KIND_PIECES.len(), 0..60),
+                |p| {
+                    check_kind(p.into_iter().map(|i| KIND_PIECES[i]).collect());
+                    Ok(())
+                },
+            )
             .expect("kind pieces");
         runner
-            .run(&proptest::collection::vec(0..CONFIG_PIECES.len(), 0..20), |p| {
-                check_config(&p.into_iter().map(|i| CONFIG_PIECES[i]).collect::<String>());
-                Ok(())
-            })
+            .run(
+                &proptest::collection::vec(0..CONFIG_PIECES.len(), 0..20),
+                |p| {
+                    check_config(&p.into_iter().map(|i| CONFIG_PIECES[i]).collect::<String>());
+                    Ok(())
+                },
+            )
             .expect("config pieces");
         rounds += 1;
     }
