@@ -10,7 +10,6 @@
 
 use crate::config::Settings;
 use crate::gate::Status;
-use crate::kind::scaffold::scalar;
 use crate::kind::{KindSpec, RoleSpec};
 use crate::packet::Packet;
 use crate::packet::files::{self, Target};
@@ -417,216 +416,21 @@ pub fn day_of(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
-/// The YAML lines of one sign-off entry: the dash at `dash` columns, keys at `keys` columns.
-fn entry_lines(s: &Signoff, dash: usize, keys: usize, nl: &str) -> String {
-    let mut fields: Vec<(&str, String)> = vec![
-        ("role", scalar(&s.role)),
-        ("by", scalar(&s.by)),
-        ("at", scalar(&s.at)),
-        // The digest is ours (`sha256:` and hex), plain YAML as it stands.
-        (
-            "digest",
-            if s.digest
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b':')
-            {
-                s.digest.clone()
-            } else {
-                scalar(&s.digest)
-            },
-        ),
-    ];
-    if let Some(status) = &s.status {
-        fields.push(("status", scalar(status)));
-    }
-    if let Some(note) = &s.note {
-        fields.push(("note", scalar(note)));
-    }
-    let mut out = String::new();
-    for (i, (key, value)) in fields.iter().enumerate() {
-        if i == 0 {
-            let gap = keys.saturating_sub(dash + 1).max(1);
-            let _ = write!(
-                out,
-                "{}-{}{key}: {value}{nl}",
-                " ".repeat(dash),
-                " ".repeat(gap)
-            );
-        } else {
-            let _ = write!(out, "{}{key}: {value}{nl}", " ".repeat(keys));
-        }
-    }
-    out
-}
-
-/// The last byte offset a node's text reaches.
-fn reach(node: &Node) -> usize {
-    match &node.value {
-        Value::Map(entries) => entries
-            .iter()
-            .map(|e| reach(&e.value).max(e.key_pos.offset))
-            .max()
-            .unwrap_or(node.end),
-        Value::Seq(items) => items.iter().map(reach).max().unwrap_or(node.end),
-        _ => node.end.max(node.pos.offset),
-    }
-}
-
 /// `handoff.md`'s new text with `new` recorded: in place of the entry at `replace` (an index
-/// into [`read`]'s list), or after the last entry. Only the lines of that entry change (and the
-/// `signoffs:` line itself when the list was empty); every other byte, comments, blank lines, line
-/// endings and a byte-order mark included, stays as it was. A front matter that cannot be edited
-/// that exactly is refused with the reason, never rewritten.
+/// into [`read`]'s list), or after the last entry. Only the lines of that entry change; see
+/// [`crate::packet::edit::list_entry`].
 pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<String, String> {
-    let file = packet.file.as_ref().ok_or("handoff.md could not be read")?;
-    let front = packet
-        .front
-        .as_ref()
-        .ok_or("the front matter does not parse")?;
-    let text = &file.text;
-    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let entries = front.entries().ok_or("the front matter is not a mapping")?;
-    if text[front.pos.offset..].starts_with('{') {
-        return Err("the front matter is written as a flow mapping (`{...}`)".into());
+    let mut fields: Vec<(&str, String)> = vec![
+        ("role", new.role.clone()),
+        ("by", new.by.clone()),
+        ("at", new.at.clone()),
+        ("digest", new.digest.clone()),
+    ];
+    if let Some(status) = &new.status {
+        fields.push(("status", status.clone()));
     }
-    let key_col = entries.first().map_or(0, |e| e.key_pos.column - 1);
-    let line_of = |offset: usize| file.pos(offset).line;
-    let edited = match front.entry("signoffs") {
-        None => {
-            // No list yet: add one at the end of the front matter.
-            let at = packet.front_range.1;
-            let block = format!(
-                "{}signoffs:{nl}{}",
-                " ".repeat(key_col),
-                entry_lines(new, key_col + 2, key_col + 4, nl)
-            );
-            format!("{}{block}{}", &text[..at], &text[at..])
-        }
-        Some(entry) => match &entry.value.value {
-            Value::Seq(items) if !items.is_empty() => {
-                let first = &items[0];
-                let dash_line = file.line_text(first.pos.line);
-                let dash = dash_line.len() - dash_line.trim_start().len();
-                let keys = first.pos.column - 1;
-                for item in items {
-                    let line = file.line_text(item.pos.line);
-                    let here = line.len() - line.trim_start().len();
-                    if !line.trim_start().starts_with('-')
-                        || here != dash
-                        || item.entries().is_none()
-                        || text[item.pos.offset..].starts_with('{')
-                    {
-                        return Err(format!(
-                            "the sign-off entry on line {} is not written the way `handoff sign` writes them (a `- role: …` block, indented like the others)",
-                            item.pos.line
-                        ));
-                    }
-                }
-                let lines = entry_lines(new, dash, keys.max(dash + 2), nl);
-                let (start, end) = match replace.and_then(|i| items.get(i)) {
-                    Some(item) => (
-                        file.line_start(item.pos.line),
-                        file.line_start(line_of(reach(item)) + 1),
-                    ),
-                    None => {
-                        let last = items.iter().map(reach).max().unwrap_or(entry.value.end);
-                        let at = file.line_start(line_of(last) + 1);
-                        (at, at)
-                    }
-                };
-                let end = if end <= start && replace.is_some() {
-                    text.len()
-                } else {
-                    end
-                };
-                let mut out = String::with_capacity(text.len() + lines.len());
-                out.push_str(&text[..start]);
-                if start > 0 && !text[..start].ends_with('\n') {
-                    out.push_str(nl);
-                }
-                out.push_str(&lines);
-                out.push_str(&text[end..]);
-                out
-            }
-            Value::Seq(_) | Value::Null => {
-                // `signoffs:`, `signoffs: []` or `signoffs: ~`, maybe with a comment.
-                let line_no = entry.key_pos.line;
-                let line = file.line_text(line_no);
-                let after_key = line
-                    .find(':')
-                    .map(|i| &line[i + 1..])
-                    .ok_or("cannot find `signoffs:`")?;
-                let rest = after_key.trim_start();
-                let (value, comment) = match rest.find('#') {
-                    Some(i) => (rest[..i].trim(), Some(&rest[i..])),
-                    None => (rest.trim(), None),
-                };
-                if !matches!(value, "" | "[]" | "~" | "null") {
-                    return Err(format!(
-                        "`signoffs` on line {line_no} is written inline; write it as a `- role: …` list"
-                    ));
-                }
-                let indent = line.len() - line.trim_start().len();
-                let mut key_line = format!("{}signoffs:", " ".repeat(indent));
-                if let Some(c) = comment {
-                    key_line.push_str("  ");
-                    key_line.push_str(c.trim_end());
-                }
-                let start = file.line_start(line_no);
-                let end = file.line_start(line_no + 1);
-                let end = if end <= start { text.len() } else { end };
-                format!(
-                    "{}{key_line}{nl}{}{}",
-                    &text[..start],
-                    entry_lines(new, indent + 2, indent + 4, nl),
-                    &text[end..]
-                )
-            }
-            _ => return Err("`signoffs` is not a list".into()),
-        },
-    };
-    verify(packet, &edited, new, replace)?;
-    Ok(edited)
-}
-
-/// The edit must read back as exactly the intended list, with every other answer unchanged.
-fn verify(
-    before: &Packet,
-    text: &str,
-    new: &Signoff,
-    replace: Option<usize>,
-) -> Result<(), String> {
-    let after = Packet::from_text(&before.dir, Path::new(""), text.to_string());
-    if let Some(p) = after.problems.first() {
-        return Err(format!("the edited file would not parse ({})", p.message));
+    if let Some(note) = &new.note {
+        fields.push(("note", note.clone()));
     }
-    let strip = |s: &Signoff| Signoff {
-        pos: Pos::default(),
-        ..s.clone()
-    };
-    let mut expected: Vec<Signoff> = read(before).0.iter().map(strip).collect();
-    match replace {
-        Some(i) if i < expected.len() => expected[i] = strip(new),
-        _ => expected.push(strip(new)),
-    }
-    let got: Vec<Signoff> = read(&after).0.iter().map(strip).collect();
-    let others = |p: &Packet| -> Vec<(String, serde_json::Value)> {
-        p.front
-            .as_ref()
-            .and_then(Node::entries)
-            .unwrap_or_default()
-            .iter()
-            .filter(|e| e.key != "signoffs")
-            .map(|e| (e.key.clone(), e.value.to_json()))
-            .collect()
-    };
-    let body = |p: &Packet| {
-        p.file
-            .as_ref()
-            .map(|f| f.text[p.front_range.1..].to_string())
-    };
-    if got != expected || others(before) != others(&after) || body(before) != body(&after) {
-        return Err("the edit would change more than the sign-off entries".into());
-    }
-    Ok(())
+    crate::packet::edit::list_entry(packet, "signoffs", &fields, replace)
 }

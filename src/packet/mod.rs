@@ -2,6 +2,7 @@
 //! (markdown sections and task items). A packet is parsed once; every command uses this model.
 
 pub mod body;
+pub mod edit;
 pub mod files;
 pub mod source;
 pub mod yaml;
