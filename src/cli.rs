@@ -125,6 +125,21 @@ pub enum Command {
     ///
     /// Exit status: 0 signed, 2 refused (not a holder, not ready, cannot edit the file exactly).
     Sign(crate::commands::sign::SignArgs),
+    /// Waive an answer or an acceptance criterion: why it does not apply, and until when.
+    ///
+    /// Writes a waiver (target, reason, until, by, at) into the packet's `waivers` list, changing
+    /// only that entry's lines. While it holds, `check` treats the target as met and says so;
+    /// after `--until` it is an error. The kind caps how far ahead `--until` may be (90 days unless
+    /// it says otherwise) and may name the roles whose holders may grant waivers. Commit the change.
+    ///
+    /// Exit status: 0 waived, 2 refused (unknown target, no reason, date too far, not an approver).
+    Waive(crate::commands::waive::WaiveArgs),
+    /// Move a packet to its kind's current version, adding the questions and criteria it gained.
+    ///
+    /// New questions are added as `TODO:` placeholders and new criteria as unchecked items; the
+    /// packet's `kind_version` is set to the kind's. Until then, what the kind gained is asked as a
+    /// warning, never required.
+    Upgrade(crate::commands::upgrade::UpgradeArgs),
     /// Show the packet's milestones: dates from day 0, weekdays, and where each stands.
     Timeline(crate::commands::timeline::TimelineArgs),
     /// Render the review document: answers, criteria, timeline and sign-offs, in markdown or HTML.

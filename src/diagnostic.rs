@@ -16,6 +16,17 @@ pub enum Severity {
     Error,
 }
 
+/// The waiver that turned a finding into a note.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Waived {
+    /// Until when it holds (inclusive).
+    pub until: String,
+    /// Who granted it.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// One finding about one place in one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
@@ -38,6 +49,12 @@ pub struct Diagnostic {
     /// Short text for the underline.
     #[serde(skip)]
     pub label: String,
+    /// What a waiver names to cover this finding (an answer path or a criterion's text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The waiver that covers it, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<crate::diagnostic::Waived>,
     /// The file's text, for showing the snippet.
     #[serde(skip)]
     pub source: Option<Arc<SourceFile>>,
@@ -63,6 +80,8 @@ impl Diagnostic {
             pos,
             len,
             label: String::new(),
+            target: None,
+            waived: None,
             source: Some(source.clone()),
         }
     }
@@ -88,6 +107,8 @@ impl Diagnostic {
             },
             len: 0,
             label: String::new(),
+            target: None,
+            waived: None,
             source: None,
         }
     }

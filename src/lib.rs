@@ -28,6 +28,7 @@ pub mod stats;
 pub mod suggest;
 pub mod timeline;
 pub mod verdict;
+pub mod waiver;
 pub mod workspace;
 
 use cli::{Cli, ColorChoice, Command};
@@ -58,6 +59,8 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::New(args) => commands::new::run(&env, args),
         Command::Check(args) => commands::check::run(&env, args),
         Command::Sign(args) => commands::sign::run(&env, args),
+        Command::Waive(args) => commands::waive::run(&env, args),
+        Command::Upgrade(args) => commands::upgrade::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),
         Command::Status(args) => commands::status::run(&env, args),

@@ -13,7 +13,10 @@ pub mod sign;
 pub mod stats;
 pub mod status;
 pub mod timeline;
+pub mod upgrade;
+pub mod waive;
 
+use crate::error::Error;
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -31,4 +34,88 @@ pub struct Env {
 /// Today, unless overridden.
 pub fn today(given: Option<NaiveDate>) -> NaiveDate {
     given.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// Who is acting (signing, waiving): git's author identity (`git var GIT_AUTHOR_IDENT`, which
+/// honours `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` and `user.name`/`user.email`). `--by` may spell it
+/// out, as `Name <email>` or as a `[people]` name that includes you, but cannot name someone else.
+pub fn acting_person(
+    cwd: &std::path::Path,
+    by: Option<&str>,
+    settings: &crate::config::Settings,
+) -> Result<String, Error> {
+    let ident = std::process::Command::new("git")
+        .args(["var", "GIT_AUTHOR_IDENT"])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| {
+            let line = String::from_utf8_lossy(&o.stdout).into_owned();
+            line.find('>').map(|i| line[..=i].trim().to_string())
+        })
+        .filter(|p| crate::person::is_person(p));
+    let by = by.map(str::trim).filter(|b| !b.is_empty());
+    // A `[people]` name stands for its people: you, when you are among them.
+    let by = match (by, &ident) {
+        (Some(name), _)
+            if !crate::person::is_person(name) && settings.people.contains_key(name) =>
+        {
+            let people = settings.resolve(name);
+            match &ident {
+                Some(me) => match people.iter().find(|p| crate::person::same(p, me)) {
+                    Some(p) => Some(p.to_string()),
+                    None => {
+                        return Err(Error::usage(
+                            format!(
+                                "you are {me} (git's author identity), and `{name}` in handoff.toml names {}",
+                                people.join(", ")
+                            ),
+                            format!(
+                                "{name} acts for themselves; or, if you are one of them, set git's identity (`git config user.email`)"
+                            ),
+                        ));
+                    }
+                },
+                None if people.len() == 1 => Some(people[0].to_string()),
+                None => {
+                    return Err(Error::usage(
+                        format!("`{name}` names several people: {}", people.join(", ")),
+                        "pass --by \"Name <email>\" for the one you are",
+                    ));
+                }
+            }
+        }
+        (by, _) => by.map(str::to_string),
+    };
+    let by = by.as_deref();
+    if let Some(by) = by {
+        if !crate::person::is_person(by) {
+            return Err(Error::usage(
+                format!("`{by}` is not `Name <email>`"),
+                "pass --by \"Name <email>\"",
+            ));
+        }
+        if let Some(me) = &ident
+            && !crate::person::same(me, by)
+        {
+            return Err(Error::usage(
+                format!(
+                    "you are {me} (git's author identity), not {by}: a sign-off is made by the person it names"
+                ),
+                format!(
+                    "{by} signs for themselves; or, if you are {by}, set git's identity: `git config user.email` (or GIT_AUTHOR_EMAIL)"
+                ),
+            ));
+        }
+        return Ok(by.to_string());
+    }
+    ident.ok_or_else(|| {
+        Error::usage(
+            "cannot tell who is signing: git has no author identity (user.name and user.email)",
+            "set them with `git config user.name \"Your Name\"` and `git config user.email you@example.com`",
+        )
+    })
 }

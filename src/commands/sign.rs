@@ -50,7 +50,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             format!("make it writable first if you mean to sign it (`chmod u+w {shown}`)"),
         ));
     }
-    let signer = signer(&env.cwd, args.by.as_deref())?;
+    let signer = super::acting_person(&env.cwd, args.by.as_deref(), &ws.config.settings)?;
 
     // Everything from reading the packet to replacing it happens under the lock, so concurrent
     // signers take turns and none loses another's sign-off.
@@ -273,51 +273,4 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
 
 fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)
-}
-
-/// Who is signing: git's author identity (`git var GIT_AUTHOR_IDENT`, which honours
-/// `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` and `user.name`/`user.email`). `--by` may spell it out, but
-/// cannot name someone else.
-fn signer(cwd: &std::path::Path, by: Option<&str>) -> Result<String, Error> {
-    let ident = std::process::Command::new("git")
-        .args(["var", "GIT_AUTHOR_IDENT"])
-        .current_dir(cwd)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| {
-            let line = String::from_utf8_lossy(&o.stdout).into_owned();
-            line.find('>').map(|i| line[..=i].trim().to_string())
-        })
-        .filter(|p| crate::person::is_person(p));
-    let by = by.map(str::trim).filter(|b| !b.is_empty());
-    if let Some(by) = by {
-        if !crate::person::is_person(by) {
-            return Err(Error::usage(
-                format!("`{by}` is not `Name <email>`"),
-                "pass --by \"Name <email>\"",
-            ));
-        }
-        if let Some(me) = &ident
-            && !crate::person::same(me, by)
-        {
-            return Err(Error::usage(
-                format!(
-                    "you are {me} (git's author identity), not {by}: a sign-off is made by the person it names"
-                ),
-                format!(
-                    "{by} signs for themselves; or, if you are {by}, set git's identity: `git config user.email` (or GIT_AUTHOR_EMAIL)"
-                ),
-            ));
-        }
-        return Ok(by.to_string());
-    }
-    ident.ok_or_else(|| {
-        Error::usage(
-            "cannot tell who is signing: git has no author identity (user.name and user.email)",
-            "set them with `git config user.name \"Your Name\"` and `git config user.email you@example.com`",
-        )
-    })
 }

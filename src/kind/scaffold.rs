@@ -41,7 +41,7 @@ pub fn render(kind: &Kind, new: &NewPacket) -> Result<Vec<(String, String)>, Str
         from => new.from,
         to => new.to,
         day0 => new.day0.to_string(),
-        criteria => kind.spec.criteria,
+        criteria => kind.spec.criteria.iter().map(|c| c.text()).collect::<Vec<_>>(),
         front_matter => front_matter(kind, new),
     };
     let mut files = Vec::new();
@@ -71,8 +71,17 @@ pub fn front_matter(kind: &Kind, new: &NewPacket) -> String {
     let _ = writeln!(out, "to: {}", scalar(&new.to));
     let _ = writeln!(out, "day0: {}", new.day0);
     out.push_str("status: draft\n");
+    let _ = writeln!(out, "kind_version: {}", kind.spec.version);
     fields(&mut out, &kind.spec.fields, 0, false);
     out.push_str("signoffs: []  # written by `handoff sign`, never by hand\n");
+    out
+}
+
+/// The YAML lines `handoff new` writes for one question at `indent` columns, with `TODO:`
+/// placeholders (for `handoff upgrade`).
+pub fn field_yaml(field: &FieldSpec, indent: usize) -> String {
+    let mut out = String::new();
+    fields(&mut out, std::slice::from_ref(field), indent, false);
     out
 }
 

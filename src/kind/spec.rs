@@ -22,9 +22,16 @@ pub struct KindSpec {
     /// Milestones relative to day 0.
     #[serde(default)]
     pub timeline: Vec<Milestone>,
-    /// Acceptance criteria `handoff new` writes as unchecked task items.
+    /// The kind's version: raise it when the kind gains a requirement (see `since`).
+    #[serde(default = "one")]
+    pub version: u32,
+    /// Acceptance criteria: `handoff new` writes them as unchecked task items, and each must stay
+    /// in the packet's criteria section (or be waived).
     #[serde(default)]
-    pub criteria: Vec<String>,
+    pub criteria: Vec<CriterionSpec>,
+    /// How waivers may be granted for this kind.
+    #[serde(default)]
+    pub waivers: WaiverPolicy,
     /// Days on which the calendar reaches each gate.
     #[serde(default)]
     pub gates: GateDays,
@@ -34,6 +41,95 @@ pub struct KindSpec {
     /// Whether one person may hold the sign-offs of several roles on one packet (default: no).
     #[serde(default)]
     pub allow_same_signer: bool,
+}
+
+/// One of a kind's acceptance criteria: its text, or its text with the day it falls due and the
+/// kind version that added it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum CriterionSpec {
+    /// Due at the handed-off gate, there since version 1.
+    Text(String),
+    /// With its details.
+    Detailed {
+        /// The criterion as the packet lists it.
+        text: String,
+        /// The day (relative to day 0) from which it must be checked; default: the handed-off
+        /// gate.
+        #[serde(default)]
+        due: Option<i64>,
+        /// The kind version that added it (default 1).
+        #[serde(default = "one")]
+        since: u32,
+    },
+}
+
+impl CriterionSpec {
+    /// The criterion's text.
+    pub fn text(&self) -> &str {
+        match self {
+            CriterionSpec::Text(t) | CriterionSpec::Detailed { text: t, .. } => t,
+        }
+    }
+
+    /// The day it falls due, when it has one.
+    pub fn due(&self) -> Option<i64> {
+        match self {
+            CriterionSpec::Text(_) => None,
+            CriterionSpec::Detailed { due, .. } => *due,
+        }
+    }
+
+    /// The kind version that added it.
+    pub fn since(&self) -> u32 {
+        match self {
+            CriterionSpec::Text(_) => 1,
+            CriterionSpec::Detailed { since, .. } => *since,
+        }
+    }
+}
+
+/// Criterion texts compare with case, punctuation and spacing aside.
+pub fn same_criterion(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    norm(a) == norm(b)
+}
+
+/// Who may grant a waiver, and for how long.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct WaiverPolicy {
+    /// How many days ahead a waiver may expire, counted from the day it is granted (default 90).
+    #[serde(default = "ninety")]
+    pub max_days: i64,
+    /// Roles whose holders may grant waivers; empty: anyone.
+    #[serde(default)]
+    pub approvers: Vec<String>,
+}
+
+impl Default for WaiverPolicy {
+    fn default() -> Self {
+        WaiverPolicy {
+            max_days: 90,
+            approvers: Vec::new(),
+        }
+    }
+}
+
+fn ninety() -> i64 {
+    90
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// The type of an answer.
@@ -94,6 +190,10 @@ pub struct FieldSpec {
     /// An example answer, shown in help text.
     #[serde(default)]
     pub example: Option<String>,
+    /// The kind version that added this question (default 1): packets made under an older
+    /// version get a warning, never an error, for it.
+    #[serde(default = "one")]
+    pub since: u32,
 }
 
 /// A markdown section the body must contain.
@@ -172,6 +272,53 @@ fn yes() -> bool {
 
 fn ready() -> Gate {
     Gate::Ready
+}
+
+impl KindSpec {
+    /// The question at an answer path such as `metric.source` or `risks[1].monitor`.
+    pub fn field_at(&self, path: &str) -> Option<&FieldSpec> {
+        let mut fields = &self.fields;
+        let mut found = None;
+        for part in path.split('.') {
+            let key = match part.find('[') {
+                Some(i)
+                    if part.ends_with(']')
+                        && part[i + 1..part.len() - 1].parse::<usize>().is_ok() =>
+                {
+                    &part[..i]
+                }
+                Some(_) => return None,
+                None => part,
+            };
+            let f = fields.iter().find(|f| f.key == key)?;
+            fields = &f.fields;
+            found = Some(f);
+        }
+        found
+    }
+
+    /// Every answer path of the kind, for suggestions (lists as `key[1]`).
+    pub fn paths(&self) -> Vec<String> {
+        fn walk(fields: &[FieldSpec], prefix: &str, out: &mut Vec<String>) {
+            for f in fields {
+                let here = if prefix.is_empty() {
+                    f.key.clone()
+                } else {
+                    format!("{prefix}.{}", f.key)
+                };
+                out.push(here.clone());
+                let inner = if f.ty == FieldType::List {
+                    format!("{here}[1]")
+                } else {
+                    here
+                };
+                walk(&f.fields, &inner, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.fields, "", &mut out);
+        out
+    }
 }
 
 impl FieldSpec {

@@ -40,7 +40,7 @@ fn entry_lines(fields: &[(&str, String)], dash: usize, keys: usize, nl: &str) ->
 }
 
 /// The last byte offset a node's text reaches.
-fn reach(node: &Node) -> usize {
+pub fn reach(node: &Node) -> usize {
     match &node.value {
         Value::Map(entries) => entries
             .iter()

@@ -337,6 +337,13 @@ impl Packet {
             .collect()
     }
 
+    /// The kind version the packet was made under (`kind_version:`, 1 when absent).
+    pub fn kind_version(&self) -> u32 {
+        self.text("kind_version")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(1)
+    }
+
     /// The title, falling back to the id.
     pub fn title(&self) -> &str {
         self.text("title").unwrap_or(&self.id)

@@ -73,8 +73,18 @@ posting to #ops-alerts\"\n\nA comment that starts with `# ` (hash, space) is tak
 not reported.",
 };
 
-const HEADER_KEYS: [&str; 8] = [
-    "id", "title", "kind", "from", "to", "day0", "status", "signoffs",
+/// Keys every packet may have, whatever its kind.
+pub const HEADER_KEYS: [&str; 10] = [
+    "id",
+    "title",
+    "kind",
+    "kind_version",
+    "from",
+    "to",
+    "day0",
+    "status",
+    "waivers",
+    "signoffs",
 ];
 
 /// Walk the front matter against the kind's fields.
@@ -291,7 +301,13 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
     if !field.required {
         return;
     }
-    let severity = ctx.severity(field.gate);
+    // A question the kind gained after this packet was made is asked, never required.
+    let newer = field.since > ctx.kind_version();
+    let severity = if newer {
+        Severity::Warning
+    } else {
+        ctx.severity(field.gate)
+    };
     let example = field
         .example
         .as_deref()
@@ -302,13 +318,22 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
     } else {
         String::new()
     };
-    ctx.report(
+    let upgrade = if newer {
+        format!(
+            " (new in version {} of the kind; `handoff upgrade {}` adds it)",
+            field.since, ctx.packet.id
+        )
+    } else {
+        String::new()
+    };
+    ctx.report_on(
         &ANSWER_MISSING,
         severity,
         node.pos,
         node.span_len(),
-        format!("`{path}` {what}{gate}"),
+        format!("`{path}` {what}{gate}{upgrade}"),
         format!("{}{example}", field.prompt),
+        path,
     );
 }
 

@@ -9,6 +9,7 @@ pub mod sections;
 pub mod signoff;
 pub mod structure;
 pub mod timeline;
+pub mod waiver;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -48,12 +49,14 @@ pub fn all() -> Vec<&'static Rule> {
         &answers::VALUE_TRUNCATED,
         &sections::SECTION_MISSING,
         &sections::CRITERIA_OPEN,
+        &sections::CRITERION_MISSING,
         &attachments::ATTACHMENT_MISSING,
         &attachments::ATTACHMENT_INVALID,
         &attachments::CHECKLIST_MISSING,
     ];
     rules.extend(signoff::RULES);
     rules.extend(timeline::RULES);
+    rules.extend(waiver::RULES);
     rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
@@ -106,6 +109,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// Record a finding about a target a waiver may name (an answer path or a criterion's text).
+    #[allow(clippy::too_many_arguments)]
+    pub fn report_on(
+        &mut self,
+        rule: &'static Rule,
+        severity: Severity,
+        pos: Pos,
+        len: usize,
+        message: String,
+        help: String,
+        target: &str,
+    ) {
+        if let Some(file) = &self.packet.file {
+            let mut d = Diagnostic::at(rule.id, severity, file, pos, len, message, help);
+            d.target = Some(target.to_string());
+            self.out.push(d);
+        }
+    }
+
+    /// The kind version the packet was made under (`kind_version`, default 1).
+    pub fn kind_version(&self) -> u32 {
+        self.packet.kind_version()
+    }
+
     /// Record a finding built elsewhere (e.g. in another file of the packet).
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.out.push(diagnostic);
@@ -136,6 +163,7 @@ pub fn check(
             answers::check(&mut ctx, &kind.spec);
             attachments::check(&mut ctx, &kind.spec);
             signoff::check(&mut ctx, &kind.spec);
+            waiver::check(&mut ctx, &kind.spec);
             timeline::check(&mut ctx, &kind.spec);
         }
     }
@@ -146,6 +174,9 @@ pub fn check(
         sections::check(&mut ctx, &kind.spec);
     }
     let mut out = ctx.out;
+    if let Some(kind) = kind {
+        waiver::apply(&mut out, packet, &kind.spec, &config.settings, today);
+    }
     out.sort_by(|a, b| (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule)));
     out
 }

@@ -3,7 +3,9 @@
 use super::answers::ANSWER_MISSING;
 use super::{Ctx, Rule};
 use crate::diagnostic::Severity;
+use crate::gate::Gate;
 use crate::kind::KindSpec;
+use crate::kind::spec::same_criterion;
 
 /// A required section is missing, empty, or lacks its table or task items.
 pub static SECTION_MISSING: Rule = Rule {
@@ -20,9 +22,22 @@ pub static CRITERIA_OPEN: Rule = Rule {
     id: "criteria-open",
     summary: "from the handed-off gate on, every acceptance criterion is checked",
     explanation: "The acceptance criteria are what the receiving team needs to accept the handoff. On \
-day 0 (or once the status says handed-off) each `- [ ]` item must be `- [x]`: either it is done, or the \
-handoff is not. If a criterion no longer applies, delete it in a reviewed change rather than leaving it \
-open.",
+day 0 (or once the status says handed-off) each `- [ ]` item that is due must be `- [x]`: either it is \
+done, or the handoff is not. A kind's criterion may fall due later (e.g. the shadow run at day +3); it is \
+required from that day, and by every criterion at the signed-off gate. If a criterion does not apply, \
+waive it (`handoff waive`) with a reason and an expiry.",
+};
+
+/// A criterion of the kind is missing from the packet.
+pub static CRITERION_MISSING: Rule = Rule {
+    id: "criterion-missing",
+    summary: "every acceptance criterion of the kind stays in the packet (or is waived)",
+    explanation: "A kind's acceptance criteria are required, not scaffolding: each must appear in \
+the packet's criteria section, matched on its text with case and punctuation aside, so that deleting \
+the awkward ones cannot pass the gate. From the handed-off gate a missing one is an error (a warning \
+before, and always a warning for a criterion the kind gained after the packet was made). Packets may \
+add criteria of their own. If one truly does not apply, waive it: `handoff waive <id> \
+\"<criterion>\" --reason \"…\" --until YYYY-MM-DD`.",
 };
 
 /// Check the body against the kind's sections.
@@ -97,17 +112,63 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                     format!("list {}", want.prompt),
                 );
             }
-            if let Some(gate) = want.all_checked.filter(|g| ctx.gate >= *g) {
+            let gate = want.all_checked.unwrap_or(Gate::HandedOff);
+            let day = packet.day0().map(|d0| (ctx.today - d0).num_days());
+            for c in &spec.criteria {
+                if tasks.iter().any(|t| same_criterion(&t.text, c.text())) {
+                    continue;
+                }
+                let newer = c.since() > ctx.kind_version();
+                let severity = if newer {
+                    Severity::Warning
+                } else {
+                    ctx.severity(gate)
+                };
+                ctx.report_on(
+                    &CRITERION_MISSING,
+                    severity,
+                    section.pos,
+                    heading_len,
+                    format!(
+                        "the {} kind's criterion is missing from `## {}`: {}",
+                        spec.name,
+                        want.title,
+                        c.text()
+                    ),
+                    format!(
+                        "add `- [ ] {}` (a kind's criteria cannot be deleted), or waive it with a reason and an expiry: `handoff waive {} \"{}\" --reason \"…\" --until YYYY-MM-DD`",
+                        c.text(),
+                        packet.id,
+                        c.text()
+                    ),
+                    c.text(),
+                );
+            }
+            if want.all_checked.is_some_and(|g| ctx.gate >= g) {
                 for task in tasks.iter().filter(|t| !t.checked) {
-                    ctx.report(
+                    // A criterion due later (the shadow run at day +3) is not due on day 0; at the
+                    // signed-off gate everything is.
+                    let due = spec
+                        .criteria
+                        .iter()
+                        .find(|c| same_criterion(&task.text, c.text()))
+                        .and_then(|c| c.due());
+                    if let (Some(due), Some(day)) = (due, day)
+                        && day < due
+                        && ctx.gate < Gate::SignedOff
+                    {
+                        continue;
+                    }
+                    ctx.report_on(
                         &CRITERIA_OPEN,
                         Severity::Error,
                         task.pos,
                         task.end - task.pos.offset,
                         format!("acceptance criterion not met: {}", task.text),
                         format!(
-                            "from the {gate} gate every criterion must be checked: mark it `- [x]` once it holds, or remove it in a reviewed change"
+                            "from the {gate} gate every criterion due must be checked: mark it `- [x]` once it holds, or waive it with a reason and an expiry (`handoff waive`)"
                         ),
+                        &task.text,
                     );
                 }
             }

@@ -1,0 +1,203 @@
+//! `handoff upgrade`: move a packet to its kind's current version, adding what the kind gained
+//! (questions as `TODO:` placeholders, criteria as unchecked items) without touching anything else.
+
+use super::Env;
+use crate::error::Error;
+use crate::kind::FieldSpec;
+use crate::kind::spec::same_criterion;
+use crate::packet::Packet;
+use crate::packet::yaml::{Node, Value};
+use crate::workspace::Workspace;
+use std::path::Path;
+
+/// Flags of `handoff upgrade`.
+#[derive(Debug, clap::Args)]
+pub struct UpgradeArgs {
+    /// The packet id (or path).
+    pub packet: String,
+}
+
+/// Upgrade; returns the exit status.
+pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
+    let ws = Workspace::open(&env.cwd)?;
+    let dir = ws.packet(&args.packet)?;
+    let path = dir.join(crate::packet::PACKET_FILE);
+    let shown = crate::paths::shown(&path);
+    let _lock = crate::atomic::FileLock::acquire(&path)?;
+    let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
+    if let Some(p) = packet.problems.first() {
+        return Err(Error::usage(
+            format!("{shown}:{}: {}", p.pos.line, p.message),
+            "fix the packet first (`handoff check` shows how)",
+        ));
+    }
+    let kind_name = ws.kind_name_of(&packet).to_string();
+    let spec = &ws.kinds.require(&kind_name)?.spec;
+    let from = packet.kind_version();
+    if from >= spec.version {
+        if !env.quiet {
+            println!(
+                "{} is already at version {} of the {kind_name} kind.",
+                packet.id, spec.version
+            );
+        }
+        return Ok(0);
+    }
+    let (Some(file), Some(front)) = (packet.file.as_ref(), packet.front.as_ref()) else {
+        return Err(Error::usage(format!("{shown}: cannot read the packet"), ""));
+    };
+    let text = &file.text;
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // (offset, text) insertions, applied from the end so earlier offsets stay valid.
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut added: Vec<String> = Vec::new();
+    let top_at = front
+        .entry("signoffs")
+        .map_or(packet.front_range.1, |e| file.line_start(e.key_pos.line));
+    let key_col = front
+        .entries()
+        .and_then(|e| e.first())
+        .map_or(0, |e| e.key_pos.column - 1);
+    new_fields(
+        &spec.fields,
+        front,
+        from,
+        "",
+        key_col,
+        top_at,
+        &packet,
+        &mut inserts,
+        &mut added,
+    );
+    // Criteria the kind gained go after the last item of the criteria section.
+    let section = spec
+        .sections
+        .iter()
+        .find(|s| s.tasks)
+        .and_then(|s| packet.body.section(&s.title));
+    if let Some(section) = section {
+        let tasks: Vec<_> = packet.body.tasks_in(section).collect();
+        let at = tasks.last().map_or(section.end, |t| {
+            let line = file.pos(t.end.saturating_sub(1).max(t.pos.offset)).line;
+            file.line_start(line + 1)
+        });
+        let at = if at <= section.pos.offset {
+            section.end
+        } else {
+            at
+        };
+        let mut lines = String::new();
+        for c in spec.criteria.iter().filter(|c| c.since() > from) {
+            if !tasks.iter().any(|t| same_criterion(&t.text, c.text())) {
+                lines.push_str(&format!("- [ ] {}{nl}", c.text()));
+                added.push(format!("criterion: {}", c.text()));
+            }
+        }
+        if !lines.is_empty() {
+            let lead = if at > 0 && !text[..at].ends_with('\n') {
+                nl
+            } else {
+                ""
+            };
+            inserts.push((at, format!("{lead}{lines}")));
+        }
+    }
+    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let mut new_text = text.clone();
+    for (at, lines) in inserts {
+        new_text.insert_str(at.min(new_text.len()), &lines);
+    }
+    let staged = Packet::from_text(&dir, Path::new(""), new_text);
+    if let Some(p) = staged.problems.first() {
+        return Err(Error::usage(
+            format!(
+                "{shown}: cannot add the new questions without rewriting the file ({})",
+                p.message
+            ),
+            "the file was not changed; add them by hand (`handoff kinds` shows them)",
+        ));
+    }
+    let final_text =
+        crate::packet::edit::set_scalar(&staged, "kind_version", &spec.version.to_string())
+            .map_err(|why| {
+                Error::usage(
+                    format!("{shown}: cannot set kind_version: {why}"),
+                    "the file was not changed",
+                )
+            })?;
+    crate::atomic::write_atomic(&path, &final_text)?;
+    drop(_lock);
+    if !env.quiet {
+        println!(
+            "Upgraded {} from version {from} to {} of the {kind_name} kind.",
+            packet.id, spec.version
+        );
+        if added.is_empty() {
+            println!("Nothing to add: the packet already answers what the kind gained.");
+        } else {
+            println!("Added, to fill in:");
+            for a in &added {
+                println!("  {a}");
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Plan the insertion of every question newer than `from` that the packet lacks: at the top
+/// level before `signoffs`, inside an existing mapping after its last line.
+#[allow(clippy::too_many_arguments)]
+fn new_fields(
+    fields: &[FieldSpec],
+    map: &Node,
+    from: u32,
+    prefix: &str,
+    indent: usize,
+    at: usize,
+    packet: &Packet,
+    inserts: &mut Vec<(usize, String)>,
+    added: &mut Vec<String>,
+) {
+    let Some(file) = packet.file.as_ref() else {
+        return;
+    };
+    let nl = if file.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    for f in fields {
+        let here = if prefix.is_empty() {
+            f.key.clone()
+        } else {
+            format!("{prefix}.{}", f.key)
+        };
+        match map.get(&f.key) {
+            None if f.since > from => {
+                let yaml = crate::kind::scaffold::field_yaml(f, indent).replace('\n', nl);
+                inserts.push((at, yaml));
+                added.push(here);
+            }
+            Some(node) if matches!(node.value, Value::Map(_)) => {
+                let inner_indent = node
+                    .entries()
+                    .and_then(|e| e.first())
+                    .map_or(indent + 2, |e| e.key_pos.column - 1);
+                let last = crate::packet::edit::reach(node);
+                let inner_at = file.line_start(file.pos(last).line + 1);
+                new_fields(
+                    &f.fields,
+                    node,
+                    from,
+                    &here,
+                    inner_indent,
+                    inner_at,
+                    packet,
+                    inserts,
+                    added,
+                );
+            }
+            _ => {}
+        }
+    }
+}
