@@ -21,7 +21,7 @@ pub struct Entry {
 impl Entry {
     /// The first milestone not done yet.
     pub fn next(&self) -> Option<&Placed> {
-        self.placed.iter().find(|m| m.state != State::Done)
+        self.placed.iter().find(|m| !m.state.is_done())
     }
 
     /// Milestones past their date without their evidence.

@@ -12,8 +12,10 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
-    /// Its evidence is in the packet, or its day passed and it asks for none.
+    /// Its evidence is in the packet, on time (or with no date to tell).
     Done,
+    /// Its evidence is in the packet, dated after the milestone's day.
+    Late,
     /// Due today.
     DueToday,
     /// In the future.
@@ -23,10 +25,16 @@ pub enum State {
 }
 
 impl State {
+    /// Whether the milestone happened (on time or late).
+    pub fn is_done(self) -> bool {
+        matches!(self, State::Done | State::Late)
+    }
+
     /// The word shown in tables.
     pub fn name(self) -> &'static str {
         match self {
             State::Done => "done",
+            State::Late => "late",
             State::DueToday => "due today",
             State::Upcoming => "upcoming",
             State::Overdue => "overdue",
@@ -53,6 +61,10 @@ pub struct Placed {
     pub weekend: bool,
     /// Where it stands.
     pub state: State,
+    /// The day it was done, when its evidence is dated.
+    pub done_on: Option<NaiveDate>,
+    /// How many days after its date it was done, when late.
+    pub late_by: Option<i64>,
 }
 
 /// Place the kind's milestones for this packet (none without a valid day 0).
@@ -83,6 +95,13 @@ pub fn place(
                 }
                 _ => original,
             };
+            // A dated field (`live_meeting.date`) says when the milestone was done.
+            let done_on = m
+                .evidence
+                .as_ref()
+                .and_then(|e| e.field.as_deref())
+                .and_then(|path| answer(packet, path))
+                .and_then(|v| crate::packet::parse_date(&v));
             let evidence = m.evidence.as_ref().map(|e| {
                 let field = e.field.as_deref().is_none_or(|path| answered(packet, path));
                 let task = e.task.as_deref().is_none_or(|needle| {
@@ -99,14 +118,30 @@ pub fn place(
                 let sign = !e.signed
                     || *signed
                         .get_or_insert_with(|| crate::signoff::all_signed(packet, spec, settings));
-                field && task && status && sign
+                let section = e.section.as_deref().is_none_or(|title| {
+                    packet
+                        .body
+                        .section(title)
+                        .is_some_and(|s| !s.text.is_empty() && s.todo.is_none())
+                });
+                field && task && status && sign && section
             });
-            let state = match (evidence, date.cmp(&today)) {
-                (Some(true), _) => State::Done,
-                (None, std::cmp::Ordering::Less) => State::Done,
-                (_, std::cmp::Ordering::Equal) => State::DueToday,
-                (_, std::cmp::Ordering::Greater) => State::Upcoming,
-                (Some(false), std::cmp::Ordering::Less) => State::Overdue,
+            // A milestone is done only when its evidence shows it: one whose day passed with
+            // nothing to show (or that asks for nothing at all) is overdue, never done by default.
+            let late_by = done_on
+                .map(|d| (d - date).num_days())
+                .filter(|days| *days > 0);
+            let state = match (evidence == Some(true), date.cmp(&today)) {
+                (true, _) if late_by.is_some() => State::Late,
+                (true, _) => State::Done,
+                (false, std::cmp::Ordering::Less) => State::Overdue,
+                (false, std::cmp::Ordering::Equal) => State::DueToday,
+                (false, std::cmp::Ordering::Greater) => State::Upcoming,
+            };
+            let (done_on, late_by) = if state.is_done() {
+                (done_on, late_by)
+            } else {
+                (None, None)
             };
             Placed {
                 day: m.day,
@@ -121,6 +156,8 @@ pub fn place(
                 moved_from: (date != original).then_some(original),
                 weekend: is_weekend(date),
                 state,
+                done_on,
+                late_by,
             }
         })
         .collect()
@@ -131,9 +168,23 @@ pub fn reached(status: Status, want: Status) -> bool {
     status >= want
 }
 
-/// Whether the answer at a dotted path is present and not a placeholder.
+/// Whether the answer at a dotted path is present: text that is not a placeholder, or a list or
+/// mapping whose every text is answered.
 pub fn answered(packet: &Packet, path: &str) -> bool {
-    answer(packet, path).is_some()
+    use crate::packet::yaml::Value;
+    fn filled(node: &Node) -> bool {
+        match &node.value {
+            Value::Str(s) => !crate::packet::is_placeholder(s),
+            Value::Seq(items) => !items.is_empty() && items.iter().all(filled),
+            Value::Map(entries) => !entries.is_empty() && entries.iter().all(|e| filled(&e.value)),
+            Value::Null => false,
+        }
+    }
+    let mut node: Option<&Node> = packet.front.as_ref();
+    for key in path.split('.') {
+        node = node.and_then(|n| n.get(key));
+    }
+    node.is_some_and(filled)
 }
 
 /// The text answer at a dotted path, when present and not a placeholder.

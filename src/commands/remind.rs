@@ -3,7 +3,6 @@
 use super::{Env, today};
 use crate::error::Error;
 use crate::portfolio::{self, people_at};
-use crate::timeline::State;
 use crate::workspace::Workspace;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -46,9 +45,23 @@ pub fn parse_window(s: &str) -> Result<i64, String> {
     }
 }
 
+/// What a reminder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum About {
+    /// A milestone whose day passed without its evidence.
+    Overdue,
+    /// A milestone that falls due in the window.
+    Due,
+    /// A waiver that ends in the window.
+    WaiverExpiring,
+}
+
 /// One reminder.
 #[derive(Debug, Serialize)]
 pub struct Reminder {
+    /// Overdue milestone, milestone due, or waiver expiring.
+    pub about: About,
     /// Packet id.
     pub packet: String,
     /// Packet title.
@@ -83,9 +96,13 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             continue;
         }
         for (m, spec) in e.placed.iter().zip(&kind.spec.timeline) {
-            if m.state == State::Done || m.date < today || m.date > until {
+            let about = if m.state == crate::timeline::State::Overdue {
+                About::Overdue
+            } else if m.state.is_done() || m.date < today || m.date > until {
                 continue;
-            }
+            } else {
+                About::Due
+            };
             let mut people: Vec<String> = kind
                 .spec
                 .owners
@@ -109,6 +126,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             let mut seen = std::collections::HashSet::new();
             people.retain(|p| seen.insert(p.clone()));
             reminders.push(Reminder {
+                about,
                 packet: e.packet.id.clone(),
                 title: e.packet.title().to_string(),
                 milestone: m.title.clone(),
@@ -119,7 +137,39 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             });
         }
     }
-    reminders.sort_by(|a, b| (a.date, &a.packet).cmp(&(b.date, &b.packet)));
+    for e in &entries {
+        let Some(kind) = e.kind(&ws) else { continue };
+        for w in crate::waiver::expiring(&e.packet, today, (until - today).num_days()) {
+            let mut people: Vec<String> = kind
+                .spec
+                .owners
+                .iter()
+                .flat_map(|path| people_at(&e.packet, path, &ws))
+                .collect();
+            if !w.by.is_empty() {
+                people.insert(0, w.by.clone());
+            }
+            let mut seen = std::collections::HashSet::new();
+            people.retain(|p| seen.insert(p.clone()));
+            reminders.push(Reminder {
+                about: About::WaiverExpiring,
+                packet: e.packet.id.clone(),
+                title: e.packet.title().to_string(),
+                milestone: format!("waiver of `{}` ends ({})", w.target, w.reason),
+                day: e
+                    .packet
+                    .day0()
+                    .zip(w.until_date())
+                    .map(|(d0, u)| format!("{:+}", (u - d0).num_days()).replace("+0", "0"))
+                    .unwrap_or_default(),
+                date: w.until_date().unwrap_or(today),
+                today: w.until_date() == Some(today),
+                people,
+            });
+        }
+    }
+    // Overdue first, then what falls due, then waivers ending; each by date.
+    reminders.sort_by(|a, b| (a.about, a.date, &a.packet).cmp(&(b.about, b.date, &b.packet)));
     match args.format {
         RemindFormat::Json => {
             let doc = serde_json::json!({ "today": today, "until": until, "reminders": reminders });
@@ -140,8 +190,19 @@ fn text(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> String {
         let _ = writeln!(out, "Nothing falls due from {today} to {until}.");
         return out;
     }
-    let _ = writeln!(out, "Due from {today} to {until}:\n");
+    let mut heading = None;
     for r in reminders {
+        if heading != Some(r.about) {
+            if heading.is_some() {
+                out.push('\n');
+            }
+            let _ = match r.about {
+                About::Overdue => writeln!(out, "Overdue:\n"),
+                About::Due => writeln!(out, "Due from {today} to {until}:\n"),
+                About::WaiverExpiring => writeln!(out, "Waivers ending by {until}:\n"),
+            };
+            heading = Some(r.about);
+        }
         let when = if r.today {
             "today".to_string()
         } else {
@@ -173,10 +234,10 @@ fn slack(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> serde_js
         blocks.push(serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": "Nothing falls due." } }));
     }
     for r in reminders {
-        let when = if r.today {
-            "*today*".to_string()
-        } else {
-            r.date.format("%a %b %-d").to_string()
+        let when = match (r.about, r.today) {
+            (About::Overdue, _) => format!("*overdue* since {}", r.date.format("%a %b %-d")),
+            (_, true) => "*today*".to_string(),
+            _ => r.date.format("%a %b %-d").to_string(),
         };
         let ping = if r.people.is_empty() {
             String::new()

@@ -48,6 +48,8 @@ struct Row {
     errors: usize,
     warnings: usize,
     overdue: Vec<String>,
+    /// Waivers that end within two weeks: `until: target (reason)`.
+    waivers_ending: Vec<String>,
 }
 
 /// Print the portfolio.
@@ -110,6 +112,10 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             .overdue()
             .map(|m| format!("{} (day {}): {}", m.date, m.offset, m.title))
             .collect(),
+        waivers_ending: crate::waiver::expiring(&e.packet, today, WAIVER_HORIZON_DAYS)
+            .into_iter()
+            .map(|w| format!("{}: {} ({})", w.until, w.target, w.reason))
+            .collect(),
     }
 }
 
@@ -163,9 +169,20 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         for o in &r.overdue {
             let _ = writeln!(out, "{:<24} {}", "", paint(format!("overdue: {o}"), "31"));
         }
+        for w in &r.waivers_ending {
+            let _ = writeln!(
+                out,
+                "{:<24} {}",
+                "",
+                paint(format!("waiver ends {w}"), "33")
+            );
+        }
     }
     out
 }
+
+/// How far ahead `status` looks for waivers that end.
+const WAIVER_HORIZON_DAYS: i64 = 14;
 
 fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {

@@ -112,6 +112,7 @@ fn text(
         let state = if color {
             let code = match m.state {
                 State::Done => "32",
+                State::Late => "33",
                 State::DueToday => "33;1",
                 State::Upcoming => "0",
                 State::Overdue => "31;1",

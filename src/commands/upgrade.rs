@@ -102,9 +102,16 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
             inserts.push((at, format!("{lead}{lines}")));
         }
     }
-    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    // From the end, so earlier offsets stay valid; at one offset, the last planned goes in first,
+    // so the kind's order is kept.
+    let mut order: Vec<(usize, usize, String)> = inserts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (at, lines))| (at, i, lines))
+        .collect();
+    order.sort_by_key(|(at, i, _)| std::cmp::Reverse((*at, *i)));
     let mut new_text = text.clone();
-    for (at, lines) in inserts {
+    for (at, _, lines) in order {
         new_text.insert_str(at.min(new_text.len()), &lines);
     }
     let staged = Packet::from_text(&dir, Path::new(""), new_text);

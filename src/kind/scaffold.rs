@@ -96,6 +96,10 @@ fn fields(out: &mut String, specs: &[FieldSpec], indent: usize, in_list: bool) {
             let _ = writeln!(out, "# {}", f.title());
         }
         match f.ty {
+            // An optional list starts empty: a placeholder item would itself ask to be answered.
+            FieldType::List if !f.required => {
+                let _ = writeln!(out, "{pad}{}: []  # optional: {}", f.key, f.prompt);
+            }
             FieldType::Map => {
                 let _ = writeln!(out, "{pad}{}:", f.key);
                 fields(out, &f.fields, indent + 2, false);

@@ -194,6 +194,10 @@ pub struct FieldSpec {
     /// version get a warning, never an error, for it.
     #[serde(default = "one")]
     pub since: u32,
+    /// The day (relative to day 0) before which a missing answer is only a warning, even at its
+    /// gate: for what only an event can answer (the live meeting's record, due the day after).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<i64>,
 }
 
 /// A markdown section the body must contain.
@@ -264,6 +268,9 @@ pub struct Evidence {
     /// Every role has a fresh sign-off.
     #[serde(default)]
     pub signed: bool,
+    /// This body section is present and has text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 fn yes() -> bool {

@@ -12,7 +12,10 @@ use std::path::Path;
 
 /// A value as `handoff` writes it: plain when unambiguous (digests stay plain), quoted otherwise.
 fn value(v: &str) -> String {
-    if v.starts_with("sha256:") && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':') {
+    let ours =
+        v.starts_with("sha256:") && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b':');
+    let number = !v.is_empty() && v.len() < 10 && v.bytes().all(|b| b.is_ascii_digit());
+    if ours || number {
         v.to_string()
     } else {
         scalar(v)

@@ -56,6 +56,25 @@ pub struct Review {
     pub next_milestone: Option<Placed>,
     /// One row per required role.
     pub signoffs: Vec<SignoffView>,
+    /// Every waiver, with its reason, expiry and whether it holds.
+    pub waivers: Vec<WaiverView>,
+}
+
+/// A waiver as the review shows it.
+#[derive(Debug, Serialize)]
+pub struct WaiverView {
+    /// What it waives.
+    pub target: String,
+    /// Why.
+    pub reason: String,
+    /// Its last day.
+    pub until: String,
+    /// Who granted it.
+    pub by: String,
+    /// When.
+    pub at: String,
+    /// `holds`, `expired` or `invalid`.
+    pub state: &'static str,
 }
 
 /// The gate verdict.
@@ -335,9 +354,27 @@ pub fn build(i: &Inputs) -> Review {
         criteria,
         sections,
         chart: chart(&placed, p.day0(), i.today),
-        next_milestone: placed.iter().find(|m| m.state != State::Done).cloned(),
+        next_milestone: placed.iter().find(|m| !m.state.is_done()).cloned(),
         timeline: placed,
         signoffs,
+        waivers: crate::waiver::read(p)
+            .0
+            .into_iter()
+            .map(|w| WaiverView {
+                state: if crate::rules::waiver::problem(&w, p, spec, i.settings).is_some() {
+                    "invalid"
+                } else if w.holds(i.today) {
+                    "holds"
+                } else {
+                    "expired"
+                },
+                target: w.target,
+                reason: w.reason,
+                until: w.until,
+                by: w.by,
+                at: w.at,
+            })
+            .collect(),
     }
 }
 

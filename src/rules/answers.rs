@@ -301,9 +301,17 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
     if !field.required {
         return;
     }
-    // A question the kind gained after this packet was made is asked, never required.
+    // A question the kind gained after this packet was made is asked, never required; one that
+    // only an event can answer is not required before the day it falls due.
     let newer = field.since > ctx.kind_version();
-    let severity = if newer {
+    let not_due = field.due.is_some_and(|due| {
+        ctx.gate < Gate::SignedOff
+            && ctx
+                .packet
+                .day0()
+                .is_some_and(|d0| (ctx.today - d0).num_days() < due)
+    });
+    let severity = if newer || not_due {
         Severity::Warning
     } else {
         ctx.severity(field.gate)
