@@ -22,7 +22,11 @@ pub fn calendar(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
                     packet.text("from").unwrap_or("?"),
                     packet.text("to").unwrap_or("?"),
                     m.offset,
-                    m.state.name(),
+                    match (m.done_on, m.late_by) {
+                        (Some(on), Some(days)) => format!("{} (done {on}, {days} days after)", m.state.name()),
+                        (Some(on), None) => format!("{} (done {on})", m.state.name()),
+                        _ => m.state.name().to_string(),
+                    },
                     packet.id
                 ))
                 .starts(m.date)

@@ -70,6 +70,29 @@ fn kind_schema(kind: &Kind) -> Value {
         json!({ "enum": statuses, "description": "Where the handoff stands." }),
     );
     props.insert(
+        "kind_version".into(),
+        json!({ "type": "integer", "minimum": 1, "description": "The version of the kind the packet was made under (`handoff upgrade` raises it)." }),
+    );
+    props.insert(
+        "waivers".into(),
+        json!({
+            "description": "Written by `handoff waive`: what does not apply, why, and until when.",
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["target", "reason", "until"],
+                "properties": {
+                    "target": { "type": "string", "description": "An answer path (`metric.source`) or an acceptance criterion's text." },
+                    "reason": { "type": "string" },
+                    "until": { "type": "string", "pattern": DATE },
+                    "by": { "type": "string", "pattern": PERSON },
+                    "at": { "type": "string", "pattern": DATE },
+                },
+            },
+        }),
+    );
+    props.insert(
         "signoffs".into(),
         json!({
             "description": "Written by `handoff sign`, never by hand.",

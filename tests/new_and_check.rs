@@ -48,13 +48,29 @@ fn new_packet_passes_early_and_fails_at_ready_with_one_error_per_question() {
         .filter(|d| d["file"] == "handoffs/winback-email/handoff.md")
         .map(|d| d["line"].as_u64().unwrap())
         .collect();
-    // Every TODO line of the front matter except the walkthrough (due at the handed-off gate) has
-    // exactly one error, on that line.
+    // Every TODO line of the front matter except the walkthrough and the live meeting's record
+    // (both due at the handed-off gate) has exactly one error, on that line.
     let front_end = text.lines().skip(1).position(|l| l == "---").unwrap() + 2;
-    let mut todo_lines: Vec<u64> = text
-        .lines()
+    let lines: Vec<&str> = text.lines().collect();
+    let live = lines
+        .iter()
+        .position(|l| l.starts_with("live_meeting:"))
+        .unwrap();
+    let live_end = live
+        + 1
+        + lines[live + 1..]
+            .iter()
+            .position(|l| !l.starts_with(' '))
+            .unwrap();
+    let mut todo_lines: Vec<u64> = lines
+        .iter()
         .enumerate()
-        .filter(|(i, l)| *i < front_end && l.contains("\"TODO:") && !l.starts_with("walkthrough"))
+        .filter(|(i, l)| {
+            *i < front_end
+                && l.contains("\"TODO:")
+                && !l.starts_with("walkthrough")
+                && !(live..live_end).contains(i)
+        })
         .map(|(i, _)| i as u64 + 1)
         .collect();
     let mut front_errors: Vec<u64> = errors
@@ -64,7 +80,7 @@ fn new_packet_passes_early_and_fails_at_ready_with_one_error_per_question() {
     front_errors.sort();
     todo_lines.sort();
     assert_eq!(front_errors, todo_lines);
-    assert_eq!(todo_lines.len(), 18);
+    assert_eq!(todo_lines.len(), 20);
     // The walkthrough is only a warning until the handed-off gate.
     assert!(
         with_rule(&diags, "answer-missing", "warning")
@@ -164,15 +180,39 @@ fn complete_packet_passes_ready_and_fails_on_day0_with_open_criteria() {
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["packets"][0]["errors"], 0);
 
+    // Day 0, before the meeting: what only the meeting can make true is not due yet (the live run
+    // is due at day +1, the shadow run at +3), and the alerts criterion is waived.
     let (code, doc) = repo.check_json(&["--today", "2026-12-07"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["packets"][0]["gate"], "handed-off");
-    let open = with_rule(
-        &diagnostics(&doc, "winback-email"),
-        "criteria-open",
-        "error",
+    let diags = diagnostics(&doc, "winback-email");
+    let waived = with_rule(&diags, "criteria-open", "note");
+    assert_eq!(waived.len(), 1, "{doc}");
+    assert_eq!(waived[0]["waived"]["until"], "2027-01-15");
+    assert!(
+        waived[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("waived until 2027-01-15:")
     );
-    assert_eq!(open.len(), 2, "{doc}");
+
+    // The day after, the live run and the meeting's record are due.
+    let (code, doc) = repo.check_json(&["--today", "2026-12-08"]);
+    assert_eq!(code, 1);
+    let diags = diagnostics(&doc, "winback-email");
+    let open = with_rule(&diags, "criteria-open", "error");
+    assert_eq!(open.len(), 1, "{doc}");
+    assert!(
+        open[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("live handoff")
+    );
+    assert!(
+        with_rule(&diags, "answer-missing", "error")
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("live_meeting.date"))
+    );
     let text = repo.read("handoffs/winback-email/handoff.md");
     for d in open {
         let line = d["line"].as_u64().unwrap() as usize;
@@ -352,7 +392,7 @@ fn typos_get_a_suggestion_and_wrong_values_are_located() {
     let diags = diagnostics(&doc, "winback-email");
     let unknown = with_rule(&diags, "unknown-key", "error");
     assert_eq!(unknown.len(), 1);
-    assert_eq!(unknown[0]["line"], 16);
+    assert_eq!(unknown[0]["line"], 17);
     assert_eq!(unknown[0]["column"], 3);
     assert!(
         unknown[0]["help"]

@@ -44,17 +44,13 @@ fn remind_lists_exactly_the_milestones_in_the_window_with_their_people() {
             )
         })
         .collect();
-    // winback: -2 (12-05) is done (status ready), 0 (12-07) is due; onboarding: -3 (12-06), -2 (12-07).
+    // winback: -2 (12-05) is done (status ready), 0 (12-07) is due; onboarding: -3 (12-06) shows
+    // its evidence (the trigger is answered), -2 (12-07) is due.
     assert_eq!(
         got,
         [
             (
                 "onboarding-kickoff".to_string(),
-                "2026-12-06".to_string(),
-                "-3".to_string()
-            ),
-            (
-                "onboarding-kickoff".into(),
                 "2026-12-07".into(),
                 "-2".into()
             ),
@@ -70,7 +66,7 @@ fn remind_lists_exactly_the_milestones_in_the_window_with_their_people() {
         ])
     );
     assert_eq!(
-        reminders[2]["people"],
+        reminders[1]["people"],
         serde_json::json!([
             "Aisha Khan <aisha@northwind.test>",
             "Tomas Weber <tomas@northwind.test>"
@@ -124,9 +120,9 @@ fn remind_lists_exactly_the_milestones_in_the_window_with_their_people() {
     ]);
     let payload: serde_json::Value = serde_json::from_str(&slack).unwrap();
     assert_eq!(payload["blocks"][0]["type"], "header");
-    assert_eq!(payload["blocks"].as_array().unwrap().len(), 4);
+    assert_eq!(payload["blocks"].as_array().unwrap().len(), 3);
     assert!(
-        payload["blocks"][3]["text"]["text"]
+        payload["blocks"][2]["text"]["text"]
             .as_str()
             .unwrap()
             .contains("Aisha Khan &lt;aisha@northwind.test&gt;")
@@ -146,9 +142,11 @@ fn status_sorts_by_urgency_and_shows_day_numbers() {
         ids,
         ["partner-referrals", "onboarding-kickoff", "winback-email"]
     );
-    assert_eq!(rows[0]["overdue"].as_array().unwrap().len(), 4);
+    // Every milestone past its day without its evidence is overdue: -7 to +14 but the walkthrough.
+    assert_eq!(rows[0]["overdue"].as_array().unwrap().len(), 6);
     assert_eq!(rows[1]["day"], "D-4");
-    assert_eq!(rows[1]["next_date"], "2026-12-06");
+    // Its day -3 milestone (the draft) shows its evidence; next is day -2.
+    assert_eq!(rows[1]["next_date"], "2026-12-07");
     assert_eq!(rows[2]["day"], "D-2");
     assert_eq!(
         rows[2]["next_milestone"],
@@ -319,6 +317,9 @@ fn human_tables_read_well() {
     insta::assert_snapshot!("timeline_table", timeline);
     let (_, remind, _) = repo.run(&["remind", "--today", "2026-12-05"]);
     insta::assert_snapshot!("remind_text", remind);
+    // Later: overdue milestones come first, then what falls due, then waivers that end.
+    let (_, remind, _) = repo.run(&["remind", "--today", "2027-01-11", "--within", "1w"]);
+    insta::assert_snapshot!("remind_overdue_and_waivers", remind);
 }
 
 #[test]
@@ -330,6 +331,7 @@ fn stats_show_whether_handoffs_get_faster_quarter_by_quarter() {
         ("q4-play", "2026-10-01", "2026-10-11", "2026-10-05"),
     ] {
         repo.copy_example("winback-email");
+        common::finish_winback(&repo);
         let from = repo.file("handoffs/winback-email");
         let to = repo.file(&format!("handoffs/{id}"));
         std::fs::rename(from, &to).unwrap();

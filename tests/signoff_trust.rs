@@ -15,7 +15,7 @@ const PACKET: &str = "handoffs/winback-email/handoff.md";
 fn ready_repo() -> Repo {
     let repo = Repo::new();
     repo.copy_example("winback-email");
-    repo.write(PACKET, repo.read(PACKET).replace("- [ ]", "- [x]"));
+    common::finish_winback(&repo);
     repo.commit_as(PM, "Winback packet complete");
     repo
 }
@@ -161,7 +161,13 @@ fn one_person_holds_one_sign_off_per_packet() {
     // Written by hand, the second sign-off by the same person does not count.
     let text = repo.read(PACKET);
     let entry_start = text.find("  - role: pm").unwrap();
-    let entry_end = text[entry_start..].find("---").unwrap() + entry_start;
+    let entry_len: usize = text[entry_start..]
+        .split_inclusive('\n')
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || l.starts_with("    "))
+        .map(|(_, l)| l.len())
+        .sum();
+    let entry_end = entry_start + entry_len;
     let entry = text[entry_start..entry_end].replace("role: pm", "role: ops-lead");
     repo.write(
         PACKET,
@@ -211,7 +217,10 @@ fn replacing_someone_elses_fresh_sign_off_takes_a_flag_and_says_whose() {
     );
     let after = repo.read(PACKET);
     assert_eq!(after.matches("role: ops-lead").count(), 1);
-    assert!(after.contains("Sam Lee") && !after.contains("by: \"Jordan Blake"));
+    assert!(
+        after.contains("- role: ops-lead\n    by: \"Sam Lee"),
+        "{after}"
+    );
     // Re-signing your own needs no flag.
     let (code, _, _) = repo.sign("winback-email", "ops-lead", OPS_DELEGATE);
     assert_eq!(code, 0);

@@ -122,6 +122,15 @@ fn text(
             format!("{state:<9}")
         };
         let mut notes = Vec::new();
+        match (m.done_on, m.late_by) {
+            (Some(on), Some(days)) => notes.push(format!(
+                "done {}, {}",
+                on.format("%a %Y-%m-%d"),
+                crate::report::plural(days.unsigned_abs() as usize, "day late", "days late")
+            )),
+            (Some(on), None) => notes.push(format!("done {}", on.format("%a %Y-%m-%d"))),
+            _ => {}
+        }
         if let Some(from) = m.moved_from {
             notes.push(format!("moved from {}", from.format("%a %m-%d")));
         }

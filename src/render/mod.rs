@@ -116,7 +116,7 @@ impl Templates {
 
 /// The most work one template may do (minijinja's fuel), so a repo's override cannot loop
 /// forever: far above what the built-in templates need for the largest packet.
-pub const FUEL: u64 = 50_000_000;
+pub const FUEL: u64 = 10_000_000;
 /// The largest document `render` writes.
 pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 

@@ -155,6 +155,21 @@ impl Repo {
     }
 }
 
+/// Make the example winback-email packet complete for every gate: every criterion checked and
+/// the live meeting recorded.
+pub fn finish_winback(repo: &Repo) {
+    let path = "handoffs/winback-email/handoff.md";
+    let text = repo.read(path).replace("- [ ]", "- [x]");
+    let start = text.find("live_meeting:\n").expect("live_meeting");
+    let end = start
+        + text[start..]
+            .find("\nsignoffs:")
+            .expect("signoffs after live_meeting")
+        + 1;
+    let record = "live_meeting:\n  date: 2026-12-07\n  attendees:\n    - Aisha Khan <aisha@northwind.test>\n    - Jordan Blake <jordan@northwind.test>\n  recording: https://video.northwind.test/share/winback-live\n  decisions:\n    - Lifecycle ops runs the sends from day 0\n  open_questions: []\n";
+    repo.write(path, format!("{}{record}{}", &text[..start], &text[end..]));
+}
+
 /// The diagnostics of one packet in a JSON check document.
 pub fn diagnostics<'a>(doc: &'a serde_json::Value, id: &str) -> Vec<&'a serde_json::Value> {
     doc["packets"]
