@@ -159,19 +159,23 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
         (Value::Seq(items), FieldType::List) => {
             let min = field.min_items.unwrap_or(usize::from(field.required));
             if items.len() < min {
-                let severity = ctx.severity(field.gate);
+                let severity = required_severity(ctx, field);
                 let need = if min == 1 {
                     "at least one item".to_string()
                 } else {
                     format!("at least {min} items")
                 };
-                ctx.report(
+                ctx.report_on(
                     &ANSWER_MISSING,
                     severity,
                     node.pos,
                     node.span_len(),
-                    format!("`{path}` has {} item(s); it needs {need}", items.len()),
+                    format!(
+                        "`{path}` has {}; it needs {need}",
+                        crate::report::plural(items.len(), "item", "items")
+                    ),
                     format!("add items answering: {}", field.prompt),
+                    path,
                 );
             }
             for (i, item) in items.iter().enumerate() {
@@ -297,12 +301,10 @@ fn wrong_type(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, expecte
     );
 }
 
-fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str) {
-    if !field.required {
-        return;
-    }
-    // A question the kind gained after this packet was made is asked, never required; one that
-    // only an event can answer is not required before the day it falls due.
+/// How bad a missing answer is: an error from the question's gate on, except that a question the
+/// kind gained after this packet was made is asked, never required, and one that only an event
+/// can answer is not required before the day it falls due.
+fn required_severity(ctx: &Ctx, field: &FieldSpec) -> Severity {
     let newer = field.since > ctx.kind_version();
     let not_due = field.due.is_some_and(|due| {
         ctx.gate < Gate::SignedOff
@@ -311,11 +313,19 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
                 .day0()
                 .is_some_and(|d0| (ctx.today - d0).num_days() < due)
     });
-    let severity = if newer || not_due {
+    if newer || not_due {
         Severity::Warning
     } else {
         ctx.severity(field.gate)
-    };
+    }
+}
+
+fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str) {
+    if !field.required {
+        return;
+    }
+    let newer = field.since > ctx.kind_version();
+    let severity = required_severity(ctx, field);
     let example = field
         .example
         .as_deref()
