@@ -42,6 +42,7 @@ Built-in kinds ship in the binary; a repo adds or overrides kinds in .handoff/ki
 kind.yaml:
   name: support-rotation              # must equal the folder name
   summary: One line saying which handoff this kind is for
+  version: 2                          # raise it when the kind gains a requirement (default 1)
   owners: [owner.primary]             # answers naming the people `handoff remind` pings
   fields:                             # the questions (front matter keys)
     - key: owner
@@ -58,6 +59,11 @@ kind.yaml:
       gate: handed-off                # required from this gate on (default: ready)
       required: true                  # default true
       prompt: Link to the recorded walkthrough
+    - key: retro_link
+      type: url
+      since: 2                        # added in version 2: older packets get a warning only
+      due: 7                          # not required before day +7, even at its gate
+      prompt: Link to the shadow-period retro
   # other field settings: item (type of list items), min_items, checklists and default (for files)
   sections:                           # markdown sections the body must have
     - title: Acceptance criteria
@@ -68,11 +74,22 @@ kind.yaml:
   roles:                              # who signs off
     - name: ops-lead
       description: Accepts ownership of the alerts and the backlog
-  criteria: [KPI stable for 14 days]  # acceptance criteria `handoff new` writes
-  timeline:                           # milestones, days relative to day 0
+    - name: owner
+      description: The owner agrees
+      held_by: owner.primary          # only the person this answer names may sign
+  allow_same_signer: false            # one person may hold several sign-offs (default false)
+  criteria:                           # required in the packet; `handoff new` writes them
+    - KPI stable for 14 days
+    - text: Receiving team ran it alone during the shadow period
+      due: 3                          # checked from day +3 (default: the handed-off gate)
+      since: 2
+  waivers: {max_days: 90, approvers: [ops-lead]}   # `handoff waive` limits (default: 90, anyone)
+  timeline:                           # milestones, days relative to day 0 (within ten years)
     - day: -2
       title: Owners finish the runbooks
-      evidence: {status: ready}       # field: <path> | task: <text> | status: <status> | signed: true
+      evidence: {status: ready}       # field: <path> | task: <text> | status: <status> |
+                                      # section: <title> | signed: true; a dated field gives
+                                      # the day it was done (late when after the milestone)
   gates: {ready: -2, handed-off: 0, signed-off: 14}   # the days the calendar reaches each gate";
 
 /// Colour choice.
