@@ -168,8 +168,14 @@ pub enum Command {
     /// audit is skipped, with a note.
     Log(crate::commands::log::LogArgs),
     /// Every packet in one table: stage, day number, next milestone, gate verdict; most urgent first.
+    ///
+    /// Exit status: 0 (a report, whatever the verdicts), or with --check 1 when any packet fails
+    /// its gate; 2 the command could not run.
     Status(crate::commands::status::StatusArgs),
     /// What falls due in the next days across all packets, and whom to ping (text, JSON or Slack).
+    ///
+    /// Overdue milestones first, then what falls due in the window, then waivers that end in it.
+    /// Exit status: 0 (a report, whatever it lists); 2 the command could not run.
     Remind(crate::commands::remind::RemindArgs),
     /// Handoff quality figures from git history: transition time, on-time sign-off, rework, ...
     Stats(crate::commands::stats::StatsArgs),
@@ -186,7 +192,8 @@ pub enum Command {
     },
     /// Explain a rule: what it checks, why it matters, and an example.
     Explain {
-        /// The rule id, as printed in brackets by `handoff check` (omit to list every rule).
+        /// The rule id, as `handoff check` prints it before each finding, e.g. `answer-missing`
+        /// (omit to list every rule).
         rule: Option<String>,
     },
     /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
@@ -256,9 +263,12 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
-    /// Fail (exit 1) on warnings too.
+    /// A packet with warnings fails too (exit 1; the summary, JSON and SARIF say so).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Pass (exit 0) when there is no packets folder at all, instead of refusing (exit 2).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Only packets changed since this git ref (committed or not), plus packets whose gate the
     /// calendar moved since then.
     #[arg(long, value_name = "REF")]

@@ -17,13 +17,14 @@ pub fn calendar(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
                 .uid(&format!("{}.day{}@handoff", packet.id, m.offset))
                 .summary(&format!("{}: {} ({})", packet.title(), m.title, label(m)))
                 .description(&format!(
-                    "Handoff {} ({} -> {}), day {} of the timeline. State: {}.\nhandoff timeline {}",
+                    "Handoff {} ({} -> {}), {} of the timeline. State: {}.\nhandoff timeline {}",
                     packet.id,
                     packet.text("from").unwrap_or("?"),
                     packet.text("to").unwrap_or("?"),
-                    m.offset,
+                    crate::words::day(m.day),
                     match (m.done_on, m.late_by) {
-                        (Some(on), Some(days)) => format!("{} (done {on}, {days} days after)", m.state.name()),
+                        (Some(on), Some(days)) =>
+                            format!("{} (done {on}, {days} days after)", m.state.name()),
                         (Some(on), None) => format!("{} (done {on})", m.state.name()),
                         _ => m.state.name().to_string(),
                     },
@@ -40,9 +41,5 @@ pub fn calendar(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
 }
 
 fn label(m: &Placed) -> String {
-    if m.day == 0 {
-        "D0".into()
-    } else {
-        format!("D{}", m.offset)
-    }
+    crate::words::day(m.day)
 }

@@ -29,6 +29,7 @@ pub mod suggest;
 pub mod timeline;
 pub mod verdict;
 pub mod waiver;
+pub mod words;
 pub mod workspace;
 
 use cli::{Cli, ColorChoice, Command};

@@ -145,11 +145,7 @@ pub fn place(
             };
             Placed {
                 day: m.day,
-                offset: if m.day == 0 {
-                    "0".into()
-                } else {
-                    format!("{:+}", m.day)
-                },
+                offset: crate::words::offset(m.day),
                 title: m.title.clone(),
                 date,
                 weekday: date.format("%a").to_string(),
@@ -198,12 +194,7 @@ pub fn answer(packet: &Packet, path: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `D-3`, `D0`, `D+5`.
+/// Where `today` stands relative to day 0: `day -3`, `day 0`, `day +5`.
 pub fn day_label(day0: NaiveDate, today: NaiveDate) -> String {
-    let d = (today - day0).num_days();
-    if d == 0 {
-        "D0".into()
-    } else {
-        format!("D{d:+}")
-    }
+    crate::words::day((today - day0).num_days())
 }

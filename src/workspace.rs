@@ -35,6 +35,22 @@ impl Workspace {
             .unwrap_or(&self.config.settings.default_kind)
     }
 
+    /// The project a command runs on: the one around `cwd`, unless the only argument names a
+    /// folder holding its own `handoff.toml` (not a packet), which is then checked as a whole with
+    /// its own configuration, like `-C DIR`. Returns the workspace and the arguments left.
+    pub fn for_args(cwd: &Path, args: &[String]) -> Result<(Workspace, Vec<String>), Error> {
+        if let [only] = args {
+            let dir = Path::new(only);
+            if dir.is_dir()
+                && dir.join(crate::config::FILE_NAME).exists()
+                && !dir.join(PACKET_FILE).exists()
+            {
+                return Ok((Workspace::open(&cwd.join(dir))?, Vec::new()));
+            }
+        }
+        Ok((Workspace::open(cwd)?, args.to_vec()))
+    }
+
     /// Every packet folder under the packets root, sorted.
     pub fn all_packets(&self) -> Result<Vec<PathBuf>, Error> {
         let root = self.config.packets_dir();
@@ -107,7 +123,18 @@ impl Workspace {
     }
 
     fn resolve(&self, arg: &str) -> Result<Vec<PathBuf>, Error> {
-        let path = Path::new(arg);
+        // `.`, `..`, `./x` and absolute paths name what they resolve to (so a packet named by
+        // `.` still has its folder's name as its id).
+        let resolved;
+        let path = if Path::new(arg).exists() && !valid_id(arg) {
+            resolved = Path::new(arg)
+                .canonicalize()
+                .map(|p| crate::paths::shown_path(&p))
+                .unwrap_or_else(|_| PathBuf::from(arg));
+            resolved.as_path()
+        } else {
+            Path::new(arg)
+        };
         if path.is_file() {
             // Any file inside a packet folder names that packet (pre-commit passes file names).
             let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -137,11 +164,6 @@ impl Workspace {
         {
             if path.join(PACKET_FILE).exists() {
                 return Ok(vec![path.to_path_buf()]);
-            }
-            let cfg_root = path.join(crate::config::FILE_NAME);
-            if cfg_root.is_file() {
-                let inner = Workspace::open(path)?;
-                return inner.all_packets();
             }
             return packet_dirs_in(path);
         }

@@ -144,17 +144,19 @@ fn status_sorts_by_urgency_and_shows_day_numbers() {
     );
     // Every milestone past its day without its evidence is overdue: -7 to +14 but the walkthrough.
     assert_eq!(rows[0]["overdue"].as_array().unwrap().len(), 6);
-    assert_eq!(rows[1]["day"], "D-4");
+    assert_eq!(rows[1]["day"], "-4");
     // Its day -3 milestone (the draft) shows its evidence; next is day -2.
     assert_eq!(rows[1]["next_date"], "2026-12-07");
-    assert_eq!(rows[2]["day"], "D-2");
+    assert_eq!(rows[2]["day"], "-2");
     assert_eq!(
         rows[2]["next_milestone"],
         "Live handoff walkthrough and Q&A"
     );
     let (_, text, _) = repo.run(&["status", "--today", "2026-12-05"]);
     assert!(
-        text.contains("winback-email") && text.contains("D-2") && text.contains("FAIL (signed-off"),
+        text.contains("winback-email")
+            && text.contains(" -2 ")
+            && text.contains("FAIL (signed-off"),
         "{text}"
     );
 }

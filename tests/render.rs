@@ -37,9 +37,9 @@ fn markdown_of_the_gtm_play_shows_every_answer_criteria_timeline_and_roles() {
             "- [x] KPI stable for 14 days before the handoff",
             "- [ ] Alerts fire into the receiving team's channel",
             "Who approves new subject lines",
-            "| pm | — | — | awaiting sign-off |",
-            "| ops-lead |",
-            "| revops-director |",
+            "| **pm**: The growth PM handing the play over confirms the packet is complete and true | — | — | awaiting sign-off |",
+            "| **ops-lead**:",
+            "| **revops-director**:",
         ],
     );
     for date in common::WINBACK_TIMELINE {
@@ -68,7 +68,7 @@ fn markdown_of_the_other_kinds_shows_their_questions_and_sign_offs() {
             "Rollback rehearsed in staging in 7 minutes",
             "**Deploy checklist**",
             "#billing-status",
-            "| eng-lead | Sam Ortiz",
+            "| **eng-lead**: Engineering confirms the readiness evidence is real and the release is supportable | Sam Ortiz",
             "| fresh |",
             "Passes the signed-off gate",
         ],
@@ -87,7 +87,7 @@ fn markdown_of_the_other_kinds_shows_their_questions_and_sign_offs() {
             "|Account already has an owner|The account owner|",
             "## SLA table",
             "Talk track for pricing-page demo requests",
-            "| sales-manager | Carla Mendes",
+            "| **sales-manager**: Sales leadership accepts the leads, the response times and the capacity plan | Carla Mendes",
         ],
     );
     let md = rendered(
@@ -100,8 +100,8 @@ fn markdown_of_the_other_kinds_shows_their_questions_and_sign_offs() {
             "An opportunity is marked closed-won",
             "Technical requirements document",
             "Implementation sends the opportunity back",
-            "| sender |",
-            "| receiver |",
+            "| **sender**:",
+            "| **receiver**:",
             "awaiting sign-off",
         ],
     );

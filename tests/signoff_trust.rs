@@ -678,8 +678,9 @@ fn render_status_and_check_give_one_verdict_with_the_audit() {
     ]);
     assert!(
         md.contains(&format!(
-            "{} errors, {} warnings",
-            packet["errors"], packet["warnings"]
+            "0 errors, {} warning{}",
+            packet["warnings"],
+            if packet["warnings"] == 1 { "" } else { "s" }
         )),
         "{md}"
     );

@@ -9,23 +9,53 @@ use crate::workspace::Workspace;
 
 /// Check packets; returns the exit status (0 pass, 1 a gate failed).
 pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
-    let ws = Workspace::open(&env.cwd)?;
+    let (ws, packets) = Workspace::for_args(&env.cwd, &args.packets)?;
     let today = today(args.today);
-    let mut dirs = ws.select(&args.packets)?;
+    let root = ws.config.packets_dir();
+    if packets.is_empty() && !root.exists() && !args.allow_empty {
+        // A CI job pointed at the wrong folder must not pass by checking nothing.
+        return Err(Error::usage(
+            format!(
+                "there is no packets folder {} here",
+                crate::paths::shown(&root)
+            ),
+            format!(
+                "run this in the repository that holds the packets (or pass it: `handoff -C DIR check`); handoff.toml's `packets` names the folder{}; pass --allow-empty when no packets is fine",
+                ws.config
+                    .file
+                    .as_ref()
+                    .map(|f| format!(" (read from {})", crate::paths::shown(f)))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    let mut dirs = ws.select(&packets)?;
     if let Some(base) = &args.changed_since {
         dirs = changed_since(&ws, dirs, base, today)?;
     }
-    let (verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
+    let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
+    if args.deny_warnings {
+        // One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
+        // output says so.
+        for v in verdicts.iter_mut().filter(|v| v.warnings > 0) {
+            v.pass = false;
+        }
+    }
     if let Some(note) = note.filter(|_| !env.quiet) {
         eprintln!("note: {note}");
     }
     let text = match args.format {
         CheckFormat::Human => {
             if dirs.is_empty() && !env.quiet {
-                eprintln!(
-                    "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
-                    crate::paths::shown(&ws.config.packets_dir())
-                );
+                match &args.changed_since {
+                    Some(base) => eprintln!(
+                        "no packet changed since {base}, and none crossed a gate since then"
+                    ),
+                    None => eprintln!(
+                        "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
+                        crate::paths::shown(&root)
+                    ),
+                }
             }
             report::human::render(
                 &verdicts,
@@ -40,9 +70,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         CheckFormat::Github => report::github::render(&verdicts),
     };
     print!("{text}");
-    let failed = verdicts
-        .iter()
-        .any(|v| !v.pass || (args.deny_warnings && v.warnings > 0));
+    let failed = verdicts.iter().any(|v| !v.pass);
     Ok(u8::from(failed))
 }
 

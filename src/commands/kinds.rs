@@ -21,16 +21,23 @@ pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8,
             );
         }
         TextFormat::Text if kind.is_none() => {
+            // The name column is as wide as the longest name, so long repo kinds stay aligned.
+            let w = chosen
+                .iter()
+                .map(|k| k.spec.name.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(8);
             for k in &chosen {
                 let roles: Vec<&str> = k.spec.roles.iter().map(|r| r.name.as_str()).collect();
                 let origin = match &k.origin {
                     Origin::BuiltIn => String::new(),
                     Origin::Repo(p) => format!(" [{}]", crate::paths::shown(p)),
                 };
-                println!("{:<14} {}{origin}", k.spec.name, k.spec.summary);
+                println!("{:<w$} {}{origin}", k.spec.name, k.spec.summary);
                 let questions: Vec<String> = k.spec.fields.iter().map(|f| f.key.clone()).collect();
-                println!("{:<14} asks: {}", "", questions.join(", "));
-                println!("{:<14} sign-off: {}", "", roles.join(", "));
+                println!("{:<w$} asks: {}", "", questions.join(", "));
+                println!("{:<w$} sign-off: {}", "", roles.join(", "));
             }
             println!("\n`handoff kinds <kind>` shows one kind in full.");
         }
@@ -46,7 +53,10 @@ pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8,
 /// A kind in full, as text.
 pub fn describe(k: &Kind) -> String {
     let s = &k.spec;
-    let mut out = format!("{}: {}\n\nQuestions (front matter):\n", s.name, s.summary);
+    let mut out = format!(
+        "{}: {} (version {})\n\nQuestions (front matter):\n",
+        s.name, s.summary, s.version
+    );
     for f in &s.fields {
         field(&mut out, f, 1);
     }
@@ -69,13 +79,44 @@ pub fn describe(k: &Kind) -> String {
         };
         let _ = writeln!(out, "  ## {}: {}{notes}", sec.title, sec.prompt);
     }
+    out.push_str("\nAcceptance criteria (each must stay in the packet, or be waived):\n");
+    for c in &s.criteria {
+        let mut notes = Vec::new();
+        if let Some(due) = c.due() {
+            notes.push(format!("due {}", crate::words::day(due)));
+        }
+        if c.since() > 1 {
+            notes.push(format!("since version {}", c.since()));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
+        };
+        let _ = writeln!(out, "  - {}{notes}", c.text());
+    }
     out.push_str("\nSign-off roles:\n");
     for r in &s.roles {
-        let _ = writeln!(out, "  {}: {}", r.name, r.description);
+        let held = r
+            .held_by
+            .as_ref()
+            .map(|p| format!(" (held by the packet's `{p}`)"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {}: {}{held}", r.name, r.description);
     }
+    let _ = writeln!(
+        out,
+        "\nWaivers: at most {} ahead; granted by {}.",
+        crate::words::plural(s.waivers.max_days.max(0) as usize, "day", "days"),
+        if s.waivers.approvers.is_empty() {
+            "anyone".to_string()
+        } else {
+            format!("holders of {}", s.waivers.approvers.join(", "))
+        }
+    );
     out.push_str("\nTimeline:\n");
     for m in &s.timeline {
-        let _ = writeln!(out, "  day {:>+3}  {}", m.day, m.title);
+        let _ = writeln!(out, "  {:>8}  {}", crate::words::day(m.day), m.title);
     }
     out.push('\n');
     out
@@ -92,6 +133,12 @@ fn field(out: &mut String, f: &FieldSpec, depth: usize) {
         notes.push("optional".into());
     } else if f.gate > crate::gate::Gate::Ready {
         notes.push(format!("from the {} gate", f.gate));
+    }
+    if let Some(due) = f.due {
+        notes.push(format!("due {}", crate::words::day(due)));
+    }
+    if f.since > 1 {
+        notes.push(format!("since version {}", f.since));
     }
     if !f.checklists.is_empty() {
         notes.push(format!("with checklists: {}", f.checklists.join(", ")));

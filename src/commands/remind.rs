@@ -160,7 +160,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
                     .packet
                     .day0()
                     .zip(w.until_date())
-                    .map(|(d0, u)| format!("{:+}", (u - d0).num_days()).replace("+0", "0"))
+                    .map(|(d0, u)| crate::words::offset((u - d0).num_days()))
                     .unwrap_or_default(),
                 date: w.until_date().unwrap_or(today),
                 today: w.until_date() == Some(today),
@@ -253,7 +253,10 @@ fn slack(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> serde_js
         }));
     }
     serde_json::json!({
-        "text": format!("{} handoff milestones due {today} to {until}", reminders.len()),
+        "text": format!(
+            "{} from {today} to {until}",
+            crate::words::plural(reminders.len(), "handoff reminder", "handoff reminders")
+        ),
         "blocks": blocks,
     })
 }

@@ -55,20 +55,31 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
     let templates =
         Templates::load(&ws.config.root).map_err(|e| Error::usage(e.0, "fix the template"))?;
     let today = today(args.today);
-    let format = args
-        .format
-        .or_else(|| {
-            match args
-                .output
-                .as_ref()
-                .and_then(|o| o.extension())
+    let format = match (args.format, &args.output) {
+        (Some(f), _) => f,
+        (None, Some(out)) if !args.all => {
+            match out
+                .extension()
                 .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .as_deref()
             {
-                Some("html" | "htm") => Some(DocFormat::Html),
-                _ => None,
+                Some("html" | "htm") => DocFormat::Html,
+                Some("md" | "markdown") => DocFormat::Md,
+                other => {
+                    return Err(Error::usage(
+                        format!(
+                            "cannot tell the format of {} from its extension{}",
+                            crate::paths::shown(out),
+                            other.map(|e| format!(" `.{e}`")).unwrap_or_default()
+                        ),
+                        "name the file .md or .html, or pass --format md|html",
+                    ));
+                }
             }
-        })
-        .unwrap_or(DocFormat::Md);
+        }
+        _ => DocFormat::Md,
+    };
     let template_err = |e: crate::render::RenderError| {
         Error::usage(
             e.0,
@@ -78,6 +89,19 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 
     if args.all {
         let dir = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
+        if dir
+            .extension()
+            .is_some_and(|e| matches!(e.to_str(), Some("html" | "htm" | "md")))
+            || dir.is_file()
+        {
+            return Err(Error::usage(
+                format!(
+                    "--all writes a folder of pages, but {} names a file",
+                    crate::paths::shown(&dir)
+                ),
+                "pass a folder: render --all -o site/",
+            ));
+        }
         std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
             path: dir.clone(),
             doing: "cannot create the folder",
@@ -108,8 +132,8 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         write(&index_path, &index)?;
         if !env.quiet {
             println!(
-                "Rendered {} packets and {}",
-                reviews.len(),
+                "Rendered {} and {}",
+                crate::words::plural(reviews.len(), "packet", "packets"),
                 crate::paths::shown(&index_path)
             );
         }
@@ -186,8 +210,16 @@ fn signoff_commits(packet: &Packet) -> BTreeMap<crate::signoff::Key, String> {
         .collect()
 }
 
-/// Write a page: onto a new path or over a regular file, never onto a link, pipe or device.
+/// Write a page: onto a new path or over a regular file, never onto a link, pipe or device;
+/// missing parent folders are created.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_path_buf(),
+            doing: "cannot create the folder",
+            source,
+        })?;
+    }
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && !meta.file_type().is_file()
     {

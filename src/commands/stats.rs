@@ -67,8 +67,8 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             );
             let _ = writeln!(
                 out,
-                "  rework (answer changes after ready)            {} commits, median {} per packet",
-                overall.rework,
+                "  rework (answer changes after ready)            {}, median {} per packet",
+                crate::words::plural(overall.rework, "commit", "commits"),
                 num(overall.median_rework)
             );
             let _ = writeln!(
@@ -114,7 +114,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                     out,
                     "  {:<28} {:>8} {:>11} {:>7} {:>6} {:>7} {:>9} {:>6}",
                     p.id,
-                    p.created.format("%y-%m-%d").to_string(),
+                    p.created.format("%Y-%m-%d").to_string(),
                     p.transition_days.map_or("—".into(), |d| format!("{d} d")),
                     yes(p.signed_by_day14),
                     p.rework,

@@ -3,7 +3,7 @@
 use super::{Env, today};
 use crate::error::Error;
 use crate::portfolio::{self, Entry};
-use crate::timeline::{self, State};
+use crate::timeline::State;
 use crate::workspace::Workspace;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -29,6 +29,9 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     pub format: StatusFormat,
+    /// Exit 1 when any packet fails its gate (by default `status` only reports, exit 0).
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Serialize)]
@@ -76,7 +79,9 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
         }
         StatusFormat::Text => print!("{}", table(&entries, today, env.color)),
     }
-    Ok(0)
+    Ok(u8::from(
+        args.check && entries.iter().any(|e| !e.verdict.pass),
+    ))
 }
 
 /// Failing or overdue first, then by the next milestone's date.
@@ -100,7 +105,9 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
         kind: p.kind_name().unwrap_or("?").into(),
         status: p.text("status").unwrap_or("?").into(),
         day0: p.day0(),
-        day: p.day0().map(|d| timeline::day_label(d, today)),
+        day: p
+            .day0()
+            .map(|d| crate::words::offset((today - d).num_days())),
         next_milestone: next.map(|m| m.title.clone()),
         next_date: next.map(|m| m.date),
         next_state: next.map(|m| m.state),
@@ -130,9 +137,9 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Handoffs as of {} ({} packets)\n",
+        "Handoffs as of {} ({})\n",
         today.format("%a %Y-%m-%d"),
-        entries.len()
+        crate::words::plural(entries.len(), "packet", "packets")
     );
     let _ = writeln!(
         out,

@@ -278,6 +278,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn no_builtin_value_is_cut_by_a_yaml_comment() {
+        fn walk(node: &yaml::Node, file: &SourceFile, bad: &mut Vec<String>) {
+            match &node.value {
+                yaml::Value::Map(entries) => entries.iter().for_each(|e| walk(&e.value, file, bad)),
+                yaml::Value::Seq(items) => items.iter().for_each(|i| walk(i, file, bad)),
+                yaml::Value::Str(s) if node.plain => {
+                    let rest = file.text[node.end..].split('\n').next().unwrap_or("");
+                    if rest.trim_start().starts_with('#') && !rest.trim_start().starts_with("# ") {
+                        bad.push(format!("{s}{rest}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (name, files) in BUILTIN {
+            let text = files.iter().find(|(f, _)| *f == "kind.yaml").unwrap().1;
+            let file = SourceFile::new(*name, text.to_string());
+            let node = yaml::parse(&file, 0, file.text.len(), 1).unwrap();
+            let mut bad = Vec::new();
+            walk(&node, &file, &mut bad);
+            assert!(bad.is_empty(), "{name}: {bad:?}");
+        }
+    }
+
+    #[test]
     fn builtin_kinds_parse() {
         let kinds = Kinds::load(None).unwrap();
         assert_eq!(

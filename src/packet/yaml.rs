@@ -154,6 +154,43 @@ enum Frame {
     ),
 }
 
+/// A YAML parser error in the words of someone who never read the YAML spec: what is wrong, and
+/// what to do.
+fn plain_words(info: &str, line: &str) -> (&'static str, &'static str) {
+    let info = info.to_ascii_lowercase();
+    if line.contains('\t') {
+        (
+            "the line is indented with a tab",
+            "indent with spaces only; replace the tab characters on this line",
+        )
+    } else if info.contains("quot") || info.contains("end of the stream") {
+        (
+            "a quoted value is not closed",
+            "check that every value that opens a quote (\" or ') closes it on the same line",
+        )
+    } else if info.contains("mapping values are not allowed") || info.contains("block scalar") {
+        (
+            "a value contains `: `, which YAML reads as a new key",
+            "put the whole value in double quotes, e.g. `note: \"Owner: Jordan\"`",
+        )
+    } else if info.contains("expected key") || info.contains("indent") {
+        (
+            "the indentation does not line up",
+            "indent every key of one group by the same number of spaces as its neighbours",
+        )
+    } else if info.contains("flow") || info.contains("']'") || info.contains("'}'") {
+        (
+            "a list or mapping written in brackets is not closed",
+            "close every `[` with `]` and `{` with `}`, or write the list one `- item` per line",
+        )
+    } else {
+        (
+            "the line does not follow YAML's rules",
+            "compare it with the lines around it; quote values that contain `: ` or start with a special character",
+        )
+    }
+}
+
 /// Turns character indexes into byte offsets by walking from the last one asked for.
 struct CharCursor<'a> {
     text: &'a str,
@@ -223,18 +260,12 @@ pub fn parse(
             Err(e) => {
                 let pos = at(*e.marker());
                 let line = file.line_text(pos.line);
-                let help = if line.trim_start_matches(' ').starts_with('\t') || line.contains('\t')
-                {
-                    "YAML indentation must use spaces; replace the tab characters on this line"
-                } else if e.info().contains("quot") || e.info().contains("end of the stream") {
-                    "check that every quoted value has its closing quote"
-                } else {
-                    "fix the YAML syntax at this line (quote values that contain `: ` or start with a special character)"
-                };
+                let (what, help) = plain_words(e.info(), line);
+                // The plain explanation first; the parser's own words second, for searching.
                 return Err(err(
                     pos,
-                    format!("the front matter is not valid YAML: {}", e.info()),
-                    help,
+                    format!("the front matter cannot be read here: {what}"),
+                    &format!("{help}\n(the YAML parser says: {})", e.info()),
                 ));
             }
         };

@@ -66,6 +66,9 @@ impl Templates {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.add_filter("md", md_escape);
+        env.add_filter("count", |n: usize, one: String, many: String| {
+            crate::words::plural(n, &one, &many)
+        });
         env.set_fuel(Some(FUEL));
         let mut overridden = Vec::new();
         for (name, builtin) in TEMPLATES {

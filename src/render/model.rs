@@ -124,6 +124,8 @@ pub struct Row {
     pub table: Vec<Vec<Cell>>,
     /// For `file`: its checklists.
     pub checklists: Vec<Checklist>,
+    /// Whether the answer is optional (an empty one reads "none", not "missing").
+    pub optional: bool,
 }
 
 /// One value.
@@ -413,6 +415,7 @@ fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str) -> Vec<Row
                 shape: "table",
                 columns: f.fields.iter().map(FieldSpec::title).collect(),
                 table,
+                optional: !f.required,
                 ..row()
             }]
         }
@@ -466,6 +469,7 @@ fn row() -> Row {
         columns: Vec::new(),
         table: Vec::new(),
         checklists: Vec::new(),
+        optional: false,
     }
 }
 
@@ -576,11 +580,7 @@ fn chart(placed: &[Placed], day0: Option<NaiveDate>, today: NaiveDate) -> Option
         .enumerate()
         .map(|(n, m)| ChartPoint {
             x: (x(m.day) * 10.0).round() / 10.0,
-            day: if m.day == 0 {
-                "D0".into()
-            } else {
-                format!("{:+}", m.day)
-            },
+            day: crate::words::day(m.day),
             date: m.date.format("%m-%d").to_string(),
             state: m.state,
             above: n % 2 == 0,

@@ -55,7 +55,4 @@ impl Summary {
     }
 }
 
-/// `1 error`, `2 errors`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub use crate::words::plural;

@@ -9,6 +9,7 @@ const HOME_PAGE: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// The SARIF log for a check run.
 pub fn render(verdicts: &[Verdict]) -> String {
+    let summary = super::Summary::of(verdicts);
     let rules = crate::rules::all();
     let rule_index = |id: &str| rules.iter().position(|r| r.id == id);
     let rule_objects: Vec<Value> = rules
@@ -59,6 +60,13 @@ pub fn render(verdicts: &[Verdict]) -> String {
             },
             "columnKind": "unicodeCodePoints",
             "results": results,
+            // The gate's verdict, so a reader of the log alone knows whether the run passed.
+            "properties": {
+                "packets": summary.packets,
+                "passed": summary.passed,
+                "failed": summary.failed,
+                "failedPackets": verdicts.iter().filter(|v| !v.pass).map(|v| v.id.as_str()).collect::<Vec<_>>(),
+            },
         }]
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"

@@ -70,7 +70,8 @@ pub static VALUE_TRUNCATED: Rule = Rule {
     explanation: "In YAML, ` #` starts a comment, so `monitor: Alert posting to #ops-alerts` is read \
 as `Alert posting to` and the channel is silently dropped. Quote the value:\n\n    monitor: \"Alert \
 posting to #ops-alerts\"\n\nA comment that starts with `# ` (hash, space) is taken as meant and \
-not reported.",
+not reported. Before the ready gate it is a warning; from it on, an error, since the cut may drop the \
+very channel an alert posts to.",
 };
 
 /// Keys every packet may have, whatever its kind.
@@ -245,7 +246,7 @@ fn check_truncation(ctx: &mut Ctx, node: &Node, path: &str) {
         let pos = file.pos(node.end + (line.len() - trimmed.len()));
         ctx.report(
             &VALUE_TRUNCATED,
-            Severity::Warning,
+            ctx.severity(Gate::Ready),
             pos,
             comment.len(),
             format!("`{path}` ends before `{comment}`: YAML reads ` #` as the start of a comment"),

@@ -55,7 +55,12 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             Severity::Warning,
             status_node,
             status.name().len(),
-            format!("status is still `{status}` on {} (day {day:+}); by day {on:+} it is due to be `{want}`", ctx.today),
+            format!(
+                "status is still `{status}` on {} ({}); by {} it is due to be `{want}`",
+                ctx.today,
+                crate::words::day(day),
+                crate::words::day(on)
+            ),
             format!("once the packet is {want}, write `status: {want}` (the gate already applies the {want} requirements)"),
         );
     }
@@ -71,8 +76,11 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 day0_pos,
                 10,
                 format!(
-                    "milestone overdue since {} {} (day {:+}): {}",
-                    m.weekday, m.date, m.day, m.title
+                    "milestone overdue since {} {} ({}): {}",
+                    m.weekday,
+                    m.date,
+                    crate::words::day(m.day),
+                    m.title
                 ),
                 format!(
                     "see `handoff timeline {}` for what shows this milestone done",
