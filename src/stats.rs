@@ -131,6 +131,8 @@ fn packet_stats(
     let mut prev: Option<Packet> = None;
     let mut ever_ready = false;
     let (mut rework, mut sent_back, mut stale) = (0, 0, 0);
+    // Each sign-off goes stale once: an edit and its revert are one stale period, not two.
+    let mut gone_stale: std::collections::HashSet<signoff::Key> = Default::default();
     let mut signed_off = None;
     let mut retired = None;
     for v in versions {
@@ -168,7 +170,11 @@ fn packet_stats(
                     v.text.is_some() && signoff::content(n) != signoff::content(p)
                 });
             if content_changed {
-                stale += signoff::read(p).0.len();
+                for s in signoff::read(p).0 {
+                    if gone_stale.insert(s.key()) {
+                        stale += 1;
+                    }
+                }
             }
         }
         if let Some(n) = &next {

@@ -246,6 +246,11 @@ fn stats_on_a_scripted_history() {
         "2026-12-12",
         "Relax the SLA after signing",
     );
+    // Reverted, then redone: still one stale period for each of the two sign-offs.
+    edit("3 business hours", "2 business hours");
+    repo.commit_at("Pat <pat@northwind.test>", "2026-12-13", "Revert the SLA change");
+    edit("2 business hours", "3 business hours");
+    repo.commit_at("Jordan <jordan@northwind.test>", "2026-12-14", "Relax the SLA again");
     for (role, who) in [
         ("pm", "Pat <pat@northwind.test>"),
         ("ops-lead", "Jordan <jordan@northwind.test>"),
@@ -265,12 +270,12 @@ fn stats_on_a_scripted_history() {
     assert_eq!(p["signed_by_day14"], true);
     assert_eq!(p["alive_at_90_days"], true);
     assert_eq!(
-        p["rework"], 2,
-        "the KPI rename and the SLA change came after ready"
+        p["rework"], 4,
+        "the KPI rename and the three SLA changes came after ready"
     );
     assert_eq!(p["sent_back"], 1);
-    assert_eq!(p["stale_signoffs"], 2);
-    assert_eq!(p["commits"], 11);
+    assert_eq!(p["stale_signoffs"], 2, "each sign-off goes stale once");
+    assert_eq!(p["commits"], 13);
     assert_eq!(doc["overall"]["median_transition_days"], 25.0);
     // Before 90 days have passed, durability is unknown; --since filters by creation.
     let (_, stdout, _) = repo.run(&["stats", "--today", "2027-01-01", "--format", "json"]);

@@ -193,7 +193,15 @@ fn load_repo_kind(
         }
     }
     if !templates.iter().any(|(f, _)| f == "handoff.md.j2") {
-        templates.extend(fallback.into_iter().filter(|(f, _)| f == "handoff.md.j2"));
+        // A new kind with no template of its own gets a body made from its own sections, so
+        // that every placeholder `handoff new` writes is one its checks will ask about.
+        match existing.get(&name) {
+            Some(_) => templates.extend(fallback.into_iter().filter(|(f, _)| f == "handoff.md.j2")),
+            None => templates.push((
+                "handoff.md.j2".to_string(),
+                scaffold::body_template(&spec),
+            )),
+        }
     }
     Ok(Kind {
         spec,

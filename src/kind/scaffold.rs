@@ -58,6 +58,26 @@ pub fn render(kind: &Kind, new: &NewPacket) -> Result<Vec<(String, String)>, Str
     Ok(files)
 }
 
+/// A `handoff.md` template made from a kind's own sections: the front matter, the title, and one
+/// `## Section` per section the kind checks, with a `TODO:` placeholder (or the criteria as
+/// unchecked items, for a task section).
+pub fn body_template(spec: &super::KindSpec) -> String {
+    let raw = |s: &str| format!("{{% raw %}}{s}{{% endraw %}}");
+    let mut out = String::from("---\n{{ front_matter }}---\n\n# {{ title }}\n");
+    for sec in &spec.sections {
+        let _ = write!(out, "\n## {}\n", raw(&sec.title));
+        if sec.tasks {
+            out.push_str("{% for c in criteria %}- [ ] {{ c }}\n{% endfor %}");
+            if spec.criteria.is_empty() {
+                let _ = writeln!(out, "- [ ] TODO: {}", raw(&sec.prompt));
+            }
+        } else {
+            let _ = writeln!(out, "TODO: {}", raw(&sec.prompt));
+        }
+    }
+    out
+}
+
 /// The front matter for a new packet: the header, then every question as a `TODO:` placeholder.
 pub fn front_matter(kind: &Kind, new: &NewPacket) -> String {
     let mut out = String::new();
