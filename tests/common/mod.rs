@@ -134,16 +134,26 @@ impl Repo {
         );
     }
 
-    /// Copy a packet (and the config naming its people) from examples/ into this repo.
+    /// Copy a packet (and the config naming its people) from examples/ into this repo. The
+    /// examples are all signed off (so that their verdict never changes with the calendar); for
+    /// `winback-email` and `onboarding-kickoff`, the tests take the packets as they stand before
+    /// their handoff (ready, and a draft), kept in `tests/fixtures/packets/`.
     pub fn copy_example(&self, id: &str) {
         let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let before = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/packets")
+            .join(id);
         if !self.file("handoff.toml").exists() {
             self.write(
                 "handoff.toml",
                 std::fs::read(examples.join("handoff.toml")).expect("config"),
             );
         }
-        let src = examples.join("handoffs").join(id);
+        let src = if before.is_dir() {
+            before
+        } else {
+            examples.join("handoffs").join(id)
+        };
         for entry in std::fs::read_dir(&src).expect("example") {
             let entry = entry.expect("entry");
             let text = std::fs::read(entry.path()).expect("read example");
