@@ -129,7 +129,6 @@ impl Workspace {
         let path = if Path::new(arg).exists() && !valid_id(arg) {
             resolved = Path::new(arg)
                 .canonicalize()
-                .map(|p| crate::paths::shown_path(&p))
                 .unwrap_or_else(|_| PathBuf::from(arg));
             resolved.as_path()
         } else {

@@ -248,9 +248,17 @@ fn stats_on_a_scripted_history() {
     );
     // Reverted, then redone: still one stale period for each of the two sign-offs.
     edit("3 business hours", "2 business hours");
-    repo.commit_at("Pat <pat@northwind.test>", "2026-12-13", "Revert the SLA change");
+    repo.commit_at(
+        "Pat <pat@northwind.test>",
+        "2026-12-13",
+        "Revert the SLA change",
+    );
     edit("2 business hours", "3 business hours");
-    repo.commit_at("Jordan <jordan@northwind.test>", "2026-12-14", "Relax the SLA again");
+    repo.commit_at(
+        "Jordan <jordan@northwind.test>",
+        "2026-12-14",
+        "Relax the SLA again",
+    );
     for (role, who) in [
         ("pm", "Pat <pat@northwind.test>"),
         ("ops-lead", "Jordan <jordan@northwind.test>"),

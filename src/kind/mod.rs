@@ -197,10 +197,7 @@ fn load_repo_kind(
         // that every placeholder `handoff new` writes is one its checks will ask about.
         match existing.get(&name) {
             Some(_) => templates.extend(fallback.into_iter().filter(|(f, _)| f == "handoff.md.j2")),
-            None => templates.push((
-                "handoff.md.j2".to_string(),
-                scaffold::body_template(&spec),
-            )),
+            None => templates.push(("handoff.md.j2".to_string(), scaffold::body_template(&spec))),
         }
     }
     Ok(Kind {

@@ -217,11 +217,17 @@ impl Packet {
     }
 
     fn empty(dir: &Path) -> Packet {
+        // `.` or `..` has no name of its own: the id is the name of the folder it resolves to.
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        let id = name
+            .or_else(|| {
+                dir.canonicalize()
+                    .ok()
+                    .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            })
+            .unwrap_or_default();
         Packet {
-            id: dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            id,
             dir: dir.to_path_buf(),
             file: None,
             front: None,
