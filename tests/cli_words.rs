@@ -145,6 +145,16 @@ fn render_output_follows_its_extension_and_creates_folders() {
     let (code, _, stderr) = repo.run(&["render", "--all", "-o", "site.html"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("names a file"), "{stderr}");
+    // A sign-off's note travels with it into both documents.
+    let p = "handoffs/billing-api-4-2/handoff.md";
+    repo.write(
+        p,
+        repo.read(p).replacen(
+            "    status: signed-off\n",
+            "    status: signed-off\n    note: Evidence reviewed in REL-481\n",
+            1,
+        ),
+    );
     let (code, _, stderr) = repo.run(&["render", "billing-api-4-2", "-o", "new/dir/x.html"]);
     assert_eq!(code, 0, "{stderr}");
     let html = repo.read("new/dir/x.html");
@@ -157,6 +167,7 @@ fn render_output_follows_its_extension_and_creates_folders() {
     for text in [
         "Engineering confirms the readiness evidence is real",
         "Platform ops holds the pager",
+        "Evidence reviewed in REL-481",
     ] {
         assert!(md.contains(text) && html.contains(text), "{text}");
     }
