@@ -36,6 +36,57 @@ pub fn today(given: Option<NaiveDate>) -> NaiveDate {
     given.unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
+/// A packet opened for an exact edit (`sign`, `waive`, `upgrade`): its `handoff.md` writable and
+/// locked against other editors until this is dropped, loaded after the lock was taken, and
+/// parsed without problems.
+pub struct Editing {
+    /// The lock on `handoff.md`.
+    pub lock: crate::atomic::FileLock,
+    /// The packet as it is under the lock.
+    pub packet: crate::packet::Packet,
+    /// `handoff.md`.
+    pub path: PathBuf,
+    /// `handoff.md` as the user should see it.
+    pub shown: String,
+}
+
+/// Open the packet in `dir` for an exact edit; `verb` says what for, in messages ("signed").
+pub fn edit_packet(dir: &std::path::Path, verb: &str) -> Result<Editing, Error> {
+    let path = dir.join(crate::packet::PACKET_FILE);
+    let shown = crate::paths::shown(&path);
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::usage(
+            format!("{shown} is a symbolic link"),
+            "replace the link with the file itself; git records a link, not what it points to",
+        ));
+    }
+    if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(Error::usage(
+            format!("{shown} is read-only, so it cannot be {verb}"),
+            format!("make it writable first if you mean to (`chmod u+w {shown}`)"),
+        ));
+    }
+    // Everything from reading the packet to replacing it happens under the lock, so concurrent
+    // editors take turns and none loses another's change.
+    let lock = crate::atomic::FileLock::acquire(&path)?;
+    crate::atomic::sweep_leftovers(&path);
+    let packet = crate::packet::Packet::load(dir, &crate::paths::shown_path(dir));
+    if let Some(p) = packet.problems.first() {
+        return Err(Error::usage(
+            format!("{shown}:{}: {}", p.pos.line, p.message),
+            format!(
+                "fix the packet first (`handoff check` shows how); a packet that does not parse cannot be {verb}"
+            ),
+        ));
+    }
+    Ok(Editing {
+        lock,
+        packet,
+        path,
+        shown,
+    })
+}
+
 /// Who is acting (signing, waiving): git's author identity (`git var GIT_AUTHOR_IDENT`, which
 /// honours `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` and `user.name`/`user.email`). `--by` may spell it
 /// out, as `Name <email>` or as a `[people]` name that includes you, but cannot name someone else.

@@ -36,33 +36,13 @@ pub struct SignArgs {
 pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
-    let path = dir.join(crate::packet::PACKET_FILE);
-    let shown = crate::paths::shown(&path);
-    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Error::usage(
-            format!("{shown} is a symbolic link"),
-            "replace the link with the file itself; a sign-off must cover the file git records",
-        ));
-    }
-    if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
-        return Err(Error::usage(
-            format!("{shown} is read-only, so it cannot be signed"),
-            format!("make it writable first if you mean to sign it (`chmod u+w {shown}`)"),
-        ));
-    }
     let signer = super::acting_person(&env.cwd, args.by.as_deref(), &ws.config.settings)?;
-
-    // Everything from reading the packet to replacing it happens under the lock, so concurrent
-    // signers take turns and none loses another's sign-off.
-    let _lock = crate::atomic::FileLock::acquire(&path)?;
-    crate::atomic::sweep_leftovers(&path);
-    let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
-    if let Some(p) = packet.problems.first() {
-        return Err(Error::usage(
-            format!("{shown}:{}: {}", p.pos.line, p.message),
-            "fix the packet first (`handoff check` shows how); a packet that does not parse cannot be signed",
-        ));
-    }
+    let super::Editing {
+        lock,
+        packet,
+        path,
+        shown,
+    } = super::edit_packet(&dir, "signed")?;
     let kind_name = ws.kind_name_of(&packet).to_string();
     let kind = ws
         .kinds
@@ -231,7 +211,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         )
     })?;
     crate::atomic::write_atomic(&path, &text)?;
-    drop(_lock);
+    drop(lock);
     if !env.quiet {
         if let Some(r) = &replaced {
             println!("{r}");

@@ -21,16 +21,12 @@ pub struct UpgradeArgs {
 pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
-    let path = dir.join(crate::packet::PACKET_FILE);
-    let shown = crate::paths::shown(&path);
-    let _lock = crate::atomic::FileLock::acquire(&path)?;
-    let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
-    if let Some(p) = packet.problems.first() {
-        return Err(Error::usage(
-            format!("{shown}:{}: {}", p.pos.line, p.message),
-            "fix the packet first (`handoff check` shows how)",
-        ));
-    }
+    let super::Editing {
+        lock,
+        packet,
+        path,
+        shown,
+    } = super::edit_packet(&dir, "upgraded")?;
     let kind_name = ws.kind_name_of(&packet).to_string();
     let spec = &ws.kinds.require(&kind_name)?.spec;
     let from = packet.kind_version();
@@ -133,7 +129,7 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
                 )
             })?;
     crate::atomic::write_atomic(&path, &final_text)?;
-    drop(_lock);
+    drop(lock);
     if !env.quiet {
         println!(
             "Upgraded {} from version {from} to {} of the {kind_name} kind.",

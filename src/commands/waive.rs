@@ -3,7 +3,6 @@
 use super::Env;
 use crate::error::Error;
 use crate::kind::spec::same_criterion;
-use crate::packet::Packet;
 use crate::workspace::Workspace;
 use chrono::NaiveDate;
 
@@ -33,8 +32,6 @@ pub struct WaiveArgs {
 pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
-    let path = dir.join(crate::packet::PACKET_FILE);
-    let shown = crate::paths::shown(&path);
     let reason = args.reason.trim();
     if reason.is_empty() {
         return Err(Error::usage(
@@ -42,23 +39,14 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
             "say why it does not apply: --reason \"…\"",
         ));
     }
-    if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
-        return Err(Error::usage(
-            format!("{shown} is read-only"),
-            format!("make it writable first (`chmod u+w {shown}`)"),
-        ));
-    }
     let today = super::today(args.today);
     let by = super::acting_person(&env.cwd, args.by.as_deref(), &ws.config.settings)?;
-    let _lock = crate::atomic::FileLock::acquire(&path)?;
-    crate::atomic::sweep_leftovers(&path);
-    let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
-    if let Some(p) = packet.problems.first() {
-        return Err(Error::usage(
-            format!("{shown}:{}: {}", p.pos.line, p.message),
-            "fix the packet first (`handoff check` shows how)",
-        ));
-    }
+    let super::Editing {
+        lock,
+        packet,
+        path,
+        shown,
+    } = super::edit_packet(&dir, "waived")?;
     let kind_name = ws.kind_name_of(&packet).to_string();
     let spec = &ws.kinds.require(&kind_name)?.spec;
 
@@ -134,7 +122,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
         },
     )?;
     crate::atomic::write_atomic(&path, &text)?;
-    drop(_lock);
+    drop(lock);
     if !env.quiet {
         let verb = if replace.is_some() {
             "Renewed"
