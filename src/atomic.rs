@@ -59,6 +59,30 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Write a file the user named with `-o`: onto a new path or over a regular file, never onto a link, pipe or device;
+/// missing parent folders are created.
+pub fn write_output(path: &Path, text: &str) -> Result<(), Error> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            path: parent.to_path_buf(),
+            doing: "cannot create the folder",
+            source,
+        })?;
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+    {
+        return Err(Error::usage(
+            format!(
+                "{} exists and is not a regular file (a folder, link, pipe or device)",
+                crate::paths::shown(path)
+            ),
+            "write to a new path or over a regular file",
+        ));
+    }
+    crate::atomic::write_atomic(path, text)
+}
+
 /// An exclusive lock on a file that is replaced by rename: held on the file itself (no lock file
 /// to leave behind), and released when dropped, on every exit path, or by the OS when the process
 /// dies.

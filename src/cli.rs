@@ -195,6 +195,9 @@ pub enum Command {
         /// The rule id, as `handoff check` prints it before each finding, e.g. `answer-missing`
         /// (omit to list every rule).
         rule: Option<String>,
+        /// Print every rule's documentation as one markdown page (what docs/rules.md holds).
+        #[arg(long, conflicts_with = "rule")]
+        markdown: bool,
     },
     /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
     Schema {
@@ -269,6 +272,9 @@ pub struct CheckArgs {
     /// Pass (exit 0) when there is no packets folder at all, instead of refusing (exit 2).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Write the report to FILE instead of stdout (any format; e.g. a SARIF file to upload).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
     /// Only packets changed since this git ref (committed or not), plus packets whose gate the
     /// calendar moved since then.
     #[arg(long, value_name = "REF")]

@@ -99,7 +99,14 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
                 })?;
             Ok(0)
         }
-        Command::Explain { rule } => commands::explain::run(rule.as_deref()),
+        Command::Explain { rule, markdown } => {
+            if *markdown {
+                print!("{}", rules::markdown());
+                Ok(0)
+            } else {
+                commands::explain::run(rule.as_deref())
+            }
+        }
         Command::Kinds { kind, format } => {
             let ws = workspace::Workspace::open(&env.cwd)?;
             commands::kinds::run(&ws, kind.as_deref(), *format)

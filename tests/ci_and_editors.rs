@@ -44,7 +44,8 @@ fn sarif_validates_against_the_sarif_schema() {
         .unwrap();
     assert_eq!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "handoffs/partner-referrals/handoff.md"
+        "examples/handoffs/partner-referrals/handoff.md",
+        "relative to the repository root"
     );
     assert_eq!(
         r["locations"][0]["physicalLocation"]["region"]["startLine"],
@@ -76,7 +77,7 @@ fn github_annotations_carry_file_line_and_column() {
         .lines()
         .find(|l| l.contains("title=handoff unknown-key"))
         .expect(&stdout);
-    assert!(line.starts_with("::error file=handoffs/partner-referrals/handoff.md,line=17,col=3,title=handoff unknown-key::"), "{line}");
+    assert!(line.starts_with("::error file=examples/handoffs/partner-referrals/handoff.md,line=17,col=3,title=handoff unknown-key::"), "{line}");
     assert!(line.contains("%0Ahelp: did you mean `source`?"), "{line}");
     assert!(stdout.lines().any(|l| l.starts_with("::warning ")));
 }
@@ -129,7 +130,7 @@ fn the_actions_check_step_runs_on_the_examples() {
     assert_eq!(failing.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&failing.stdout)
-            .contains("::error file=handoffs/partner-referrals/handoff.md")
+            .contains("::error file=examples/handoffs/partner-referrals/handoff.md")
     );
 }
 

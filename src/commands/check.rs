@@ -60,16 +60,19 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             report::human::render(
                 &verdicts,
                 Style {
-                    color: env.color,
+                    color: env.color && args.output.is_none(),
                     quiet: env.quiet,
                 },
             )
         }
         CheckFormat::Json => report::json::render(&verdicts, today),
-        CheckFormat::Sarif => report::sarif::render(&verdicts),
-        CheckFormat::Github => report::github::render(&verdicts),
+        CheckFormat::Sarif => report::sarif::render(&verdicts, &report::base_in_repo(&env.cwd)),
+        CheckFormat::Github => report::github::render(&verdicts, &report::base_in_repo(&env.cwd)),
     };
-    print!("{text}");
+    match &args.output {
+        Some(path) => crate::atomic::write_output(path, &text)?,
+        None => print!("{text}"),
+    }
     let failed = verdicts.iter().any(|v| !v.pass);
     Ok(u8::from(failed))
 }

@@ -210,26 +210,6 @@ fn signoff_commits(packet: &Packet) -> BTreeMap<crate::signoff::Key, String> {
         .collect()
 }
 
-/// Write a page: onto a new path or over a regular file, never onto a link, pipe or device;
-/// missing parent folders are created.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-            path: parent.to_path_buf(),
-            doing: "cannot create the folder",
-            source,
-        })?;
-    }
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.file_type().is_file()
-    {
-        return Err(Error::usage(
-            format!(
-                "{} exists and is not a regular file (a folder, link, pipe or device)",
-                crate::paths::shown(path)
-            ),
-            "write to a new path or over a regular file",
-        ));
-    }
-    crate::atomic::write_atomic(path, text)
+    crate::atomic::write_output(path, text)
 }

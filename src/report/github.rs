@@ -5,8 +5,9 @@ use crate::diagnostic::Severity;
 use crate::verdict::Verdict;
 use std::fmt::Write as _;
 
-/// One `::error file=…,line=…,col=…,title=…::…` line per finding, then the summary.
-pub fn render(verdicts: &[Verdict]) -> String {
+/// One `::error file=…,line=…,col=…,title=…::…` line per finding, then the summary; `base`
+/// makes paths relative to the repository root, where GitHub looks for them.
+pub fn render(verdicts: &[Verdict], base: &str) -> String {
     let mut out = String::new();
     for d in verdicts.iter().flat_map(|v| &v.diagnostics) {
         let level = match d.severity {
@@ -17,7 +18,7 @@ pub fn render(verdicts: &[Verdict]) -> String {
         let _ = writeln!(
             out,
             "::{level} file={},line={},col={},title={}::{}",
-            property(&d.file),
+            property(&super::root_relative(base, &d.file)),
             d.pos.line,
             d.pos.column,
             property(&format!("handoff {}", d.rule)),

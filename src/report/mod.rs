@@ -56,3 +56,41 @@ impl Summary {
 }
 
 pub use crate::words::plural;
+
+/// `file` (relative to where the command ran) relative to the repository root, given `base`, the
+/// working directory relative to the root (`""` at the root, `team/` in a monorepo folder).
+pub fn root_relative(base: &str, file: &str) -> String {
+    let file = file.replace('\\', "/");
+    let file = file.strip_prefix("./").unwrap_or(&file);
+    if base.is_empty() || file.starts_with('/') {
+        return file.to_string();
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in file.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// Where the working directory lies below the repository root (`team/`), or `""`.
+pub fn base_in_repo(cwd: &std::path::Path) -> String {
+    let Some(top) = crate::packet::files::work_tree_of(cwd) else {
+        return String::new();
+    };
+    cwd.strip_prefix(&top)
+        .map(|rel| {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if rel.is_empty() {
+                rel
+            } else {
+                format!("{rel}/")
+            }
+        })
+        .unwrap_or_default()
+}

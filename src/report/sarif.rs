@@ -4,11 +4,15 @@ use crate::diagnostic::Severity;
 use crate::verdict::Verdict;
 use serde_json::{Value, json};
 
-/// Where the rules are documented.
+/// The project's home.
 const HOME_PAGE: &str = env!("CARGO_PKG_REPOSITORY");
 
-/// The SARIF log for a check run.
-pub fn render(verdicts: &[Verdict]) -> String {
+/// GitHub code scanning takes at most this many results from one run.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The SARIF log for a check run; `base` is prepended to every path so that it is relative to the
+/// repository root.
+pub fn render(verdicts: &[Verdict], base: &str) -> String {
     let summary = super::Summary::of(verdicts);
     let rules = crate::rules::all();
     let rule_index = |id: &str| rules.iter().position(|r| r.id == id);
@@ -21,24 +25,39 @@ pub fn render(verdicts: &[Verdict]) -> String {
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.explanation },
                 "help": { "text": r.explanation, "markdown": r.explanation },
-                "helpUri": format!("{HOME_PAGE}#gates"),
+                "helpUri": crate::rules::doc_url(r.id),
             })
         })
         .collect();
+    let total = verdicts.iter().map(|v| v.diagnostics.len()).sum::<usize>();
     let results: Vec<Value> = verdicts
         .iter()
         .flat_map(|v| &v.diagnostics)
+        .take(MAX_RESULTS)
         .map(|d| {
+            let uri = super::root_relative(base, &d.file);
+            let end = d
+                .source
+                .as_ref()
+                .map(|s| s.pos(d.pos.offset + d.len.max(1)))
+                .filter(|e| (e.line, e.column) > (d.pos.line, d.pos.column));
+            let mut region = json!({ "startLine": d.pos.line, "startColumn": d.pos.column });
+            if let Some(e) = end {
+                region["endLine"] = json!(e.line);
+                region["endColumn"] = json!(e.column);
+            }
             let mut result = json!({
                 "ruleId": d.rule,
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" },
                 "message": { "text": format!("{}\nhelp: {}", d.message, d.help) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": d.file.replace('\\', "/") },
-                        "region": { "startLine": d.pos.line, "startColumn": d.pos.column },
+                        "artifactLocation": { "uri": uri },
+                        "region": region,
                     }
                 }],
+                // Stable across runs and line moves: the rule, the file and what it is about.
+                "partialFingerprints": { "handoffFinding/v1": fingerprint(d, &uri) },
             });
             if let Some(i) = rule_index(d.rule) {
                 result["ruleIndex"] = json!(i);
@@ -60,6 +79,19 @@ pub fn render(verdicts: &[Verdict]) -> String {
             },
             "columnKind": "unicodeCodePoints",
             "results": results,
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": if total > MAX_RESULTS {
+                    json!([{
+                        "level": "warning",
+                        "message": { "text": format!(
+                            "{total} findings; only the first {MAX_RESULTS} are in this log (GitHub's limit). Run `handoff check` for all of them."
+                        ) },
+                    }])
+                } else {
+                    json!([])
+                },
+            }],
             // The gate's verdict, so a reader of the log alone knows whether the run passed.
             "properties": {
                 "packets": summary.packets,
@@ -70,6 +102,14 @@ pub fn render(verdicts: &[Verdict]) -> String {
         }]
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// A finding's identity apart from its position: rule, file, and what it is about.
+fn fingerprint(d: &crate::diagnostic::Diagnostic, uri: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let about = d.target.as_deref().unwrap_or(&d.message);
+    let hash = Sha256::digest(format!("{}\0{uri}\0{about}", d.rule).as_bytes());
+    hash.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// `answer-missing` → `AnswerMissing`.
