@@ -30,6 +30,8 @@ pub struct Settings {
     pub people: BTreeMap<String, People>,
     /// Weekend handling for milestones.
     pub weekends: Weekends,
+    /// Email → Slack member id (`U…`), so that `remind --format slack` mentions people.
+    pub slack: BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
             default_kind: "generic".into(),
             people: BTreeMap::new(),
             weekends: Weekends::Warn,
+            slack: BTreeMap::new(),
         }
     }
 }
@@ -154,6 +157,21 @@ impl Config {
                     settings.packets
                 ),
             });
+        }
+        for (email, id) in &settings.slack {
+            let id_ok = id.len() > 1
+                && id.starts_with(['U', 'W'])
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            if !email.contains('@') || !id_ok {
+                return Err(ConfigError {
+                    file: file.to_path_buf(),
+                    message: format!(
+                        "[slack] `{email}` = `{id}`: write an email and the person's Slack member id, e.g. \"jordan@example.com\" = \"U024BE7LH\""
+                    ),
+                });
+            }
         }
         for (name, entry) in &settings.people {
             let bad = entry.all().iter().find(|p| !crate::person::is_person(p));

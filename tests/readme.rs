@@ -157,3 +157,16 @@ fn the_tour_runs_as_written_and_prints_what_it_shows() {
     assert_eq!(&printed[first..first + finding], &sample[..finding]);
     assert_eq!(&printed[printed.len() - 3..], &sample[finding + 1..]);
 }
+
+#[test]
+fn the_configuration_example_is_a_configuration_handoff_accepts() {
+    let block = blocks("Configuration")
+        .into_iter()
+        .find(|(info, _)| info == "toml")
+        .expect("a toml block")
+        .1;
+    let repo = Repo::new();
+    repo.write("handoff.toml", block);
+    let (code, stdout, stderr) = repo.run(&["check", "--allow-empty"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}

@@ -31,6 +31,9 @@ pub struct RemindArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RemindFormat::Text)]
     pub format: RemindFormat,
+    /// Print nothing (and exit 0) when nothing is due, overdue or ending: for scheduled jobs.
+    #[arg(long)]
+    pub skip_empty: bool,
 }
 
 /// `2d` → 2, `1w` → 7.
@@ -170,15 +173,19 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
     }
     // Overdue first, then what falls due, then waivers ending; each by date.
     reminders.sort_by(|a, b| (a.about, a.date, &a.packet).cmp(&(b.about, b.date, &b.packet)));
+    if reminders.is_empty() && args.skip_empty {
+        return Ok(0);
+    }
     match args.format {
         RemindFormat::Json => {
             let doc = serde_json::json!({ "today": today, "until": until, "reminders": reminders });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        RemindFormat::Slack => println!(
-            "{}",
-            serde_json::to_string_pretty(&slack(&reminders, today, until)).unwrap_or_default()
-        ),
+        RemindFormat::Slack => {
+            for message in slack(&reminders, today, until, &ws.config.settings.slack) {
+                println!("{}", serde_json::to_string(&message).unwrap_or_default());
+            }
+        }
         RemindFormat::Text => print!("{}", text(&reminders, today, until)),
     }
     Ok(0)
@@ -220,45 +227,92 @@ fn text(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> String {
     out
 }
 
-fn slack(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> serde_json::Value {
+/// Slack's limits: blocks in one message, characters in one section's text.
+pub const SLACK_MAX_BLOCKS: usize = 50;
+/// See [`SLACK_MAX_BLOCKS`].
+pub const SLACK_MAX_SECTION: usize = 3000;
+
+/// Block Kit messages for the reminders: as many as Slack's limits need (at most 50 blocks each,
+/// no section text over 3,000 characters), one JSON payload each. People with a Slack id in
+/// `handoff.toml` are mentioned, so Slack notifies them.
+fn slack(
+    reminders: &[Reminder],
+    today: NaiveDate,
+    until: NaiveDate,
+    ids: &std::collections::BTreeMap<String, String>,
+) -> Vec<serde_json::Value> {
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };
-    let mut blocks = vec![serde_json::json!({
-        "type": "header",
-        "text": { "type": "plain_text", "text": format!("Handoff milestones due {today} to {until}") }
-    })];
-    if reminders.is_empty() {
-        blocks.push(serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": "Nothing falls due." } }));
+    let who = |person: &str| {
+        crate::person::email_of(person)
+            .and_then(|e| ids.iter().find(|(k, _)| k.to_lowercase() == e))
+            .map_or_else(|| esc(person), |(_, id)| format!("<@{id}>"))
+    };
+    let sections: Vec<String> = reminders
+        .iter()
+        .map(|r| {
+            let when = match (r.about, r.today) {
+                (About::Overdue, _) => {
+                    format!("*overdue* since {}", r.date.format("%a %b %-d"))
+                }
+                (_, true) => "*today*".to_string(),
+                _ => r.date.format("%a %b %-d").to_string(),
+            };
+            let ping = if r.people.is_empty() {
+                String::new()
+            } else {
+                let people: Vec<String> = r.people.iter().map(|p| who(p)).collect();
+                format!("\nPing: {}", people.join(", "))
+            };
+            let head = format!("{when} (day {}): {}", r.day, esc(&r.milestone));
+            // The title gives way first when a section would be too long for Slack.
+            let room =
+                SLACK_MAX_SECTION.saturating_sub(head.chars().count() + ping.chars().count() + 8);
+            let title: String = esc(&r.title).chars().take(room).collect();
+            let text = format!("*{title}* — {head}{ping}");
+            text.chars().take(SLACK_MAX_SECTION).collect()
+        })
+        .collect();
+    let header = format!("Handoff milestones due {today} to {until}");
+    if sections.is_empty() {
+        return vec![serde_json::json!({
+            "text": "Nothing falls due.",
+            "blocks": [
+                { "type": "header", "text": { "type": "plain_text", "text": header } },
+                { "type": "section", "text": { "type": "mrkdwn", "text": "Nothing falls due." } },
+            ],
+        })];
     }
-    for r in reminders {
-        let when = match (r.about, r.today) {
-            (About::Overdue, _) => format!("*overdue* since {}", r.date.format("%a %b %-d")),
-            (_, true) => "*today*".to_string(),
-            _ => r.date.format("%a %b %-d").to_string(),
-        };
-        let ping = if r.people.is_empty() {
-            String::new()
-        } else {
-            format!("\nPing: {}", esc(&r.people.join(", ")))
-        };
-        blocks.push(serde_json::json!({
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": format!("*{}* — {when} (day {}): {}{ping}", esc(&r.title), r.day, esc(&r.milestone)),
-            }
-        }));
-    }
-    serde_json::json!({
-        "text": format!(
-            "{} from {today} to {until}",
-            crate::words::plural(reminders.len(), "handoff reminder", "handoff reminders")
-        ),
-        "blocks": blocks,
-    })
+    let per_message = SLACK_MAX_BLOCKS - 1;
+    let parts = sections.len().div_ceil(per_message);
+    sections
+        .chunks(per_message)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let title = if parts > 1 {
+                format!("{header} ({} of {parts})", n + 1)
+            } else {
+                header.clone()
+            };
+            let mut blocks = vec![serde_json::json!({
+                "type": "header",
+                "text": { "type": "plain_text", "text": title },
+            })];
+            blocks.extend(chunk.iter().map(|text| {
+                serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } })
+            }));
+            serde_json::json!({
+                "text": format!(
+                    "{} from {today} to {until}",
+                    crate::words::plural(reminders.len(), "handoff reminder", "handoff reminders")
+                ),
+                "blocks": blocks,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
