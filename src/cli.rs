@@ -214,8 +214,12 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (e.g. `handoff man > handoff.1`).
-    Man,
+    /// Print the manual page (e.g. `handoff man > handoff.1`), or write every page to a folder.
+    Man {
+        /// Write `handoff.1` and one page per subcommand (`handoff-check.1`, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Text or JSON.

@@ -88,17 +88,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
             clap_complete::generate(*shell, &mut cmd, "handoff", &mut std::io::stdout());
             Ok(0)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .map_err(|source| error::Error::Io {
-                    path: "<stdout>".into(),
-                    doing: "cannot write the manual",
-                    source,
-                })?;
-            Ok(0)
-        }
+        Command::Man { out_dir } => commands::man::run(&env, out_dir.as_deref()),
         Command::Explain { rule, markdown } => {
             if *markdown {
                 print!("{}", rules::markdown());

@@ -310,3 +310,54 @@ fn completions_and_man_page() {
     assert_eq!(code, 0);
     assert!(stdout.contains(".TH handoff"));
 }
+
+#[test]
+fn man_writes_a_page_per_subcommand_with_every_flag() {
+    let repo = Repo::new();
+    let (code, stdout, stderr) = repo.run(&["man", "--out-dir", "man1"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("Wrote "), "{stdout}");
+    let (_, help, _) = repo.run(&["--help"]);
+    let subcommands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(subcommands.len() >= 17, "{subcommands:?}");
+    let main = repo.read("man1/handoff.1");
+    for section in [
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "HANDOFF_TODAY",
+        "NO_COLOR",
+    ] {
+        assert!(main.contains(section), "{section}");
+    }
+    for sub in subcommands {
+        let page = repo.read(&format!("man1/handoff-{sub}.1"));
+        assert!(
+            page.contains("EXIT STATUS") && page.contains("FILES"),
+            "{sub}"
+        );
+        let (_, sub_help, _) = repo.run(&[sub, "--help"]);
+        for flag in sub_help
+            .split_whitespace()
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(|w| {
+                w.trim_end_matches([',', '.', ')', '`'])
+                    .split(['=', '[', '<'])
+                    .next()
+                    .unwrap_or("")
+            })
+            .filter(|f| f.len() > 2 && f[2..].chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        {
+            let escaped = flag.replace('-', "\\-");
+            assert!(page.contains(&escaped), "handoff-{sub}.1 lacks {flag}");
+        }
+    }
+}

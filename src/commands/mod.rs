@@ -6,6 +6,7 @@ pub mod explain;
 pub mod init;
 pub mod kinds;
 pub mod log;
+pub mod man;
 pub mod new;
 pub mod remind;
 pub mod render;
