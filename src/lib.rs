@@ -33,7 +33,6 @@ pub mod words;
 pub mod workspace;
 
 use cli::{Cli, ColorChoice, Command};
-use std::io::IsTerminal;
 
 /// Run a parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8, error::Error> {
@@ -109,9 +108,10 @@ pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
+        // anstream reads NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM=dumb, and whether stdout is
+        // a terminal, the way other command-line tools do.
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
         }
     }
 }

@@ -298,6 +298,40 @@ fn colour_follows_no_color_and_the_flag() {
     assert!(coloured.contains('\u{1b}'));
     let (_, never, _) = repo.run(&["--color", "never", "check", "--today", "2026-11-26"]);
     assert!(!never.contains('\u{1b}'));
+    // Piped output takes colour only when forced.
+    let forced = repo
+        .handoff()
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .args(["check", "--today", "2026-11-26"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&forced.stdout).contains('\u{1b}'));
+}
+
+#[cfg(unix)]
+#[test]
+fn on_a_terminal_colour_follows_the_usual_variables() {
+    let repo = Repo::new();
+    repo.copy_example("onboarding-kickoff");
+    // `script` gives the command a terminal of its own.
+    let on_tty = |vars: &str| {
+        let out = std::process::Command::new("script")
+            .args(["-qec"])
+            .arg(format!(
+                "env -u NO_COLOR -u CLICOLOR -u CLICOLOR_FORCE TERM=xterm {vars} '{}' check --today 2026-11-26",
+                env!("CARGO_BIN_EXE_handoff")
+            ))
+            .arg("/dev/null")
+            .current_dir(repo.path())
+            .output()
+            .expect("script");
+        String::from_utf8_lossy(&out.stdout).contains('\u{1b}')
+    };
+    assert!(on_tty(""), "a terminal gets colour");
+    for vars in ["NO_COLOR=1", "CLICOLOR=0", "TERM=dumb"] {
+        assert!(!on_tty(vars), "{vars} turns colour off");
+    }
 }
 
 #[test]
