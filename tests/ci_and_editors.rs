@@ -104,6 +104,8 @@ fn the_actions_check_step_runs_on_the_examples() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    let sarif_dir = tempfile::tempdir().unwrap();
+    let sarif_path = sarif_dir.path().join("handoff.sarif");
     let run = |paths: &str, format: &str| {
         std::process::Command::new("bash")
             .arg("-c")
@@ -115,6 +117,14 @@ fn the_actions_check_step_runs_on_the_examples() {
             .env("HANDOFF_TODAY_INPUT", "2026-12-05")
             .env("HANDOFF_CHANGED_SINCE", "")
             .env("HANDOFF_ARGS", "")
+            .env(
+                "HANDOFF_SARIF",
+                if paths.is_empty() {
+                    sarif_path.to_str().unwrap()
+                } else {
+                    ""
+                },
+            )
             .output()
             .unwrap()
     };
@@ -132,6 +142,11 @@ fn the_actions_check_step_runs_on_the_examples() {
         String::from_utf8_lossy(&failing.stdout)
             .contains("::error file=examples/handoffs/partner-referrals/handoff.md")
     );
+    // With `sarif` set, the report is written for the upload step, and the exit code is still the
+    // check's.
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
 }
 
 #[test]
@@ -140,36 +155,48 @@ fn the_pre_commit_entry_runs_on_changed_files() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
     )
     .unwrap();
-    assert!(hooks.contains("id: handoff-check") && hooks.contains("language: rust"));
+    assert!(hooks.contains("id: handoff-check\n") && hooks.contains("language: python"));
+    assert!(hooks.contains("id: handoff-check-source") && hooks.contains("language: rust"));
+    assert_eq!(hooks.matches("pass_filenames: false").count(), 2);
     let entry = hooks
         .lines()
         .find_map(|l| l.trim().strip_prefix("entry: "))
         .unwrap();
+    // The `files` pattern, as pre-commit reads it (a Python regex), picks packets, the config and
+    // repo kinds in any folder.
     let files_re = hooks
         .lines()
         .find_map(|l| l.trim().strip_prefix("files: "))
-        .unwrap();
-    assert_eq!(files_re, "^handoffs/[^/]+/");
+        .unwrap()
+        .trim_matches('\'');
+    let matches = |path: &str| {
+        std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import re,sys; sys.exit(0 if re.search(sys.argv[1], sys.argv[2]) else 1)",
+            ])
+            .args([files_re, path])
+            .status()
+            .unwrap()
+            .success()
+    };
+    for path in [
+        "handoffs/a/handoff.md",
+        "team/work/b/runbook.md",
+        "handoff.toml",
+        "team/handoff.toml",
+        ".handoff/kinds/k/kind.yaml",
+    ] {
+        assert!(matches(path), "{path}");
+    }
+    assert!(!matches("src/main.rs") && !matches("docs/notes.txt"));
     let mut words = entry.split_whitespace();
     assert_eq!(words.next(), Some("handoff"));
-    let mut args: Vec<&str> = words.collect();
-    // pre-commit passes the staged files that match `files`.
-    args.extend([
-        "handoffs/winback-email/handoff.md",
-        "handoffs/winback-email/runbook.md",
-        "handoffs/billing-api-4-2/runbook.md",
-    ]);
-    args.extend(["--today", "2026-12-05"]);
-    let (code, stdout, stderr) = in_examples(&args);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let mut failing = args.clone();
-    failing.insert(failing.len() - 2, "handoffs/partner-referrals/handoff.md");
-    let (code, stdout, _) = in_examples(&failing);
+    let args: Vec<&str> = words.chain(["--today", "2026-12-05"]).collect();
+    // The whole project is checked: the example that fails on purpose fails the hook.
+    let (code, stdout, _) = in_examples(&args);
     assert_eq!(code, 1);
-    assert!(
-        stdout.contains("partner-referrals") && !stdout.contains("pass winback-email"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("partner-referrals"), "{stdout}");
 }
 
 fn front_matter_json(dir: &Path) -> serde_json::Value {

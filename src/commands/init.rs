@@ -46,7 +46,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - uses: handoff-dev/handoff@main
+      - uses: handoff-dev/handoff@v{version}
         with:
           format: github
 "#;
@@ -77,7 +77,9 @@ pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
         (".handoff/schema.json".to_string(), schema),
         (
             ".github/workflows/handoff.yml".to_string(),
-            WORKFLOW.replace("{packets}", &args.packets),
+            WORKFLOW
+                .replace("{packets}", &args.packets)
+                .replace("{version}", env!("CARGO_PKG_VERSION")),
         ),
     ];
     for (rel, text) in files {
