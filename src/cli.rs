@@ -185,6 +185,7 @@ pub enum Command {
     #[command(long_about = KINDS_HELP)]
     Kinds {
         /// Show one kind in full.
+        #[arg(add = crate::complete::kinds())]
         kind: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextFormat::Text)]
@@ -194,6 +195,7 @@ pub enum Command {
     Explain {
         /// The rule id, as `handoff check` prints it before each finding, e.g. `answer-missing`
         /// (omit to list every rule).
+        #[arg(add = crate::complete::rules())]
         rule: Option<String>,
         /// Print every rule's documentation as one markdown page (what docs/rules.md holds).
         #[arg(long, conflicts_with = "rule")]
@@ -210,6 +212,9 @@ pub enum Command {
     /// Never overwrites a file that exists.
     Init(crate::commands::init::InitArgs),
     /// Print a shell completion script (e.g. `handoff completions bash > /etc/bash_completion.d/handoff`).
+    ///
+    /// The script asks `handoff` itself for candidates as you type, so packet ids, kinds, roles and
+    /// rule ids complete from the repository you are in.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -237,7 +242,7 @@ pub struct NewArgs {
     /// The packet id: lowercase letters, digits and dashes (becomes the folder name).
     pub id: String,
     /// The kind of handoff (see `handoff kinds`); defaults to handoff.toml's `default_kind`.
-    #[arg(long, short)]
+    #[arg(long, short, add = crate::complete::kinds())]
     pub kind: Option<String>,
     /// The live handoff day, YYYY-MM-DD (asked for when missing and stdin is a terminal).
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
@@ -259,7 +264,7 @@ pub struct CheckArgs {
     /// Packets to check, by id or path (default: every packet under the packets root).
     ///
     /// A folder that holds a handoff.toml, or packet folders, is checked as a whole.
-    #[arg(value_name = "PACKET")]
+    #[arg(value_name = "PACKET", add = crate::complete::packets())]
     pub packets: Vec<String>,
     /// Check as if today were DATE (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]

@@ -7,6 +7,7 @@
 pub mod atomic;
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod diagnostic;
 pub mod error;
@@ -83,9 +84,22 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
             Ok(0)
         }
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "handoff", &mut std::io::stdout());
-            Ok(0)
+            // The registration script of the dynamic completer: the same as `COMPLETE=<shell>
+            // handoff` prints.
+            let exe = std::env::current_exe().map_err(|source| error::Error::Io {
+                path: "handoff".into(),
+                doing: "cannot find its own binary",
+                source,
+            })?;
+            let status = std::process::Command::new(exe)
+                .env("COMPLETE", shell.to_string())
+                .status()
+                .map_err(|source| error::Error::Io {
+                    path: "handoff".into(),
+                    doing: "cannot write the completion script",
+                    source,
+                })?;
+            Ok(if status.success() { 0 } else { 2 })
         }
         Command::Man { out_dir } => commands::man::run(&env, out_dir.as_deref()),
         Command::Explain { rule, markdown } => {

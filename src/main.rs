@@ -2,6 +2,9 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Answers the shell's completion requests (`COMPLETE=bash handoff …`) and exits.
+    clap_complete::CompleteEnv::with_factory(<handoff::cli::Cli as clap::CommandFactory>::command)
+        .complete();
     // Like any Unix filter: a reader that goes away (`handoff kinds | head -1`) ends the command
     // quietly with the usual status, instead of a failed write turning into a panic.
     #[cfg(unix)]

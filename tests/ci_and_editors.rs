@@ -364,9 +364,32 @@ fn on_a_terminal_colour_follows_the_usual_variables() {
 #[test]
 fn completions_and_man_page() {
     let repo = Repo::new();
-    let (code, stdout, _) = repo.run(&["completions", "bash"]);
-    assert_eq!(code, 0);
-    assert!(stdout.contains("handoff") && stdout.contains("timeline"));
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, stdout, _) = repo.run(&["completions", shell]);
+        assert_eq!(code, 0);
+        assert!(
+            stdout.contains("COMPLETE=") && stdout.contains("handoff"),
+            "{shell}: {stdout}"
+        );
+    }
+    // The script asks handoff for candidates: packet ids, roles, kinds and rule ids of the
+    // repository the shell is in.
+    let complete = |words: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .arg("handoff")
+            .args(words)
+            .current_dir(examples())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(complete(&["sign", ""]).contains("winback-email\n"));
+    assert!(complete(&["check", "inb"]).contains("inbound-demo-routing"));
+    assert!(complete(&["sign", "winback-email", "--role", ""]).contains("revops-director\t"));
+    assert!(complete(&["new", "x", "--kind", ""]).contains("sales-routing\t"));
+    assert!(complete(&["explain", "signoff-s"]).contains("signoff-stale\t"));
     let (code, stdout, _) = repo.run(&["man"]);
     assert_eq!(code, 0);
     assert!(stdout.contains(".TH handoff"));

@@ -14,6 +14,7 @@ use std::path::Path;
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
     /// The packet id (or path).
+    #[arg(add = crate::complete::packets())]
     pub packet: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]

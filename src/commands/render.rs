@@ -33,7 +33,7 @@ impl DocFormat {
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
     /// The packet id (or path); omit with --all.
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(required_unless_present = "all", conflicts_with = "all", add = crate::complete::packets())]
     pub packet: Option<String>,
     /// Render every packet, one page each, plus an index page (needs -o DIR).
     #[arg(long, requires = "output")]

@@ -13,9 +13,10 @@ use crate::workspace::Workspace;
 #[derive(Debug, clap::Args)]
 pub struct SignArgs {
     /// The packet id (or path).
+    #[arg(add = crate::complete::packets())]
     pub packet: String,
     /// The role you sign for (see `handoff kinds <kind>` for the kind's roles).
-    #[arg(long)]
+    #[arg(long, add = crate::complete::roles())]
     pub role: String,
     /// The signer, `Name <email>` (default: git's author identity). It must be the same person
     /// (email) as git's identity, when git has one: you sign for yourself.

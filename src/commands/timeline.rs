@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 #[derive(Debug, clap::Args)]
 pub struct TimelineArgs {
     /// The packet id (or path).
+    #[arg(add = crate::complete::packets())]
     pub packet: String,
     /// Show states as of DATE (YYYY-MM-DD).
     #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]

@@ -14,6 +14,7 @@ use std::path::Path;
 #[derive(Debug, clap::Args)]
 pub struct UpgradeArgs {
     /// The packet id (or path).
+    #[arg(add = crate::complete::packets())]
     pub packet: String,
 }
 

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 #[derive(Debug, clap::Args)]
 pub struct WaiveArgs {
     /// The packet id (or path).
+    #[arg(add = crate::complete::packets())]
     pub packet: String,
     /// What does not apply: an answer path (`metric.source`, `risks[1].monitor`) or an acceptance
     /// criterion's text.
