@@ -2,8 +2,9 @@
 """Write N synthetic packets (handoff.md + runbook.md each) into DIR/handoffs for benchmarks.
 
 Usage: gen_packets.py N DIR
-Every packet is a complete gtm-play packet based on the bundled example, with its own id, owners
-and numbers, so `handoff check` does all of its work on each one.
+Every packet is a complete gtm-play packet based on the winback example as it stands before its
+handoff (ready, not yet signed; kept in tests/fixtures/packets), with its own id, owners and numbers,
+so `handoff check` does all of its work on each one.
 """
 import pathlib
 import random
@@ -11,12 +12,13 @@ import sys
 
 def main() -> None:
     count, root = int(sys.argv[1]), pathlib.Path(sys.argv[2])
-    example = pathlib.Path(__file__).resolve().parent.parent / "examples" / "handoffs" / "winback-email"
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    example = repo / "tests" / "fixtures" / "packets" / "winback-email"
     packet = (example / "handoff.md").read_text()
     runbook = (example / "runbook.md").read_text()
     (root / "handoffs").mkdir(parents=True, exist_ok=True)
     (root / "handoff.toml").write_text(
-        (example.parent.parent / "handoff.toml").read_text()
+        (repo / "examples" / "handoff.toml").read_text()
     )
     rng = random.Random(7)
     for i in range(count):

@@ -154,12 +154,17 @@ pub fn content(packet: &Packet) -> String {
 /// target text and, when they lead to a file inside the repository, by that file's content too;
 /// `handoff.md` as [`content`] gives it. Files are streamed, never read whole.
 pub fn digest(packet: &Packet) -> String {
+    packet.digest.get_or_init(|| compute_digest(packet)).clone()
+}
+
+fn compute_digest(packet: &Packet) -> String {
     let within = files::work_tree_of(
         &std::path::absolute(&packet.dir).unwrap_or_else(|_| packet.dir.clone()),
     )
     .unwrap_or_else(|| packet.dir.clone());
     let mut hasher = Sha256::new();
-    for rel in files::list(&packet.dir) {
+    for rel in packet.files() {
+        let rel = rel.as_str();
         hasher.update(rel.as_bytes());
         hasher.update([0]);
         if rel == crate::packet::PACKET_FILE && packet.file.is_some() {
@@ -169,7 +174,7 @@ pub fn digest(packet: &Packet) -> String {
             hasher.update(text.as_bytes());
             continue;
         }
-        match files::target(&packet.dir, &rel, &within) {
+        match files::target(&packet.dir, rel, &within) {
             Target::File(path) => {
                 // Over the cap, `check` fails the packet; the digest records the size unread.
                 let len = std::fs::metadata(&path).map_or(0, |m| m.len());

@@ -104,13 +104,37 @@ pub fn check_keeping(
     forced: Option<Gate>,
     keep_all: bool,
 ) -> (Vec<(Option<Packet>, Verdict)>, Option<String>) {
-    let mut results = parallel_map(dirs, |dir| {
+    // Packets are kept for the audit only when it can run: outside git, or in a shallow clone,
+    // holding thousands of signed packets in memory would serve nothing.
+    // Asked at the first signed packet, so that a run with none starts no git process.
+    let auditable: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let checked = parallel_map(dirs, |dir| {
         let (packet, verdict) = check_one(dir, ws, today, forced);
-        let keep = keep_all || !crate::signoff::read(&packet).0.is_empty();
-        (keep.then_some(packet), verdict)
+        let signed = !crate::signoff::read(&packet).0.is_empty();
+        let keep = keep_all || (signed && auditable.get_or_init(|| auditable_for(dirs)).is_ok());
+        (keep.then_some(packet), verdict, signed)
     });
-    let note = audit(&mut results).err();
+    let mut results: Vec<(Option<Packet>, Verdict)> =
+        checked.into_iter().map(|(p, v, _)| (p, v)).collect();
+    let note = match auditable.into_inner() {
+        None | Some(Ok(())) => audit(&mut results).err(),
+        Some(Err(why)) => Some(why),
+    };
     (results, note)
+}
+
+/// Whether git history can be read for the audit of these packets, and why not.
+fn auditable_for(dirs: &[PathBuf]) -> Result<(), String> {
+    let Some(first) = dirs.first() else {
+        return Ok(());
+    };
+    let abs = std::path::absolute(first).unwrap_or_else(|_| first.clone());
+    let top = crate::history::toplevel(&abs)
+        .map_err(|e| format!("sign-off audit skipped: it needs git ({e})"))?;
+    if crate::history::is_shallow(&top) {
+        return Err(crate::history::SHALLOW_NOTE.to_string());
+    }
+    Ok(())
 }
 
 /// Add `signoff-audit` warnings for sign-offs that are uncommitted or committed by someone else.

@@ -91,16 +91,27 @@ impl CriterionSpec {
 
 /// Criterion texts compare with case, punctuation and spacing aside.
 pub fn same_criterion(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+    criterion_key(a) == criterion_key(b)
+}
+
+/// What [`same_criterion`] compares: the text lowercased, without punctuation, single-spaced.
+/// Compute it once per text when comparing many.
+pub fn criterion_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        let word: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    norm(a) == norm(b)
+            .collect();
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&word);
+        }
+    }
+    out
 }
 
 /// Who may grant a waiver, and for how long.

@@ -62,6 +62,10 @@ pub struct Packet {
     pub body: Body,
     /// Problems met while loading.
     pub problems: Vec<Problem>,
+    /// The sign-off digest, computed once when first asked for (it reads every file).
+    pub digest: std::sync::OnceLock<String>,
+    /// The packet's files ([`files::list`]), listed once when first asked for.
+    pub listed: std::sync::OnceLock<Vec<String>>,
 }
 
 /// A text file read with the limits every packet file gets.
@@ -234,6 +238,8 @@ impl Packet {
             front_range: (0, 0),
             body: Body::default(),
             problems: Vec::new(),
+            digest: std::sync::OnceLock::new(),
+            listed: std::sync::OnceLock::new(),
         }
     }
 
@@ -341,6 +347,11 @@ impl Packet {
             .flat_map(|v| settings.resolve(v))
             .map(str::to_string)
             .collect()
+    }
+
+    /// The packet's files, as [`files::list`] decides them (listed once).
+    pub fn files(&self) -> &[String] {
+        self.listed.get_or_init(|| files::list(&self.dir))
     }
 
     /// The kind version the packet was made under (`kind_version:`, 1 when absent).

@@ -59,8 +59,8 @@ fn links(ctx: &mut Ctx, named: &[String]) {
     let Ok(dir) = packet.dir.canonicalize() else {
         return;
     };
-    for rel in files::list(&packet.dir) {
-        let target = files::target(&packet.dir, &rel, &dir);
+    for rel in packet.files() {
+        let target = files::target(&packet.dir, rel, &dir);
         let size = match &target {
             Target::File(path)
             | Target::Link {
@@ -72,7 +72,7 @@ fn links(ctx: &mut Ctx, named: &[String]) {
             ctx.push(Diagnostic::file_level(
                 ATTACHMENT_INVALID.id,
                 Severity::Error,
-                crate::paths::shown(&packet.dir.join(&rel)),
+                crate::paths::shown(&packet.dir.join(rel)),
                 format!(
                     "`{rel}` is larger than {} MiB, too large to be part of a packet",
                     files::MAX_FILE_BYTES / 1024 / 1024
@@ -90,7 +90,7 @@ fn links(ctx: &mut Ctx, named: &[String]) {
             ctx.push(Diagnostic::file_level(
                 ATTACHMENT_INVALID.id,
                 Severity::Error,
-                crate::paths::shown(&packet.dir.join(&rel)),
+                crate::paths::shown(&packet.dir.join(rel)),
                 format!(
                     "`{rel}` is a symbolic link that leaves the packet (to `{}`)",
                     written.display()
@@ -168,7 +168,7 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
         .to_string_lossy()
         .trim_start_matches("./")
         .replace('\\', "/");
-    if !files::list(&ctx.packet.dir).contains(&rel_name) {
+    if !ctx.packet.files().contains(&rel_name) {
         ctx.report(
             &ATTACHMENT_INVALID,
             Severity::Error,

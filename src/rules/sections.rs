@@ -5,7 +5,7 @@ use super::{Ctx, Rule};
 use crate::diagnostic::Severity;
 use crate::gate::Gate;
 use crate::kind::KindSpec;
-use crate::kind::spec::same_criterion;
+use crate::kind::spec::criterion_key;
 
 /// A required section is missing, empty, or lacks its table or task items.
 pub static SECTION_MISSING: Rule = Rule {
@@ -114,8 +114,15 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             }
             let gate = want.all_checked.unwrap_or(Gate::HandedOff);
             let day = packet.day0().map(|d0| (ctx.today - d0).num_days());
-            for c in &spec.criteria {
-                if tasks.iter().any(|t| same_criterion(&t.text, c.text())) {
+            let task_keys: std::collections::HashSet<String> =
+                tasks.iter().map(|t| criterion_key(&t.text)).collect();
+            let kind_keys: Vec<(String, Option<i64>)> = spec
+                .criteria
+                .iter()
+                .map(|c| (criterion_key(c.text()), c.due()))
+                .collect();
+            for (c, (key, _)) in spec.criteria.iter().zip(&kind_keys) {
+                if task_keys.contains(key) {
                     continue;
                 }
                 let newer = c.since() > ctx.kind_version();
@@ -148,11 +155,11 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 for task in tasks.iter().filter(|t| !t.checked) {
                     // A criterion due later (the shadow run at day +3) is not due on day 0; at the
                     // signed-off gate everything is.
-                    let due = spec
-                        .criteria
+                    let key = criterion_key(&task.text);
+                    let due = kind_keys
                         .iter()
-                        .find(|c| same_criterion(&task.text, c.text()))
-                        .and_then(|c| c.due());
+                        .find(|(k, _)| *k == key)
+                        .and_then(|(_, due)| *due);
                     if let (Some(due), Some(day)) = (due, day)
                         && day < due
                         && ctx.gate < Gate::SignedOff
