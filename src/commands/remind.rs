@@ -106,12 +106,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             } else {
                 About::Due
             };
-            let mut people: Vec<String> = kind
-                .spec
-                .owners
-                .iter()
-                .flat_map(|path| people_at(&e.packet, path, &ws))
-                .collect();
+            let mut people = owners(e, kind, &ws);
             if spec.evidence.as_ref().is_some_and(|ev| ev.signed) {
                 let (signed, _) = crate::signoff::read(&e.packet);
                 for role in &kind.spec.roles {
@@ -143,12 +138,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
     for e in &entries {
         let Some(kind) = e.kind(&ws) else { continue };
         for w in crate::waiver::expiring(&e.packet, today, (until - today).num_days()) {
-            let mut people: Vec<String> = kind
-                .spec
-                .owners
-                .iter()
-                .flat_map(|path| people_at(&e.packet, path, &ws))
-                .collect();
+            let mut people = owners(e, kind, &ws);
             if !w.by.is_empty() {
                 people.insert(0, w.by.clone());
             }
@@ -189,6 +179,15 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
         RemindFormat::Text => print!("{}", text(&reminders, today, until)),
     }
     Ok(0)
+}
+
+/// The people a packet's kind names as its owners (`owners:` paths), roles resolved.
+fn owners(e: &portfolio::Entry, kind: &crate::kind::Kind, ws: &Workspace) -> Vec<String> {
+    kind.spec
+        .owners
+        .iter()
+        .flat_map(|path| people_at(&e.packet, path, ws))
+        .collect()
 }
 
 fn text(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> String {

@@ -125,11 +125,7 @@ impl Ctx<'_> {
         message: String,
         help: String,
     ) {
-        if let Some(file) = &self.packet.file {
-            self.out.push(Diagnostic::at(
-                rule.id, severity, file, pos, len, message, help,
-            ));
-        }
+        self.record(rule, severity, pos, len, message, help, None);
     }
 
     /// Record a finding about a target a waiver may name (an answer path or a criterion's text).
@@ -144,9 +140,23 @@ impl Ctx<'_> {
         help: String,
         target: &str,
     ) {
+        self.record(rule, severity, pos, len, message, help, Some(target));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        rule: &'static Rule,
+        severity: Severity,
+        pos: Pos,
+        len: usize,
+        message: String,
+        help: String,
+        target: Option<&str>,
+    ) {
         if let Some(file) = &self.packet.file {
             let mut d = Diagnostic::at(rule.id, severity, file, pos, len, message, help);
-            d.target = Some(target.to_string());
+            d.target = target.map(str::to_string);
             self.out.push(d);
         }
     }
