@@ -159,7 +159,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         };
         return Err(Error::usage(
             format!(
-                "{} is not ready to sign: {} at the ready gate\n{}{more}",
+                "{} is not ready to sign: {} at the {gate} gate\n{}{more}",
                 packet.id,
                 crate::report::plural(blocking.len(), "error", "errors"),
                 list.join("\n")
