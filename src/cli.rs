@@ -151,6 +151,15 @@ pub enum Command {
     ///
     /// Exit status: 0 waived, 2 refused (unknown target, no reason, date too far, not an approver).
     Waive(crate::commands::waive::WaiveArgs),
+    /// Turn down an incomplete handoff: record why, and move the status back.
+    ///
+    /// For the receiving team. Adds an entry (at, by, from, reason) to the packet's `sent_back`
+    /// list and sets the status back (to draft unless --to says otherwise), changing only those
+    /// lines. `log`, `status` and `render` show the reason; `stats` counts send-backs. Commit the
+    /// change.
+    ///
+    /// Exit status: 0 sent back, 2 refused (no reason, a draft, not an earlier status).
+    SendBack(crate::commands::send_back::SendBackArgs),
     /// Move a packet to its kind's current version, adding the questions and criteria it gained.
     ///
     /// New questions are added as `TODO:` placeholders and new criteria as unchecked items; the

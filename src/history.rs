@@ -344,6 +344,13 @@ pub enum Change {
         /// When.
         at: String,
     },
+    /// The receiving team sent the packet back.
+    SentBack {
+        /// Who.
+        by: String,
+        /// Why.
+        reason: String,
+    },
     /// The markdown body was edited.
     Body,
     /// Another file of the packet changed.
@@ -450,6 +457,13 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
             });
         }
     }
+    let earlier = old.map_or(0, |o| crate::sendback::read(o).len());
+    for s in crate::sendback::read(new).into_iter().skip(earlier) {
+        out.push(Change::SentBack {
+            by: s.by,
+            reason: s.reason,
+        });
+    }
     out
 }
 
@@ -457,7 +471,7 @@ fn is_open(v: &str) -> bool {
     crate::packet::is_placeholder(v)
 }
 
-const SKIP: [&str; 2] = ["status", "signoffs"];
+const SKIP: [&str; 3] = ["status", "signoffs", "sent_back"];
 
 fn flatten(node: &Node, path: &str, out: &mut BTreeMap<String, String>) {
     match &node.value {
@@ -496,21 +510,58 @@ pub fn recorded_in<'h>(
     dir: &str,
     packet: &Packet,
 ) -> HashMap<signoff::Key, &'h Commit> {
+    let versions = history.versions.get(dir).map(Vec::as_slice).unwrap_or_default();
+    recorded_versions(history, dir, packet)
+        .into_iter()
+        .map(|(k, i)| (k, &history.commits[versions[i].commit]))
+        .collect()
+}
+
+/// For each sign-off entry ever in the packet, the index (in `history.versions[dir]`) of the
+/// version that first recorded it: the packet as its signer saw it.
+pub fn recorded_versions(
+    history: &History,
+    dir: &str,
+    packet: &Packet,
+) -> HashMap<signoff::Key, usize> {
     let mut found = HashMap::new();
     let Some(versions) = history.versions.get(dir) else {
         return found;
     };
-    for v in versions {
+    for (i, v) in versions.iter().enumerate() {
         let Some(text) = &v.text else { continue };
         if !text.contains("signoffs") {
             continue;
         }
         let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());
         for s in signoff::read(&p).0 {
-            found.entry(s.key()).or_insert(&history.commits[v.commit]);
+            found.entry(s.key()).or_insert(i);
         }
     }
     found
+}
+
+/// The text of `handoff.md` as of version `i` (the latest version at or before it that carries
+/// the text).
+pub fn text_at<'h>(history: &'h History, dir: &str, i: usize) -> Option<&'h str> {
+    let versions = history.versions.get(dir)?;
+    versions.get(..=i)?.iter().rev().find_map(|v| {
+        if v.deleted {
+            Some(None)
+        } else {
+            v.text.as_deref().map(Some)
+        }
+    })?
+}
+
+/// Every answer of a packet by its dotted path (lists as `key[1]`), as text; the sign-offs,
+/// send-backs and status left out.
+pub fn answers(packet: &Packet) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    if let Some(front) = packet.front.as_ref() {
+        flatten(front, "", &mut map);
+    }
+    map
 }
 
 /// What git history says against a recorded sign-off.

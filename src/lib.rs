@@ -24,6 +24,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod sendback;
 pub mod signoff;
 pub mod stats;
 pub mod suggest;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Check(args) => commands::check::run(&env, args),
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Waive(args) => commands::waive::run(&env, args),
+        Command::SendBack(args) => commands::send_back::run(&env, args),
         Command::Upgrade(args) => commands::upgrade::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),

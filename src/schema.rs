@@ -140,6 +140,10 @@ fn field_schema(f: &FieldSpec) -> Value {
             };
             json!({ "type": "array", "items": items })
         }
+        _ if !f.one_of.is_empty() => {
+            // The choices autocomplete; a `TODO:` placeholder stays allowed.
+            json!({ "anyOf": [{ "enum": f.one_of }, { "type": "string", "pattern": "^TODO" }] })
+        }
         ty => scalar(ty),
     };
     schema["description"] = json!(description);

@@ -405,15 +405,17 @@ impl Review {
             .any(|s| s.signoff.role == role && s.counts())
     }
 
-    /// Whether every role of the kind has a sign-off that counts.
-    pub fn complete(&self, spec: &KindSpec) -> bool {
-        spec.roles.iter().all(|r| self.signed(&r.name))
+    /// Whether every role the packet needs has a sign-off that counts.
+    pub fn complete(&self, spec: &KindSpec, packet: &Packet) -> bool {
+        spec.roles_for(packet.front.as_ref())
+            .all(|r| self.signed(&r.name))
     }
 }
 
-/// Whether every role has a sign-off that counts.
+/// Whether every role the packet needs has a sign-off that counts.
 pub fn all_signed(packet: &Packet, spec: &KindSpec, settings: &Settings) -> bool {
-    spec.roles.is_empty() || Review::of(packet, spec, settings).complete(spec)
+    spec.roles_for(packet.front.as_ref()).next().is_none()
+        || Review::of(packet, spec, settings).complete(spec, packet)
 }
 
 /// The date part of an RFC 3339 time, for messages.

@@ -186,10 +186,9 @@ fn packet_stats(
                 let kind = ws.kind_of(n);
                 let (signed, _) = signoff::read(n);
                 if kind.is_some_and(|k| {
-                    !k.spec.roles.is_empty()
+                    k.spec.roles_for(n.front.as_ref()).next().is_some()
                         && k.spec
-                            .roles
-                            .iter()
+                            .roles_for(n.front.as_ref())
                             .all(|r| signed.iter().any(|s| s.role == r.name))
                 }) {
                     signed_off = Some(date);

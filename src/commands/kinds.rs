@@ -29,7 +29,15 @@ pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8,
                 .unwrap_or(0)
                 .max(8);
             for k in &chosen {
-                let roles: Vec<&str> = k.spec.roles.iter().map(|r| r.name.as_str()).collect();
+                let roles: Vec<String> = k
+                    .spec
+                    .roles
+                    .iter()
+                    .map(|r| match &r.when {
+                        Some(c) => format!("{} (when {} is {})", r.name, c.field, c.one_of.join(" or ")),
+                        None => r.name.clone(),
+                    })
+                    .collect();
                 let origin = match &k.origin {
                     Origin::BuiltIn => String::new(),
                     Origin::Repo(p) => format!(" [{}]", crate::paths::shown(p)),
@@ -60,14 +68,39 @@ pub fn describe(k: &Kind) -> String {
     for f in &s.fields {
         field(&mut out, f, 1);
     }
+    match &s.questions {
+        Some(q) => {
+            out.push_str("\nThe five questions, in this kind's words:\n");
+            for (name, path) in q.pairs() {
+                let _ = writeln!(out, "  {name:<8} {path}");
+            }
+        }
+        None => out.push_str(
+            "\nThe five questions: not mapped (add `questions:` with owner, metric, runbook, risks and backlog).\n",
+        ),
+    }
     out.push_str("\nBody sections:\n");
     for sec in &s.sections {
         let mut notes = Vec::new();
         if !sec.required {
             notes.push("optional".to_string());
         }
-        if sec.table {
-            notes.push("with a table".to_string());
+        match sec.table.shape() {
+            Some(t) => {
+                let mut shape = format!("a table with columns {}", t.columns.join(" | "));
+                if !t.numbers.is_empty() {
+                    let _ = write!(shape, "; numbers in {}", t.numbers.join(", "));
+                }
+                if let Some(c) = &t.covers {
+                    let _ = write!(shape, "; a row for every item of `{}`", c.field);
+                }
+                if t.catch_all.is_some() {
+                    shape.push_str("; a fallback row");
+                }
+                notes.push(shape);
+            }
+            None if sec.table.required() => notes.push("with a table".to_string()),
+            None => {}
         }
         if let Some(g) = sec.all_checked {
             notes.push(format!("all items checked from the {g} gate"));
@@ -95,6 +128,14 @@ pub fn describe(k: &Kind) -> String {
         };
         let _ = writeln!(out, "  - {}{notes}", c.text());
     }
+    for d in &s.criteria_from {
+        let _ = writeln!(
+            out,
+            "  - {} (one for each item of `{}`)",
+            d.text.replace("{}", "<item>"),
+            d.field
+        );
+    }
     out.push_str("\nSign-off roles:\n");
     for r in &s.roles {
         let held = r
@@ -102,7 +143,12 @@ pub fn describe(k: &Kind) -> String {
             .as_ref()
             .map(|p| format!(" (held by the packet's `{p}`)"))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {}: {}{held}", r.name, r.description);
+        let when = r
+            .when
+            .as_ref()
+            .map(|c| format!(" (only when `{}` is {})", c.field, c.one_of.join(" or ")))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {}: {}{held}{when}", r.name, r.description);
     }
     let _ = writeln!(
         out,
@@ -139,6 +185,12 @@ fn field(out: &mut String, f: &FieldSpec, depth: usize) {
     }
     if f.since > 1 {
         notes.push(format!("since version {}", f.since));
+    }
+    if !f.one_of.is_empty() {
+        notes.push(format!("one of: {}", f.one_of.join(", ")));
+    }
+    if let Some(e) = &f.expect {
+        notes.push(format!("`{e}` expected"));
     }
     if !f.checklists.is_empty() {
         notes.push(format!("with checklists: {}", f.checklists.join(", ")));

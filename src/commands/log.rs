@@ -197,6 +197,7 @@ fn describe(c: &Change) -> String {
         Change::Checked { criterion } => format!("checked: {criterion}"),
         Change::Unchecked { criterion } => format!("unchecked: {criterion}"),
         Change::SignedOff { role, by, at } => format!("signed off as {role}: {by} at {at}"),
+        Change::SentBack { by, reason } => format!("sent back by {by}: {reason}"),
         Change::Body => "edited the body".into(),
         Change::File { file } => format!("changed {file}"),
     }

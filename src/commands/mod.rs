@@ -10,6 +10,7 @@ pub mod man;
 pub mod new;
 pub mod remind;
 pub mod render;
+pub mod send_back;
 pub mod sign;
 pub mod stats;
 pub mod status;

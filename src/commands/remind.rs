@@ -109,7 +109,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             let mut people = owners(e, kind, &ws);
             if spec.evidence.as_ref().is_some_and(|ev| ev.signed) {
                 let (signed, _) = crate::signoff::read(&e.packet);
-                for role in &kind.spec.roles {
+                for role in kind.spec.roles_for(e.packet.front.as_ref()) {
                     if !signed.iter().any(|s| s.role == role.name) {
                         people.extend(
                             ws.config

@@ -3,7 +3,6 @@
 use super::{Env, today};
 use crate::error::Error;
 use crate::history;
-use crate::packet::Packet;
 use crate::render::{Templates, model};
 use crate::verdict;
 use crate::workspace::Workspace;
@@ -108,9 +107,10 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             source,
         })?;
         let dirs = ws.all_packets()?;
+        let hist = histories(&dirs);
         let mut reviews = Vec::new();
         for packet_dir in &dirs {
-            let Some(review) = review(&ws, packet_dir, today)? else {
+            let Some(review) = review(&ws, packet_dir, today, hist.as_ref())? else {
                 continue;
             };
             let page = templates
@@ -142,7 +142,8 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 
     let arg = args.packet.as_deref().unwrap_or_default();
     let packet_dir = ws.packet(arg)?;
-    let Some(review) = review(&ws, &packet_dir, today)? else {
+    let hist = histories(std::slice::from_ref(&packet_dir));
+    let Some(review) = review(&ws, &packet_dir, today, hist.as_ref())? else {
         return Err(Error::usage(
             format!(
                 "{} cannot be rendered: its handoff.md does not parse or its kind is unknown",
@@ -167,7 +168,29 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 }
 
 /// The review model of one packet; `None` when it cannot be rendered.
-fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::Review>, Error> {
+/// The packets' git history (one read for all of them), with the repo top; none outside git.
+fn histories(dirs: &[PathBuf]) -> Option<(history::History, PathBuf)> {
+    let first = std::path::absolute(dirs.first()?).ok()?;
+    let top = history::toplevel(&first).ok()?;
+    let rels: Vec<String> = dirs.iter().map(|d| rel_of(&top, d)).collect();
+    let hist = history::read(&top, &rels, false).ok()?;
+    Some((hist, top))
+}
+
+fn rel_of(top: &Path, dir: &Path) -> String {
+    let abs = std::path::absolute(dir).unwrap_or(dir.to_path_buf());
+    abs.strip_prefix(top)
+        .unwrap_or(&abs)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn review(
+    ws: &Workspace,
+    dir: &Path,
+    today: NaiveDate,
+    hist: Option<&(history::History, PathBuf)>,
+) -> Result<Option<model::Review>, Error> {
     // The verdict `check` gives, the sign-off audit included.
     let (mut checked, _) = verdict::check_keeping(&[dir.to_path_buf()], ws, today, None, true);
     let Some((Some(packet), verdict)) = checked.pop() else {
@@ -176,7 +199,15 @@ fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::
     let (Some(kind), Some(_)) = (ws.kind_of(&packet), packet.front.as_ref()) else {
         return Ok(None);
     };
-    let commits = signoff_commits(&packet);
+    let rel = hist.map(|(_, top)| rel_of(top, dir));
+    let history = hist.map(|(h, _)| h).zip(rel.as_deref());
+    let commits: BTreeMap<crate::signoff::Key, String> = match history {
+        Some((h, rel)) => history::recorded_in(h, rel, &packet)
+            .into_iter()
+            .map(|(k, c)| (k, c.short.clone()))
+            .collect(),
+        None => BTreeMap::new(),
+    };
     Ok(Some(model::build(&model::Inputs {
         packet: &packet,
         kind,
@@ -184,30 +215,8 @@ fn review(ws: &Workspace, dir: &Path, today: NaiveDate) -> Result<Option<model::
         settings: &ws.config.settings,
         today,
         commits: &commits,
+        history,
     })))
-}
-
-/// Which commit recorded each sign-off (empty outside git).
-fn signoff_commits(packet: &Packet) -> BTreeMap<crate::signoff::Key, String> {
-    if crate::signoff::read(packet).0.is_empty() {
-        return BTreeMap::new();
-    }
-    let abs = std::path::absolute(&packet.dir).unwrap_or(packet.dir.clone());
-    let Ok(top) = history::toplevel(&abs) else {
-        return BTreeMap::new();
-    };
-    let rel = abs
-        .strip_prefix(&top)
-        .unwrap_or(&abs)
-        .to_string_lossy()
-        .replace('\\', "/");
-    let Ok(hist) = history::read(&top, std::slice::from_ref(&rel), false) else {
-        return BTreeMap::new();
-    };
-    history::recorded_in(&hist, &rel, packet)
-        .into_iter()
-        .map(|(k, c)| (k, c.short.clone()))
-        .collect()
 }
 
 fn write(path: &Path, text: &str) -> Result<(), Error> {

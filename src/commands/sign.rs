@@ -232,8 +232,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         let signed = Packet::load(&dir, &crate::paths::shown_path(&dir));
         let after = signoff::Review::of(&signed, spec, settings);
         let missing: Vec<&str> = spec
-            .roles
-            .iter()
+            .roles_for(signed.front.as_ref())
             .map(|r| r.name.as_str())
             .filter(|r| !after.signed(r))
             .collect();

@@ -73,7 +73,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             );
             let _ = writeln!(
                 out,
-                "  sent back (status moved backwards)             {}",
+                "  sent back (`handoff send-back`, or by hand)     {}",
                 overall.sent_back
             );
             let _ = writeln!(

@@ -53,6 +53,11 @@ struct Row {
     overdue: Vec<String>,
     /// Waivers that end within two weeks: `until: target (reason)`.
     waivers_ending: Vec<String>,
+    /// Every time the receiving team sent the packet back, oldest first.
+    sent_back: Vec<crate::sendback::SentBack>,
+    /// The latest send-back, while the packet has not regained the status it was sent back from:
+    /// `at by: reason`.
+    awaiting_fix: Option<String>,
 }
 
 /// Print the portfolio.
@@ -98,6 +103,7 @@ fn urgency(e: &Entry) -> (u8, Option<NaiveDate>, String) {
 fn row(e: &Entry, today: NaiveDate) -> Row {
     let p = &e.packet;
     let next = e.next();
+    let sent_back = crate::sendback::read(p);
     Row {
         id: p.id.clone(),
         from: p.text("from").unwrap_or("?").into(),
@@ -123,6 +129,11 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             .into_iter()
             .map(|w| format!("{}: {} ({})", w.until, w.target, w.reason))
             .collect(),
+        awaiting_fix: sent_back.last().and_then(|s| {
+            let from = crate::gate::Status::parse(&s.from)?;
+            (p.status()? < from).then(|| format!("{} by {}: {}", s.at, s.by, s.reason))
+        }),
+        sent_back,
     }
 }
 
@@ -175,6 +186,9 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         );
         for o in &r.overdue {
             let _ = writeln!(out, "{:<24} {}", "", paint(format!("overdue: {o}"), "31"));
+        }
+        if let Some(s) = &r.awaiting_fix {
+            let _ = writeln!(out, "{:<24} {}", "", paint(format!("sent back {s}"), "33"));
         }
         for w in &r.waivers_ending {
             let _ = writeln!(

@@ -53,7 +53,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
 
     let target = args.target.trim();
     let criterion = spec
-        .criteria
+        .criteria_for(packet.front.as_ref())
         .iter()
         .map(|c| c.text().to_string())
         .chain(packet.body.tasks.iter().map(|t| t.text.clone()))

@@ -62,6 +62,9 @@ pub static BUILTIN: &[(&str, &[(&str, &str)])] = &[
     builtin_kind!("sales-routing", ["kind.yaml", "handoff.md.j2"]),
     builtin_kind!("release", ["kind.yaml", "handoff.md.j2", "runbook.md.j2"]),
     builtin_kind!("generic", ["kind.yaml", "handoff.md.j2"]),
+    builtin_kind!("campaign-brief", ["kind.yaml", "handoff.md.j2"]),
+    builtin_kind!("creative-brief", ["kind.yaml", "handoff.md.j2"]),
+    builtin_kind!("campaign-tracking", ["kind.yaml", "handoff.md.j2"]),
 ];
 
 /// Every kind available in a repo, by name.
@@ -214,7 +217,12 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
         file: path.to_path_buf(),
         message: format!("line {}: {} ({})", e.pos.line, e.message, e.help),
     })?;
-    let spec: KindSpec = serde_json::from_value(node.to_json()).map_err(|e| {
+    let mut json = node.to_json();
+    expand_uses(&mut json).map_err(|message| KindError {
+        file: path.to_path_buf(),
+        message,
+    })?;
+    let spec: KindSpec = serde_json::from_value(json).map_err(|e| {
         let message = e.to_string();
         // serde names the offending key but not its place; find it in the tree for the line.
         let line = message
@@ -257,7 +265,115 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
             });
         }
     }
+    if let Some(problem) = unresolved_path(&spec) {
+        return Err(KindError {
+            file: path.to_path_buf(),
+            message: problem,
+        });
+    }
     Ok(spec)
+}
+
+/// The questions kinds share (`templates/kinds/common-fields.yaml`), by key.
+static COMMON_FIELDS: &str = include_str!("../../templates/kinds/common-fields.yaml");
+
+fn common_fields() -> &'static BTreeMap<String, serde_json::Value> {
+    static FIELDS: std::sync::OnceLock<BTreeMap<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let file = SourceFile::new("common-fields.yaml", COMMON_FIELDS.to_string());
+        let json = yaml::parse(&file, 0, file.text.len(), 1)
+            .map(|n| n.to_json())
+            .unwrap_or_default();
+        json.get("fields")
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|f| Some((f.get("key")?.as_str()?.to_string(), f.clone())))
+            .collect()
+    })
+}
+
+/// Replace each `- use: <key>` in the top-level field list with the shared question of that key,
+/// keeping any other setting written next to it (`since: 2`).
+fn expand_uses(json: &mut serde_json::Value) -> Result<(), String> {
+    let Some(fields) = json.get_mut("fields").and_then(|f| f.as_array_mut()) else {
+        return Ok(());
+    };
+    for field in fields.iter_mut() {
+        let Some(obj) = field.as_object_mut() else {
+            continue;
+        };
+        let Some(name) = obj.remove("use") else {
+            continue;
+        };
+        let name = name.as_str().unwrap_or_default().to_string();
+        let Some(serde_json::Value::Object(shared)) = common_fields().get(&name).cloned() else {
+            let known: Vec<&str> = common_fields().keys().map(String::as_str).collect();
+            return Err(format!(
+                "`use: {name}` names no shared question; the shared ones are: {}",
+                known.join(", ")
+            ));
+        };
+        let mut merged = shared;
+        merged.extend(std::mem::take(obj));
+        *obj = merged;
+    }
+    Ok(())
+}
+
+/// The first answer path the kind names (in `questions`, `criteria_from`, `decision`, a role's
+/// `when` or a table's `covers`) that is not one of its questions, as a message.
+fn unresolved_path(spec: &KindSpec) -> Option<String> {
+    let mut named: Vec<(String, &str)> = Vec::new();
+    if let Some(q) = &spec.questions {
+        for (name, path) in q.pairs() {
+            named.push((format!("questions.{name}"), path));
+        }
+    }
+    for d in &spec.criteria_from {
+        named.push(("criteria_from".into(), &d.field));
+    }
+    for d in &spec.decision {
+        named.push(("decision".into(), d));
+    }
+    for r in &spec.roles {
+        if let Some(c) = &r.when {
+            named.push((format!("role `{}`'s when", r.name), &c.field));
+        }
+    }
+    for s in &spec.sections {
+        if let Some(c) = s.table.shape().and_then(|t| t.covers.as_ref()) {
+            named.push((format!("section `{}`'s covers", s.title), &c.field));
+        }
+    }
+    let bad = named.into_iter().find(|(_, p)| spec.field_at(p).is_none());
+    if let Some((what, path)) = bad {
+        return Some(format!(
+            "{what} names `{path}`, which is not one of the kind's questions; the paths are: {}",
+            spec.paths().join(", ")
+        ));
+    }
+    fn expect_outside(fields: &[FieldSpec]) -> Option<&FieldSpec> {
+        fields.iter().find_map(|f| {
+            let outside = f.expect.as_ref().is_some_and(|e| {
+                !f.one_of.is_empty() && !f.one_of.iter().any(|o| o.eq_ignore_ascii_case(e))
+            });
+            if outside {
+                Some(f)
+            } else {
+                expect_outside(&f.fields)
+            }
+        })
+    }
+    expect_outside(&spec.fields).map(|f| {
+        format!(
+            "`{}` expects `{}`, which is not one of its choices ({})",
+            f.key,
+            f.expect.as_deref().unwrap_or_default(),
+            f.one_of.join(", ")
+        )
+    })
 }
 
 /// How far from day 0 a kind's milestones and gates may lie (ten years).
@@ -297,9 +413,12 @@ mod tests {
                 _ => {}
             }
         }
-        for (name, files) in BUILTIN {
-            let text = files.iter().find(|(f, _)| *f == "kind.yaml").unwrap().1;
-            let file = SourceFile::new(*name, text.to_string());
+        let shared = [("common-fields", COMMON_FIELDS)];
+        let kinds = BUILTIN.iter().map(|(name, files)| {
+            (*name, files.iter().find(|(f, _)| *f == "kind.yaml").unwrap().1)
+        });
+        for (name, text) in kinds.chain(shared) {
+            let file = SourceFile::new(name, text.to_string());
             let node = yaml::parse(&file, 0, file.text.len(), 1).unwrap();
             let mut bad = Vec::new();
             walk(&node, &file, &mut bad);
@@ -312,9 +431,22 @@ mod tests {
         let kinds = Kinds::load(None).unwrap();
         assert_eq!(
             kinds.names(),
-            ["generic", "gtm-play", "release", "sales-routing"]
+            [
+                "campaign-brief",
+                "campaign-tracking",
+                "creative-brief",
+                "generic",
+                "gtm-play",
+                "release",
+                "sales-routing"
+            ]
         );
         for kind in kinds.iter() {
+            assert!(
+                kind.spec.questions.is_some(),
+                "{} maps the five questions",
+                kind.spec.name
+            );
             assert!(!kind.spec.roles.is_empty(), "{} has roles", kind.spec.name);
             assert!(
                 !kind.spec.timeline.is_empty(),

@@ -41,6 +41,70 @@ pub struct KindSpec {
     /// Whether one person may hold the sign-offs of several roles on one packet (default: no).
     #[serde(default)]
     pub allow_same_signer: bool,
+    /// Where the kind asks the five questions every handoff answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub questions: Option<FiveQuestions>,
+    /// Criteria that follow from the answers: one per item of a list answer (e.g. a permissions
+    /// check for every system the packet names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria_from: Vec<DerivedCriteria>,
+    /// Answer paths the review document's decision block shows, after the scope (default: the
+    /// metric and the risks questions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decision: Vec<String>,
+}
+
+/// The five questions every handoff answers, each the path of the answer that asks it in this
+/// kind's words.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiveQuestions {
+    /// Who owns the work once it is handed over.
+    pub owner: String,
+    /// Which number proves it works (a release's SLOs, a routing change's SLA attainment).
+    pub metric: String,
+    /// How the receiving team runs it.
+    pub runbook: String,
+    /// What could go wrong and what contains it.
+    pub risks: String,
+    /// Which follow-up work moves with it.
+    pub backlog: String,
+}
+
+impl FiveQuestions {
+    /// The questions as (name, answer path), in their usual order.
+    pub fn pairs(&self) -> [(&'static str, &str); 5] {
+        [
+            ("owner", &self.owner),
+            ("metric", &self.metric),
+            ("runbook", &self.runbook),
+            ("risks", &self.risks),
+            ("backlog", &self.backlog),
+        ]
+    }
+}
+
+/// Acceptance criteria derived from a list answer: one per item.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerivedCriteria {
+    /// The path of a list of text answers, e.g. `systems`.
+    pub field: String,
+    /// The criterion, with `{}` where the item goes: `Permissions verified for {}`.
+    pub text: String,
+    /// The day (relative to day 0) from which it must be checked; default: the handed-off gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<i64>,
+    /// The kind version that added it (default 1).
+    #[serde(default = "one")]
+    pub since: u32,
+}
+
+impl DerivedCriteria {
+    /// The criterion for one item.
+    pub fn for_item(&self, item: &str) -> String {
+        self.text.replacen("{}", item.trim(), 1)
+    }
 }
 
 /// One of a kind's acceptance criteria: its text, or its text with the day it falls due and the
@@ -209,6 +273,13 @@ pub struct FieldSpec {
     /// gate: for what only an event can answer (the live meeting's record, due the day after).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<i64>,
+    /// The answers allowed, when the question has fixed choices (e.g. `pass`, `fail`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<String>,
+    /// The answer the gate expects: from the question's gate, any other value is an error
+    /// (a readiness gate whose result is `fail` blocks the handoff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
 }
 
 /// A markdown section the body must contain.
@@ -228,12 +299,96 @@ pub struct SectionSpec {
     /// From this gate on, every task in the section must be checked.
     #[serde(default)]
     pub all_checked: Option<Gate>,
-    /// The section must contain a table.
+    /// The section must contain a table: `true`, or the table's shape.
     #[serde(default)]
-    pub table: bool,
+    pub table: TableRule,
     /// Whether the section is required (default true).
     #[serde(default = "yes")]
     pub required: bool,
+}
+
+/// What a section's table must hold.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum TableRule {
+    /// `true`: some table; `false`: none needed.
+    Any(bool),
+    /// A table of this shape.
+    Shaped(TableShape),
+}
+
+impl Default for TableRule {
+    fn default() -> Self {
+        TableRule::Any(false)
+    }
+}
+
+impl TableRule {
+    /// Whether the section must hold a table.
+    pub fn required(&self) -> bool {
+        !matches!(self, TableRule::Any(false))
+    }
+
+    /// The shape, when the kind gives one.
+    pub fn shape(&self) -> Option<&TableShape> {
+        match self {
+            TableRule::Shaped(s) => Some(s),
+            TableRule::Any(_) => None,
+        }
+    }
+}
+
+/// The shape of a required table: its columns, and what its cells must say. Every cell must be
+/// filled in: empty cells and placeholders (`tbd`, `TODO`, `?`) are findings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableShape {
+    /// Column headings the table must have (case aside), in any order.
+    pub columns: Vec<String>,
+    /// Columns whose every cell must carry a number (a time, a rate): `2 business hours`, not
+    /// `soon`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<String>,
+    /// Every item of a list answer must have a row, named in a column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers: Option<Coverage>,
+    /// A column in which one row must catch everything the other rows do not (`Any other`,
+    /// `Everything else`, `Default`, `*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catch_all: Option<String>,
+    /// The kind version that gave the table this shape (default 1): older packets get warnings.
+    #[serde(default = "one")]
+    pub since: u32,
+}
+
+/// A table must name every item of a list answer in one of its columns.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    /// The column.
+    pub column: String,
+    /// The path of the list answer, e.g. `segments`.
+    pub field: String,
+}
+
+/// A condition on an answer.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The answer's path, e.g. `risk_tier`.
+    pub field: String,
+    /// The condition holds when the answer is one of these (case aside).
+    pub one_of: Vec<String>,
+}
+
+impl Condition {
+    /// Whether the packet's answer at `field` is one of the values.
+    pub fn holds(&self, front: Option<&crate::packet::yaml::Node>) -> bool {
+        front
+            .and_then(|f| f.at(&self.field))
+            .and_then(|n| n.as_str())
+            .is_some_and(|v| self.one_of.iter().any(|o| o.eq_ignore_ascii_case(v.trim())))
+    }
 }
 
 /// A role that signs the packet off.
@@ -248,6 +403,9 @@ pub struct RoleSpec {
     /// a `[people]` entry named like the role binds it, and without that anyone may sign.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_by: Option<String>,
+    /// The role must sign only when this holds (e.g. a security sign-off for a high risk tier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
 }
 
 /// A step of the timeline.
@@ -293,6 +451,42 @@ fn ready() -> Gate {
 }
 
 impl KindSpec {
+    /// The roles that must sign this packet: every role, except one whose `when` does not hold
+    /// for the packet's answers.
+    pub fn roles_for<'a>(
+        &'a self,
+        front: Option<&'a crate::packet::yaml::Node>,
+    ) -> impl Iterator<Item = &'a RoleSpec> + 'a {
+        self.roles
+            .iter()
+            .filter(move |r| r.when.as_ref().is_none_or(|c| c.holds(front)))
+    }
+
+    /// The kind's criteria for this packet: its own, then those its answers call for
+    /// (`criteria_from`), without duplicates.
+    pub fn criteria_for(&self, front: Option<&crate::packet::yaml::Node>) -> Vec<CriterionSpec> {
+        let mut out = self.criteria.clone();
+        let mut seen: std::collections::HashSet<String> =
+            out.iter().map(|c| criterion_key(c.text())).collect();
+        for d in &self.criteria_from {
+            let items = front
+                .and_then(|f| f.at(&d.field))
+                .map(|n| n.texts())
+                .unwrap_or_default();
+            for item in items {
+                let text = d.for_item(item);
+                if seen.insert(criterion_key(&text)) {
+                    out.push(CriterionSpec::Detailed {
+                        text,
+                        due: d.due,
+                        since: d.since,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The question at an answer path such as `metric.source` or `risks[1].monitor`.
     pub fn field_at(&self, path: &str) -> Option<&FieldSpec> {
         let mut fields = &self.fields;

@@ -10,6 +10,30 @@ pub struct Body {
     pub sections: Vec<Section>,
     /// Every task-list item (`- [ ]` / `- [x]`), in order.
     pub tasks: Vec<Task>,
+    /// Every table, in order.
+    pub tables: Vec<Table>,
+}
+
+/// A markdown table: its header cells and its rows.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Where the table starts.
+    pub pos: Pos,
+    /// The header cells' text.
+    pub header: Vec<String>,
+    /// Each row's cells.
+    pub rows: Vec<Vec<TableCell>>,
+}
+
+/// One cell of a table row.
+#[derive(Debug, Clone)]
+pub struct TableCell {
+    /// Its text, trimmed.
+    pub text: String,
+    /// Where it starts.
+    pub pos: Pos,
+    /// Its length in bytes (at least 1).
+    pub len: usize,
 }
 
 /// A heading and the content up to the next heading of the same or a higher level.
@@ -57,6 +81,9 @@ impl Body {
         let mut heading: Option<(u8, usize, usize, String)> = None;
         let mut item_start: Vec<usize> = Vec::new();
         let mut task: Option<Task> = None;
+        let mut table: Option<Table> = None;
+        let mut in_head = false;
+        let mut cell: Option<TableCell> = None;
         for (event, range) in Parser::new_ext(text, opts).into_offset_iter() {
             let (from, to) = (start + range.start, start + range.end);
             match event {
@@ -103,6 +130,49 @@ impl Body {
                     if let Some(s) = body.sections.last_mut() {
                         s.has_table = true;
                     }
+                    table = Some(Table {
+                        pos: file.pos(from),
+                        ..Table::default()
+                    });
+                }
+                Event::End(TagEnd::Table) => body.tables.extend(table.take()),
+                Event::Start(Tag::TableHead) => in_head = true,
+                Event::End(TagEnd::TableHead) => in_head = false,
+                Event::Start(Tag::TableRow) => {
+                    if let Some(t) = table.as_mut() {
+                        t.rows.push(Vec::new());
+                    }
+                }
+                Event::Start(Tag::TableCell) => {
+                    cell = Some(TableCell {
+                        text: String::new(),
+                        pos: file.pos(from),
+                        len: (to - from).max(1),
+                    });
+                }
+                Event::End(TagEnd::TableCell) => {
+                    if let (Some(t), Some(mut c)) = (table.as_mut(), cell.take()) {
+                        c.text = c.text.trim().to_string();
+                        if in_head {
+                            t.header.push(c.text);
+                        } else if let Some(row) = t.rows.last_mut() {
+                            row.push(c);
+                        }
+                    }
+                }
+                Event::Text(t) | Event::Code(t) if cell.is_some() => {
+                    if let Some(c) = cell.as_mut() {
+                        c.text.push_str(&t);
+                    }
+                    if let Some(s) = body.sections.last_mut() {
+                        if s.todo.is_none() && t.trim_start().starts_with("TODO") {
+                            s.todo = Some(file.pos(from));
+                        }
+                        if !s.text.is_empty() {
+                            s.text.push(' ');
+                        }
+                        s.text.push_str(t.trim());
+                    }
                 }
                 Event::Text(t) | Event::Code(t) => {
                     if let Some((_, _, _, title)) = heading.as_mut() {
@@ -146,6 +216,18 @@ impl Body {
         self.sections
             .iter()
             .find(|s| s.title.eq_ignore_ascii_case(title))
+    }
+
+    /// The tables inside a section's own text.
+    pub fn tables_in<'a>(&'a self, section: &'a Section) -> impl Iterator<Item = &'a Table> + 'a {
+        let end = self
+            .sections
+            .iter()
+            .find(|s| s.pos.offset > section.pos.offset)
+            .map_or(section.end, |s| s.pos.offset.min(section.end));
+        self.tables
+            .iter()
+            .filter(move |t| t.pos.offset >= section.heading_end && t.pos.offset < end)
     }
 
     /// The task items inside a section.
@@ -193,5 +275,21 @@ mod tests {
         assert_eq!(tasks[1].pos.line, 8);
         assert_eq!(body.section("Open questions").unwrap().text, "None.");
         assert_eq!(body.tasks_in(body.section("T").unwrap()).count(), 2);
+    }
+
+    #[test]
+    fn tables_with_cells_and_positions() {
+        let text = "# T\n\n## Matrix\n\n| Segment | Goes to |\n|---|---|\n| SMB | `pod-a` |\n| Any other |  |\n\n## Next\n\n| a |\n|---|\n| b |\n";
+        let file = SourceFile::new("h.md", text.to_string());
+        let body = Body::parse(&file, 0);
+        let m = body.section("Matrix").unwrap();
+        let tables: Vec<_> = body.tables_in(m).collect();
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].header, ["Segment", "Goes to"]);
+        assert_eq!(tables[0].rows.len(), 2);
+        assert_eq!(tables[0].rows[0][1].text, "pod-a");
+        assert_eq!(tables[0].rows[1][1].text, "");
+        assert_eq!(tables[0].rows[1][0].pos.line, 8);
+        assert_eq!(body.tables_in(body.section("Next").unwrap()).count(), 1);
     }
 }

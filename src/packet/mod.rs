@@ -332,18 +332,11 @@ impl Packet {
     /// The people named at a dotted path (a person, or every person of a list), with names from
     /// `[people]` resolved to the people they stand for; placeholders left out.
     pub fn people_at(&self, path: &str, settings: &crate::config::Settings) -> Vec<String> {
-        let mut node: Option<&Node> = self.front.as_ref();
-        for key in path.split('.') {
-            node = node.and_then(|n| n.get(key));
-        }
-        let Some(node) = node else { return Vec::new() };
-        let values: Vec<&str> = match node.items() {
-            Some(items) => items.iter().filter_map(Node::as_str).collect(),
-            None => node.as_str().into_iter().collect(),
+        let Some(node) = self.front.as_ref().and_then(|f| f.at(path)) else {
+            return Vec::new();
         };
-        values
+        node.texts()
             .into_iter()
-            .filter(|v| !is_placeholder(v))
             .flat_map(|v| settings.resolve(v))
             .map(str::to_string)
             .collect()

@@ -70,6 +70,25 @@ impl Node {
             .map(|e| &e.value)
     }
 
+    /// The value at a dotted path of mapping keys, e.g. `metric.kpi`.
+    pub fn at(&self, path: &str) -> Option<&Node> {
+        path.split('.').try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The answered texts here: the scalar itself, or every scalar item of a list; placeholders
+    /// left out.
+    pub fn texts(&self) -> Vec<&str> {
+        let values: Vec<&str> = match &self.value {
+            Value::Seq(items) => items.iter().filter_map(Node::as_str).collect(),
+            Value::Str(s) => vec![s.as_str()],
+            _ => Vec::new(),
+        };
+        values
+            .into_iter()
+            .filter(|v| !crate::packet::is_placeholder(v))
+            .collect()
+    }
+
     /// The entry for `key` when this is a mapping.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         self.entries()?.iter().find(|e| e.key == key)

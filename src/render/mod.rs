@@ -66,6 +66,7 @@ impl Templates {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.add_filter("md", md_escape);
+        env.add_filter("code", md_code);
         env.add_filter("count", |n: usize, one: String, many: String| {
             crate::words::plural(n, &one, &many)
         });
@@ -112,8 +113,13 @@ impl Templates {
                 RenderError(describe(&e, &self.overridden, &self.root))
             }
         })?;
-        String::from_utf8(out.bytes)
-            .map_err(|_| RenderError(format!("{name}: the output is not UTF-8")))
+        let text = String::from_utf8(out.bytes)
+            .map_err(|_| RenderError(format!("{name}: the output is not UTF-8")))?;
+        Ok(if name.ends_with(".md.j2") {
+            tidy_markdown(&text)
+        } else {
+            text
+        })
     }
 }
 
@@ -259,11 +265,74 @@ fn md_escape(value: String) -> String {
     value
         .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+        .replace('<', "\\<")
+        .replace('>', "\\>")
         .replace('[', "\\[")
         .replace(']', "\\]")
         .replace(['\r', '\n'], " ")
+}
+
+/// A markdown code span holding `value` as is: fenced with more backticks than it contains,
+/// its pipes escaped (a table cell ends at a bare pipe even inside code), on one line.
+fn md_code(value: String) -> String {
+    let value = value.replace(['\r', '\n'], " ").replace('|', "\\|");
+    let longest = value
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if value.starts_with('`') || value.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{value}{pad}{fence}")
+}
+
+/// Markdown made tidy to paste: no run of blank lines (outside fenced code), no trailing spaces
+/// on table rows.
+pub fn tidy_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    let mut fence: Option<&str> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(f) = fence {
+            if trimmed.starts_with(f) {
+                fence = None;
+            }
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+        }
+        // Whitespace-only lines are blank; table rows lose their trailing spaces (other lines
+        // keep theirs, which may be a hard line break).
+        let line = if line.trim().is_empty() {
+            ""
+        } else if trimmed.starts_with('|') {
+            line.trim_end()
+        } else {
+            line
+        };
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
 }
 
 /// A link target as it may stand in a document: only `http(s)` and `mailto`, with the characters
@@ -334,7 +403,7 @@ mod tests {
 
     #[test]
     fn markdown_escape_keeps_tables_intact() {
-        assert_eq!(md_escape("a|b\n<i>".into()), "a\\|b &lt;i&gt;");
+        assert_eq!(md_escape("a|b\n<i>".into()), "a\\|b \\<i\\>");
         assert_eq!(
             md_escape("[x](javascript:alert(1))".into()),
             "\\[x\\](javascript:alert(1))"

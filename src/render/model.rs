@@ -58,6 +58,73 @@ pub struct Review {
     pub signoffs: Vec<SignoffView>,
     /// Every waiver, with its reason, expiry and whether it holds.
     pub waivers: Vec<WaiverView>,
+    /// The one-page decision block the meeting signs: scope, key answers, who signs.
+    pub decision: Decision,
+    /// The exact version reviewed.
+    pub version: VersionView,
+    /// What changed since stale sign-offs were made, one group per version signed.
+    pub changed_since: Vec<ChangeGroup>,
+    /// Every time the receiving team sent the packet back, oldest first.
+    pub sent_back: Vec<crate::sendback::SentBack>,
+}
+
+/// The decision block: what is being approved, the answers that decide it, and who must sign.
+#[derive(Debug, Serialize)]
+pub struct Decision {
+    /// The summary section, as safe markdown (the scope being approved).
+    pub scope: Option<String>,
+    /// The summary section, as sanitized HTML.
+    pub scope_html: Option<String>,
+    /// The kind's decision answers (KPI against target and baseline, top risks, dependencies,
+    /// support), in the kind's order; long tables cut to their first rows.
+    pub answers: Vec<Question>,
+    /// Roles that must sign.
+    pub must_sign: Vec<String>,
+    /// Roles with a sign-off that counts.
+    pub signed: Vec<String>,
+    /// Waivers in force.
+    pub open_waivers: usize,
+}
+
+/// Which version of the packet the document shows.
+#[derive(Debug, Serialize)]
+pub struct VersionView {
+    /// The digest sign-offs carry (`sha256:…`) of the packet as rendered.
+    pub digest: String,
+    /// The last commit that changed `handoff.md`, short, when git knows.
+    pub commit: Option<String>,
+    /// Whether `handoff.md` differs from that commit.
+    pub uncommitted: bool,
+}
+
+/// What changed since a version some roles signed.
+#[derive(Debug, Serialize)]
+pub struct ChangeGroup {
+    /// The roles whose (now stale) sign-offs saw that version.
+    pub roles: Vec<String>,
+    /// The commit that recorded their sign-offs.
+    pub commit: String,
+    /// The status then and now, when it moved.
+    pub status: Option<(String, String)>,
+    /// Answers changed: path, old value, new value.
+    pub answers: Vec<AnswerChange>,
+    /// Acceptance criteria checked, unchecked or added since.
+    pub criteria: Vec<String>,
+    /// Whether the body's text changed otherwise.
+    pub body: bool,
+    /// Other files of the packet changed in later commits.
+    pub files: Vec<String>,
+}
+
+/// One answer that changed.
+#[derive(Debug, Serialize)]
+pub struct AnswerChange {
+    /// Its dotted path.
+    pub path: String,
+    /// Before (empty when it was not answered).
+    pub old: String,
+    /// Now (empty when removed).
+    pub new: String,
 }
 
 /// A waiver as the review shows it.
@@ -126,6 +193,8 @@ pub struct Row {
     pub checklists: Vec<Checklist>,
     /// Whether the answer is optional (an empty one reads "none", not "missing").
     pub optional: bool,
+    /// For `table`: rows left out (the decision block shows the first few).
+    pub more: usize,
 }
 
 /// One value.
@@ -233,7 +302,12 @@ pub struct Inputs<'a> {
     pub today: NaiveDate,
     /// Role and time → short commit id, when git knows.
     pub commits: &'a BTreeMap<signoff::Key, String>,
+    /// The packet's git history and its folder's path in it, when git knows.
+    pub history: Option<(&'a crate::history::History, &'a str)>,
 }
+
+/// How many rows of a table the decision block shows.
+const DECISION_ROWS: usize = 3;
 
 /// The file name (without extension) of a packet's page in a site: its id, except that no page
 /// may take the index's name.
@@ -254,8 +328,7 @@ pub fn build(i: &Inputs) -> Review {
     let placed = timeline::place(p, spec, i.settings, i.today);
     let review = signoff::Review::of(p, spec, i.settings);
     let signoffs = spec
-        .roles
-        .iter()
+        .roles_for(p.front.as_ref())
         .map(|role| match review.of_role(&role.name) {
             Some(st) => {
                 let s = &st.signoff;
@@ -319,6 +392,58 @@ pub fn build(i: &Inputs) -> Review {
             rows: rows(i, f, front.and_then(|n| n.get(&f.key)), ""),
         })
         .collect();
+    let decision_paths: Vec<String> = if spec.decision.is_empty() {
+        spec.questions
+            .iter()
+            .flat_map(|q| [q.metric.clone(), q.risks.clone()])
+            .collect()
+    } else {
+        spec.decision.clone()
+    };
+    let decision_answers = decision_paths
+        .iter()
+        .filter_map(|path| Some((path, spec.field_at(path)?)))
+        .map(|(path, f)| {
+            let mut rows = rows(i, f, front.and_then(|n| n.at(path)), "");
+            for r in &mut rows {
+                if r.table.len() > DECISION_ROWS {
+                    r.more = r.table.len() - DECISION_ROWS;
+                    r.table.truncate(DECISION_ROWS);
+                }
+            }
+            Question {
+                key: path.clone(),
+                title: f.title(),
+                prompt: f.prompt.clone(),
+                rows,
+            }
+        })
+        .collect();
+    let summary = sections
+        .iter()
+        .find(|s: &&SectionView| s.title.eq_ignore_ascii_case("summary"));
+    let must_sign: Vec<String> = spec
+        .roles_for(p.front.as_ref())
+        .map(|r| r.name.clone())
+        .collect();
+    let decision = Decision {
+        scope: summary.map(|s| s.markdown.clone()),
+        scope_html: summary.map(|s| s.html.clone()),
+        answers: decision_answers,
+        signed: must_sign
+            .iter()
+            .filter(|r| review.signed(r))
+            .cloned()
+            .collect(),
+        must_sign,
+        open_waivers: crate::waiver::read(p)
+            .0
+            .iter()
+            .filter(|w| w.holds(i.today))
+            .count(),
+    };
+    let version = version(p, i.history);
+    let changed_since = changed_since(p, &review, i.history);
     Review {
         id: p.id.clone(),
         page: page_name(&p.id),
@@ -377,7 +502,133 @@ pub fn build(i: &Inputs) -> Review {
                 at: w.at,
             })
             .collect(),
+        decision,
+        version,
+        changed_since,
+        sent_back: crate::sendback::read(p),
     }
+}
+
+fn version(p: &Packet, history: Option<(&crate::history::History, &str)>) -> VersionView {
+    let latest = history.and_then(|(h, dir)| {
+        let versions = h.versions.get(dir)?;
+        let last = versions.len().checked_sub(1)?;
+        let text = crate::history::text_at(h, dir, last);
+        Some((h.commits[versions[last].commit].short.clone(), text))
+    });
+    let now = p.file.as_ref().map(|f| f.text.as_str());
+    VersionView {
+        digest: signoff::digest(p),
+        uncommitted: latest.as_ref().is_some_and(|(_, text)| *text != now),
+        commit: latest.map(|(c, _)| c),
+    }
+}
+
+/// For the stale sign-offs, what changed since the version each was recorded in.
+fn changed_since(
+    p: &Packet,
+    review: &signoff::Review,
+    history: Option<(&crate::history::History, &str)>,
+) -> Vec<ChangeGroup> {
+    let Some((h, dir)) = history else {
+        return Vec::new();
+    };
+    let stale: Vec<&signoff::Standing> = review
+        .standings
+        .iter()
+        .filter(|s| s.freshness != signoff::Freshness::Fresh)
+        .collect();
+    if stale.is_empty() {
+        return Vec::new();
+    }
+    let recorded = crate::history::recorded_versions(h, dir, p);
+    let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for s in stale {
+        if let Some(&i) = recorded.get(&s.signoff.key()) {
+            groups.entry(i).or_default().push(s.signoff.role.clone());
+        }
+    }
+    let versions = h.versions.get(dir).map(Vec::as_slice).unwrap_or_default();
+    let built: Vec<ChangeGroup> = groups
+        .into_iter()
+        .filter_map(|(i, roles)| {
+            let text = crate::history::text_at(h, dir, i)?;
+            let then = Packet::from_text(&p.dir, std::path::Path::new(""), text.to_string());
+            let (a, b) = (crate::history::answers(&then), crate::history::answers(p));
+            let mut answers: Vec<AnswerChange> = b
+                .iter()
+                .filter(|(k, v)| a.get(*k) != Some(*v))
+                .map(|(k, v)| AnswerChange {
+                    path: k.clone(),
+                    old: a.get(k).cloned().unwrap_or_default(),
+                    new: v.clone(),
+                })
+                .collect();
+            answers.extend(a.iter().filter(|(k, _)| !b.contains_key(*k)).map(|(k, v)| {
+                AnswerChange {
+                    path: k.clone(),
+                    old: v.clone(),
+                    new: String::new(),
+                }
+            }));
+            let mut criteria = Vec::new();
+            let mut body = false;
+            let mut status = None;
+            for c in crate::history::diff(Some(&then), Some(p)) {
+                match c {
+                    crate::history::Change::Checked { criterion } => {
+                        criteria.push(format!("checked: {criterion}"))
+                    }
+                    crate::history::Change::Unchecked { criterion } => {
+                        criteria.push(format!("unchecked: {criterion}"))
+                    }
+                    crate::history::Change::Body => body = true,
+                    crate::history::Change::Status { from, to } => status = Some((from, to)),
+                    _ => {}
+                }
+            }
+            let mut files: Vec<String> = versions
+                .get(i + 1..)
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|v| v.other_files.iter().cloned())
+                .collect();
+            files.sort();
+            files.dedup();
+            Some(ChangeGroup {
+                roles,
+                commit: h.commits[versions[i].commit].short.clone(),
+                status,
+                answers,
+                criteria,
+                body,
+                files,
+            })
+        })
+        .collect();
+    // Roles that signed in different commits with nothing changed in between saw the same
+    // packet: one group for them.
+    let mut merged: Vec<ChangeGroup> = Vec::new();
+    for g in built {
+        match merged.last_mut() {
+            Some(last)
+                if last.answers.len() == g.answers.len()
+                    && last
+                        .answers
+                        .iter()
+                        .zip(&g.answers)
+                        .all(|(a, b)| a.path == b.path && a.old == b.old && a.new == b.new)
+                    && last.criteria == g.criteria
+                    && last.body == g.body
+                    && last.status == g.status
+                    && last.files == g.files =>
+            {
+                last.roles.extend(g.roles);
+            }
+            _ => merged.push(g),
+        }
+    }
+    merged
 }
 
 fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str) -> Vec<Row> {
@@ -470,6 +721,7 @@ fn row() -> Row {
         table: Vec::new(),
         checklists: Vec::new(),
         optional: false,
+        more: 0,
     }
 }
 

@@ -74,8 +74,19 @@ not reported. Before the ready gate it is a warning; from it on, an error, since
 very channel an alert posts to.",
 };
 
+/// An answer outside its fixed choices, or not the one its gate expects.
+pub static ANSWER_CHOICE: Rule = Rule {
+    id: "answer-choice",
+    summary: "an answer with fixed choices is one of them, and from its gate on it is the one the gate expects",
+    explanation: "Some questions have fixed answers: a release's risk tier is `low`, `medium` or \
+`high`; a readiness gate's result is `pass` or `fail`. Any other value is an error at every gate, with \
+the choices listed. A kind can also say which answer its gate expects: from the question's gate on, a \
+readiness gate whose result is `fail` is an error, since the release did not pass it. Fix the cause \
+and record the new result, or waive the answer with a reason and an expiry (`handoff waive`).",
+};
+
 /// Keys every packet may have, whatever its kind.
-pub const HEADER_KEYS: [&str; 10] = [
+pub const HEADER_KEYS: [&str; 11] = [
     "id",
     "title",
     "kind",
@@ -86,6 +97,7 @@ pub const HEADER_KEYS: [&str; 10] = [
     "status",
     "waivers",
     "signoffs",
+    "sent_back",
 ];
 
 /// Walk the front matter against the kind's fields.
@@ -193,6 +205,40 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
                     wrong_type(ctx, field, item, &item_path, "a mapping");
                 }
             }
+        }
+        (Value::Str(s), _)
+            if !field.one_of.is_empty()
+                && !field.one_of.iter().any(|o| o.eq_ignore_ascii_case(s.trim())) =>
+        {
+            ctx.report(
+                &ANSWER_CHOICE,
+                Severity::Error,
+                node.pos,
+                node.span_len(),
+                format!("`{path}` is `{}`, not one of its choices", s.trim()),
+                format!("answer with one of: {}", field.one_of.join(", ")),
+            )
+        }
+        (Value::Str(s), _)
+            if field
+                .expect
+                .as_ref()
+                .is_some_and(|want| !want.eq_ignore_ascii_case(s.trim())) =>
+        {
+            let want = field.expect.as_deref().unwrap_or_default();
+            let severity = required_severity(ctx, field);
+            ctx.report_on(
+                &ANSWER_CHOICE,
+                severity,
+                node.pos,
+                node.span_len(),
+                format!("`{path}` is `{}`; the {} gate expects `{want}`", s.trim(), field.gate),
+                format!(
+                    "fix what it records and write `{want}` once it holds, or waive it with a reason and an expiry: `handoff waive {} {path} --reason \"…\" --until YYYY-MM-DD`",
+                    ctx.packet.id
+                ),
+                path,
+            )
         }
         (Value::Str(s), FieldType::Person) => check_person(ctx, field, node, path, s),
         (Value::Str(s), FieldType::Date) if parse_date(s).is_none() => {

@@ -40,6 +40,196 @@ add criteria of their own. If one truly does not apply, waive it: `handoff waive
 \"<criterion>\" --reason \"…\" --until YYYY-MM-DD`.",
 };
 
+/// A table the kind shapes lacks a column, a number, a row, or a filled-in cell.
+pub static TABLE_INCOMPLETE: Rule = Rule {
+    id: "table-incomplete",
+    summary: "a table the kind shapes has its columns, every cell filled in, numbers where a time or rate is asked, a row for every item it must cover, and a fallback row",
+    explanation: "Some tables are the contract itself: a routing matrix decides who gets each lead, an \
+SLA table how fast. A kind can give such a table its shape: the columns it needs, the columns whose \
+cells must carry a number (`2 business hours`, not `soon`), a list answer every item of which needs a \
+row (every segment in `segments` appears in the matrix's `Segment` column), and a column in which one \
+row catches everything else (`Any other`, `Everything else`, `Default` or `*`). Every cell must be \
+filled in: an empty cell, `tbd`, `TODO` or `?` is a finding. Before the ready gate these are warnings; \
+from it on, errors (always warnings for a packet made before the kind shaped the table).\n\nExample:\n\n    \
+| Segment | Rule | Goes to | Fallback |\n    |---|---|---|---|\n    | Mid-market | Score 70+ | Pod \
+round-robin | Pod lead |\n    | Any other | All other leads | Nurture sequence | None |",
+};
+
+/// Whether a table cell still needs answering: empty, a dash, a question mark, or a placeholder
+/// word (`tbd`, `tbc`, `TODO`).
+pub fn is_cell_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    if text == "*" {
+        return false;
+    }
+    let key = criterion_key(text);
+    key.is_empty()
+        || key.starts_with("todo")
+        || matches!(
+            key.as_str(),
+            "tbd" | "tba" | "tbc" | "tk" | "xxx" | "to be decided" | "to be confirmed" | "unknown"
+        )
+}
+
+/// Whether a cell names the row that catches everything the others do not.
+pub fn is_catch_all(text: &str) -> bool {
+    let text = text.trim();
+    let key = criterion_key(text);
+    text == "*"
+        || ["any", "all", "rest", "default", "fallback", "everything", "other", "others"]
+            .contains(&key.as_str())
+        || ["any ", "all other", "everything else", "anything else", "other ", "default ", "fallback "]
+            .iter()
+            .any(|p| key.starts_with(p))
+}
+
+fn check_table(
+    ctx: &mut Ctx,
+    spec: &crate::kind::SectionSpec,
+    shape: &crate::kind::spec::TableShape,
+    table: &crate::packet::body::Table,
+) {
+    let severity = if shape.since > ctx.kind_version() {
+        Severity::Warning
+    } else {
+        ctx.severity(spec.gate)
+    };
+    let title = &spec.title;
+    // "the `Routing matrix` table", but "the `SLA table`".
+    let name = if title.to_lowercase().ends_with("table") {
+        format!("the `{title}`")
+    } else {
+        format!("the `{title}` table")
+    };
+    let col = |name: &str| {
+        table
+            .header
+            .iter()
+            .position(|h| criterion_key(h) == criterion_key(name))
+    };
+    let missing: Vec<&str> = shape
+        .columns
+        .iter()
+        .filter(|c| col(c).is_none())
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        ctx.report(
+            &TABLE_INCOMPLETE,
+            severity,
+            table.pos,
+            1,
+            format!(
+                "{name} has no {} column{}",
+                missing
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if missing.len() == 1 { "" } else { "s" }
+            ),
+            format!("give the table the columns {}", shape.columns.join(" | ")),
+        );
+    }
+    for row in &table.rows {
+        for (i, cell) in row.iter().enumerate() {
+            let heading = table.header.get(i).map(String::as_str).unwrap_or("?");
+            if is_cell_placeholder(&cell.text) {
+                ctx.report(
+                    &TABLE_INCOMPLETE,
+                    severity,
+                    cell.pos,
+                    cell.len,
+                    if cell.text.is_empty() {
+                        format!("{name} has an empty `{heading}` cell")
+                    } else {
+                        format!(
+                            "{name}'s `{heading}` cell is still a placeholder: `{}`",
+                            cell.text
+                        )
+                    },
+                    format!("fill in the {heading} (write `None` when there is none)"),
+                );
+            } else if shape
+                .numbers
+                .iter()
+                .any(|n| criterion_key(n) == criterion_key(heading))
+                && !cell.text.chars().any(|c| c.is_ascii_digit())
+            {
+                ctx.report(
+                    &TABLE_INCOMPLETE,
+                    severity,
+                    cell.pos,
+                    cell.len,
+                    format!(
+                        "{name}'s `{heading}` cell has no number: `{}`",
+                        cell.text
+                    ),
+                    format!("write the {heading} as a number with its unit, e.g. `2 business hours`"),
+                );
+            }
+        }
+    }
+    if let Some(cov) = &shape.covers
+        && let Some(c) = col(&cov.column)
+    {
+        let cells: Vec<String> = table
+            .rows
+            .iter()
+            .filter_map(|r| r.get(c))
+            .map(|cell| format!(" {} ", criterion_key(&cell.text)))
+            .collect();
+        let items = ctx
+            .packet
+            .front
+            .as_ref()
+            .and_then(|f| f.at(&cov.field))
+            .map(|n| n.texts())
+            .unwrap_or_default();
+        for item in items {
+            let key = format!(" {} ", criterion_key(item));
+            if key.trim().is_empty() || cells.iter().any(|cell| cell.contains(&key)) {
+                continue;
+            }
+            ctx.report(
+                &TABLE_INCOMPLETE,
+                severity,
+                table.pos,
+                1,
+                format!(
+                    "{name} has no row for `{}` (listed in `{}`)",
+                    item.trim(),
+                    cov.field
+                ),
+                format!(
+                    "add a row whose {} names `{}`, or take it out of `{}`",
+                    cov.column,
+                    item.trim(),
+                    cov.field
+                ),
+            );
+        }
+    }
+    if let Some(column) = &shape.catch_all
+        && let Some(c) = col(column)
+        && !table
+            .rows
+            .iter()
+            .any(|r| r.get(c).is_some_and(|cell| is_catch_all(&cell.text)))
+    {
+        ctx.report(
+            &TABLE_INCOMPLETE,
+            severity,
+            table.pos,
+            1,
+            format!("{name} has no fallback row for what no other row matches"),
+            format!(
+                "add a last row whose {column} is `Any other` (or `Everything else`, `Default`, `*`) and say where those go"
+            ),
+        );
+    }
+}
+
 /// Check the body against the kind's sections.
 pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     let packet = ctx.packet;
@@ -90,7 +280,13 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 format!("write {}", want.prompt),
             );
         }
-        if want.table && !section.has_table {
+        if let Some(shape) = want.table.shape()
+            && section.todo.is_none()
+            && let Some(table) = body.tables_in(section).next()
+        {
+            check_table(ctx, want, shape, table);
+        }
+        if want.table.required() && !section.has_table {
             ctx.report(
                 &SECTION_MISSING,
                 severity,
@@ -116,12 +312,12 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             let day = packet.day0().map(|d0| (ctx.today - d0).num_days());
             let task_keys: std::collections::HashSet<String> =
                 tasks.iter().map(|t| criterion_key(&t.text)).collect();
-            let kind_keys: Vec<(String, Option<i64>)> = spec
-                .criteria
+            let criteria = spec.criteria_for(packet.front.as_ref());
+            let kind_keys: Vec<(String, Option<i64>)> = criteria
                 .iter()
                 .map(|c| (criterion_key(c.text()), c.due()))
                 .collect();
-            for (c, (key, _)) in spec.criteria.iter().zip(&kind_keys) {
+            for (c, (key, _)) in criteria.iter().zip(&kind_keys) {
                 if task_keys.contains(key) {
                     continue;
                 }

@@ -201,7 +201,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
         let anchor = anchor
             .or(packet.front.as_ref().map(|f| f.pos))
             .unwrap_or_default();
-        for role in &spec.roles {
+        for role in spec.roles_for(packet.front.as_ref()) {
             if review.of_role(&role.name).is_none() {
                 ctx.report(
                     &SIGNOFF_MISSING,
