@@ -510,7 +510,11 @@ pub fn recorded_in<'h>(
     dir: &str,
     packet: &Packet,
 ) -> HashMap<signoff::Key, &'h Commit> {
-    let versions = history.versions.get(dir).map(Vec::as_slice).unwrap_or_default();
+    let versions = history
+        .versions
+        .get(dir)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     recorded_versions(history, dir, packet)
         .into_iter()
         .map(|(k, i)| (k, &history.commits[versions[i].commit]))

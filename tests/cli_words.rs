@@ -44,7 +44,7 @@ fn a_folder_with_its_own_config_is_checked_with_it() {
             .output()
             .unwrap();
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(doc["summary"]["packets"], 5, "{arg}: {doc}");
+        assert_eq!(doc["summary"]["packets"], 8, "{arg}: {doc}");
         // `ops-lead` resolves through examples/handoff.toml: no false person-invalid.
         let bad: Vec<_> = doc["packets"]
             .as_array()

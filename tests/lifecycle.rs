@@ -21,8 +21,8 @@ fn deleting_a_kind_criterion_fails_naming_it() {
     repo.write(
         PACKET,
         repo.read(PACKET)
-            .replace("- [x] Permissions verified for the CRM\n", "")
-            .replace("- [x] Permissions verified for the dashboards\n", ""),
+            .replace("- [x] Permissions verified for HubSpot\n", "")
+            .replace("- [x] KPI stable for 14 days before the handoff\n", ""),
     );
     // Before the handed-off gate it is a warning; from it on, an error naming the criterion.
     let (code, doc) = repo.check_json(&["--today", "2026-12-05"]);
@@ -49,16 +49,17 @@ fn deleting_a_kind_criterion_fails_naming_it() {
         .collect();
     assert_eq!(messages.len(), 2, "{doc}");
     assert!(
-        messages[0].ends_with("Permissions verified for the CRM"),
+        messages[0].ends_with("KPI stable for 14 days before the handoff"),
         "{messages:?}"
     );
-    assert!(messages[1].ends_with("Permissions verified for the dashboards"));
+    // A criterion that follows from an answer (one per system named) is protected too.
+    assert!(messages[1].ends_with("Permissions verified for HubSpot"));
     // Matched on the text, case and punctuation aside; packets may add their own.
     repo.write(
         PACKET,
         repo.read(PACKET).replace(
             "## Acceptance criteria\n",
-            "## Acceptance criteria\n- [x] permissions verified for the CRM.\n- [x] PERMISSIONS VERIFIED FOR THE DASHBOARDS\n- [x] Our own extra check\n",
+            "## Acceptance criteria\n- [x] kpi stable for 14 days before the handoff.\n- [x] PERMISSIONS VERIFIED FOR HUBSPOT\n- [x] Our own extra check\n",
         ),
     );
     let (code, doc) = repo.check_json(&["--today", "2026-12-07"]);

@@ -274,7 +274,7 @@ fn sign_changes_only_the_signoffs_block_and_refuses_unknown_roles() {
     );
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("4 acceptance criteria are still open"),
+        stderr.contains("5 acceptance criteria are still open"),
         "{stderr}"
     );
     let signed = repo.read(path);

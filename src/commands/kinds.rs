@@ -34,7 +34,9 @@ pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8,
                     .roles
                     .iter()
                     .map(|r| match &r.when {
-                        Some(c) => format!("{} (when {} is {})", r.name, c.field, c.one_of.join(" or ")),
+                        Some(c) => {
+                            format!("{} (when {} is {})", r.name, c.field, c.one_of.join(" or "))
+                        }
                         None => r.name.clone(),
                     })
                     .collect();

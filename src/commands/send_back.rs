@@ -74,17 +74,15 @@ pub fn run(env: &Env, args: &SendBackArgs) -> Result<u8, Error> {
             "write the front matter in block style, with `sent_back:` as a `- at: …` list; the file was not changed",
         )
     };
-    let text = crate::packet::edit::list_entry(&packet, "sent_back", &fields, None).map_err(cannot)?;
+    let text =
+        crate::packet::edit::list_entry(&packet, "sent_back", &fields, None).map_err(cannot)?;
     let recorded = crate::packet::Packet::from_text(&dir, &crate::paths::shown_path(&dir), text);
     let text = crate::packet::edit::set_scalar(&recorded, "status", to.name()).map_err(cannot)?;
     crate::atomic::write_atomic(&path, &text)?;
     drop(lock);
     if !env.quiet {
         let times = crate::sendback::read(&recorded).len();
-        println!(
-            "Sent {} back to `{to}` ({by}): {reason}",
-            packet.id
-        );
+        println!("Sent {} back to `{to}` ({by}): {reason}", packet.id);
         if times > 1 {
             println!("It has been sent back {times} times.");
         }

@@ -415,7 +415,10 @@ mod tests {
         }
         let shared = [("common-fields", COMMON_FIELDS)];
         let kinds = BUILTIN.iter().map(|(name, files)| {
-            (*name, files.iter().find(|(f, _)| *f == "kind.yaml").unwrap().1)
+            (
+                *name,
+                files.iter().find(|(f, _)| *f == "kind.yaml").unwrap().1,
+            )
         });
         for (name, text) in kinds.chain(shared) {
             let file = SourceFile::new(name, text.to_string());

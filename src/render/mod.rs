@@ -276,11 +276,7 @@ fn md_escape(value: String) -> String {
 /// its pipes escaped (a table cell ends at a bare pipe even inside code), on one line.
 fn md_code(value: String) -> String {
     let value = value.replace(['\r', '\n'], " ").replace('|', "\\|");
-    let longest = value
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = value.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if value.starts_with('`') || value.ends_with('`') {
         " "

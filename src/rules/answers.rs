@@ -171,7 +171,9 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
         (Value::Map(_), FieldType::Map) => walk_map(ctx, spec, &field.fields, node, path, false),
         (Value::Seq(items), FieldType::List) => {
             let min = field.min_items.unwrap_or(usize::from(field.required));
-            if items.len() < min {
+            // A list still holding a placeholder item is reported at that item, once.
+            let placeholder = items.iter().any(|i| i.as_str().is_some_and(is_placeholder));
+            if items.len() < min && !placeholder {
                 let severity = required_severity(ctx, field);
                 let need = if min == 1 {
                     "at least one item".to_string()
@@ -208,7 +210,10 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
         }
         (Value::Str(s), _)
             if !field.one_of.is_empty()
-                && !field.one_of.iter().any(|o| o.eq_ignore_ascii_case(s.trim())) =>
+                && !field
+                    .one_of
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(s.trim())) =>
         {
             ctx.report(
                 &ANSWER_CHOICE,

@@ -76,11 +76,28 @@ pub fn is_catch_all(text: &str) -> bool {
     let text = text.trim();
     let key = criterion_key(text);
     text == "*"
-        || ["any", "all", "rest", "default", "fallback", "everything", "other", "others"]
-            .contains(&key.as_str())
-        || ["any ", "all other", "everything else", "anything else", "other ", "default ", "fallback "]
-            .iter()
-            .any(|p| key.starts_with(p))
+        || [
+            "any",
+            "all",
+            "rest",
+            "default",
+            "fallback",
+            "everything",
+            "other",
+            "others",
+        ]
+        .contains(&key.as_str())
+        || [
+            "any ",
+            "all other",
+            "everything else",
+            "anything else",
+            "other ",
+            "default ",
+            "fallback ",
+        ]
+        .iter()
+        .any(|p| key.starts_with(p))
 }
 
 fn check_table(
@@ -161,11 +178,10 @@ fn check_table(
                     severity,
                     cell.pos,
                     cell.len,
+                    format!("{name}'s `{heading}` cell has no number: `{}`", cell.text),
                     format!(
-                        "{name}'s `{heading}` cell has no number: `{}`",
-                        cell.text
+                        "write the {heading} as a number with its unit, e.g. `2 business hours`"
                     ),
-                    format!("write the {heading} as a number with its unit, e.g. `2 business hours`"),
                 );
             }
         }

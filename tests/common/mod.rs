@@ -176,7 +176,7 @@ pub fn finish_winback(repo: &Repo) {
             .find("\nsignoffs:")
             .expect("signoffs after live_meeting")
         + 1;
-    let record = "live_meeting:\n  date: 2026-12-07\n  attendees:\n    - Aisha Khan <aisha@northwind.test>\n    - Jordan Blake <jordan@northwind.test>\n  recording: https://video.northwind.test/share/winback-live\n  decisions:\n    - Lifecycle ops runs the sends from day 0\n  open_questions: []\n";
+    let record = "shadow_log: []\nlive_meeting:\n  date: 2026-12-07\n  attendees:\n    - Aisha Khan <aisha@northwind.test>\n    - Jordan Blake <jordan@northwind.test>\n  recording: https://video.northwind.test/share/winback-live\n  decisions:\n    - Lifecycle ops runs the sends from day 0\n  open_questions: []\n";
     repo.write(path, format!("{}{record}{}", &text[..start], &text[end..]));
 }
 
