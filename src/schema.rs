@@ -93,6 +93,24 @@ fn kind_schema(kind: &Kind) -> Value {
         }),
     );
     props.insert(
+        "sent_back".into(),
+        json!({
+            "description": "Written by `handoff send-back`: each time the receiving team turned the handoff down, and why.",
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["at", "by", "reason"],
+                "properties": {
+                    "at": { "type": "string", "pattern": DATE },
+                    "by": { "type": "string", "pattern": PERSON },
+                    "from": { "enum": statuses },
+                    "reason": { "type": "string" },
+                },
+            },
+        }),
+    );
+    props.insert(
         "signoffs".into(),
         json!({
             "description": "Written by `handoff sign`, never by hand.",
