@@ -178,8 +178,22 @@ pub fn read(
         }
         return Err(GitError(format!("git log failed: {}", err.trim())));
     }
-    let blobs: Vec<String> = touched.iter().filter_map(|t| t.2.clone()).collect();
-    let mut texts = cat_blobs(top, &blobs)?.into_iter();
+    // Each distinct blob is read once (a reverted answer brings back a blob already read).
+    let mut unique: Vec<String> = Vec::new();
+    let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for blob in touched.iter().filter_map(|t| t.2.as_deref()) {
+        slot.entry(blob).or_insert_with(|| {
+            unique.push(blob.to_string());
+            unique.len() - 1
+        });
+    }
+    let read = cat_blobs(top, &unique)?;
+    let mut texts = touched
+        .iter()
+        .filter_map(|t| t.2.as_deref())
+        .map(|b| slot.get(b).and_then(|&i| read.get(i).cloned().flatten()))
+        .collect::<Vec<_>>()
+        .into_iter();
     // git log lists newest first; turn it around so indexes grow with time.
     let n = commits.len();
     commits.reverse();
@@ -534,7 +548,8 @@ pub fn recorded_versions(
     };
     for (i, v) in versions.iter().enumerate() {
         let Some(text) = &v.text else { continue };
-        if !text.contains("signoffs") {
+        // Every sign-off entry names its role; a version without `role:` records none.
+        if !text.contains("signoffs") || !text.contains("role:") {
             continue;
         }
         let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());

@@ -55,17 +55,26 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 
     let mut entries = Vec::new();
     let mut previous: Option<Packet> = None;
-    for v in hist
+    let versions = hist
         .versions
         .get(&rel)
         .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+        .unwrap_or_default();
+    // Versions are parsed on all cores a batch at a time (memory stays bounded however long the
+    // history), then compared in order.
+    let batches = versions.chunks(256).flat_map(|batch| {
+        let parsed = crate::verdict::parallel_map(batch, |v| match (&v.text, v.deleted) {
+            (Some(text), false) => Some(Packet::from_text(&dir, Path::new(""), text.clone())),
+            _ => None,
+        });
+        batch.iter().zip(parsed)
+    });
+    for (v, parsed_here) in batches {
         let commit = hist.commits[v.commit].clone();
         let mut changes = Vec::new();
         let next = match (&v.text, v.deleted) {
             (_, true) => None,
-            (Some(text), _) => Some(Packet::from_text(&dir, Path::new(""), text.clone())),
+            (Some(_), _) => parsed_here,
             (None, false) => previous.take(),
         };
         if v.text.is_some() || v.deleted {

@@ -67,35 +67,66 @@ pub static BUILTIN: &[(&str, &[(&str, &str)])] = &[
     builtin_kind!("campaign-tracking", ["kind.yaml", "handoff.md.j2"]),
 ];
 
-/// Every kind available in a repo, by name.
+/// Every kind available in a repo, by name. A built-in kind is parsed the first time it is
+/// asked for, so a run that checks one packet reads one kind.
 #[derive(Debug, Clone, Default)]
 pub struct Kinds {
-    kinds: BTreeMap<String, Kind>,
+    kinds: BTreeMap<String, Slot>,
+}
+
+/// A kind, or a built-in one still to be parsed.
+#[derive(Debug, Clone)]
+enum Slot {
+    Ready(Box<Kind>),
+    BuiltIn(&'static str, std::sync::OnceLock<Box<Kind>>),
+}
+
+impl Slot {
+    fn kind(&self) -> &Kind {
+        match self {
+            Slot::Ready(k) => k,
+            Slot::BuiltIn(name, cell) => cell.get_or_init(|| {
+                // The built-in kinds are part of the binary and tested to parse
+                // (`builtin_kinds_parse`); a failure here is a bug in this build.
+                Box::new(builtin(name).unwrap_or_else(|e| panic!("built-in kind {name}: {e}")))
+            }),
+        }
+    }
+}
+
+/// Parse a built-in kind.
+fn builtin(name: &str) -> Result<Kind, KindError> {
+    let files = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .unwrap_or_default();
+    let mut templates = Vec::new();
+    let mut spec_text = "";
+    for (file, text) in files.iter() {
+        if *file == "kind.yaml" {
+            spec_text = text;
+        } else {
+            templates.push((file.to_string(), text.to_string()));
+        }
+    }
+    let path = PathBuf::from(format!("<built-in>/kinds/{name}/kind.yaml"));
+    let spec = parse_spec(&path, spec_text.to_string(), name)?;
+    Ok(Kind {
+        spec,
+        templates,
+        origin: Origin::BuiltIn,
+    })
 }
 
 impl Kinds {
     /// The built-in kinds, then the repo's `.handoff/kinds/*` over them.
     pub fn load(repo_root: Option<&Path>) -> Result<Kinds, KindError> {
         let mut kinds = BTreeMap::new();
-        for (name, files) in BUILTIN {
-            let mut templates = Vec::new();
-            let mut spec_text = "";
-            for (file, text) in files.iter() {
-                if *file == "kind.yaml" {
-                    spec_text = text;
-                } else {
-                    templates.push((file.to_string(), text.to_string()));
-                }
-            }
-            let path = PathBuf::from(format!("<built-in>/kinds/{name}/kind.yaml"));
-            let spec = parse_spec(&path, spec_text.to_string(), name)?;
+        for (name, _) in BUILTIN {
             kinds.insert(
                 name.to_string(),
-                Kind {
-                    spec,
-                    templates,
-                    origin: Origin::BuiltIn,
-                },
+                Slot::BuiltIn(name, std::sync::OnceLock::new()),
             );
         }
         if let Some(root) = repo_root {
@@ -109,7 +140,7 @@ impl Kinds {
                 dirs.sort();
                 for kind_dir in dirs {
                     let kind = load_repo_kind(root, &kind_dir, &kinds)?;
-                    kinds.insert(kind.spec.name.clone(), kind);
+                    kinds.insert(kind.spec.name.clone(), Slot::Ready(Box::new(kind)));
                 }
             }
         }
@@ -118,12 +149,12 @@ impl Kinds {
 
     /// The kind with this name.
     pub fn get(&self, name: &str) -> Option<&Kind> {
-        self.kinds.get(name)
+        self.kinds.get(name).map(Slot::kind)
     }
 
     /// Every kind, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = &Kind> {
-        self.kinds.values()
+        self.kinds.values().map(Slot::kind)
     }
 
     /// Every kind name, sorted.
@@ -154,7 +185,7 @@ impl Kinds {
 fn load_repo_kind(
     root: &Path,
     dir: &Path,
-    existing: &BTreeMap<String, Kind>,
+    existing: &BTreeMap<String, Slot>,
 ) -> Result<Kind, KindError> {
     let name = dir
         .file_name()
@@ -172,10 +203,27 @@ fn load_repo_kind(
     let spec = parse_spec(&spec_path, text, &name)?;
     // Templates the folder does not provide come from the built-in kind of the same name, or from
     // the generic kind, so an override may change only what it needs to.
+    // Only the templates are needed: taken from the built-in files without parsing the kind.
+    let templates_of = |slot: &Slot| -> Vec<(String, String)> {
+        match slot {
+            Slot::Ready(k) => k.templates.clone(),
+            Slot::BuiltIn(n, _) => BUILTIN
+                .iter()
+                .find(|(b, _)| b == n)
+                .map(|(_, files)| {
+                    files
+                        .iter()
+                        .filter(|(f, _)| *f != "kind.yaml")
+                        .map(|(f, t)| (f.to_string(), t.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    };
     let fallback = existing
         .get(&name)
         .or_else(|| existing.get("generic"))
-        .map(|k| k.templates.clone())
+        .map(templates_of)
         .unwrap_or_default();
     let mut templates: Vec<(String, String)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {

@@ -162,17 +162,21 @@ pub fn same_criterion(a: &str, b: &str) -> bool {
 /// Compute it once per text when comparing many.
 pub fn criterion_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        let word: String = word
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect();
-        if !word.is_empty() {
-            if !out.is_empty() {
+    // One pass, no allocation per word: a space goes in before a word's first kept character.
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            gap = true;
+        } else if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&word);
+            gap = false;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
     }
     out

@@ -90,7 +90,14 @@ pub fn read_text(path: &Path) -> ReadOutcome {
         lossy: None,
     };
     // A pipe or a device would block or never end: only regular files are read.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+    let meta = std::fs::metadata(path).ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
+        return bad(
+            "this is a folder, not a file".into(),
+            "point to a file inside the folder",
+        );
+    }
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
         return bad(
             "this is not a regular file (a pipe or a device)".into(),
             "replace it with a text file",
@@ -111,13 +118,9 @@ pub fn read_text(path: &Path) -> ReadOutcome {
             );
         }
     };
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return bad(
-            "this is a folder, not a file".into(),
-            "point to a file inside the folder",
-        );
-    }
-    let mut bytes = Vec::new();
+    // Sized once from the file's length (read to its end all the same, in case it grew).
+    let size = meta.map_or(0, |m| m.len().min(MAX_FILE_BYTES + 1) as usize);
+    let mut bytes = Vec::with_capacity(size + 1);
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return bad(
             format!("the file cannot be read: {e}"),

@@ -22,20 +22,11 @@ pub struct Style {
 
 /// Render a whole check run.
 pub fn render(verdicts: &[Verdict], style: Style) -> String {
-    let handler = handler(style.color);
-    let mut out = String::new();
-    for v in verdicts {
-        if style.quiet && v.pass {
-            continue;
-        }
-        for d in &v.diagnostics {
-            if style.quiet && d.severity != Severity::Error {
-                continue;
-            }
-            out.push_str(&diagnostic(&handler, d));
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{}", verdict_line(v, style.color));
+    // Each packet's report is laid out on its own core; they are joined in packet order.
+    let parts = crate::verdict::parallel_map(verdicts, |v| packet_report(v, style));
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 128);
+    for part in &parts {
+        out.push_str(part);
     }
     let summary = Summary::of(verdicts);
     if !style.quiet || summary.failed > 0 {
@@ -44,6 +35,24 @@ pub fn render(verdicts: &[Verdict], style: Style) -> String {
         }
         let _ = writeln!(out, "{}", summary.line());
     }
+    out
+}
+
+/// One packet's findings and its verdict line (nothing for a passing packet when quiet).
+fn packet_report(v: &Verdict, style: Style) -> String {
+    let mut out = String::new();
+    if style.quiet && v.pass {
+        return out;
+    }
+    let handler = handler(style.color);
+    for d in &v.diagnostics {
+        if style.quiet && d.severity != Severity::Error {
+            continue;
+        }
+        out.push_str(&diagnostic(&handler, d));
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", verdict_line(v, style.color));
     out
 }
 
@@ -115,12 +124,46 @@ impl SourceCode for Src {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.read_span(span, before, after)?;
+        // miette scans a source from its start for every span; with many findings in one file
+        // that is quadratic. Hand it only the lines around the span (found through the file's
+        // line index) and shift what it finds back into place: the same text, read once.
+        let file = &self.0;
+        let text = file.text.as_bytes();
+        if span.is_empty() {
+            // miette reads an empty span at the start of its input differently; keep its answer.
+            let inner = text.read_span(span, before, after)?;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                file.path().display().to_string(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                inner.column(),
+                inner.line_count(),
+            )));
+        }
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let first = file.pos(start).line; // 1-based
+        let last = file.pos(end.saturating_sub(1).max(start)).line;
+        let from_line = first.saturating_sub(before).max(1);
+        let win_start = file.line_start(from_line);
+        let to_line = last + after + 1;
+        let win_end = if to_line < file.line_count() {
+            file.line_start(to_line + 1)
+        } else {
+            text.len()
+        };
+        let window = &text[win_start..win_end.max(win_start)];
+        let shifted = SourceSpan::new((start - win_start).into(), span.len());
+        let inner = window.read_span(&shifted, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.0.path().display().to_string(),
+            file.path().display().to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(
+                (inner.span().offset() + win_start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + (from_line - 1),
             inner.column(),
             inner.line_count(),
         )))
@@ -175,5 +218,35 @@ impl miette::Diagnostic for Shown<'_> {
             self.d.pos.offset,
             self.d.len,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The windowed read gives miette exactly what a full scan of the file gives it.
+    #[test]
+    fn windowed_spans_read_like_a_full_scan() {
+        let text = "---\nid: a\r\nkind: x\n\n  k: \"TODO: é\"\nlast line\n\nend";
+        let src = Src(Arc::new(SourceFile::new("h.md", text.to_string())));
+        for offset in 0..text.len() {
+            if !text.is_char_boundary(offset) {
+                continue;
+            }
+            for len in [0, 1, 2, 5, 12] {
+                let len = len.min(text.len() - offset);
+                for ctx in [0, 1, 2] {
+                    let span = SourceSpan::new(offset.into(), len);
+                    let full = text.read_span(&span, ctx, ctx).unwrap();
+                    let ours = src.read_span(&span, ctx, ctx).unwrap();
+                    let at = format!("offset {offset} len {len} context {ctx}");
+                    assert_eq!(ours.data(), full.data(), "{at}");
+                    assert_eq!(ours.span(), full.span(), "{at}");
+                    assert_eq!(ours.line(), full.line(), "{at}");
+                    assert_eq!(ours.column(), full.column(), "{at}");
+                }
+            }
+        }
     }
 }

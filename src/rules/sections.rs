@@ -326,15 +326,16 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             }
             let gate = want.all_checked.unwrap_or(Gate::HandedOff);
             let day = packet.day0().map(|d0| (ctx.today - d0).num_days());
-            let task_keys: std::collections::HashSet<String> =
-                tasks.iter().map(|t| criterion_key(&t.text)).collect();
+            let keyed: Vec<String> = tasks.iter().map(|t| criterion_key(&t.text)).collect();
+            let task_keys: std::collections::HashSet<&str> =
+                keyed.iter().map(String::as_str).collect();
             let criteria = spec.criteria_for(packet.front.as_ref());
             let kind_keys: Vec<(String, Option<i64>)> = criteria
                 .iter()
                 .map(|c| (criterion_key(c.text()), c.due()))
                 .collect();
             for (c, (key, _)) in criteria.iter().zip(&kind_keys) {
-                if task_keys.contains(key) {
+                if task_keys.contains(key.as_str()) {
                     continue;
                 }
                 let newer = c.since() > ctx.kind_version();
@@ -364,13 +365,12 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 );
             }
             if want.all_checked.is_some_and(|g| ctx.gate >= g) {
-                for task in tasks.iter().filter(|t| !t.checked) {
+                for (task, key) in tasks.iter().zip(&keyed).filter(|(t, _)| !t.checked) {
                     // A criterion due later (the shadow run at day +3) is not due on day 0; at the
                     // signed-off gate everything is.
-                    let key = criterion_key(&task.text);
                     let due = kind_keys
                         .iter()
-                        .find(|(k, _)| *k == key)
+                        .find(|(k, _)| k == key)
                         .and_then(|(_, due)| *due);
                     if let (Some(due), Some(day)) = (due, day)
                         && day < due
