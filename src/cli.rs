@@ -160,6 +160,13 @@ pub enum Command {
     ///
     /// Exit status: 0 sent back, 2 refused (no reason, a draft, not an earlier status).
     SendBack(crate::commands::send_back::SendBackArgs),
+    /// Run the language server: `check`'s findings, hover, completion and quick fixes in your editor.
+    ///
+    /// Speaks the Language Server Protocol over stdin and stdout; start it from an editor's
+    /// language client (README: "In your editor"). It checks the packet you edit as you type,
+    /// unsaved text included, at the gate that applies today, with the same rules and kinds as
+    /// `check`.
+    Lsp(LspArgs),
     /// Move a packet to its kind's current version, adding the questions and criteria it gained.
     ///
     /// New questions are added as `TODO:` placeholders and new criteria as unchecked items; the
@@ -265,6 +272,14 @@ pub struct NewArgs {
     /// A one-line title (defaults to the id in words).
     #[arg(long)]
     pub title: Option<String>,
+}
+
+/// `handoff lsp`.
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Check as of DATE (YYYY-MM-DD) instead of today.
+    #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", hide_env_values = true, value_name = "DATE")]
+    pub today: Option<NaiveDate>,
 }
 
 /// `handoff check`.

@@ -16,6 +16,7 @@ pub mod history;
 pub mod ics;
 pub mod inside;
 pub mod kind;
+pub mod lsp;
 pub mod packet;
 pub mod paths;
 pub mod person;
@@ -63,6 +64,12 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Waive(args) => commands::waive::run(&env, args),
         Command::SendBack(args) => commands::send_back::run(&env, args),
+        Command::Lsp(args) => crate::lsp::serve(args.today).map_err(|e| {
+            crate::error::Error::usage(
+                format!("the language server stopped: {e}"),
+                "start it from an editor's language client, which speaks LSP over stdio",
+            )
+        }),
         Command::Upgrade(args) => commands::upgrade::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),

@@ -208,3 +208,33 @@ fn the_configuration_example_is_a_configuration_handoff_accepts() {
     let (code, stdout, stderr) = repo.run(&["check", "--allow-empty"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
+
+#[test]
+fn the_editor_setup_starts_the_server_the_tests_drive() {
+    let blocks = blocks("In CI and in editors");
+    let helix = blocks
+        .iter()
+        .find(|(info, body)| info == "toml" && body.contains("language-server"))
+        .expect("the Helix block")
+        .1
+        .clone();
+    let doc: toml::Table = toml::from_str(&helix).expect("the Helix block is TOML");
+    let server = &doc["language-server"]["handoff"];
+    assert_eq!(server["command"].as_str(), Some("handoff"));
+    assert_eq!(server["args"].as_array().map(Vec::len), Some(1));
+    assert_eq!(server["args"][0].as_str(), Some("lsp"));
+    let lua = blocks
+        .iter()
+        .find(|(info, _)| info == "lua")
+        .expect("the Neovim block")
+        .1
+        .clone();
+    assert!(lua.contains(r#"cmd = { "handoff", "lsp" }"#), "{lua}");
+    // The command they name exists.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["lsp", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("language server"));
+}

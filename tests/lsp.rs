@@ -1,0 +1,323 @@
+//! `handoff lsp`: the real binary driven over stdio with JSON-RPC, as an editor drives it.
+
+mod common;
+use common::Repo;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    next_id: i64,
+}
+
+impl Client {
+    fn start(repo: &Repo) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args(["lsp", "--today", "2026-12-05"])
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("handoff lsp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; len];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+        }
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = serde_json::to_vec(&msg).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(&body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    /// Send a request and wait for its response's result.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let msg = self.wait(|m| m["id"] == id);
+        assert!(msg.get("error").is_none(), "{msg}");
+        msg["result"].clone()
+    }
+
+    /// The next message that satisfies `want` (others are skipped), within 10 s.
+    fn wait(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = self
+                .incoming
+                .recv_timeout(left)
+                .expect("the server answered in time");
+            if want(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    /// The next diagnostics published for a file.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let msg = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        msg["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+fn setup() -> (Repo, String, String, String) {
+    let repo = Repo::new();
+    repo.copy_example("winback-email");
+    let path = repo.file("handoffs/winback-email/handoff.md");
+    let path = path.canonicalize().unwrap();
+    let uri = format!("file://{}", path.display());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let root = format!("file://{}", repo.path().canonicalize().unwrap().display());
+    (repo, uri, text, root)
+}
+
+fn open(client: &mut Client, uri: &str, text: &str, root: &str) {
+    let caps = client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root, "capabilities": {} }),
+    );
+    assert_eq!(caps["capabilities"]["textDocumentSync"], 1, "{caps}");
+    assert_eq!(caps["capabilities"]["hoverProvider"], true);
+    assert!(caps["capabilities"]["completionProvider"].is_object());
+    assert_eq!(caps["capabilities"]["codeActionProvider"], true);
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "markdown", "version": 1, "text": text } }),
+    );
+}
+
+fn change(client: &mut Client, uri: &str, version: i64, text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+    );
+}
+
+fn line_of(text: &str, needle: &str) -> u64 {
+    text.lines().position(|l| l.contains(needle)).unwrap() as u64
+}
+
+#[test]
+fn diagnostics_follow_the_unsaved_text_and_clear_when_fixed() {
+    let (repo, uri, text, root) = setup();
+    let mut client = Client::start(&repo);
+    open(&mut client, &uri, &text, &root);
+    // The ready packet is clean at the ready gate.
+    let first = client.diagnostics(&uri);
+    assert!(
+        first.iter().all(|d| d["severity"] != 1),
+        "no errors at first: {first:?}"
+    );
+    // A misspelt key: an error on that line, with the rule as code and a link to its docs.
+    let typo = text.replace("  kpi: Reactivated", "  kpii: Reactivated");
+    change(&mut client, &uri, 2, &typo);
+    let diags = client.diagnostics(&uri);
+    let unknown: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "unknown-key")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{diags:?}");
+    let d = unknown[0];
+    assert_eq!(d["range"]["start"]["line"], line_of(&typo, "kpii:"));
+    assert_eq!(d["range"]["start"]["character"], 2);
+    assert_eq!(d["range"]["end"]["character"], 6);
+    assert_eq!(d["severity"], 1);
+    assert_eq!(d["source"], "handoff");
+    assert!(
+        d["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("docs/rules.md#unknown-key"),
+        "{d}"
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `kpi`?"),
+        "{d}"
+    );
+    // The file on disk was never written.
+    assert_eq!(
+        std::fs::read_to_string(repo.file("handoffs/winback-email/handoff.md")).unwrap(),
+        text
+    );
+
+    // The quick fix renames the key.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    assert_eq!(actions[0]["title"], "Rename the key to `kpi`");
+    assert_eq!(edit["newText"], "kpi");
+
+    // The fix, unsaved: the diagnostic clears.
+    change(&mut client, &uri, 3, &text);
+    let diags = client.diagnostics(&uri);
+    assert!(
+        diags.iter().all(|d| d["code"] != "unknown-key"),
+        "{diags:?}"
+    );
+
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn hover_completion_and_a_fix_for_a_truncated_value() {
+    let (repo, uri, text, root) = setup();
+    let mut client = Client::start(&repo);
+    open(&mut client, &uri, &text, &root);
+    client.diagnostics(&uri);
+
+    // Hover on a key shows the kind's question, its example and its gate.
+    let line = line_of(&text, "  target: ");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 4 } }),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.contains("What value of the KPI counts as success?"),
+        "{shown}"
+    );
+    assert!(shown.contains("`metric.target`"), "{shown}");
+    assert!(shown.contains("Required from the ready gate"), "{shown}");
+    // On a person named by role: who it stands for.
+    let line = line_of(&text, "prioritized_by: ops-lead");
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 22 } }),
+    );
+    let shown = hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{hover} at line {line}"));
+    assert!(
+        shown.contains("`ops-lead` stands for Jordan Blake"),
+        "{shown}"
+    );
+
+    // Completion under `metric:` offers the keys the kind asks there and that are not written.
+    let baseline = text
+        .lines()
+        .find(|l| l.starts_with("  baseline: "))
+        .unwrap();
+    let with_gap = text.replace(baseline, "  ");
+    change(&mut client, &uri, 2, &with_gap);
+    let line = line_of(&text, "  baseline: ");
+    let items = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 2 } }),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(!labels.contains(&"kpi"), "{labels:?}");
+    assert_eq!(labels, ["baseline"], "only the key not yet written");
+    assert!(
+        !labels.contains(&"owner"),
+        "top-level keys are not offered inside metric: {labels:?}"
+    );
+    // A value with choices: the statuses.
+    let line = line_of(&with_gap, "status: ready");
+    let items = client.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 8 } }),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"handed-off") && labels.contains(&"signed-off"),
+        "{labels:?}"
+    );
+
+    // A value cut by ` #`: the fix quotes the whole value.
+    let cut = text.replace(
+        "    monitor: \"Email platform webhook posting to #lifecycle-alerts\"",
+        "    monitor: Email platform webhook posting to #lifecycle-alerts",
+    );
+    assert_ne!(cut, text);
+    change(&mut client, &uri, 3, &cut);
+    let diags = client.diagnostics(&uri);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "value-truncated")
+        .unwrap_or_else(|| panic!("{diags:?}"))
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    assert_eq!(
+        edit["newText"],
+        "    monitor: \"Email platform webhook posting to #lifecycle-alerts\""
+    );
+    assert_eq!(
+        edit["range"]["start"]["line"],
+        line_of(&cut, "posting to #lifecycle")
+    );
+
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
+}
