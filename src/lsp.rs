@@ -447,6 +447,13 @@ impl Server {
             return Vec::new();
         };
         let lines: Vec<&str> = text.split('\n').collect();
+        // The kind, for inserting a missing question as its `TODO` scaffold.
+        let spec = packet_dir(&file).and_then(|dir| {
+            let packet = self.packet(&dir)?;
+            let ws = self.workspace(&dir)?;
+            ws.kind_of(&packet).map(|k| k.spec.clone())
+        });
+        let front_end = front_matter_lines(&lines).end;
         let mut out = Vec::new();
         for d in &p.context.diagnostics {
             let code = match &d.code {
@@ -465,6 +472,22 @@ impl Server {
                 }),
                 "unknown-key" => suggestion(&d.message, d.data.as_ref())
                     .map(|s| (format!("Rename the key to `{s}`"), d.range, s.to_string())),
+                "answer-missing" => d
+                    .data
+                    .as_ref()
+                    .and_then(|v| v.get("target"))
+                    .and_then(|t| t.as_str())
+                    .filter(|t| !t.contains(['.', '[']) && d.message.contains("is missing"))
+                    .and_then(|key| spec.as_ref()?.fields.iter().find(|f| f.key == key))
+                    .filter(|_| front_end < lines.len())
+                    .map(|field| {
+                        let at = lsp::Position::new(front_end as u32, 0);
+                        (
+                            format!("Add `{}` with a TODO for its answer", field.key),
+                            lsp::Range::new(at, at),
+                            crate::kind::scaffold::field_yaml(field, 0),
+                        )
+                    }),
                 "criterion-missing" => d
                     .data
                     .as_ref()

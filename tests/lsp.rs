@@ -317,6 +317,28 @@ fn hover_completion_and_a_fix_for_a_truncated_value() {
         line_of(&cut, "posting to #lifecycle")
     );
 
+    // A missing question: the fix inserts it with a TODO, before the front matter ends.
+    let walkthrough = text.lines().find(|l| l.starts_with("walkthrough: ")).unwrap();
+    let without = text.replace(&format!("{walkthrough}\n"), "");
+    change(&mut client, &uri, 4, &without);
+    let diags = client.diagnostics(&uri);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "answer-missing" && d["message"].as_str().unwrap().starts_with("`walkthrough` is missing"))
+        .unwrap_or_else(|| panic!("{diags:?}"))
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    assert_eq!(
+        edit["newText"],
+        "# Recorded walkthrough\nwalkthrough: \"TODO: Link to the recorded walkthrough of the flows, metrics and failure modes\"\n"
+    );
+    let closing = without.lines().skip(1).position(|l| l == "---").unwrap() + 1;
+    assert_eq!(edit["range"]["start"]["line"], closing as u64);
+
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(0));
