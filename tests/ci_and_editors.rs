@@ -446,3 +446,25 @@ fn man_writes_a_page_per_subcommand_with_every_flag() {
         }
     }
 }
+
+/// The VS Code extension in editors/vscode starts the server the LSP tests drive, and its files
+/// load: the manifest parses and names an entry point that exists and is valid JavaScript.
+#[test]
+fn the_vscode_extension_starts_handoff_lsp() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap()).unwrap();
+    let main = manifest["main"].as_str().unwrap();
+    let script = std::fs::read_to_string(dir.join(main)).unwrap();
+    assert!(script.contains(r#"args: ["lsp"]"#), "{script}");
+    assert_eq!(manifest["activationEvents"][0], "onLanguage:markdown");
+    assert!(manifest["dependencies"]["vscode-languageclient"].is_string());
+    let node = std::process::Command::new("node")
+        .arg("--check")
+        .arg(dir.join(main))
+        .output();
+    match node {
+        Ok(out) => assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr)),
+        Err(_) => panic!("node is needed for this test (.ci/run installs it)"),
+    }
+}
