@@ -464,7 +464,11 @@ fn the_vscode_extension_starts_handoff_lsp() {
         .arg(dir.join(main))
         .output();
     match node {
-        Ok(out) => assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr)),
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
         Err(_) => panic!("node is needed for this test (.ci/run installs it)"),
     }
 }

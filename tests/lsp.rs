@@ -318,13 +318,22 @@ fn hover_completion_and_a_fix_for_a_truncated_value() {
     );
 
     // A missing question: the fix inserts it with a TODO, before the front matter ends.
-    let walkthrough = text.lines().find(|l| l.starts_with("walkthrough: ")).unwrap();
+    let walkthrough = text
+        .lines()
+        .find(|l| l.starts_with("walkthrough: "))
+        .unwrap();
     let without = text.replace(&format!("{walkthrough}\n"), "");
     change(&mut client, &uri, 4, &without);
     let diags = client.diagnostics(&uri);
     let d = diags
         .iter()
-        .find(|d| d["code"] == "answer-missing" && d["message"].as_str().unwrap().starts_with("`walkthrough` is missing"))
+        .find(|d| {
+            d["code"] == "answer-missing"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("`walkthrough` is missing")
+        })
         .unwrap_or_else(|| panic!("{diags:?}"))
         .clone();
     let actions = client.request(

@@ -368,4 +368,54 @@ fn html_passes_a_headless_chromium_test() {
         dom.contains("billing-api-4-2.html") && dom.contains("Routing inbound demo requests"),
         "{dom}"
     );
+    // The index opens with the calendar picture: a row per packet, linked to its page, milestones
+    // drawn with a shape per state, today marked, and the verdict at each row's end.
+    let figure = &dom[dom.find("id=\"overview\"").expect("the overview figure")..];
+    let figure = &figure[..figure.find("</figure>").unwrap()];
+    for id in [
+        "winback-email",
+        "billing-api-4-2",
+        "inbound-demo-routing",
+        "onboarding-kickoff",
+    ] {
+        assert!(
+            figure.contains(&format!("href=\"{id}.html\"")),
+            "{id} row in {figure}"
+        );
+    }
+    assert!(figure.contains(">today<"), "{figure}");
+    assert!(figure.contains("FAIL (handed-off)"), "{figure}");
+    assert!(figure.contains("pass (signed-off)"), "{figure}");
+    assert!(
+        figure.contains("<rect class=\"overdue\""),
+        "overdue milestones are squares: {figure}"
+    );
+    // The most urgent row (failing, with overdue milestones) comes first.
+    let winback = figure.find("href=\"winback-email.html\"").unwrap();
+    let billing = figure.find("href=\"billing-api-4-2.html\"").unwrap();
+    assert!(
+        winback < billing,
+        "the failing packet is listed first: {figure}"
+    );
+    let shot = repo.file("site/index.png");
+    headless(browser, profile.path())
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1100,700")
+        .arg(format!("file://{}", index.display()))
+        .output()
+        .unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let colours: std::collections::HashSet<Vec<u8>> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|px| px[..3.min(channels)].to_vec())
+        .collect();
+    assert!(
+        colours.len() > 50,
+        "the index looks blank ({} colours)",
+        colours.len()
+    );
 }

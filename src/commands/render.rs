@@ -125,7 +125,11 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         let index = templates
             .render(
                 &format!("index.{}.j2", format.ext()),
-                minijinja::context! { packets => reviews, today => today.to_string() },
+                minijinja::context! {
+                    overview => model_overview(&reviews, today, format),
+                    packets => reviews,
+                    today => today.to_string(),
+                },
             )
             .map_err(template_err)?;
         let index_path = dir.join(format!("index.{}", format.ext()));
@@ -168,6 +172,17 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 }
 
 /// The review model of one packet; `None` when it cannot be rendered.
+/// The site index's calendar picture (HTML only; the markdown index is the table).
+fn model_overview(
+    reviews: &[model::Review],
+    today: NaiveDate,
+    format: DocFormat,
+) -> Option<crate::render::overview::Overview> {
+    (format == DocFormat::Html)
+        .then(|| crate::render::overview::build(reviews, today))
+        .flatten()
+}
+
 /// The packets' git history (one read for all of them), with the repo top; none outside git.
 fn histories(dirs: &[PathBuf]) -> Option<(history::History, PathBuf)> {
     let first = std::path::absolute(dirs.first()?).ok()?;

@@ -3,6 +3,7 @@
 //! markdown is rendered to HTML and then sanitized, so no packet can put script in the page.
 
 pub mod model;
+pub mod overview;
 
 use minijinja::{AutoEscape, Environment, Error as TemplateError};
 use std::path::Path;
