@@ -68,3 +68,69 @@ pub fn load(
 pub fn people_at(packet: &Packet, path: &str, ws: &Workspace) -> Vec<String> {
     packet.people_at(path, &ws.config.settings)
 }
+
+/// One repository of a portfolio: its name (shown as `name/id`), its workspace and its packets.
+pub struct Repo {
+    /// The folder's name, or the path as given when two folders share a name.
+    pub name: String,
+    /// Its configuration and kinds.
+    pub ws: Workspace,
+    /// Its packets, ids shown as `name/id`.
+    pub entries: Vec<Entry>,
+}
+
+/// Load several repositories, each with its own configuration, kinds and history. A repository
+/// that cannot be read is returned as `(path, why)` and does not stop the others.
+pub fn load_repos(
+    paths: &[std::path::PathBuf],
+    today: NaiveDate,
+) -> (Vec<Repo>, Vec<String>, Vec<(String, String)>) {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            std::path::absolute(p)
+                .ok()
+                .and_then(|a| a.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| p.display().to_string())
+        })
+        .collect();
+    let mut repos = Vec::new();
+    let mut notes = Vec::new();
+    let mut failed = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let shown = crate::paths::shown(path);
+        let name = if names.iter().filter(|n| **n == names[i]).count() > 1 {
+            shown.clone()
+        } else {
+            names[i].clone()
+        };
+        if !path.is_dir() {
+            failed.push((shown, "there is no such folder".to_string()));
+            continue;
+        }
+        let ws = match Workspace::open(path) {
+            Ok(ws) => ws,
+            Err(e) => {
+                failed.push((shown, e.to_string()));
+                continue;
+            }
+        };
+        let dirs = match ws.all_packets() {
+            Ok(d) => d,
+            Err(e) => {
+                failed.push((shown, e.to_string()));
+                continue;
+            }
+        };
+        let (mut entries, note) = load(&ws, &dirs, today);
+        if let Some(note) = note {
+            notes.push(format!("{name}: {note}"));
+        }
+        for e in &mut entries {
+            e.packet.id = format!("{name}/{}", e.packet.id);
+            e.verdict.id = e.packet.id.clone();
+        }
+        repos.push(Repo { name, ws, entries });
+    }
+    (repos, notes, failed)
+}

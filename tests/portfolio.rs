@@ -384,3 +384,119 @@ fn stats_show_whether_handoffs_get_faster_quarter_by_quarter() {
         "{text}"
     );
 }
+
+#[test]
+fn several_repositories_in_one_status_and_one_site() {
+    let holder = Repo::bare();
+    // Three repositories, each with its own config and packets, and one that cannot be read.
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (repo, ids) in [
+        ("growth", vec!["winback-email"]),
+        ("sales", vec!["inbound-demo-routing", "onboarding-kickoff"]),
+        ("platform", vec!["billing-api-4-2"]),
+    ] {
+        std::process::Command::new("git")
+            .args(["init", "-q", repo])
+            .current_dir(holder.path())
+            .output()
+            .unwrap();
+        holder.write(
+            &format!("{repo}/handoff.toml"),
+            std::fs::read(examples.join("handoff.toml")).unwrap(),
+        );
+        for id in ids {
+            for f in std::fs::read_dir(examples.join("handoffs").join(id)).unwrap() {
+                let f = f.unwrap();
+                holder.write(
+                    &format!("{repo}/handoffs/{id}/{}", f.file_name().to_string_lossy()),
+                    std::fs::read(f.path()).unwrap(),
+                );
+            }
+        }
+    }
+    holder.write("broken/handoff.toml", "packets = [\n");
+    let args = [
+        "status",
+        "--today",
+        "2026-11-27",
+        "--repo",
+        "growth",
+        "--repo",
+        "sales",
+        "--repo",
+        "broken",
+        "--repo",
+        "platform",
+    ];
+    let (code, out, err) = holder.run(&args);
+    assert_eq!(code, 2, "a repository could not be read: {out}{err}");
+    assert!(err.contains("error: broken: "), "{err}");
+    assert!(err.contains("TOML"), "{err}");
+    for id in [
+        "growth/winback-email",
+        "sales/inbound-demo-routing",
+        "sales/onboarding-kickoff",
+        "platform/billing-api-4-2",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{id} "))),
+            "{id} in\n{out}"
+        );
+    }
+    assert!(out.contains("(4 packets)"), "{out}");
+    let (_, json, _) = holder.run(&[
+        "status",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-27",
+        "--repo",
+        "growth",
+        "--repo",
+        "sales",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ids: Vec<&str> = doc["packets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(
+        ids.iter()
+            .all(|i| i.starts_with("growth/") || i.starts_with("sales/"))
+    );
+
+    // One site for all of them: a page per packet in a folder per repository, every one linked
+    // from the index.
+    let (code, _, err) = holder.run(&[
+        "render",
+        "--all",
+        "--format",
+        "html",
+        "-o",
+        "site",
+        "--today",
+        "2026-11-27",
+        "--repo",
+        "growth",
+        "--repo",
+        "sales",
+        "--repo",
+        "broken",
+        "--repo",
+        "platform",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    let index = holder.read("site/index.html").replace("&#x2f;", "/");
+    for page in [
+        "growth/winback-email.html",
+        "sales/inbound-demo-routing.html",
+        "sales/onboarding-kickoff.html",
+        "platform/billing-api-4-2.html",
+    ] {
+        assert!(holder.file(&format!("site/{page}")).is_file(), "{page}");
+        assert!(index.contains(&format!("href=\"{page}\"")), "{page} linked");
+    }
+}

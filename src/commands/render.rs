@@ -37,6 +37,11 @@ pub struct RenderArgs {
     /// Render every packet, one page each, plus an index page (needs -o DIR).
     #[arg(long, requires = "output")]
     pub all: bool,
+    /// With --all: render the packets of these repositories (repeatable) into one site, each
+    /// with its own configuration and history; pages go in a folder per repository and packets
+    /// show as `repo/id`. A repository that cannot be read is named on stderr (exit 2).
+    #[arg(long = "repo", value_name = "DIR", requires = "all")]
+    pub repos: Vec<PathBuf>,
     /// Output format (default: from the -o file's extension, else md).
     #[arg(long, value_enum)]
     pub format: Option<DocFormat>,
@@ -106,21 +111,75 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             doing: "cannot create the folder",
             source,
         })?;
-        let dirs = ws.all_packets()?;
-        let hist = histories(&dirs);
+        // One repository (this one), or several, each read with its own configuration.
+        let mut failed = false;
+        let mut opened: Vec<(String, Workspace)> = Vec::new();
+        for repo in &args.repos {
+            let path = env.cwd.join(repo);
+            match Workspace::open(&path) {
+                Ok(w) if path.is_dir() => {
+                    // Two repositories in folders of the same name get distinct site folders.
+                    let base = repo_name(&path);
+                    let mut name = base.clone();
+                    let mut n = 1;
+                    while opened.iter().any(|(o, _)| *o == name) {
+                        n += 1;
+                        name = format!("{base}-{n}");
+                    }
+                    opened.push((name, w));
+                }
+                Ok(_) => {
+                    eprintln!(
+                        "error: {}: there is no such folder",
+                        crate::paths::shown(&path)
+                    );
+                    failed = true;
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", crate::paths::shown(&path));
+                    failed = true;
+                }
+            }
+        }
+        let sources: Vec<(Option<&str>, &Workspace)> = if args.repos.is_empty() {
+            vec![(None, &ws)]
+        } else {
+            opened.iter().map(|(n, w)| (Some(n.as_str()), w)).collect()
+        };
         let mut reviews = Vec::new();
-        for packet_dir in &dirs {
-            let Some(review) = review(&ws, packet_dir, today, hist.as_ref())? else {
-                continue;
+        for (name, ws) in sources {
+            let dirs = match ws.all_packets() {
+                Ok(d) => d,
+                Err(e) if name.is_some() => {
+                    eprintln!("error: {}: {e}", name.unwrap_or_default());
+                    failed = true;
+                    continue;
+                }
+                Err(e) => return Err(e),
             };
-            let page = templates
-                .render(&format!("packet.{}.j2", format.ext()), &review)
-                .map_err(template_err)?;
-            write(
-                &dir.join(format!("{}.{}", model::page_name(&review.id), format.ext())),
-                &page,
-            )?;
-            reviews.push(review);
+            let hist = histories(&dirs);
+            for packet_dir in &dirs {
+                let Some(mut review) = review(ws, packet_dir, today, hist.as_ref())? else {
+                    continue;
+                };
+                if let Some(name) = name {
+                    review.page = format!("{name}/{}", review.page);
+                    review.id = format!("{name}/{}", review.id);
+                }
+                let page = templates
+                    .render(&format!("packet.{}.j2", format.ext()), &review)
+                    .map_err(template_err)?;
+                let path = dir.join(format!("{}.{}", review.page, format.ext()));
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                        path: parent.to_path_buf(),
+                        doing: "cannot create the folder",
+                        source,
+                    })?;
+                }
+                write(&path, &page)?;
+                reviews.push(review);
+            }
         }
         let index = templates
             .render(
@@ -141,7 +200,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                 crate::paths::shown(&index_path)
             );
         }
-        return Ok(0);
+        return Ok(if failed { 2 } else { 0 });
     }
 
     let arg = args.packet.as_deref().unwrap_or_default();
@@ -172,6 +231,31 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
 }
 
 /// The review model of one packet; `None` when it cannot be rendered.
+/// A repository's name as a site folder: its folder's name, with anything but letters, digits,
+/// `.`, `_` and `-` replaced, never starting with a dot.
+fn repo_name(path: &Path) -> String {
+    let name = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "repo".into()
+    } else {
+        clean
+    }
+}
+
 /// The site index's calendar picture (HTML only; the markdown index is the table).
 fn model_overview(
     reviews: &[model::Review],

@@ -32,6 +32,11 @@ pub struct StatusArgs {
     /// Exit 1 when any packet fails its gate (by default `status` only reports, exit 0).
     #[arg(long)]
     pub check: bool,
+    /// Report on these repositories instead of this one (repeatable): each is read with its own
+    /// configuration, kinds and history, and packets show as `repo/id`. A repository that cannot
+    /// be read is named on stderr and the others are still shown (exit 2).
+    #[arg(long = "repo", value_name = "DIR")]
+    pub repos: Vec<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -62,11 +67,22 @@ struct Row {
 
 /// Print the portfolio.
 pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
-    let ws = Workspace::open(&env.cwd)?;
     let today = today(args.today);
-    let (mut entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
-    if let Some(note) = note.filter(|_| !env.quiet) {
+    let (mut entries, notes, failed) = if args.repos.is_empty() {
+        let ws = Workspace::open(&env.cwd)?;
+        let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
+        (entries, note.into_iter().collect::<Vec<_>>(), Vec::new())
+    } else {
+        let repos: Vec<std::path::PathBuf> = args.repos.iter().map(|r| env.cwd.join(r)).collect();
+        let (repos, notes, failed) = portfolio::load_repos(&repos, today);
+        let entries = repos.into_iter().flat_map(|r| r.entries).collect();
+        (entries, notes, failed)
+    };
+    for note in notes.iter().filter(|_| !env.quiet) {
         eprintln!("note: {note}");
+    }
+    for (repo, why) in &failed {
+        eprintln!("error: {repo}: {why}");
     }
     entries.sort_by_key(urgency);
     match args.format {
@@ -83,6 +99,9 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         StatusFormat::Text => print!("{}", table(&entries, today, env.color)),
+    }
+    if !failed.is_empty() {
+        return Ok(2);
     }
     Ok(u8::from(
         args.check && entries.iter().any(|e| !e.verdict.pass),
@@ -146,6 +165,13 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         }
     };
     let mut out = String::new();
+    // The packet column fits the longest id (`repo/id` across repositories), within reason.
+    let w = entries
+        .iter()
+        .map(|e| e.packet.id.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(24, 48);
     let _ = writeln!(
         out,
         "Handoffs as of {} ({})\n",
@@ -154,7 +180,7 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<24} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} gate",
+        "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} gate",
         "packet", "from → to", "kind", "status", "day 0", "day", "next milestone"
     );
     for e in entries {
@@ -176,8 +202,8 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<24} {:<28} {:<13} {:<10} {:<11} {:<5} {next} {gate}",
-            truncate(&r.id, 24),
+            "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {next} {gate}",
+            truncate(&r.id, w),
             teams,
             truncate(&r.kind, 13),
             truncate(&r.status, 10),
@@ -185,17 +211,17 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
             r.day.unwrap_or_default(),
         );
         for o in &r.overdue {
-            let _ = writeln!(out, "{:<24} {}", "", paint(format!("overdue: {o}"), "31"));
+            let _ = writeln!(out, "{:<w$} {}", "", paint(format!("overdue: {o}"), "31"));
         }
         if let Some(s) = &r.awaiting_fix {
-            let _ = writeln!(out, "{:<24} {}", "", paint(format!("sent back {s}"), "33"));
+            let _ = writeln!(out, "{:<w$} {}", "", paint(format!("sent back {s}"), "33"));
         }
-        for w in &r.waivers_ending {
+        for wv in &r.waivers_ending {
             let _ = writeln!(
                 out,
-                "{:<24} {}",
+                "{:<w$} {}",
                 "",
-                paint(format!("waiver ends {w}"), "33")
+                paint(format!("waiver ends {wv}"), "33")
             );
         }
     }
