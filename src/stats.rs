@@ -15,6 +15,8 @@ use std::path::Path;
 pub struct PacketStats {
     /// Packet id.
     pub id: String,
+    /// Its kind, as its latest version names it.
+    pub kind: Option<String>,
     /// Date of the packet's first commit.
     pub created: NaiveDate,
     /// Date of the commit in which every role had signed.
@@ -58,6 +60,23 @@ pub struct Overall {
     pub stale_signoffs: usize,
     /// The same figures per quarter of creation, oldest first: are handoffs getting better?
     pub quarters: Vec<Quarter>,
+    /// Rework and send-backs per kind: which kinds of handoff bounce.
+    pub kinds: Vec<KindFigures>,
+}
+
+/// Figures for the packets of one kind.
+#[derive(Debug, Serialize)]
+pub struct KindFigures {
+    /// The kind (`?` when a packet names none).
+    pub kind: String,
+    /// Packets of the kind.
+    pub packets: usize,
+    /// Rework commits.
+    pub rework: usize,
+    /// Times sent back.
+    pub sent_back: usize,
+    /// Median days to complete sign-off.
+    pub median_transition_days: Option<f64>,
 }
 
 /// Figures for the packets created in one quarter.
@@ -69,10 +88,16 @@ pub struct Quarter {
     pub packets: usize,
     /// Median days to complete sign-off.
     pub median_transition_days: Option<f64>,
+    /// The spread of those days: the quickest and the slowest handoff.
+    pub min_transition_days: Option<i64>,
+    /// The slowest.
+    pub max_transition_days: Option<i64>,
     /// Share signed off by day +14.
     pub signed_by_day14_share: Option<f64>,
     /// Rework commits.
     pub rework: usize,
+    /// Times sent back.
+    pub sent_back: usize,
 }
 
 /// Compute the figures for every packet that has history (created on or after `since`).
@@ -207,6 +232,10 @@ fn packet_stats(
     });
     Some(PacketStats {
         id,
+        kind: prev
+            .as_ref()
+            .and_then(|p| p.kind_name())
+            .map(str::to_string),
         created,
         signed_off,
         transition_days: signed_off.map(|s| (s - created).num_days()),
@@ -248,8 +277,35 @@ fn quarters(all: &[PacketStats]) -> Vec<Quarter> {
                     .map(|d| d as f64)
                     .collect(),
             ),
+            min_transition_days: list.iter().filter_map(|s| s.transition_days).min(),
+            max_transition_days: list.iter().filter_map(|s| s.transition_days).max(),
             signed_by_day14_share: share(list.iter().filter_map(|s| s.signed_by_day14).collect()),
             rework: list.iter().map(|s| s.rework).sum(),
+            sent_back: list.iter().map(|s| s.sent_back).sum(),
+        })
+        .collect()
+}
+
+fn kinds(all: &[PacketStats]) -> Vec<KindFigures> {
+    let mut by: std::collections::BTreeMap<String, Vec<&PacketStats>> =
+        std::collections::BTreeMap::new();
+    for s in all {
+        by.entry(s.kind.clone().unwrap_or_else(|| "?".into()))
+            .or_default()
+            .push(s);
+    }
+    by.into_iter()
+        .map(|(kind, list)| KindFigures {
+            kind,
+            packets: list.len(),
+            rework: list.iter().map(|s| s.rework).sum(),
+            sent_back: list.iter().map(|s| s.sent_back).sum(),
+            median_transition_days: median(
+                list.iter()
+                    .filter_map(|s| s.transition_days)
+                    .map(|d| d as f64)
+                    .collect(),
+            ),
         })
         .collect()
 }
@@ -271,6 +327,7 @@ fn overall(all: &[PacketStats]) -> Overall {
         sent_back: all.iter().map(|s| s.sent_back).sum(),
         stale_signoffs: all.iter().map(|s| s.stale_signoffs).sum(),
         quarters: quarters(all),
+        kinds: kinds(all),
     }
 }
 

@@ -383,6 +383,51 @@ fn stats_show_whether_handoffs_get_faster_quarter_by_quarter() {
         text.contains("2026-Q3") && text.contains("30.0 days") && text.contains("10.0 days"),
         "{text}"
     );
+    // The spread and the per-kind figures, against the history written above.
+    assert_eq!(q[0]["min_transition_days"], 30);
+    assert_eq!(q[0]["max_transition_days"], 30);
+    let kinds = &doc["overall"]["kinds"];
+    assert_eq!(kinds.as_array().unwrap().len(), 1, "{kinds}");
+    assert_eq!(kinds[0]["kind"], "gtm-play");
+    assert_eq!(kinds[0]["packets"], 2);
+    assert_eq!(kinds[0]["median_transition_days"], 20.0);
+    // The same figures as charts: one SVG each, every bar with its number as text.
+    let (code, _, err) = repo.run(&[
+        "stats",
+        "--format",
+        "html",
+        "-o",
+        "stats.html",
+        "--today",
+        "2026-12-01",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = repo.read("stats.html");
+    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    for expected in [
+        "Days to complete sign-off, per quarter",
+        ">2026-Q3<",
+        ">2026-Q4<",
+        ">30 d<",
+        ">10 d<",
+        ">0%<",
+        ">100%<",
+        ">gtm-play<",
+        "class=\"whisker\"",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    // The Q3 bar (30 days) stands three times as tall as the Q4 one (10 days).
+    let heights: Vec<f64> = html
+        .match_indices("class=\"bar median\"")
+        .map(|(i, _)| {
+            let rest = &html[i..];
+            let h = rest.split("height=\"").nth(1).unwrap();
+            h[..h.find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    assert_eq!(heights.len(), 2, "{html}");
+    assert!((heights[0] / heights[1] - 3.0).abs() < 0.05, "{heights:?}");
 }
 
 #[test]

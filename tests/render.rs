@@ -418,4 +418,31 @@ fn html_passes_a_headless_chromium_test() {
         "the index looks blank ({} colours)",
         colours.len()
     );
+    // The stats page's charts render in the browser, with their captions as text.
+    repo.commit_as("Pat Morgan <pat@northwind.test>", "packets");
+    let (code, _, err) = repo.run(&[
+        "stats",
+        "--format",
+        "html",
+        "-o",
+        "site/stats.html",
+        "--today",
+        "2026-12-08",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let stats = repo.file("site/stats.html");
+    let dom = headless(browser, profile.path())
+        .arg("--dump-dom")
+        .arg(format!("file://{}", stats.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for caption in [
+        "Days to complete sign-off, per quarter",
+        "Signed off by day +14, per quarter",
+        "Rework commits (solid) and send-backs (striped), per kind",
+    ] {
+        assert!(dom.contains(caption), "{caption} in {dom}");
+    }
+    assert_eq!(dom.matches("<svg").count(), 3, "{dom}");
 }

@@ -1,7 +1,6 @@
 //! `handoff stats`: are handoffs getting faster, more complete and more durable?
 
 use super::{Env, today};
-use crate::cli::TextFormat;
 use crate::error::Error;
 use crate::workspace::Workspace;
 use chrono::NaiveDate;
@@ -16,9 +15,23 @@ pub struct StatsArgs {
     /// As of DATE (for the 90-day figure).
     #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TextFormat::Text)]
-    pub format: TextFormat,
+    /// Output format: a table, JSON, or an HTML page of charts (with -o FILE, or to stdout).
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// Formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatsFormat {
+    /// A table.
+    Text,
+    /// JSON.
+    Json,
+    /// A self-contained HTML page: the quarterly and per-kind charts, then the table.
+    Html,
 }
 
 /// Print the figures.
@@ -31,12 +44,46 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             "run it inside the git repository that holds the packets",
         )
     })?;
-    match args.format {
-        TextFormat::Json => {
-            let doc = serde_json::json!({ "today": today, "since": args.since, "overall": overall, "packets": packets });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    let emit = |text: String| -> Result<(), Error> {
+        match &args.output {
+            Some(path) => crate::atomic::write_output(path, &text),
+            None => {
+                print!("{text}");
+                Ok(())
+            }
         }
-        TextFormat::Text => {
+    };
+    match args.format {
+        StatsFormat::Json => {
+            let doc = serde_json::json!({ "today": today, "since": args.since, "overall": overall, "packets": packets });
+            emit(format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            ))?;
+        }
+        StatsFormat::Html => {
+            let templates = crate::render::Templates::load(&ws.config.root)
+                .map_err(|e| Error::usage(e.0, "fix the template"))?;
+            let page = templates
+                .render(
+                    "stats.html.j2",
+                    minijinja::context! {
+                        today => today.to_string(),
+                        since => args.since.map(|s| s.to_string()),
+                        charts => crate::render::stats_charts::build(&overall),
+                        overall => &overall,
+                        packets => &packets,
+                    },
+                )
+                .map_err(|e| {
+                    Error::usage(
+                        e.0,
+                        "fix the template (or remove your override in .handoff/templates/)",
+                    )
+                })?;
+            emit(page)?;
+        }
+        StatsFormat::Text => {
             let mut out = String::new();
             let pct =
                 |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{:.0}%", v * 100.0));
@@ -123,7 +170,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                     yes(p.alive_at_90_days),
                 );
             }
-            print!("{out}");
+            emit(out)?;
         }
     }
     Ok(0)

@@ -4,6 +4,7 @@
 
 pub mod model;
 pub mod overview;
+pub mod stats_charts;
 
 use minijinja::{AutoEscape, Environment, Error as TemplateError};
 use std::path::Path;
@@ -25,6 +26,10 @@ pub static TEMPLATES: &[(&str, &str)] = &[
     (
         "index.html.j2",
         include_str!("../../templates/render/index.html.j2"),
+    ),
+    (
+        "stats.html.j2",
+        include_str!("../../templates/render/stats.html.j2"),
     ),
     (
         "style.css.j2",
