@@ -310,7 +310,8 @@ fn kinds(all: &[PacketStats]) -> Vec<KindFigures> {
         .collect()
 }
 
-fn overall(all: &[PacketStats]) -> Overall {
+/// The figures over these packets (from one repository or several).
+pub fn overall(all: &[PacketStats]) -> Overall {
     Overall {
         packets: all.len(),
         signed_off: all.iter().filter(|s| s.signed_off.is_some()).count(),

@@ -544,4 +544,73 @@ fn several_repositories_in_one_status_and_one_site() {
         assert!(holder.file(&format!("site/{page}")).is_file(), "{page}");
         assert!(index.contains(&format!("href=\"{page}\"")), "{page} linked");
     }
+    // stats and remind read each repository's own history and config.
+    for repo in ["growth", "sales", "platform"] {
+        for args in [
+            vec!["add", "-A"],
+            vec![
+                "-c",
+                "user.name=T",
+                "-c",
+                "user.email=t@x.test",
+                "commit",
+                "-qm",
+                "packets",
+            ],
+        ] {
+            let out = std::process::Command::new("git")
+                .args(&args)
+                .current_dir(holder.file(repo))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let (code, json, err) = holder.run(&[
+        "stats",
+        "--format",
+        "json",
+        "--today",
+        "2026-11-27",
+        "--repo",
+        "growth",
+        "--repo",
+        "sales",
+        "--repo",
+        "platform",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut ids: Vec<&str> = doc["packets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "growth/winback-email",
+            "platform/billing-api-4-2",
+            "sales/inbound-demo-routing",
+            "sales/onboarding-kickoff"
+        ]
+    );
+    assert_eq!(doc["overall"]["packets"], 4);
+    let (code, _, err) = holder.run(&[
+        "remind",
+        "--today",
+        "2026-11-27",
+        "--repo",
+        "growth",
+        "--repo",
+        "broken",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("error: broken: "), "{err}");
 }

@@ -34,6 +34,10 @@ pub struct RemindArgs {
     /// Print nothing (and exit 0) when nothing is due, overdue or ending: for scheduled jobs.
     #[arg(long)]
     pub skip_empty: bool,
+    /// Remind across these repositories (repeatable), each read with its own configuration;
+    /// packets show as `repo/id`. A repository that cannot be read is named on stderr (exit 2).
+    #[arg(long = "repo", value_name = "DIR")]
+    pub repos: Vec<std::path::PathBuf>,
 }
 
 /// `2d` → 2, `1w` → 7.
@@ -83,18 +87,58 @@ pub struct Reminder {
 
 /// Print what is due in the window.
 pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
-    let ws = Workspace::open(&env.cwd)?;
     let today = today(args.today);
     let until = today
         .checked_add_signed(Duration::days(args.within.clamp(0, 3660)))
         .unwrap_or(today);
-    let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
-    if let Some(note) = note.filter(|_| !env.quiet) {
+    let (repos, notes, failed) = if args.repos.is_empty() {
+        let ws = Workspace::open(&env.cwd)?;
+        let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
+        let repo = portfolio::Repo {
+            name: String::new(),
+            ws,
+            entries,
+        };
+        (vec![repo], note.into_iter().collect::<Vec<_>>(), Vec::new())
+    } else {
+        let paths: Vec<std::path::PathBuf> = args.repos.iter().map(|r| env.cwd.join(r)).collect();
+        portfolio::load_repos(&paths, today)
+    };
+    for note in notes.iter().filter(|_| !env.quiet) {
         eprintln!("note: {note}");
     }
+    for (repo, why) in &failed {
+        eprintln!("error: {repo}: {why}");
+    }
     let mut reminders = Vec::new();
-    for e in &entries {
-        let Some(kind) = e.kind(&ws) else { continue };
+    for repo in &repos {
+        collect(&repo.ws, &repo.entries, today, until, &mut reminders);
+    }
+    // Slack mentions from every repository's `[slack]` table.
+    let mut slack_ids = std::collections::BTreeMap::new();
+    for repo in &repos {
+        slack_ids.extend(repo.ws.config.settings.slack.clone());
+    }
+    let status = if failed.is_empty() { 0 } else { 2 };
+    // Overdue first, then what falls due, then waivers ending; each by date.
+    reminders.sort_by(|a, b| (a.about, a.date, &a.packet).cmp(&(b.about, b.date, &b.packet)));
+    if reminders.is_empty() && args.skip_empty {
+        return Ok(status);
+    }
+    print_reminders(args, &reminders, today, until, &slack_ids)?;
+    Ok(status)
+}
+
+/// The reminders of one repository's packets.
+fn collect(
+    ws: &Workspace,
+    entries: &[portfolio::Entry],
+    today: NaiveDate,
+    until: NaiveDate,
+    reminders: &mut Vec<Reminder>,
+) {
+    for e in entries {
+        let Some(kind) = e.kind(ws) else { continue };
         if matches!(e.packet.status(), Some(crate::gate::Status::Retired)) {
             continue;
         }
@@ -106,7 +150,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             } else {
                 About::Due
             };
-            let mut people = owners(e, kind, &ws);
+            let mut people = owners(e, kind, ws);
             if spec.evidence.as_ref().is_some_and(|ev| ev.signed) {
                 let (signed, _) = crate::signoff::read(&e.packet);
                 for role in kind.spec.roles_for(e.packet.front.as_ref()) {
@@ -135,10 +179,10 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             });
         }
     }
-    for e in &entries {
-        let Some(kind) = e.kind(&ws) else { continue };
+    for e in entries {
+        let Some(kind) = e.kind(ws) else { continue };
         for w in crate::waiver::expiring(&e.packet, today, (until - today).num_days()) {
-            let mut people = owners(e, kind, &ws);
+            let mut people = owners(e, kind, ws);
             if !w.by.is_empty() {
                 people.insert(0, w.by.clone());
             }
@@ -161,24 +205,28 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
             });
         }
     }
-    // Overdue first, then what falls due, then waivers ending; each by date.
-    reminders.sort_by(|a, b| (a.about, a.date, &a.packet).cmp(&(b.about, b.date, &b.packet)));
-    if reminders.is_empty() && args.skip_empty {
-        return Ok(0);
-    }
+}
+
+fn print_reminders(
+    args: &RemindArgs,
+    reminders: &[Reminder],
+    today: NaiveDate,
+    until: NaiveDate,
+    slack_ids: &std::collections::BTreeMap<String, String>,
+) -> Result<(), Error> {
     match args.format {
         RemindFormat::Json => {
             let doc = serde_json::json!({ "today": today, "until": until, "reminders": reminders });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         RemindFormat::Slack => {
-            for message in slack(&reminders, today, until, &ws.config.settings.slack) {
+            for message in slack(reminders, today, until, slack_ids) {
                 println!("{}", serde_json::to_string(&message).unwrap_or_default());
             }
         }
-        RemindFormat::Text => print!("{}", text(&reminders, today, until)),
+        RemindFormat::Text => print!("{}", text(reminders, today, until)),
     }
-    Ok(0)
+    Ok(())
 }
 
 /// The people a packet's kind names as its owners (`owners:` paths), roles resolved.

@@ -21,6 +21,11 @@ pub struct StatsArgs {
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
+    /// Figures across these repositories (repeatable), each with its own history and
+    /// configuration; packets show as `repo/id`. A repository that cannot be read is named on
+    /// stderr (exit 2).
+    #[arg(long = "repo", value_name = "DIR")]
+    pub repos: Vec<std::path::PathBuf>,
 }
 
 /// Formats of `stats`.
@@ -38,12 +43,46 @@ pub enum StatsFormat {
 pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let today = today(args.today);
-    let (packets, overall) = crate::stats::compute(&ws, today, args.since).map_err(|e| {
-        Error::usage(
-            format!("stats come from git history: {e}"),
-            "run it inside the git repository that holds the packets",
-        )
-    })?;
+    let mut status = 0;
+    let (packets, overall) = if args.repos.is_empty() {
+        crate::stats::compute(&ws, today, args.since).map_err(|e| {
+            Error::usage(
+                format!("stats come from git history: {e}"),
+                "run it inside the git repository that holds the packets",
+            )
+        })?
+    } else {
+        let mut all = Vec::new();
+        for repo in &args.repos {
+            let path = env.cwd.join(repo);
+            let shown = crate::paths::shown(&path);
+            let name = std::path::absolute(&path)
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| shown.clone());
+            let figures = if path.is_dir() {
+                Workspace::open(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|w| {
+                        crate::stats::compute(&w, today, args.since).map_err(|e| e.to_string())
+                    })
+            } else {
+                Err("there is no such folder".to_string())
+            };
+            match figures {
+                Ok((packets, _)) => all.extend(packets.into_iter().map(|mut p| {
+                    p.id = format!("{name}/{}", p.id);
+                    p
+                })),
+                Err(why) => {
+                    eprintln!("error: {shown}: {why}");
+                    status = 2;
+                }
+            }
+        }
+        let overall = crate::stats::overall(&all);
+        (all, overall)
+    };
     let emit = |text: String| -> Result<(), Error> {
         match &args.output {
             Some(path) => crate::atomic::write_output(path, &text),
@@ -173,5 +212,5 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             emit(out)?;
         }
     }
-    Ok(0)
+    Ok(status)
 }
