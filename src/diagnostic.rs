@@ -55,7 +55,12 @@ pub struct Diagnostic {
     /// The waiver that covers it, when one does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<crate::diagnostic::Waived>,
-    /// The file's text, for showing the snippet.
+    /// Where the underlined text ends (for a finding located in a file's text; none for a
+    /// finding about a whole file).
+    #[serde(skip)]
+    pub end: Option<Pos>,
+    /// The file's text, for showing the snippet. A check over many packets lets go of it once
+    /// the packet is checked (see [`Diagnostic::lean`]); the report reads the file again.
     #[serde(skip)]
     pub source: Option<Arc<SourceFile>>,
 }
@@ -82,8 +87,14 @@ impl Diagnostic {
             label: String::new(),
             target: None,
             waived: None,
+            end: Some(source.pos(pos.offset + len.max(1))),
             source: Some(source.clone()),
         }
+    }
+
+    /// Let go of the file's text, so that checking many packets does not hold them all.
+    pub fn lean(&mut self) {
+        self.source = None;
     }
 
     /// A diagnostic about a file with no text to show (missing, unreadable, binary).
@@ -109,6 +120,7 @@ impl Diagnostic {
             label: String::new(),
             target: None,
             waived: None,
+            end: None,
             source: None,
         }
     }

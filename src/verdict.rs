@@ -58,7 +58,10 @@ pub fn check_one(
     let shown = crate::paths::shown_path(dir);
     let packet = Packet::load(dir, &shown);
     let gate = forced.unwrap_or_else(|| gate_for(&packet, ws, today));
-    let diagnostics = crate::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
+    let mut diagnostics = crate::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
+    // A run over thousands of packets must not hold every file's text until it reports; the
+    // human report reads the few files it shows snippets of again.
+    diagnostics.iter_mut().for_each(Diagnostic::lean);
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

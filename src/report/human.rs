@@ -45,11 +45,29 @@ fn packet_report(v: &Verdict, style: Style) -> String {
         return out;
     }
     let handler = handler(style.color);
+    // The files' texts, read again (once per file) for the snippets.
+    let mut texts: std::collections::HashMap<&str, Option<Arc<SourceFile>>> =
+        std::collections::HashMap::new();
     for d in &v.diagnostics {
         if style.quiet && d.severity != Severity::Error {
             continue;
         }
-        out.push_str(&diagnostic(&handler, d));
+        let source = d.source.clone().or_else(|| {
+            d.end?;
+            texts
+                .entry(d.file.as_str())
+                .or_insert_with(
+                    || match crate::packet::read_text(std::path::Path::new(&d.file)) {
+                        crate::packet::ReadOutcome::Text(t)
+                        | crate::packet::ReadOutcome::Bad { lossy: Some(t), .. } => {
+                            Some(Arc::new(SourceFile::new(d.file.as_str(), t)))
+                        }
+                        _ => None,
+                    },
+                )
+                .clone()
+        });
+        out.push_str(&diagnostic_with(&handler, d, source));
         out.push('\n');
     }
     let _ = writeln!(out, "{}", verdict_line(v, style.color));
@@ -70,10 +88,19 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
 
 /// One diagnostic as text.
 pub fn diagnostic(handler: &GraphicalReportHandler, d: &Diagnostic) -> String {
+    diagnostic_with(handler, d, d.source.clone())
+}
+
+/// One diagnostic as text, its snippet from `source`.
+fn diagnostic_with(
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    source: Option<Arc<SourceFile>>,
+) -> String {
     let mut out = String::new();
     let shown = Shown {
         d,
-        src: d.source.clone().map(Src),
+        src: source.map(Src),
     };
     if handler.render_report(&mut out, &shown).is_err() {
         out = format!(

@@ -37,9 +37,7 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
         .map(|d| {
             let uri = super::root_relative(base, &d.file);
             let end = d
-                .source
-                .as_ref()
-                .map(|s| s.pos(d.pos.offset + d.len.max(1)))
+                .end
                 .filter(|e| (e.line, e.column) > (d.pos.line, d.pos.column));
             let mut region = json!({ "startLine": d.pos.line, "startColumn": d.pos.column });
             if let Some(e) = end {
