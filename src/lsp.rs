@@ -199,6 +199,8 @@ impl Server {
 
     /// Check one packet and publish its findings per file (clearing files that have none now).
     fn publish(&mut self, dir: &Path) {
+        // Files come and go while the editor runs: list the packet's files afresh.
+        crate::packet::files::forget();
         let today = self.today();
         let Some(packet) = self.packet(dir) else {
             self.clear(dir);

@@ -111,6 +111,9 @@ pub fn check_keeping(
     // holding thousands of signed packets in memory would serve nothing.
     // Asked at the first signed packet, so that a run with none starts no git process.
     let auditable: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    if let Some(first) = dirs.first() {
+        crate::packet::files::prefetch(first);
+    }
     let checked = parallel_map(dirs, |dir| {
         let (packet, verdict) = check_one(dir, ws, today, forced);
         let signed = !crate::signoff::read(&packet).0.is_empty();

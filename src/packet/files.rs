@@ -53,6 +53,16 @@ pub fn list(dir: &Path) -> Vec<String> {
     files
 }
 
+/// Start listing the packets root holding `dir` in the background, so that the `git ls-files`
+/// runs while the caller reads kinds and packets (whoever asks first waits for the one listing).
+pub fn prefetch(dir: &Path) {
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        let abs = std::path::absolute(&dir).unwrap_or(dir);
+        let _ = git_list(&abs);
+    });
+}
+
 /// Forget what was listed (for long-running processes that see files change).
 pub fn forget() {
     if let Some(cache) = LISTINGS.get() {
