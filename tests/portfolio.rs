@@ -613,4 +613,30 @@ fn several_repositories_in_one_status_and_one_site() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("error: broken: "), "{err}");
+    // With history, the site carries the charts too, linked from the index.
+    let (code, _, err) = holder.run(&[
+        "render",
+        "--all",
+        "--format",
+        "html",
+        "-o",
+        "site2",
+        "--today",
+        "2026-11-27",
+        "--repo",
+        "growth",
+        "--repo",
+        "sales",
+        "--repo",
+        "platform",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let figures = holder.read("site2/figures.html").replace("&#x2f;", "/");
+    assert_eq!(figures.matches("<svg").count(), 3);
+    assert!(figures.contains("sales/onboarding-kickoff"), "{figures}");
+    assert!(
+        holder
+            .read("site2/index.html")
+            .contains("href=\"figures.html\"")
+    );
 }

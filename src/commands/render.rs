@@ -147,7 +147,19 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             opened.iter().map(|(n, w)| (Some(n.as_str()), w)).collect()
         };
         let mut reviews = Vec::new();
+        let mut figures: Vec<crate::stats::PacketStats> = Vec::new();
         for (name, ws) in sources {
+            // The site's charts come from each repository's history (none outside git).
+            if format == DocFormat::Html
+                && let Ok((packets, _)) = crate::stats::compute(ws, today, None)
+            {
+                figures.extend(packets.into_iter().map(|mut p| {
+                    if let Some(name) = name {
+                        p.id = format!("{name}/{}", p.id);
+                    }
+                    p
+                }));
+            }
             let dirs = match ws.all_packets() {
                 Ok(d) => d,
                 Err(e) if name.is_some() => {
@@ -181,10 +193,31 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                 reviews.push(review);
             }
         }
+        let figures_page = if figures.is_empty() {
+            None
+        } else {
+            let overall = crate::stats::overall(&figures);
+            let page = templates
+                .render(
+                    "stats.html.j2",
+                    minijinja::context! {
+                        today => today.to_string(),
+                        since => None::<String>,
+                        charts => crate::render::stats_charts::build(&overall),
+                        overall => &overall,
+                        packets => &figures,
+                    },
+                )
+                .map_err(template_err)?;
+            let name = format!("{}.html", model::FIGURES_PAGE);
+            write(&dir.join(&name), &page)?;
+            Some(name)
+        };
         let index = templates
             .render(
                 &format!("index.{}.j2", format.ext()),
                 minijinja::context! {
+                    figures => figures_page,
                     overview => model_overview(&reviews, today, format),
                     packets => reviews,
                     today => today.to_string(),

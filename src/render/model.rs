@@ -310,14 +310,17 @@ pub struct Inputs<'a> {
 const DECISION_ROWS: usize = 3;
 
 /// The file name (without extension) of a packet's page in a site: its id, except that no page
-/// may take the index's name.
+/// may take the index's or the figures page's name.
 pub fn page_name(id: &str) -> String {
-    if id == "index" {
-        "index-packet".into()
+    if matches!(id, "index" | FIGURES_PAGE) {
+        format!("{id}-packet")
     } else {
         id.to_string()
     }
 }
+
+/// The site's page of charts (`stats`), beside the index.
+pub const FIGURES_PAGE: &str = "figures";
 
 /// Build the review.
 pub fn build(i: &Inputs) -> Review {
