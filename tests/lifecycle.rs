@@ -396,3 +396,42 @@ fn milestones_are_done_late_or_overdue_never_done_by_default() {
     assert!(text.starts_with("Overdue:"), "{text}");
     assert!(text.contains("partner-referrals (day -7)"), "{text}");
 }
+
+#[test]
+fn a_hand_written_waiver_without_reason_or_grant_day_waives_nothing() {
+    // The example's waiver covers the alerts criterion; edited by hand, each of these must stop
+    // it from covering anything.
+    for (from, to, says) in [
+        (
+            "    reason: \"The #lifecycle-alerts channel",
+            "    reason: \"TODO: say why\"\n    note: \"The #lifecycle-alerts channel",
+            "gives no reason",
+        ),
+        ("    at: 2026-11-26\n", "", "has no valid `at` date"),
+        (
+            "    at: 2026-11-26\n",
+            "    at: 2026-12-06\n",
+            "a day still to come",
+        ),
+    ] {
+        let repo = winback();
+        let text = repo.read(PACKET);
+        assert!(text.contains(from), "{from}");
+        repo.write(PACKET, text.replacen(from, to, 1));
+        let (code, doc) = repo.check_json(&["--today", "2026-12-05"]);
+        let invalid = with_rule(
+            &diagnostics(&doc, "winback-email"),
+            "waiver-invalid",
+            "error",
+        );
+        assert_eq!(invalid.len(), 1, "{says}: {doc}");
+        assert!(
+            invalid[0]["message"].as_str().unwrap().contains(says),
+            "{says}: {}",
+            invalid[0]["message"]
+        );
+        assert_eq!(code, 1, "{says}");
+        let notes = with_rule(&diagnostics(&doc, "winback-email"), "criteria-open", "note");
+        assert!(notes.is_empty(), "{says}: nothing is waived: {doc}");
+    }
+}

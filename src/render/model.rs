@@ -491,7 +491,8 @@ pub fn build(i: &Inputs) -> Review {
             .0
             .into_iter()
             .map(|w| WaiverView {
-                state: if crate::rules::waiver::problem(&w, p, spec, i.settings).is_some() {
+                state: if crate::rules::waiver::problem(&w, p, spec, i.settings, i.today).is_some()
+                {
                     "invalid"
                 } else if w.holds(i.today) {
                     "holds"

@@ -41,6 +41,7 @@ pub fn problem(
     packet: &Packet,
     spec: &KindSpec,
     settings: &Settings,
+    today: NaiveDate,
 ) -> Option<String> {
     let Some(until) = w.until_date() else {
         return Some(format!(
@@ -48,14 +49,32 @@ pub fn problem(
             w.target, w.until
         ));
     };
-    if let Some(at) = crate::packet::parse_date(&w.at) {
-        let days = (until - at).num_days();
-        if days > spec.waivers.max_days {
-            return Some(format!(
-                "the waiver of `{}` runs {days} days from {at} to {until}; the {} kind allows at most {}",
-                w.target, spec.name, spec.waivers.max_days
-            ));
-        }
+    // A waiver written by hand must say why, and when it was granted: without the day, nothing
+    // bounds how long it runs.
+    if crate::packet::is_placeholder(&w.reason) {
+        return Some(format!(
+            "the waiver of `{}` gives no reason; a waiver says why the requirement does not apply",
+            w.target
+        ));
+    }
+    let Some(at) = crate::packet::parse_date(&w.at) else {
+        return Some(format!(
+            "the waiver of `{}` has no valid `at` date (`{}`): the day it was granted bounds how long it may run",
+            w.target, w.at
+        ));
+    };
+    if at > today {
+        return Some(format!(
+            "the waiver of `{}` says it was granted on {at}, a day still to come",
+            w.target
+        ));
+    }
+    let days = (until - at).num_days();
+    if days > spec.waivers.max_days {
+        return Some(format!(
+            "the waiver of `{}` runs {days} days from {at} to {until}; the {} kind allows at most {}",
+            w.target, spec.name, spec.waivers.max_days
+        ));
     }
     if !spec.waivers.approvers.is_empty() && !may_approve(&w.by, packet, spec, settings) {
         return Some(format!(
@@ -100,7 +119,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
         );
     }
     for w in &waivers {
-        if let Some(why) = problem(w, ctx.packet, spec, &ctx.config.settings) {
+        if let Some(why) = problem(w, ctx.packet, spec, &ctx.config.settings, ctx.today) {
             ctx.report(
                 &WAIVER_INVALID,
                 Severity::Error,
@@ -140,7 +159,7 @@ pub fn apply(
     let (waivers, _) = waiver::read(packet);
     let holding: Vec<&Waiver> = waivers
         .iter()
-        .filter(|w| w.holds(today) && problem(w, packet, spec, settings).is_none())
+        .filter(|w| w.holds(today) && problem(w, packet, spec, settings, today).is_none())
         .collect();
     if holding.is_empty() {
         return;
