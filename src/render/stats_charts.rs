@@ -2,7 +2,7 @@
 //! day +14 per quarter, and rework and send-backs per kind, laid out for inline SVGs. Every bar
 //! carries its number as text, so the charts read without colour.
 
-use crate::stats::Overall;
+use crate::stats::{Overall, Quarter};
 use serde::Serialize;
 
 /// The three charts.
@@ -79,75 +79,32 @@ pub fn build(overall: &Overall) -> Charts {
         .unwrap_or(0)
         .max(1) as f64;
     let scale = |v: f64, max: f64| (BASE - TOP) * (v / max).clamp(0.0, 1.0);
-    let slot = |n: usize| ((W as f64 - LEFT * 2.0) / n.max(1) as f64).min(120.0);
-    let transition = {
-        let s = slot(q.len());
-        let mut marks = Vec::new();
-        let mut labels = Vec::new();
-        for (i, quarter) in q.iter().enumerate() {
-            let cx = LEFT + s * (i as f64 + 0.5);
-            labels.push(Label {
-                x: round(cx),
-                text: quarter.quarter.clone(),
-            });
-            if let Some(m) = quarter.median_transition_days {
-                let h = scale(m, max_days);
-                marks.push(Mark {
-                    x: round(cx - s * 0.3),
-                    y: round(BASE - h),
-                    w: round(s * 0.6),
-                    h: round(h),
-                    class: "median",
-                    value: format!("{m:.0} d"),
-                    whisker: quarter
-                        .min_transition_days
-                        .zip(quarter.max_transition_days)
-                        .map(|(lo, hi)| {
-                            (
-                                round(BASE - scale(lo as f64, max_days)),
-                                round(BASE - scale(hi as f64, max_days)),
-                            )
-                        }),
+    let transition = per_quarter(
+        "Days to complete sign-off, per quarter (median; the line spans quickest to slowest)",
+        q,
+        |quarter| {
+            let m = quarter.median_transition_days?;
+            let whisker = quarter
+                .min_transition_days
+                .zip(quarter.max_transition_days)
+                .map(|(lo, hi)| {
+                    (
+                        round(BASE - scale(lo as f64, max_days)),
+                        round(BASE - scale(hi as f64, max_days)),
+                    )
                 });
-            }
-        }
-        chart(
-            "Days to complete sign-off, per quarter (median; the line spans quickest to slowest)",
-            marks,
-            labels,
-            q.iter().all(|q| q.median_transition_days.is_none()),
-        )
-    };
-    let on_time = {
-        let s = slot(q.len());
-        let mut marks = Vec::new();
-        let mut labels = Vec::new();
-        for (i, quarter) in q.iter().enumerate() {
-            let cx = LEFT + s * (i as f64 + 0.5);
-            labels.push(Label {
-                x: round(cx),
-                text: quarter.quarter.clone(),
-            });
-            if let Some(share) = quarter.signed_by_day14_share {
-                let h = scale(share, 1.0);
-                marks.push(Mark {
-                    x: round(cx - s * 0.3),
-                    y: round(BASE - h),
-                    w: round(s * 0.6),
-                    h: round(h),
-                    class: "share",
-                    value: format!("{:.0}%", share * 100.0),
-                    whisker: None,
-                });
-            }
-        }
-        chart(
-            "Signed off by day +14, per quarter",
-            marks,
-            labels,
-            q.iter().all(|q| q.signed_by_day14_share.is_none()),
-        )
-    };
+            Some((scale(m, max_days), "median", format!("{m:.0} d"), whisker))
+        },
+    );
+    let on_time = per_quarter("Signed off by day +14, per quarter", q, |quarter| {
+        let share = quarter.signed_by_day14_share?;
+        Some((
+            scale(share, 1.0),
+            "share",
+            format!("{:.0}%", share * 100.0),
+            None,
+        ))
+    });
     let by_kind = {
         let k = &overall.kinds;
         let max = k
@@ -193,6 +150,45 @@ pub fn build(overall: &Overall) -> Charts {
         on_time,
         by_kind,
     }
+}
+
+/// A bar's height, class, number and whisker (top and bottom y).
+type Bar = (f64, &'static str, String, Option<(f64, f64)>);
+
+/// One bar per quarter, labelled with the quarter; quarters without a figure get no bar.
+fn per_quarter(title: &str, q: &[Quarter], bar: impl Fn(&Quarter) -> Option<Bar>) -> Chart {
+    let s = slot(q.len());
+    let mut marks = Vec::new();
+    let mut labels = Vec::new();
+    for (i, quarter) in q.iter().enumerate() {
+        let cx = LEFT + s * (i as f64 + 0.5);
+        labels.push(Label {
+            x: round(cx),
+            text: quarter.quarter.clone(),
+        });
+        if let Some((h, class, value, whisker)) = bar(quarter) {
+            marks.push(Mark {
+                x: round(cx - s * 0.3),
+                y: round(BASE - h),
+                w: round(s * 0.6),
+                h: round(h),
+                class,
+                value,
+                whisker,
+            });
+        }
+    }
+    chart(
+        title,
+        marks,
+        labels,
+        q.iter().all(|quarter| bar(quarter).is_none()),
+    )
+}
+
+/// The width of one group of bars when `n` share the chart.
+fn slot(n: usize) -> f64 {
+    ((W as f64 - LEFT * 2.0) / n.max(1) as f64).min(120.0)
 }
 
 fn chart(title: &str, marks: Vec<Mark>, labels: Vec<Label>, empty: bool) -> Chart {
