@@ -64,25 +64,50 @@ kind.yaml:
       since: 2                        # added in version 2: older packets get a warning only
       due: 7                          # not required before day +7, even at its gate
       prompt: Link to the shadow-period retro
+    - key: result
+      type: text
+      one_of: [pass, fail]            # the only answers (the editor offers them)
+      expect: pass                    # from its gate, any other answer is an error
+      prompt: Did the dry run pass?
+    - key: queues
+      type: list
+      item: text
+      prompt: Which queues move? The matrix needs a row for each
+    - use: live_meeting               # a question kinds share: discovery | live_meeting
   # other field settings: item (type of list items), min_items, checklists and default (for files)
+  questions: {owner: owner, metric: result, runbook: retro_link, risks: queues, backlog: queues}
+                                      # where the kind asks the five questions every handoff answers
+  decision: [owner, result]           # answers the review document's decision block shows
   sections:                           # markdown sections the body must have
     - title: Acceptance criteria
       prompt: checkable conditions, as `- [ ]` items
       tasks: true                     # must hold task items
       all_checked: handed-off         # every item checked from this gate on
-      table: false                    # must hold a table
+    - title: Routing matrix
+      prompt: who takes each queue
+      table:                          # `table: true` for any table, or its shape:
+        columns: [Queue, Goes to, Within]
+        numbers: [Within]             # every cell in these columns carries a number
+        covers: {column: Queue, field: queues}   # a row for every item of this answer
+        catch_all: Queue              # one row for everything else (Any other, Default, *)
   roles:                              # who signs off
     - name: ops-lead
       description: Accepts ownership of the alerts and the backlog
     - name: owner
       description: The owner agrees
       held_by: owner.primary          # only the person this answer names may sign
+    - name: security-lead
+      description: Reviews a risky change
+      when: {field: result, one_of: [fail]}   # must sign only when the answer says so
   allow_same_signer: false            # one person may hold several sign-offs (default false)
   criteria:                           # required in the packet; `handoff new` writes them
     - KPI stable for 14 days
     - text: Receiving team ran it alone during the shadow period
       due: 3                          # checked from day +3 (default: the handed-off gate)
       since: 2
+  criteria_from:                      # one criterion per item of a list answer
+    - field: queues
+      text: Permissions verified for {}
   waivers: {max_days: 90, approvers: [ops-lead]}   # `handoff waive` limits (default: 90, anyone)
   timeline:                           # milestones, days relative to day 0 (within ten years)
     - day: -2

@@ -501,3 +501,44 @@ fn a_kind_naming_a_question_it_does_not_ask_is_refused_with_the_paths() {
         "{out}"
     );
 }
+
+/// The kind format `handoff kinds --help` documents is a kind `handoff` accepts, every key of it.
+#[test]
+fn the_kind_format_in_the_help_is_a_kind_handoff_loads() {
+    let repo = Repo::new();
+    let (code, help, _) = repo.run(&["kinds", "--help"]);
+    assert_eq!(code, 0);
+    let start = help.find("kind.yaml:\n").expect("the format") + "kind.yaml:\n".len();
+    let yaml: String = help[start..]
+        .lines()
+        .take_while(|l| l.starts_with("  ") || l.is_empty())
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for key in [
+        "one_of:",
+        "expect:",
+        "questions:",
+        "decision:",
+        "criteria_from:",
+        "when:",
+        "covers:",
+        "use: live_meeting",
+    ] {
+        assert!(yaml.contains(key), "the help documents {key}");
+    }
+    repo.write(".handoff/kinds/support-rotation/kind.yaml", &yaml);
+    let (code, out, err) = repo.run(&["kinds", "support-rotation", "--format", "json"]);
+    assert_eq!(code, 0, "{err}\n{yaml}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc[0]["questions"]["metric"], "result");
+    assert_eq!(doc[0]["roles"][2]["when"]["field"], "result");
+    assert_eq!(doc[0]["sections"][1]["table"]["covers"]["field"], "queues");
+    assert!(
+        doc[0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["key"] == "live_meeting")
+    );
+}
