@@ -164,15 +164,7 @@ impl Body {
                     if let Some(c) = cell.as_mut() {
                         c.text.push_str(&t);
                     }
-                    if let Some(s) = body.sections.last_mut() {
-                        if s.todo.is_none() && t.trim_start().starts_with("TODO") {
-                            s.todo = Some(file.pos(from));
-                        }
-                        if !s.text.is_empty() {
-                            s.text.push(' ');
-                        }
-                        s.text.push_str(t.trim());
-                    }
+                    section_text(&mut body, file, from, &t);
                 }
                 Event::Text(t) | Event::Code(t) => {
                     if let Some((_, _, _, title)) = heading.as_mut() {
@@ -181,15 +173,7 @@ impl Body {
                         if let Some(task) = task.as_mut() {
                             task.text.push_str(&t);
                         }
-                        if let Some(s) = body.sections.last_mut() {
-                            if s.todo.is_none() && t.trim_start().starts_with("TODO") {
-                                s.todo = Some(file.pos(from));
-                            }
-                            if !s.text.is_empty() {
-                                s.text.push(' ');
-                            }
-                            s.text.push_str(t.trim());
-                        }
+                        section_text(&mut body, file, from, &t);
                     }
                 }
                 Event::SoftBreak | Event::HardBreak => {
@@ -235,6 +219,19 @@ impl Body {
         self.tasks
             .iter()
             .filter(move |t| t.pos.offset >= section.heading_end && t.pos.offset < section.end)
+    }
+}
+
+/// Add text (at byte `from`) to the current section's own text, noting its first `TODO`.
+fn section_text(body: &mut Body, file: &SourceFile, from: usize, t: &str) {
+    if let Some(s) = body.sections.last_mut() {
+        if s.todo.is_none() && t.trim_start().starts_with("TODO") {
+            s.todo = Some(file.pos(from));
+        }
+        if !s.text.is_empty() {
+            s.text.push(' ');
+        }
+        s.text.push_str(t.trim());
     }
 }
 
