@@ -8,6 +8,8 @@
 use super::source::{Pos, SourceFile};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+mod fast;
+
 /// How deep mappings and sequences may nest.
 pub const MAX_DEPTH: usize = 32;
 /// How many nodes one front matter may hold.
@@ -247,7 +249,25 @@ impl<'a> CharCursor<'a> {
 
 /// Parse `file.text[start..end]` (which begins at line `first_line` of the file) as one YAML
 /// document whose top level is a mapping. An empty document is an empty mapping.
+///
+/// Front matter written the way packets are (block mappings and lists of one-line values) is read
+/// by a fast path that gives the very tree the full parser would; anything else, errors included,
+/// goes to the full parser.
 pub fn parse(
+    file: &SourceFile,
+    start: usize,
+    end: usize,
+    first_line: usize,
+) -> Result<Node, YamlError> {
+    if let Some(node) = fast::parse(file, start, end, first_line) {
+        return Ok(node);
+    }
+    parse_events(file, start, end, first_line)
+}
+
+/// [`parse`] by saphyr-parser's event stream alone: every YAML document, and the located error for
+/// one that cannot be read.
+fn parse_events(
     file: &SourceFile,
     start: usize,
     end: usize,
