@@ -160,8 +160,8 @@ fn walk(dir: &Path) -> Vec<String> {
 /// Where a listed file leads, for the digest and for `check`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// A regular file.
-    File(PathBuf),
+    /// A regular file, and its size in bytes.
+    File(PathBuf, u64),
     /// A symbolic link: its target as written, and where it resolves when that is a regular file
     /// inside `within`.
     Link {
@@ -192,7 +192,7 @@ pub fn target(dir: &Path, rel: &str, within: &Path) -> Target {
         return Target::Link { written, inside };
     }
     if meta.is_file() {
-        Target::File(path)
+        Target::File(path, meta.len())
     } else {
         Target::Other
     }

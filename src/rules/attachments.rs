@@ -56,14 +56,12 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
 /// file others edit freely.
 fn links(ctx: &mut Ctx, named: &[String]) {
     let packet = ctx.packet;
-    let Ok(dir) = packet.dir.canonicalize() else {
-        return;
-    };
     for rel in packet.files() {
-        let target = files::target(&packet.dir, rel, &dir);
+        // One `lstat` per file; only a symbolic link costs a lookup of where it leads.
+        let target = files::target(&packet.dir, rel, &packet.dir);
         let size = match &target {
-            Target::File(path)
-            | Target::Link {
+            Target::File(_, len) => *len,
+            Target::Link {
                 inside: Some(path), ..
             } => std::fs::metadata(path).map_or(0, |m| m.len()),
             _ => 0,
@@ -138,7 +136,7 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
     }
     let path = ctx.packet.dir.join(rel);
     let severity = ctx.severity(field.gate);
-    if std::fs::symlink_metadata(&path).is_err() {
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
         ctx.report(
             &ATTACHMENT_MISSING,
             severity,
@@ -148,11 +146,20 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
             format!("create {} ({})", crate::paths::shown(&path), field.prompt),
         );
         return;
-    }
-    let inside = match (path.canonicalize(), ctx.packet.dir.canonicalize()) {
-        (Ok(real), Ok(dir)) => real.starts_with(dir),
-        _ => false,
     };
+    // A regular file named directly in the folder is inside it; a link, or a path through
+    // sub-folders (any of which may be a link), is resolved to be sure.
+    let direct = meta.is_file()
+        && rel
+            .components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .count()
+            == 1;
+    let inside = direct
+        || match (path.canonicalize(), ctx.packet.dir.canonicalize()) {
+            (Ok(real), Ok(dir)) => real.starts_with(dir),
+            _ => false,
+        };
     if !inside {
         ctx.report(
             &ATTACHMENT_INVALID,
