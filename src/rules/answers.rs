@@ -6,6 +6,7 @@ use crate::gate::Gate;
 use crate::kind::{FieldSpec, FieldType, KindSpec};
 use crate::packet::parse_date;
 use crate::packet::yaml::{Node, Value};
+use std::fmt::Write as _;
 
 /// A key the kind does not know.
 pub static UNKNOWN_KEY: Rule = Rule {
@@ -105,15 +106,18 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     let Some(front) = ctx.packet.front.as_ref() else {
         return;
     };
-    walk_map(ctx, spec, &spec.fields, front, "", true);
+    let mut path = String::with_capacity(64);
+    walk_map(ctx, spec, &spec.fields, front, &mut path, true);
 }
 
+/// Walk one mapping. `path` is the dotted path of the mapping (empty at the top); it is extended
+/// for each answer and restored, so that no path is allocated unless a finding needs it.
 fn walk_map(
     ctx: &mut Ctx,
     spec: &KindSpec,
     fields: &[FieldSpec],
     map: &Node,
-    path: &str,
+    path: &mut String,
     top: bool,
 ) {
     let Some(entries) = map.entries() else { return };
@@ -146,19 +150,33 @@ fn walk_map(
         );
     }
     for field in fields {
-        let here = dotted(path, &field.key);
-        match map.entry(&field.key) {
-            Some(entry) => check_value(ctx, spec, field, &entry.value, &here),
-            None => missing(ctx, field, map, &here, "is missing"),
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
         }
+        path.push_str(&field.key);
+        match map.entry(&field.key) {
+            Some(entry) => check_value(ctx, spec, field, field.ty, &entry.value, path),
+            None => missing(ctx, field, map, path, "is missing"),
+        }
+        path.truncate(len);
     }
 }
 
-fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, path: &str) {
+/// Check one answer against its field, read as type `ty` (a list's items are read as the list's
+/// item type).
+fn check_value(
+    ctx: &mut Ctx,
+    spec: &KindSpec,
+    field: &FieldSpec,
+    ty: FieldType,
+    node: &Node,
+    path: &mut String,
+) {
     if node.plain {
         check_truncation(ctx, node, path);
     }
-    match (&node.value, field.ty) {
+    match (&node.value, ty) {
         (Value::Null, _) => missing(ctx, field, node, path, "has no answer"),
         (Value::Str(s), _) if is_placeholder(s) => {
             let what = if s.trim().is_empty() {
@@ -193,19 +211,18 @@ fn check_value(ctx: &mut Ctx, spec: &KindSpec, field: &FieldSpec, node: &Node, p
                     path,
                 );
             }
+            let item_ty = field.item.unwrap_or(FieldType::Text);
             for (i, item) in items.iter().enumerate() {
-                let item_path = format!("{path}[{}]", i + 1);
+                let len = path.len();
+                let _ = write!(path, "[{}]", i + 1);
                 if field.fields.is_empty() {
-                    let item_field = FieldSpec {
-                        ty: field.item.unwrap_or(FieldType::Text),
-                        ..field.clone()
-                    };
-                    check_value(ctx, spec, &item_field, item, &item_path);
+                    check_value(ctx, spec, field, item_ty, item, path);
                 } else if matches!(item.value, Value::Map(_)) {
-                    walk_map(ctx, spec, &field.fields, item, &item_path, false);
+                    walk_map(ctx, spec, &field.fields, item, path, false);
                 } else {
-                    wrong_type(ctx, field, item, &item_path, "a mapping");
+                    wrong_type(ctx, field, item, path, "a mapping");
                 }
+                path.truncate(len);
             }
         }
         (Value::Str(s), _)
