@@ -6,6 +6,7 @@ use crate::packet::yaml::{Node, Value};
 use crate::signoff::{self, Signoff};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -393,40 +394,25 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
             to: new_status.into(),
         });
     }
-    let leaves = |p: Option<&Packet>| {
-        let mut map = BTreeMap::new();
-        if let Some(front) = p.and_then(|p| p.front.as_ref()) {
-            flatten(front, "", &mut map);
-        }
-        map
-    };
-    let (a, b) = (leaves(old), leaves(Some(new)));
+    fn front(p: Option<&Packet>) -> Option<&Node> {
+        p.and_then(|p| p.front.as_ref())
+    }
     if old.is_none() {
-        let answers = b.values().filter(|v| !is_open(v)).count();
-        out.push(Change::Answers {
-            count: answers,
-            open: b.len() - answers,
-        });
-    }
-    for (path, value) in b.iter().filter(|_| old.is_some()) {
-        match a.get(path) {
-            None if !is_open(value) => out.push(Change::Answered { path: path.clone() }),
-            Some(before) if before != value => {
-                if is_open(before) && !is_open(value) {
-                    out.push(Change::Answered { path: path.clone() })
-                } else if is_open(value) {
-                    out.push(Change::Unanswered { path: path.clone() })
-                } else {
-                    out.push(Change::Changed { path: path.clone() })
-                }
+        let (mut count, mut open) = (0, 0);
+        leaves(front(Some(new)), true, &mut |value| {
+            if is_open(value) {
+                open += 1;
+            } else {
+                count += 1;
             }
-            _ => {}
-        }
-    }
-    for (path, value) in &a {
-        if !b.contains_key(path) && !is_open(value) {
-            out.push(Change::Unanswered { path: path.clone() });
-        }
+        });
+        out.push(Change::Answers { count, open });
+    } else {
+        let mut answers = Answers::default();
+        answers.walk(front(old), front(Some(new)), &mut String::new(), true);
+        answers.now.sort_by(|a, b| a.0.cmp(&b.0));
+        answers.gone.sort_by(|a, b| a.0.cmp(&b.0));
+        out.extend(answers.now.into_iter().chain(answers.gone).map(|(_, c)| c));
     }
     if let Some(old) = old {
         let before: HashMap<&str, bool> = old
@@ -449,11 +435,9 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
                 _ => {}
             }
         }
-        let body = |p: &Packet| {
-            p.file
-                .as_ref()
-                .map(|f| f.text[p.front_range.1..].to_string())
-        };
+        fn body(p: &Packet) -> Option<&str> {
+            p.file.as_ref().map(|f| &f.text[p.front_range.1..])
+        }
         let task_change = out
             .iter()
             .any(|c| matches!(c, Change::Checked { .. } | Change::Unchecked { .. }));
@@ -487,31 +471,144 @@ fn is_open(v: &str) -> bool {
 
 const SKIP: [&str; 3] = ["status", "signoffs", "sent_back"];
 
-fn flatten(node: &Node, path: &str, out: &mut BTreeMap<String, String>) {
+fn flatten(node: &Node, path: &mut String, out: &mut BTreeMap<String, String>) {
+    if let Some(value) = leaf(node) {
+        out.insert(path.clone(), value.to_string());
+        return;
+    }
+    for (segment, child) in children(node) {
+        if path.is_empty() && matches!(segment, Segment::Key(k) if SKIP.contains(&k)) {
+            continue;
+        }
+        let len = path.len();
+        segment.push(path);
+        flatten(child, path, out);
+        path.truncate(len);
+    }
+}
+
+/// The text of a leaf answer (an empty answer is empty text); `None` for a list or mapping.
+fn leaf(node: &Node) -> Option<&str> {
     match &node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                if path.is_empty() && SKIP.contains(&e.key.as_str()) {
-                    continue;
+        Value::Str(s) => Some(s),
+        Value::Null => Some(""),
+        Value::Seq(_) | Value::Map(_) => None,
+    }
+}
+
+/// The children of a list or mapping, each with the path segment that leads to it.
+fn children(node: &Node) -> Vec<(Segment<'_>, &Node)> {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| (Segment::Key(&e.key), &e.value))
+            .collect(),
+        Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Segment::Item(i + 1), n))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Segment<'a> {
+    Key(&'a str),
+    Item(usize),
+}
+
+impl Segment<'_> {
+    fn push(self, path: &mut String) {
+        match self {
+            Segment::Key(k) => {
+                if !path.is_empty() {
+                    path.push('.');
                 }
-                let p = if path.is_empty() {
-                    e.key.clone()
+                path.push_str(k);
+            }
+            Segment::Item(i) => {
+                let _ = write!(path, "[{i}]");
+            }
+        }
+    }
+}
+
+/// Every leaf answer under `node` (status, sign-offs and send-backs left out at the top).
+fn leaves<'n>(node: Option<&'n Node>, top: bool, each: &mut impl FnMut(&'n str)) {
+    let Some(node) = node else { return };
+    if let Some(value) = leaf(node) {
+        each(value);
+        return;
+    }
+    for (segment, child) in children(node) {
+        if top && matches!(segment, Segment::Key(k) if SKIP.contains(&k)) {
+            continue;
+        }
+        leaves(Some(child), false, each);
+    }
+}
+
+/// The answer changes between two front matters, found by walking both trees side by side: paths
+/// are only written out for the answers that changed.
+#[derive(Default)]
+struct Answers {
+    /// Answers given, changed or reset, by path.
+    now: Vec<(String, Change)>,
+    /// Answers removed, by path.
+    gone: Vec<(String, Change)>,
+}
+
+impl Answers {
+    fn walk(&mut self, old: Option<&Node>, new: Option<&Node>, path: &mut String, top: bool) {
+        let (a, b) = (old.and_then(leaf), new.and_then(leaf));
+        if let Some(value) = b {
+            let change = match a {
+                None if !is_open(value) => Some(Change::Answered { path: path.clone() }),
+                Some(before) if before != value => Some(if is_open(before) && !is_open(value) {
+                    Change::Answered { path: path.clone() }
+                } else if is_open(value) {
+                    Change::Unanswered { path: path.clone() }
                 } else {
-                    format!("{path}.{}", e.key)
-                };
-                flatten(&e.value, &p, out);
+                    Change::Changed { path: path.clone() }
+                }),
+                _ => None,
+            };
+            if let Some(change) = change {
+                self.now.push((path.clone(), change));
             }
         }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                flatten(item, &format!("{path}[{}]", i + 1), out);
+        if let Some(before) = a
+            && b.is_none()
+            && !is_open(before)
+        {
+            self.gone
+                .push((path.clone(), Change::Unanswered { path: path.clone() }));
+        }
+        let old_children = old.filter(|_| a.is_none()).map(children).unwrap_or_default();
+        let new_children = new.filter(|_| b.is_none()).map(children).unwrap_or_default();
+        let skip = |s: &Segment| top && matches!(s, Segment::Key(k) if SKIP.contains(k));
+        for (segment, child) in &new_children {
+            if skip(segment) {
+                continue;
             }
+            let before = old_children
+                .iter()
+                .find(|(s, _)| s == segment)
+                .map(|(_, n)| *n);
+            let len = path.len();
+            segment.push(path);
+            self.walk(before, Some(child), path, false);
+            path.truncate(len);
         }
-        Value::Str(s) => {
-            out.insert(path.to_string(), s.clone());
-        }
-        Value::Null => {
-            out.insert(path.to_string(), String::new());
+        for (segment, child) in &old_children {
+            if skip(segment) || new_children.iter().any(|(s, _)| s == segment) {
+                continue;
+            }
+            let len = path.len();
+            segment.push(path);
+            self.walk(Some(child), None, path, false);
+            path.truncate(len);
         }
     }
 }
@@ -578,7 +675,7 @@ pub fn text_at<'h>(history: &'h History, dir: &str, i: usize) -> Option<&'h str>
 pub fn answers(packet: &Packet) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     if let Some(front) = packet.front.as_ref() {
-        flatten(front, "", &mut map);
+        flatten(front, &mut String::new(), &mut map);
     }
     map
 }
@@ -701,4 +798,75 @@ pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
         files.extend(list.lines().filter(|l| !l.is_empty()).map(|l| top.join(l)));
     }
     Ok(ChangedSince { files, base_date })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The answer changes as a diff of the two packets' flattened answers, path by path.
+    fn by_flattening(old: &Packet, new: &Packet) -> Vec<Change> {
+        let (a, b) = (answers(old), answers(new));
+        let mut out = Vec::new();
+        for (path, value) in &b {
+            let path = path.clone();
+            match a.get(&path) {
+                None if !is_open(value) => out.push(Change::Answered { path }),
+                Some(before) if before != value => out.push(if is_open(before) && !is_open(value) {
+                    Change::Answered { path }
+                } else if is_open(value) {
+                    Change::Unanswered { path }
+                } else {
+                    Change::Changed { path }
+                }),
+                _ => {}
+            }
+        }
+        for (path, value) in &a {
+            if !b.contains_key(path) && !is_open(value) {
+                out.push(Change::Unanswered { path: path.clone() });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn walking_both_trees_finds_what_comparing_every_answer_finds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/handoffs");
+        let mut packets: Vec<Packet> = std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                let text = std::fs::read_to_string(e.path().join("handoff.md")).ok()?;
+                Some(Packet::from_text(&e.path(), &e.path(), text))
+            })
+            .collect();
+        // Versions that differ a little, as commits do: an answer changed, one reset, one removed.
+        let first = std::fs::read_to_string(root.join("winback-email/handoff.md")).unwrap();
+        for edit in [
+            first.replacen("status: signed-off", "status: ready", 1),
+            first.replacen("  kpi: ", "  kpi: TODO: ", 1),
+            first.replacen("  backup: ", "  backup_old: ", 1),
+        ] {
+            packets.push(Packet::from_text(&root, &root, edit));
+        }
+        assert!(packets.len() >= 10);
+        let mut compared = 0;
+        for old in &packets {
+            for new in &packets {
+                let walked: Vec<Change> = diff(Some(old), Some(new))
+                    .into_iter()
+                    .filter(|c| {
+                        matches!(
+                            c,
+                            Change::Answered { .. } | Change::Changed { .. } | Change::Unanswered { .. }
+                        )
+                    })
+                    .collect();
+                assert_eq!(walked, by_flattening(old, new));
+                compared += usize::from(!walked.is_empty());
+            }
+        }
+        assert!(compared > 50, "only {compared} pairs had answer changes");
+    }
 }
