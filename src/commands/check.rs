@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::report::{self, human::Style};
 use crate::verdict;
 use crate::workspace::Workspace;
+use std::io::Write as _;
 
 /// Check packets; returns the exit status (0 pass, 1 a gate failed).
 pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
@@ -43,6 +44,12 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     }
     if let Some(note) = note.filter(|_| !env.quiet) {
         eprintln!("note: {note}");
+    }
+    if let (CheckFormat::Json, None) = (args.format, &args.output) {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        // A closed pipe (`| head`) is not a failure of the check.
+        let _ = report::json::write(&mut out, &verdicts, today).and_then(|()| out.flush());
+        return Ok(u8::from(verdicts.iter().any(|v| !v.pass)));
     }
     let text = match args.format {
         CheckFormat::Human => {
