@@ -1,6 +1,7 @@
 //! What a kind requires, as written in its `kind.yaml`.
 
 use crate::gate::{Gate, GateDays, Status};
+use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 /// The contents of a kind's `kind.yaml`.
@@ -48,6 +49,9 @@ pub struct KindSpec {
     /// check for every system the packet names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub criteria_from: Vec<DerivedCriteria>,
+    /// [`criterion_key`] of each of `criteria`, worked out once for all the packets checked.
+    #[serde(skip)]
+    pub criteria_keys: std::sync::OnceLock<Vec<String>>,
     /// Answer paths the review document's decision block shows, after the scope (default: the
     /// metric and the risks questions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -469,9 +473,27 @@ impl KindSpec {
     /// The kind's criteria for this packet: its own, then those its answers call for
     /// (`criteria_from`), without duplicates.
     pub fn criteria_for(&self, front: Option<&crate::packet::yaml::Node>) -> Vec<CriterionSpec> {
-        let mut out = self.criteria.clone();
-        let mut seen: std::collections::HashSet<String> =
-            out.iter().map(|c| criterion_key(c.text())).collect();
+        self.keyed_criteria_for(front)
+            .into_iter()
+            .map(|(c, _)| c.into_owned())
+            .collect()
+    }
+
+    /// [`Self::criteria_for`], each criterion with its [`criterion_key`]; the kind's own criteria
+    /// are borrowed, with keys worked out once per run.
+    pub fn keyed_criteria_for(
+        &self,
+        front: Option<&crate::packet::yaml::Node>,
+    ) -> Vec<(Cow<'_, CriterionSpec>, Cow<'_, str>)> {
+        let keys = self
+            .criteria_keys
+            .get_or_init(|| self.criteria.iter().map(|c| criterion_key(c.text())).collect());
+        let mut out: Vec<(Cow<'_, CriterionSpec>, Cow<'_, str>)> = self
+            .criteria
+            .iter()
+            .zip(keys)
+            .map(|(c, k)| (Cow::Borrowed(c), Cow::Borrowed(k.as_str())))
+            .collect();
         for d in &self.criteria_from {
             let items = front
                 .and_then(|f| f.at(&d.field))
@@ -479,12 +501,16 @@ impl KindSpec {
                 .unwrap_or_default();
             for item in items {
                 let text = d.for_item(item);
-                if seen.insert(criterion_key(&text)) {
-                    out.push(CriterionSpec::Detailed {
-                        text,
-                        due: d.due,
-                        since: d.since,
-                    });
+                let key = criterion_key(&text);
+                if !out.iter().any(|(_, k)| *k == key) {
+                    out.push((
+                        Cow::Owned(CriterionSpec::Detailed {
+                            text,
+                            due: d.due,
+                            since: d.since,
+                        }),
+                        Cow::Owned(key),
+                    ));
                 }
             }
         }

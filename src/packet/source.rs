@@ -26,9 +26,9 @@ pub struct Pos {
 impl SourceFile {
     /// Index `text` as the content of `path`.
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         SourceFile {
             path: path.into(),
             text,
@@ -77,6 +77,11 @@ impl SourceFile {
         let idx = line.saturating_sub(1).min(self.line_starts.len() - 1);
         let text = &self.text[self.line_starts[idx]..self.line_end(idx)];
         text.strip_suffix('\r').unwrap_or(text)
+    }
+
+    /// Byte offset where each line starts (the first line at 0).
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
     }
 
     /// Number of lines in the file.

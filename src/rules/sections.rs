@@ -329,13 +329,11 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             let keyed: Vec<String> = tasks.iter().map(|t| criterion_key(&t.text)).collect();
             let task_keys: std::collections::HashSet<&str> =
                 keyed.iter().map(String::as_str).collect();
-            let criteria = spec.criteria_for(packet.front.as_ref());
-            let kind_keys: Vec<(String, Option<i64>)> = criteria
-                .iter()
-                .map(|c| (criterion_key(c.text()), c.due()))
-                .collect();
-            for (c, (key, _)) in criteria.iter().zip(&kind_keys) {
-                if task_keys.contains(key.as_str()) {
+            let criteria = spec.keyed_criteria_for(packet.front.as_ref());
+            let kind_keys: Vec<(&str, Option<i64>)> =
+                criteria.iter().map(|(c, key)| (&**key, c.due())).collect();
+            for (c, key) in &criteria {
+                if task_keys.contains(&**key) {
                     continue;
                 }
                 let newer = c.since() > ctx.kind_version();
@@ -370,7 +368,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                     // signed-off gate everything is.
                     let due = kind_keys
                         .iter()
-                        .find(|(k, _)| k == key)
+                        .find(|(k, _)| *k == key.as_str())
                         .and_then(|(_, due)| *due);
                     if let (Some(due), Some(day)) = (due, day)
                         && day < due

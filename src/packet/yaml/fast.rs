@@ -53,8 +53,26 @@ pub(super) fn parse(
         return None;
     }
     let mut lines = Vec::with_capacity(text.len() / 24);
-    let mut off = 0;
-    for (no, raw) in text.split('\n').enumerate() {
+    // The file's own line index gives where each line of the front matter starts.
+    let starts = file.line_starts();
+    let first = starts.partition_point(|&s| s < start);
+    let mut bounds = starts[first..]
+        .iter()
+        .take_while(|&&s| s < end)
+        .map(|&s| s - start)
+        .peekable();
+    if starts.get(first) != Some(&start) {
+        return None;
+    }
+    let mut no = 0;
+    while let Some(off) = bounds.next() {
+        let stop = bounds
+            .peek()
+            .map_or(text.strip_suffix('\n').map_or(text.len(), str::len), |&next| next - 1)
+            .max(off);
+        let raw = &text[off..stop];
+        let line_no = no;
+        no += 1;
         let indent = raw.bytes().take_while(|&b| b == b' ').count();
         let content = &raw[indent..];
         if !content.is_empty() && !content.starts_with('#') {
@@ -69,11 +87,10 @@ pub(super) fn parse(
                 off,
                 len: raw.len(),
                 indent,
-                no,
+                no: line_no,
                 ascii: raw.is_ascii(),
             });
         }
-        off += raw.len() + 1;
     }
     let first = *lines.first()?;
     if first.indent != 0 {
