@@ -585,8 +585,14 @@ impl Answers {
             self.gone
                 .push((path.clone(), Change::Unanswered { path: path.clone() }));
         }
-        let old_children = old.filter(|_| a.is_none()).map(children).unwrap_or_default();
-        let new_children = new.filter(|_| b.is_none()).map(children).unwrap_or_default();
+        let old_children = old
+            .filter(|_| a.is_none())
+            .map(children)
+            .unwrap_or_default();
+        let new_children = new
+            .filter(|_| b.is_none())
+            .map(children)
+            .unwrap_or_default();
         let skip = |s: &Segment| top && matches!(s, Segment::Key(k) if SKIP.contains(k));
         for (segment, child) in &new_children {
             if skip(segment) {
@@ -812,13 +818,15 @@ mod tests {
             let path = path.clone();
             match a.get(&path) {
                 None if !is_open(value) => out.push(Change::Answered { path }),
-                Some(before) if before != value => out.push(if is_open(before) && !is_open(value) {
-                    Change::Answered { path }
-                } else if is_open(value) {
-                    Change::Unanswered { path }
-                } else {
-                    Change::Changed { path }
-                }),
+                Some(before) if before != value => {
+                    out.push(if is_open(before) && !is_open(value) {
+                        Change::Answered { path }
+                    } else if is_open(value) {
+                        Change::Unanswered { path }
+                    } else {
+                        Change::Changed { path }
+                    })
+                }
                 _ => {}
             }
         }
@@ -859,7 +867,9 @@ mod tests {
                     .filter(|c| {
                         matches!(
                             c,
-                            Change::Answered { .. } | Change::Changed { .. } | Change::Unanswered { .. }
+                            Change::Answered { .. }
+                                | Change::Changed { .. }
+                                | Change::Unanswered { .. }
                         )
                     })
                     .collect();

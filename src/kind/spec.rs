@@ -1,8 +1,8 @@
 //! What a kind requires, as written in its `kind.yaml`.
 
 use crate::gate::{Gate, GateDays, Status};
-use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The contents of a kind's `kind.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -168,6 +168,22 @@ pub fn criterion_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // One pass, no allocation per word: a space goes in before a word's first kept character.
     let mut gap = false;
+    if s.is_ascii() {
+        // The common case, byte by byte, with no Unicode tables.
+        let mut bytes = Vec::with_capacity(s.len());
+        for &b in s.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if gap && !bytes.is_empty() {
+                    bytes.push(b' ');
+                }
+                gap = false;
+                bytes.push(b.to_ascii_lowercase());
+            } else if b.is_ascii_whitespace() || b == 0x0b {
+                gap = true;
+            }
+        }
+        return String::from_utf8(bytes).unwrap_or_default();
+    }
     for c in s.chars() {
         if c.is_whitespace() {
             gap = true;
@@ -176,11 +192,7 @@ pub fn criterion_key(s: &str) -> String {
                 out.push(' ');
             }
             gap = false;
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.extend(c.to_lowercase());
-            }
+            out.extend(c.to_lowercase());
         }
     }
     out
@@ -485,9 +497,12 @@ impl KindSpec {
         &self,
         front: Option<&crate::packet::yaml::Node>,
     ) -> Vec<(Cow<'_, CriterionSpec>, Cow<'_, str>)> {
-        let keys = self
-            .criteria_keys
-            .get_or_init(|| self.criteria.iter().map(|c| criterion_key(c.text())).collect());
+        let keys = self.criteria_keys.get_or_init(|| {
+            self.criteria
+                .iter()
+                .map(|c| criterion_key(c.text()))
+                .collect()
+        });
         let mut out: Vec<(Cow<'_, CriterionSpec>, Cow<'_, str>)> = self
             .criteria
             .iter()
@@ -578,4 +593,42 @@ pub fn humanize(key: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::criterion_key;
+    use proptest::prelude::*;
+
+    /// The definition, one character at a time.
+    fn by_chars(s: &str) -> String {
+        let words: Vec<String> = s
+            .split(char::is_whitespace)
+            .map(|w| {
+                w.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            })
+            .filter(|w: &String| !w.is_empty())
+            .collect();
+        words.join(" ")
+    }
+
+    #[test]
+    fn keys_ignore_case_punctuation_and_spacing() {
+        assert_eq!(
+            criterion_key("  Permissions verified — for HubSpot!\u{0b}Now "),
+            "permissions verified for hubspot now"
+        );
+        assert_eq!(criterion_key("Ünïcode  ÄRGER, ok"), "ünïcode ärger ok");
+        assert_eq!(criterion_key("a-b c.d"), "ab cd");
+    }
+
+    proptest! {
+        #[test]
+        fn the_ascii_path_keys_as_the_definition_does(s in "[ -~\\t\\n\\x0b\\x0cäÉ—]{0,40}") {
+            prop_assert_eq!(criterion_key(&s), by_chars(&s));
+        }
+    }
 }

@@ -23,7 +23,11 @@ pub fn render(verdicts: &[Verdict], today: NaiveDate) -> String {
 }
 
 /// [`render`] straight into `out`, so a report of any size is never held in memory whole.
-pub fn write(out: &mut impl std::io::Write, verdicts: &[Verdict], today: NaiveDate) -> std::io::Result<()> {
+pub fn write(
+    out: &mut impl std::io::Write,
+    verdicts: &[Verdict],
+    today: NaiveDate,
+) -> std::io::Result<()> {
     let doc = Document {
         version: 1,
         today,

@@ -39,6 +39,11 @@ struct Reader<'a> {
     first_line: usize,
     line_count: usize,
     nodes: usize,
+    /// Entries of the mappings being read, innermost last; each mapping takes its own off the
+    /// top when it ends, so its `Vec` is allocated once at its final size.
+    entries: Vec<Entry>,
+    /// The same for list items.
+    items: Vec<Node>,
 }
 
 /// Read `file.text[start..end]` if it is written in the subset this path knows; `None` otherwise.
@@ -52,6 +57,7 @@ pub(super) fn parse(
     if !plain_text(text) {
         return None;
     }
+    let all_ascii = text.is_ascii();
     let mut lines = Vec::with_capacity(text.len() / 24);
     // The file's own line index gives where each line of the front matter starts.
     let starts = file.line_starts();
@@ -68,7 +74,10 @@ pub(super) fn parse(
     while let Some(off) = bounds.next() {
         let stop = bounds
             .peek()
-            .map_or(text.strip_suffix('\n').map_or(text.len(), str::len), |&next| next - 1)
+            .map_or(
+                text.strip_suffix('\n').map_or(text.len(), str::len),
+                |&next| next - 1,
+            )
             .max(off);
         let raw = &text[off..stop];
         let line_no = no;
@@ -88,7 +97,7 @@ pub(super) fn parse(
                 len: raw.len(),
                 indent,
                 no: line_no,
-                ascii: raw.is_ascii(),
+                ascii: all_ascii || raw.is_ascii(),
             });
         }
     }
@@ -104,6 +113,8 @@ pub(super) fn parse(
         first_line,
         line_count: file.line_count(),
         nodes: 0,
+        entries: Vec::with_capacity(64),
+        items: Vec::with_capacity(64),
     };
     let root = r.map(0, 0, 0)?;
     (r.i == r.lines.len()).then_some(root)
@@ -112,7 +123,11 @@ pub(super) fn parse(
 /// No tabs, carriage returns, control characters, escapes' backslashes in quotes are checked
 /// later; here: nothing YAML reads as a line break or refuses as unprintable.
 fn plain_text(text: &str) -> bool {
-    if text.bytes().any(|b| (b < 0x20 && b != b'\n') || b == 0x7f) {
+    // A fold without early exit, which the compiler turns into wide compares.
+    let bad = text.bytes().fold(false, |bad, b| {
+        bad | ((b < 0x20) & (b != b'\n')) | (b == 0x7f)
+    });
+    if bad {
         return false;
     }
     text.is_ascii()
@@ -203,14 +218,15 @@ impl<'a> Reader<'a> {
             return None;
         }
         let pos = self.pos(self.lines[self.i], first_col);
-        let mut entries: Vec<Entry> = Vec::new();
+        let base = self.entries.len();
         let mut at = first_col;
         loop {
             let line = self.lines[self.i];
             let content = &self.raw(line)[at..];
             let len = key_len(content)?;
             let key = &content[..len];
-            if entries.len() >= MAX_KEYS || entries.iter().any(|e| e.key == key) {
+            let siblings = &self.entries[base..];
+            if siblings.len() >= MAX_KEYS || siblings.iter().any(|e| e.key == key) {
                 return None;
             }
             let key = key.to_string();
@@ -227,7 +243,7 @@ impl<'a> Reader<'a> {
                 self.i += 1;
                 value
             };
-            entries.push(Entry {
+            self.entries.push(Entry {
                 key,
                 key_pos,
                 value,
@@ -243,6 +259,7 @@ impl<'a> Reader<'a> {
             }
             at = col;
         }
+        let entries = self.entries.split_off(base);
         self.node(pos, pos.offset, Value::Map(entries), false)
     }
 
@@ -275,7 +292,7 @@ impl<'a> Reader<'a> {
         if depth + 1 >= MAX_DEPTH {
             return None;
         }
-        let mut items = Vec::new();
+        let base = self.items.len();
         let mut pos = None;
         while let Some(line) = self.lines.get(self.i).copied() {
             if line.indent < col {
@@ -310,9 +327,10 @@ impl<'a> Reader<'a> {
                 }
                 item
             };
-            items.push(item);
+            self.items.push(item);
         }
         let pos = pos?;
+        let items = self.items.split_off(base);
         self.node(pos, pos.offset, Value::Seq(items), false)
     }
 
@@ -454,19 +472,32 @@ fn plain_len(content: &str, flow: bool) -> Option<usize> {
         return None;
     }
     let mut end = bytes.len();
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'#' if bytes[i - 1] == b' ' => {
-                end = i;
-                break;
+    if flow {
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'#' if bytes[i - 1] == b' ' => {
+                    end = i;
+                    break;
+                }
+                b',' | b']' => {
+                    end = i;
+                    break;
+                }
+                b'[' | b'{' | b'}' | b'"' | b'\'' | b':' => return None,
+                _ => {}
             }
-            b':' if matches!(bytes.get(i + 1), None | Some(b' ')) => return None,
-            b',' | b']' if flow => {
-                end = i;
-                break;
+        }
+    } else {
+        // In a block value only `#` and `:` can end or break it: jump between them.
+        for i in memchr::memchr2_iter(b'#', b':', bytes) {
+            if bytes[i] == b'#' {
+                if bytes[i - 1] == b' ' {
+                    end = i;
+                    break;
+                }
+            } else if matches!(bytes.get(i + 1), None | Some(b' ')) {
+                return None;
             }
-            b'[' | b'{' | b'}' | b'"' | b'\'' | b':' if flow => return None,
-            _ => {}
         }
     }
     let len = content[..end].trim_end_matches(' ').len();
