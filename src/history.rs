@@ -2,7 +2,7 @@
 //! for the versions of their `handoff.md`, turned into per-packet events.
 
 use crate::packet::Packet;
-use crate::packet::yaml::{Node, Value};
+use crate::packet::yaml::{Entry, Node, Value};
 use crate::signoff::{self, Signoff};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +37,9 @@ pub struct Version {
     pub commit: usize,
     /// The file's text when this commit changed it.
     pub text: Option<String>,
+    /// Which distinct text it is: versions with the same blob (an edit reverted) share the number,
+    /// so their text is parsed once.
+    pub blob: Option<usize>,
     /// Whether this commit deleted `handoff.md`.
     pub deleted: bool,
     /// Other files of the packet this commit touched.
@@ -192,7 +195,10 @@ pub fn read(
     let mut texts = touched
         .iter()
         .filter_map(|t| t.2.as_deref())
-        .map(|b| slot.get(b).and_then(|&i| read.get(i).cloned().flatten()))
+        .map(|b| {
+            let i = slot.get(b).copied();
+            (i, i.and_then(|i| read.get(i).cloned().flatten()))
+        })
         .collect::<Vec<_>>()
         .into_iter();
     // git log lists newest first; turn it around so indexes grow with time.
@@ -204,11 +210,16 @@ pub fn read(
         let v = per_commit.entry((dir, commit)).or_insert(Version {
             commit,
             text: None,
+            blob: None,
             deleted: false,
             other_files: Vec::new(),
         });
         match (blob, other) {
-            (Some(_), _) => v.text = texts.next().flatten(),
+            (Some(_), _) => {
+                let (blob, text) = texts.next().unwrap_or_default();
+                v.blob = blob.filter(|_| text.is_some());
+                v.text = text;
+            }
             (None, Some(file)) => v.other_files.push(file),
             (None, None) => v.deleted = true,
         }
@@ -560,7 +571,13 @@ struct Answers {
 }
 
 impl Answers {
-    fn walk(&mut self, old: Option<&Node>, new: Option<&Node>, path: &mut String, top: bool) {
+    fn walk<'n>(
+        &mut self,
+        old: Option<&'n Node>,
+        new: Option<&'n Node>,
+        path: &mut String,
+        top: bool,
+    ) {
         let (a, b) = (old.and_then(leaf), new.and_then(leaf));
         if let Some(value) = b {
             let change = match a {
@@ -585,35 +602,54 @@ impl Answers {
             self.gone
                 .push((path.clone(), Change::Unanswered { path: path.clone() }));
         }
-        let old_children = old
-            .filter(|_| a.is_none())
-            .map(children)
-            .unwrap_or_default();
-        let new_children = new
-            .filter(|_| b.is_none())
-            .map(children)
-            .unwrap_or_default();
-        let skip = |s: &Segment| top && matches!(s, Segment::Key(k) if SKIP.contains(k));
-        for (segment, child) in &new_children {
-            if skip(segment) {
+        // Children by key (mappings) or by position (lists), with no list of them built: this
+        // runs for every commit of every packet.
+        let entries = |n: Option<&'n Node>, leafy: bool| match n.map(|n| &n.value) {
+            Some(Value::Map(e)) if !leafy => e.as_slice(),
+            _ => &[],
+        };
+        let items = |n: Option<&'n Node>, leafy: bool| match n.map(|n| &n.value) {
+            Some(Value::Seq(i)) if !leafy => i.as_slice(),
+            _ => &[],
+        };
+        let (old_entries, new_entries) = (entries(old, a.is_some()), entries(new, b.is_some()));
+        let (old_items, new_items) = (items(old, a.is_some()), items(new, b.is_some()));
+        let skip = |key: &str| top && SKIP.contains(&key);
+        let find = |list: &'n [Entry], i: usize, key: &str| -> Option<&'n Node> {
+            // Keys usually keep their order between versions: look at the same place first.
+            match list.get(i) {
+                Some(e) if e.key == key => Some(&e.value),
+                _ => list.iter().find(|e| e.key == key).map(|e| &e.value),
+            }
+        };
+        for (i, e) in new_entries.iter().enumerate() {
+            if skip(&e.key) {
                 continue;
             }
-            let before = old_children
-                .iter()
-                .find(|(s, _)| s == segment)
-                .map(|(_, n)| *n);
             let len = path.len();
-            segment.push(path);
-            self.walk(before, Some(child), path, false);
+            Segment::Key(&e.key).push(path);
+            self.walk(find(old_entries, i, &e.key), Some(&e.value), path, false);
             path.truncate(len);
         }
-        for (segment, child) in &old_children {
-            if skip(segment) || new_children.iter().any(|(s, _)| s == segment) {
+        for (i, e) in old_entries.iter().enumerate() {
+            if skip(&e.key) || find(new_entries, i, &e.key).is_some() {
                 continue;
             }
             let len = path.len();
-            segment.push(path);
-            self.walk(Some(child), None, path, false);
+            Segment::Key(&e.key).push(path);
+            self.walk(Some(&e.value), None, path, false);
+            path.truncate(len);
+        }
+        for (i, item) in new_items.iter().enumerate() {
+            let len = path.len();
+            Segment::Item(i + 1).push(path);
+            self.walk(old_items.get(i), Some(item), path, false);
+            path.truncate(len);
+        }
+        for (i, item) in old_items.iter().enumerate().skip(new_items.len()) {
+            let len = path.len();
+            Segment::Item(i + 1).push(path);
+            self.walk(Some(item), None, path, false);
             path.truncate(len);
         }
     }
@@ -649,10 +685,15 @@ pub fn recorded_versions(
     let Some(versions) = history.versions.get(dir) else {
         return found;
     };
+    // Versions whose sign-offs read the same as one already read add nothing new.
+    let mut seen: std::collections::HashSet<&str> = Default::default();
     for (i, v) in versions.iter().enumerate() {
         let Some(text) = &v.text else { continue };
         // Every sign-off entry names its role; a version without `role:` records none.
         if !text.contains("signoffs") || !text.contains("role:") {
+            continue;
+        }
+        if !seen.insert(signoffs_block(text).unwrap_or(text)) {
             continue;
         }
         let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());
@@ -661,6 +702,40 @@ pub fn recorded_versions(
         }
     }
     found
+}
+
+/// The lines of a packet's text that hold its whole `signoffs:` value, when it is written in
+/// block style (`signoffs:` alone on its line, entries on the lines below); `None` when that cannot
+/// be told from the lines alone. Two versions with the same block read as the same sign-offs (or,
+/// when the rest of the front matter breaks, as none).
+fn signoffs_block(text: &str) -> Option<&str> {
+    let front = text.strip_prefix("---\n")?;
+    let mut start = None;
+    let mut offset = 4;
+    for line in front.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "---" || bare == "..." {
+            break;
+        }
+        if line.starts_with("signoffs") {
+            // Two `signoffs` keys, or a value on the key's line: read the whole text instead.
+            if start.is_some() || bare != "signoffs:" {
+                return None;
+            }
+            start = Some(offset);
+        } else if let Some(from) = start {
+            // The value goes on while lines are indented, comments, blank, or list items level
+            // with the key; the next top-level key (or the end of the front matter) ends it.
+            let inside = line.starts_with([' ', '\t', '#', '\n', '\r'])
+                || line.starts_with("- ")
+                || bare == "-";
+            if !inside {
+                return Some(&text[from..offset]);
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|from| &text[from..offset])
 }
 
 /// The text of `handoff.md` as of version `i` (the latest version at or before it that carries
@@ -836,6 +911,20 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_signoffs_block_is_its_whole_value_or_nothing() {
+        let text = "---\nid: a\nsignoffs:\n- role: pm\n  by: A <a@x.test>\n\n  # note\n  - x\nstatus: ready\n---\nbody\n";
+        assert_eq!(
+            signoffs_block(text),
+            Some("signoffs:\n- role: pm\n  by: A <a@x.test>\n\n  # note\n  - x\n")
+        );
+        let last = "---\nid: a\nsignoffs:\n  - role: pm\n---\n- role: qa\n";
+        assert_eq!(signoffs_block(last), Some("signoffs:\n  - role: pm\n"));
+        assert_eq!(signoffs_block("---\nsignoffs: [{role: pm}]\n---\n"), None);
+        assert_eq!(signoffs_block("---\nsignoffs:\nsignoffs:\n---\n"), None);
+        assert_eq!(signoffs_block("no front matter"), None);
     }
 
     #[test]

@@ -7,8 +7,10 @@ use crate::history::{self, Change, Commit};
 use crate::packet::Packet;
 use crate::workspace::Workspace;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Flags of `handoff log`.
 #[derive(Debug, clap::Args)]
@@ -54,7 +56,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
     }
 
     let mut entries = Vec::new();
-    let mut previous: Option<Packet> = None;
+    let mut previous: Option<Arc<Packet>> = None;
     let versions = hist
         .versions
         .get(&rel)
@@ -62,11 +64,31 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .unwrap_or_default();
     // Versions are parsed on all cores a batch at a time (memory stays bounded however long the
     // history), then compared in order.
+    // A text seen before in the batch (an answer changed and changed back) is parsed once.
     let batches = versions.chunks(256).flat_map(|batch| {
-        let parsed = crate::verdict::parallel_map(batch, |v| match (&v.text, v.deleted) {
-            (Some(text), false) => Some(Packet::from_text(&dir, Path::new(""), text.clone())),
-            _ => None,
+        let mut unique: Vec<&str> = Vec::new();
+        let mut slot: HashMap<usize, usize> = HashMap::new();
+        let slots: Vec<Option<usize>> = batch
+            .iter()
+            .map(|v| match (&v.text, v.blob, v.deleted) {
+                (Some(text), Some(blob), false) => Some(*slot.entry(blob).or_insert_with(|| {
+                    unique.push(text);
+                    unique.len() - 1
+                })),
+                (Some(text), None, false) => {
+                    unique.push(text);
+                    Some(unique.len() - 1)
+                }
+                _ => None,
+            })
+            .collect();
+        let parsed = crate::verdict::parallel_map(&unique, |text| {
+            Arc::new(Packet::from_text(&dir, Path::new(""), text.to_string()))
         });
+        let parsed: Vec<Option<Arc<Packet>>> = slots
+            .into_iter()
+            .map(|s| s.map(|i| parsed[i].clone()))
+            .collect();
         batch.iter().zip(parsed)
     });
     for (v, parsed_here) in batches {
@@ -78,7 +100,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
             (None, false) => previous.take(),
         };
         if v.text.is_some() || v.deleted {
-            changes = history::diff(previous.as_ref(), next.as_ref());
+            changes = history::diff(previous.as_deref(), next.as_deref());
         }
         changes.extend(
             v.other_files
@@ -117,7 +139,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .and_then(|p| p.file.as_ref().map(|f| f.text.clone()));
     let working_text = current.file.as_ref().map(|f| f.text.clone());
     if working_text != committed_text {
-        let mut changes = history::diff(previous.as_ref(), Some(&current));
+        let mut changes = history::diff(previous.as_deref(), Some(&current));
         if working_text.is_none() {
             changes = vec![Change::Deleted];
         }
