@@ -622,7 +622,7 @@ fn key_at<'a>(node: &'a Node, offset: usize, prefix: &str) -> Option<(String, Op
     match &node.value {
         Value::Map(entries) => entries.iter().find_map(|e| {
             let path = if prefix.is_empty() {
-                e.key.clone()
+                e.key.to_string()
             } else {
                 format!("{prefix}.{}", e.key)
             };

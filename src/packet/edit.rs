@@ -233,7 +233,7 @@ fn plain_json(v: &str) -> serde_json::Value {
         Node {
             pos: Default::default(),
             end: 0,
-            value: Value::Str(v.to_string()),
+            value: Value::Str(v.into()),
             plain: true,
         }
         .to_json()
@@ -298,7 +298,7 @@ fn verify(
             .unwrap_or_default()
             .iter()
             .filter(|e| e.key != key)
-            .map(|e| (e.key.clone(), e.value.to_json()))
+            .map(|e| (e.key.to_string(), e.value.to_json()))
             .collect()
     };
     let body = |p: &Packet| {

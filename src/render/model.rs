@@ -743,7 +743,7 @@ fn cell(i: &Inputs, f: &FieldSpec, node: Option<&Node>) -> Cell {
         Value::Str(s) if !crate::rules::answers::is_placeholder(s) => {
             let text = match (f.ty, i.settings.people.get(s.trim())) {
                 (FieldType::Person, Some(person)) => format!("{s} ({})", person.joined()),
-                _ => s.clone(),
+                _ => s.to_string(),
             };
             let url = (f.ty == FieldType::Url)
                 .then(|| super::clean_url(s))

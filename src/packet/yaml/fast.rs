@@ -10,6 +10,7 @@
 
 use super::{Entry, MAX_DEPTH, MAX_NODES, Node, Value};
 use crate::packet::source::{Pos, SourceFile};
+use compact_str::CompactString;
 
 /// The most keys one mapping may have on the fast path (duplicates are looked for by scanning).
 const MAX_KEYS: usize = 256;
@@ -229,7 +230,7 @@ impl<'a> Reader<'a> {
             if siblings.len() >= MAX_KEYS || siblings.iter().any(|e| e.key == key) {
                 return None;
             }
-            let key = key.to_string();
+            let key = CompactString::from(key);
             let key_pos = self.pos(line, at);
             self.count()?;
             let value_col = at + len + 1;
@@ -369,7 +370,7 @@ impl<'a> Reader<'a> {
                 let value = if is_null(text) {
                     Value::Null
                 } else {
-                    Value::Str(text.to_string())
+                    Value::Str(CompactString::from(text))
                 };
                 (self.node(pos, pos.offset + len, value, true)?, len)
             }
@@ -408,7 +409,7 @@ impl<'a> Reader<'a> {
                     let value = if is_null(text) {
                         Value::Null
                     } else {
-                        Value::Str(text.to_string())
+                        Value::Str(CompactString::from(text))
                     };
                     (value, len, true)
                 }
@@ -506,7 +507,7 @@ fn plain_len(content: &str, flow: bool) -> Option<usize> {
 
 /// A one-line quoted scalar at the start of `content`: its value and length in bytes with the
 /// quotes. Double quotes with a backslash (escapes) are left to the full parser.
-fn quoted(content: &str) -> Option<(String, usize)> {
+fn quoted(content: &str) -> Option<(CompactString, usize)> {
     let quote = *content.as_bytes().first()?;
     let body = &content[1..];
     if quote == b'"' {
@@ -514,9 +515,9 @@ fn quoted(content: &str) -> Option<(String, usize)> {
         if body[..close].contains('\\') {
             return None;
         }
-        return Some((body[..close].to_string(), close + 2));
+        return Some((CompactString::from(&body[..close]), close + 2));
     }
-    let mut value = String::new();
+    let mut value = CompactString::default();
     let mut rest = body;
     let mut len = 1;
     loop {

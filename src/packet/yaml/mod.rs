@@ -6,6 +6,7 @@
 //! alias bombs impossible); nesting depth and node count are capped so no input can exhaust memory.
 
 use super::source::{Pos, SourceFile};
+use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 mod fast;
@@ -33,8 +34,9 @@ pub struct Node {
 pub enum Value {
     /// An empty value (`key:`), `~` or `null`.
     Null,
-    /// Any scalar; packets treat every answer as text.
-    Str(String),
+    /// Any scalar; packets treat every answer as text. Most answers are short, and a short one
+    /// is held inline, with no allocation of its own.
+    Str(CompactString),
     /// A sequence.
     Seq(Vec<Node>),
     /// A mapping, keys in source order.
@@ -44,8 +46,8 @@ pub enum Value {
 /// One key of a mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
-    /// The key text.
-    pub key: String,
+    /// The key text (held inline: keys are short).
+    pub key: CompactString,
     /// Where the key starts.
     pub key_pos: Pos,
     /// The value.
@@ -150,14 +152,14 @@ impl Node {
                 "false" => serde_json::Value::Bool(false),
                 _ => s
                     .parse::<i64>()
-                    .map_or_else(|_| serde_json::Value::String(s.clone()), Into::into),
+                    .map_or_else(|_| serde_json::Value::String(s.to_string()), Into::into),
             },
-            Value::Str(s) => serde_json::Value::String(s.clone()),
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
             Value::Seq(items) => items.iter().map(Node::to_json).collect(),
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .map(|e| (e.key.to_string(), e.value.to_json()))
                     .collect(),
             ),
         }
@@ -170,8 +172,8 @@ enum Frame {
     /// mapping of 100,000 keys is checked for duplicates in linear time).
     Map(
         Node,
-        Option<(String, Pos)>,
-        std::collections::HashSet<String>,
+        Option<(CompactString, Pos)>,
+        std::collections::HashSet<CompactString>,
     ),
 }
 
@@ -359,7 +361,7 @@ fn parse_events(
                 {
                     Value::Null
                 } else {
-                    Value::Str(text.into_owned())
+                    Value::Str(CompactString::from(text))
                 };
                 Some(Node {
                     pos,
@@ -453,7 +455,7 @@ fn parse_events(
                     // Collections were refused as keys before they were built.
                     let key = match node.value {
                         Value::Str(s) => s,
-                        _ => String::new(),
+                        _ => CompactString::default(),
                     };
                     if !seen.insert(key.clone()) {
                         return Err(err(
