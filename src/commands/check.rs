@@ -45,33 +45,34 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     if let Some(note) = note.filter(|_| !env.quiet) {
         eprintln!("note: {note}");
     }
-    if let (CheckFormat::Json, None) = (args.format, &args.output) {
+    let style = Style {
+        color: env.color && args.output.is_none(),
+        quiet: env.quiet,
+    };
+    if args.format == CheckFormat::Human && dirs.is_empty() && !env.quiet {
+        match &args.changed_since {
+            Some(base) => {
+                eprintln!("no packet changed since {base}, and none crossed a gate since then")
+            }
+            None => eprintln!(
+                "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
+                crate::paths::shown(&root)
+            ),
+        }
+    }
+    // To the terminal or a pipe, reports are written as they are laid out, never held whole.
+    if args.output.is_none() && matches!(args.format, CheckFormat::Json | CheckFormat::Human) {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = match args.format {
+            CheckFormat::Json => report::json::write(&mut out, &verdicts, today),
+            _ => report::human::write(&mut out, &verdicts, style),
+        };
         // A closed pipe (`| head`) is not a failure of the check.
-        let _ = report::json::write(&mut out, &verdicts, today).and_then(|()| out.flush());
+        let _ = written.and_then(|()| out.flush());
         return Ok(u8::from(verdicts.iter().any(|v| !v.pass)));
     }
     let text = match args.format {
-        CheckFormat::Human => {
-            if dirs.is_empty() && !env.quiet {
-                match &args.changed_since {
-                    Some(base) => eprintln!(
-                        "no packet changed since {base}, and none crossed a gate since then"
-                    ),
-                    None => eprintln!(
-                        "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
-                        crate::paths::shown(&root)
-                    ),
-                }
-            }
-            report::human::render(
-                &verdicts,
-                Style {
-                    color: env.color && args.output.is_none(),
-                    quiet: env.quiet,
-                },
-            )
-        }
+        CheckFormat::Human => report::human::render(&verdicts, style),
         CheckFormat::Json => report::json::render(&verdicts, today),
         CheckFormat::Sarif => report::sarif::render(&verdicts, &report::base_in_repo(&env.cwd)),
         CheckFormat::Github => report::github::render(&verdicts, &report::base_in_repo(&env.cwd)),

@@ -22,20 +22,31 @@ pub struct Style {
 
 /// Render a whole check run.
 pub fn render(verdicts: &[Verdict], style: Style) -> String {
-    // Each packet's report is laid out on its own core; they are joined in packet order.
-    let parts = crate::verdict::parallel_map(verdicts, |v| packet_report(v, style));
-    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 128);
-    for part in &parts {
-        out.push_str(part);
+    let mut out = Vec::new();
+    let _ = write(&mut out, verdicts, style);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`] straight into `out`, a batch of packets at a time: each packet's report is laid out
+/// on its own core, the batch is written in packet order, and its text is let go before the next.
+pub fn write(
+    out: &mut impl std::io::Write,
+    verdicts: &[Verdict],
+    style: Style,
+) -> std::io::Result<()> {
+    for batch in verdicts.chunks(256) {
+        for part in crate::verdict::parallel_map(batch, |v| packet_report(v, style)) {
+            out.write_all(part.as_bytes())?;
+        }
     }
     let summary = Summary::of(verdicts);
     if !style.quiet || summary.failed > 0 {
         if !verdicts.is_empty() && !style.quiet {
-            out.push('\n');
+            out.write_all(b"\n")?;
         }
-        let _ = writeln!(out, "{}", summary.line());
+        writeln!(out, "{}", summary.line())?;
     }
-    out
+    Ok(())
 }
 
 /// One packet's findings and its verdict line (nothing for a passing packet when quiet).
