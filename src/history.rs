@@ -40,6 +40,9 @@ pub struct Version {
     /// Which distinct text it is: versions with the same blob (an edit reverted) share the number,
     /// so their text is parsed once.
     pub blob: Option<usize>,
+    /// The git object id of the text, when this commit changed `handoff.md` (kept by
+    /// [`read_ids`], which reads no texts; see [`Blobs`]).
+    pub id: Option<String>,
     /// Whether this commit deleted `handoff.md`.
     pub deleted: bool,
     /// Other files of the packet this commit touched.
@@ -82,11 +85,28 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, GitError> {
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
-/// Read the history of the given packet folders (paths relative to `top`).
+/// Read the history of the given packet folders (paths relative to `top`), with the text of every
+/// version.
 pub fn read(
     top: &Path,
     packet_dirs: &[String],
     verify_signatures: bool,
+) -> Result<History, GitError> {
+    read_with(top, packet_dirs, verify_signatures, true)
+}
+
+/// [`read`] without the texts: each version names its blob ([`Version::id`]), for a caller that
+/// fetches texts a packet at a time with [`Blobs`], so memory stays bounded however long the
+/// history.
+pub fn read_ids(top: &Path, packet_dirs: &[String]) -> Result<History, GitError> {
+    read_with(top, packet_dirs, false, false)
+}
+
+fn read_with(
+    top: &Path,
+    packet_dirs: &[String],
+    verify_signatures: bool,
+    with_texts: bool,
 ) -> Result<History, GitError> {
     let mut history = History::default();
     if packet_dirs.is_empty() {
@@ -191,7 +211,11 @@ pub fn read(
             unique.len() - 1
         });
     }
-    let read = cat_blobs(top, &unique)?;
+    let read = if with_texts {
+        cat_blobs(top, &unique)?
+    } else {
+        Vec::new()
+    };
     let mut texts = touched
         .iter()
         .filter_map(|t| t.2.as_deref())
@@ -211,14 +235,16 @@ pub fn read(
             commit,
             text: None,
             blob: None,
+            id: None,
             deleted: false,
             other_files: Vec::new(),
         });
         match (blob, other) {
-            (Some(_), _) => {
+            (Some(id), _) => {
                 let (blob, text) = texts.next().unwrap_or_default();
-                v.blob = blob.filter(|_| text.is_some());
+                v.blob = blob.filter(|_| text.is_some() || !with_texts);
                 v.text = text;
+                v.id = Some(id);
             }
             (None, Some(file)) => v.other_files.push(file),
             (None, None) => v.deleted = true,
@@ -249,6 +275,100 @@ fn pathspecs(packet_dirs: &[String]) -> Vec<String> {
     parents
 }
 
+/// One `git cat-file --batch` process, asked for texts a batch at a time: a bounded pipeline
+/// (never more than [`Blobs::BATCH`] requests in flight, never more than one batch of texts
+/// held).
+pub struct Blobs {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Blobs {
+    /// Requests written before their answers are read (their ids fit in a pipe's buffer, so
+    /// writing never waits on reading).
+    pub const BATCH: usize = 64;
+
+    /// Start the reader for the repository at `top`.
+    pub fn open(top: &Path) -> Result<Self, GitError> {
+        let mut child = Command::new("git")
+            .current_dir(top)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(GitError("git cat-file has no pipes".into()));
+        };
+        Ok(Blobs {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+        })
+    }
+
+    /// The texts of `ids`, in order (`None` for one that is not UTF-8 text, is larger than a
+    /// packet file may be, or cannot be read).
+    pub fn texts(&mut self, ids: &[&str]) -> Result<Vec<Option<String>>, GitError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(Self::BATCH) {
+            let request: String = batch.iter().map(|id| format!("{id}\n")).collect();
+            self.stdin
+                .write_all(request.as_bytes())
+                .and_then(|()| self.stdin.flush())
+                .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
+            for _ in batch {
+                match read_object(&mut self.stdout)? {
+                    Some(text) => out.push(text),
+                    None => return Err(GitError("git cat-file ended early".into())),
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Drop for Blobs {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Read one `git cat-file --batch` answer: `None` at the end of the output; `Some(None)` for an
+/// object that is missing, too large to be a packet file (passed over unread), or not UTF-8.
+fn read_object(reader: &mut impl BufRead) -> Result<Option<Option<String>>, GitError> {
+    let mut header = String::new();
+    if reader
+        .read_line(&mut header)
+        .map_err(|e| GitError(e.to_string()))?
+        == 0
+    {
+        return Ok(None);
+    }
+    let size: Option<usize> = header.split(' ').nth(2).and_then(|s| s.trim().parse().ok());
+    let Some(size) = size else {
+        return Ok(Some(None));
+    };
+    // A version larger than any packet file may be is passed over, never held in memory.
+    if size as u64 > crate::packet::MAX_FILE_BYTES {
+        let skipped = std::io::copy(&mut reader.take(size as u64 + 1), &mut std::io::sink())
+            .map_err(|e| GitError(e.to_string()))?;
+        if skipped != size as u64 + 1 {
+            return Err(GitError("git cat-file ended early".into()));
+        }
+        return Ok(Some(None));
+    }
+    let mut buf = vec![0; size + 1];
+    reader
+        .read_exact(&mut buf)
+        .map_err(|e| GitError(e.to_string()))?;
+    buf.pop();
+    Ok(Some(String::from_utf8(buf).ok()))
+}
+
 fn cat_blobs(top: &Path, blobs: &[String]) -> Result<Vec<Option<String>>, GitError> {
     if blobs.is_empty() {
         return Ok(Vec::new());
@@ -276,38 +396,10 @@ fn cat_blobs(top: &Path, blobs: &[String]) -> Result<Vec<Option<String>>, GitErr
     let mut reader = BufReader::new(stdout);
     let mut out = Vec::with_capacity(blobs.len());
     for _ in blobs {
-        let mut header = String::new();
-        if reader
-            .read_line(&mut header)
-            .map_err(|e| GitError(e.to_string()))?
-            == 0
-        {
-            break;
+        match read_object(&mut reader)? {
+            Some(text) => out.push(text),
+            None => break,
         }
-        let size: Option<usize> = header.split(' ').nth(2).and_then(|s| s.trim().parse().ok());
-        let Some(size) = size else {
-            out.push(None);
-            continue;
-        };
-        // A version larger than any packet file may be is passed over, never held in memory.
-        if size as u64 > crate::packet::MAX_FILE_BYTES {
-            let skipped = std::io::copy(
-                &mut (&mut reader).take(size as u64 + 1),
-                &mut std::io::sink(),
-            )
-            .map_err(|e| GitError(e.to_string()))?;
-            if skipped != size as u64 + 1 {
-                return Err(GitError("git cat-file ended early".into()));
-            }
-            out.push(None);
-            continue;
-        }
-        let mut buf = vec![0; size + 1];
-        reader
-            .read_exact(&mut buf)
-            .map_err(|e| GitError(e.to_string()))?;
-        buf.pop();
-        out.push(String::from_utf8(buf).ok());
     }
     let _ = writer.join();
     let _ = child.wait();
@@ -782,7 +874,15 @@ pub struct AuditFinding {
 /// The sign-offs of `packet` (as it is now) that are not committed, or were committed by someone
 /// other than their signer.
 pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<AuditFinding> {
-    let recorded = recorded_in(history, dir, packet);
+    audit_recorded(&recorded_in(history, dir, packet), packet)
+}
+
+/// [`audit`], given the commit that first recorded each sign-off entry (for a caller that has
+/// read every version already).
+pub fn audit_recorded(
+    recorded: &HashMap<signoff::Key, &Commit>,
+    packet: &Packet,
+) -> Vec<AuditFinding> {
     let mut out = Vec::new();
     for s in signoff::read(packet).0 {
         let found = match recorded.get(&s.key()) {

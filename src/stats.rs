@@ -125,14 +125,24 @@ pub fn compute(
                 .replace('\\', "/")
         })
         .collect();
-    let hist = history::read(&top, &dirs, false)?;
-    // Packets' histories are independent: each is replayed on its own core.
-    let all: Vec<PacketStats> =
-        crate::verdict::parallel_map(&dirs, |dir| packet_stats(ws, &hist, dir, &top, today))
-            .into_iter()
-            .flatten()
-            .filter(|s| since.is_none_or(|since| s.created >= since))
-            .collect();
+    // The history's shape first, with no texts; then each packet's versions are fetched and
+    // replayed on its own core, one packet at a time per core, so memory does not grow with the
+    // number of commits.
+    let hist = history::read_ids(&top, &dirs)?;
+    let readers: std::sync::Mutex<Vec<history::Blobs>> = Default::default();
+    let all: Vec<PacketStats> = crate::verdict::parallel_map(&dirs, |dir| {
+        let taken = readers.lock().ok().and_then(|mut r| r.pop());
+        let mut blobs = taken.or_else(|| history::Blobs::open(&top).ok())?;
+        let stats = packet_stats(ws, &hist, dir, &top, today, &mut blobs);
+        if let Ok(mut r) = readers.lock() {
+            r.push(blobs);
+        }
+        stats
+    })
+    .into_iter()
+    .flatten()
+    .filter(|s| since.is_none_or(|since| s.created >= since))
+    .collect();
     let overall = overall(&all);
     Ok((all, overall))
 }
@@ -147,8 +157,15 @@ fn packet_stats(
     dir: &str,
     top: &Path,
     today: NaiveDate,
+    blobs: &mut history::Blobs,
 ) -> Option<PacketStats> {
     let versions = hist.versions.get(dir)?;
+    let ids: Vec<&str> = versions
+        .iter()
+        .filter(|v| !v.deleted)
+        .filter_map(|v| v.id.as_deref())
+        .collect();
+    let mut texts = blobs.texts(&ids).ok()?.into_iter();
     let id = dir.rsplit('/').next().unwrap_or(dir).to_string();
     let created = date_of(&hist.commits[versions.first()?.commit].date)?;
     let abs_dir = top.join(dir);
@@ -161,12 +178,16 @@ fn packet_stats(
     let mut retired = None;
     for v in versions {
         let date = date_of(&hist.commits[v.commit].date)?;
-        let next = match (&v.text, v.deleted) {
+        let text = match (&v.id, v.deleted) {
+            (Some(_), false) => texts.next().flatten(),
+            _ => None,
+        };
+        let next = match (&text, v.deleted) {
             (_, true) => None,
             (Some(text), _) => Some(Packet::from_text(&abs_dir, Path::new(""), text.clone())),
             (None, false) => prev.take(),
         };
-        let changes = if v.text.is_some() {
+        let changes = if text.is_some() {
             history::diff(prev.as_ref(), next.as_ref())
         } else {
             Vec::new()
@@ -190,9 +211,9 @@ fn packet_stats(
         }
         if let Some(p) = &prev {
             let content_changed = !v.other_files.is_empty()
-                || next.as_ref().is_some_and(|n| {
-                    v.text.is_some() && signoff::content(n) != signoff::content(p)
-                });
+                || next
+                    .as_ref()
+                    .is_some_and(|n| text.is_some() && signoff::content(n) != signoff::content(p));
             if content_changed {
                 for s in signoff::read(p).0 {
                     if gone_stale.insert(s.key()) {

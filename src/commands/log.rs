@@ -91,7 +91,15 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
             .collect();
         batch.iter().zip(parsed)
     });
-    for (v, parsed_here) in batches {
+    // The version that first recorded each sign-off entry, noted while the versions go by (the
+    // audit needs nothing else from history).
+    let mut first_recorded: HashMap<crate::signoff::Key, usize> = HashMap::new();
+    for (index, (v, parsed_here)) in batches.enumerate() {
+        if let (Some(_), false, Some(p)) = (&v.text, v.deleted, &parsed_here) {
+            for s in crate::signoff::read(p).0 {
+                first_recorded.entry(s.key()).or_insert(index);
+            }
+        }
         let commit = hist.commits[v.commit].clone();
         let mut changes = Vec::new();
         let next = match (&v.text, v.deleted) {
@@ -161,7 +169,11 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 
     // The exit status speaks of the sign-offs the packet carries now: a sign-off that was
     // mis-committed once and signed again properly since is history, not a finding.
-    let flagged = !shallow && current_findings(&hist, &rel, &current, args.verify_signatures);
+    let recorded: HashMap<crate::signoff::Key, &Commit> = first_recorded
+        .into_iter()
+        .map(|(k, i)| (k, &hist.commits[versions[i].commit]))
+        .collect();
+    let flagged = !shallow && current_findings(&recorded, &current, args.verify_signatures);
     match args.format {
         TextFormat::Json => {
             let doc = serde_json::json!({ "packet": current.id, "entries": entries });
@@ -174,14 +186,15 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 
 /// Whether the sign-offs in the packet as it is now fail the audit: uncommitted, committed by
 /// someone else, or (with `--verify-signatures`) recorded in a commit without a good signature.
-fn current_findings(hist: &history::History, rel: &str, packet: &Packet, verify: bool) -> bool {
-    if !history::audit(hist, rel, packet).is_empty() {
+fn current_findings(
+    recorded: &HashMap<crate::signoff::Key, &Commit>,
+    packet: &Packet,
+    verify: bool,
+) -> bool {
+    if !history::audit_recorded(recorded, packet).is_empty() {
         return true;
     }
-    verify
-        && history::recorded_in(hist, rel, packet)
-            .values()
-            .any(|c| c.signature != Some('G'))
+    verify && recorded.values().any(|c| c.signature != Some('G'))
 }
 
 fn text(id: &str, entries: &[Entry]) -> String {
