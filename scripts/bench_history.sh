@@ -104,6 +104,7 @@ if [ -n "${BENCH_SCALE:-}" ]; then
   history 100 100000 "$work/scale"
   /usr/bin/time -f "%e %M" -o "$work/t" "$bin" -C "$work/scale" stats >/dev/null
   read -r secs kib < "$work/t"
+  own=$(python3 scripts/peak_mib.py "$bin" -C "$work/scale" stats)
   g=$(median_ms git -C "$work/scale" log --raw --no-renames -- handoffs)
-  echo "handoff stats, 100 packets, 100,000 commits: ${secs} s, $((kib / 1024)) MiB peak; git log --raw ${g} ms"
+  echo "handoff stats, 100 packets, 100,000 commits: ${secs} s; peak memory ${own} MiB of its own (goal <= 64 MiB: $(verdict "$own" 64)), $((kib / 1024)) MiB counting the git log it runs; git log --raw ${g} ms"
 fi

@@ -141,10 +141,14 @@ fn read_with(
         .stdout
         .take()
         .ok_or_else(|| GitError("git gave no output".into()))?;
-    let wanted: std::collections::HashSet<&str> = packet_dirs.iter().map(String::as_str).collect();
+    let wanted: HashMap<&str, usize> = packet_dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect();
     let mut commits: Vec<Commit> = Vec::new();
-    // (commit index, packet dir, blob id or None for deleted, other file)
-    let mut touched: Vec<(usize, String, Option<String>, Option<String>)> = Vec::new();
+    // (commit index, packet dir's index, blob id or None for deleted, other file)
+    let mut touched: Vec<(usize, usize, Option<String>, Option<String>)> = Vec::new();
     for line in BufReader::new(stdout).split(b'\n') {
         let line = line.map_err(|e| GitError(format!("cannot read git output: {e}")))?;
         let line = String::from_utf8_lossy(&line);
@@ -170,16 +174,14 @@ fn read_with(
             let (Some(new_blob), Some(status)) = (parts.get(3), parts.get(4)) else {
                 continue;
             };
-            let Some(dir) = path
+            let Some((dir_len, dir)) = path
                 .match_indices('/')
-                .map(|(i, _)| &path[..i])
-                .find(|prefix| wanted.contains(prefix))
+                .find_map(|(i, _)| Some((i, *wanted.get(&path[..i])?)))
             else {
                 continue;
             };
-            let dir = dir.to_string();
             let index = commits.len().saturating_sub(1);
-            let rel = &path[dir.len() + 1..];
+            let rel = &path[dir_len + 1..];
             if rel == crate::packet::PACKET_FILE {
                 let blob = (!status.starts_with('D')).then(|| new_blob.to_string());
                 touched.push((index, dir, blob, None));
@@ -205,7 +207,11 @@ fn read_with(
     // Each distinct blob is read once (a reverted answer brings back a blob already read).
     let mut unique: Vec<String> = Vec::new();
     let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for blob in touched.iter().filter_map(|t| t.2.as_deref()) {
+    for blob in touched
+        .iter()
+        .filter_map(|t| t.2.as_deref())
+        .filter(|_| with_texts)
+    {
         slot.entry(blob).or_insert_with(|| {
             unique.push(blob.to_string());
             unique.len() - 1
@@ -228,7 +234,7 @@ fn read_with(
     // git log lists newest first; turn it around so indexes grow with time.
     let n = commits.len();
     commits.reverse();
-    let mut per_commit: BTreeMap<(String, usize), Version> = BTreeMap::new();
+    let mut per_commit: BTreeMap<(usize, usize), Version> = BTreeMap::new();
     for (index, dir, blob, other) in touched {
         let commit = n - 1 - index;
         let v = per_commit.entry((dir, commit)).or_insert(Version {
@@ -251,7 +257,11 @@ fn read_with(
         }
     }
     for ((dir, _), v) in per_commit {
-        history.versions.entry(dir).or_default().push(v);
+        history
+            .versions
+            .entry(packet_dirs[dir].clone())
+            .or_default()
+            .push(v);
     }
     history.commits = commits;
     Ok(history)
