@@ -234,17 +234,23 @@ fn read_with(
     // git log lists newest first; turn it around so indexes grow with time.
     let n = commits.len();
     commits.reverse();
-    let mut per_commit: BTreeMap<(usize, usize), Version> = BTreeMap::new();
+    // Each packet's versions, grouped by commit in one pass over git's (newest first) order, then
+    // turned around.
+    let mut per_dir: Vec<Vec<Version>> = (0..packet_dirs.len()).map(|_| Vec::new()).collect();
     for (index, dir, blob, other) in touched {
         let commit = n - 1 - index;
-        let v = per_commit.entry((dir, commit)).or_insert(Version {
-            commit,
-            text: None,
-            blob: None,
-            id: None,
-            deleted: false,
-            other_files: Vec::new(),
-        });
+        let list = &mut per_dir[dir];
+        if list.last().is_none_or(|v| v.commit != commit) {
+            list.push(Version {
+                commit,
+                text: None,
+                blob: None,
+                id: None,
+                deleted: false,
+                other_files: Vec::new(),
+            });
+        }
+        let Some(v) = list.last_mut() else { continue };
         match (blob, other) {
             (Some(id), _) => {
                 let (blob, text) = texts.next().unwrap_or_default();
@@ -256,12 +262,11 @@ fn read_with(
             (None, None) => v.deleted = true,
         }
     }
-    for ((dir, _), v) in per_commit {
-        history
-            .versions
-            .entry(packet_dirs[dir].clone())
-            .or_default()
-            .push(v);
+    for (dir, mut versions) in per_dir.into_iter().enumerate() {
+        if !versions.is_empty() {
+            versions.reverse();
+            history.versions.insert(packet_dirs[dir].clone(), versions);
+        }
     }
     history.commits = commits;
     Ok(history)

@@ -6,11 +6,15 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let edits_allowed = (word.chars().count() / 3).clamp(1, 3);
+    let len = word.chars().count();
+    let edits_allowed = (len / 3).clamp(1, 3);
     candidates
         .into_iter()
         .map(|c| {
-            let close = strsim::osa_distance(word, c) <= edits_allowed;
+            // Words whose lengths differ by more than the edits allowed cannot be that close: the
+            // edit distance is never less than the difference in length.
+            let close = c.chars().count().abs_diff(len) <= edits_allowed
+                && strsim::osa_distance(word, c) <= edits_allowed;
             let score = strsim::jaro_winkler(word, c) + if close { 1.0 } else { 0.0 };
             (score, c)
         })
