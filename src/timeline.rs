@@ -67,6 +67,19 @@ pub struct Placed {
     pub late_by: Option<i64>,
 }
 
+/// Whether `text` contains `needle`, case aside (without lowercasing copies for ASCII text).
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    if text.is_ascii() && needle.is_ascii() {
+        let n = needle.len();
+        return n == 0
+            || text
+                .as_bytes()
+                .windows(n)
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
+    }
+    text.to_lowercase().contains(&needle.to_lowercase())
+}
+
 /// Place the kind's milestones for this packet (none without a valid day 0).
 pub fn place(
     packet: &Packet,
@@ -105,12 +118,11 @@ pub fn place(
             let evidence = m.evidence.as_ref().map(|e| {
                 let field = e.field.as_deref().is_none_or(|path| answered(packet, path));
                 let task = e.task.as_deref().is_none_or(|needle| {
-                    let needle = needle.to_lowercase();
                     packet
                         .body
                         .tasks
                         .iter()
-                        .any(|t| t.checked && t.text.to_lowercase().contains(&needle))
+                        .any(|t| t.checked && contains_ignoring_case(&t.text, needle))
                 });
                 let status = e
                     .status
@@ -148,7 +160,9 @@ pub fn place(
                 offset: crate::words::offset(m.day),
                 title: m.title.clone(),
                 date,
-                weekday: date.format("%a").to_string(),
+                weekday: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    [date.weekday().num_days_from_monday() as usize]
+                    .to_string(),
                 moved_from: (date != original).then_some(original),
                 weekend: is_weekend(date),
                 state,
@@ -197,4 +211,21 @@ pub fn answer(packet: &Packet, path: &str) -> Option<String> {
 /// Where `today` stands relative to day 0: `day -3`, `day 0`, `day +5`.
 pub fn day_label(day0: NaiveDate, today: NaiveDate) -> String {
     crate::words::day((today - day0).num_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ignoring_case;
+
+    #[test]
+    fn finds_words_case_aside() {
+        assert!(contains_ignoring_case(
+            "Shadow period RUN with ops",
+            "shadow period run"
+        ));
+        assert!(contains_ignoring_case("anything", ""));
+        assert!(!contains_ignoring_case("Shadow", "shadow period"));
+        assert!(contains_ignoring_case("Übergabe GEPRÜFT", "geprüft"));
+        assert!(!contains_ignoring_case("Übergabe", "geprüft"));
+    }
 }
