@@ -129,7 +129,8 @@ pub fn compute(
     // replayed on its own core, one packet at a time per core, so memory does not grow with the
     // number of commits.
     let hist = history::read_ids(&top, &dirs)?;
-    let readers: std::sync::Mutex<Vec<history::Blobs>> = Default::default();
+    // One reader is started here, so that git failing to start is an error, not an empty figure.
+    let readers = std::sync::Mutex::new(vec![history::Blobs::open(&top)?]);
     let all: Vec<PacketStats> = crate::verdict::parallel_map(&dirs, |dir| {
         let taken = readers.lock().ok().and_then(|mut r| r.pop());
         let mut blobs = taken.or_else(|| history::Blobs::open(&top).ok())?;
