@@ -46,12 +46,13 @@ pub fn write(
             let alone = serde_json::to_vec_pretty(v)?;
             let mut text = Vec::with_capacity(alone.len() + alone.len() / 8 + 8);
             text.extend_from_slice(b"\n    ");
-            for &b in &alone {
-                text.push(b);
-                if b == b'\n' {
-                    text.extend_from_slice(b"    ");
-                }
+            let mut from = 0;
+            for at in memchr::memchr_iter(b'\n', &alone) {
+                text.extend_from_slice(&alone[from..=at]);
+                text.extend_from_slice(b"    ");
+                from = at + 1;
             }
+            text.extend_from_slice(&alone[from..]);
             Ok(text)
         });
         for (j, part) in parts.into_iter().enumerate() {

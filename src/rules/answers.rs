@@ -304,7 +304,7 @@ fn check_truncation(ctx: &mut Ctx, node: &Node, path: &str) {
         return;
     };
     let rest = &file.text[node.end.min(file.text.len())..];
-    let line = rest.split('\n').next().unwrap_or("");
+    let line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
     let trimmed = line.trim_start_matches([' ', '\t']);
     if trimmed.len() < line.len()
         && trimmed.starts_with('#')
