@@ -388,37 +388,8 @@ fn cat_blobs(top: &Path, blobs: &[String]) -> Result<Vec<Option<String>>, GitErr
     if blobs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut child = Command::new("git")
-        .current_dir(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| GitError("git cat-file has no input".into()))?;
-    let input: String = blobs.iter().map(|b| format!("{b}\n")).collect();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| GitError("git cat-file gave no output".into()))?;
-    let mut reader = BufReader::new(stdout);
-    let mut out = Vec::with_capacity(blobs.len());
-    for _ in blobs {
-        match read_object(&mut reader)? {
-            Some(text) => out.push(text),
-            None => break,
-        }
-    }
-    let _ = writer.join();
-    let _ = child.wait();
-    Ok(out)
+    let ids: Vec<&str> = blobs.iter().map(String::as_str).collect();
+    Blobs::open(top)?.texts(&ids)
 }
 
 /// What a commit changed in a packet, in the packet's own terms.
