@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
             )
         })?;
     }
+    paths::remember_cwd();
     let cwd = std::env::current_dir().map_err(|source| error::Error::Io {
         path: ".".into(),
         doing: "cannot read the working directory",

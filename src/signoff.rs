@@ -158,10 +158,8 @@ pub fn digest(packet: &Packet) -> String {
 }
 
 fn compute_digest(packet: &Packet) -> String {
-    let within = files::work_tree_of(
-        &std::path::absolute(&packet.dir).unwrap_or_else(|_| packet.dir.clone()),
-    )
-    .unwrap_or_else(|| packet.dir.clone());
+    let within = files::work_tree_of(&crate::paths::absolute(&packet.dir))
+        .unwrap_or_else(|| packet.dir.clone());
     let mut hasher = Sha256::new();
     for rel in packet.files() {
         let rel = rel.as_str();

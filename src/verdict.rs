@@ -111,9 +111,7 @@ pub fn check_keeping(
     // holding thousands of signed packets in memory would serve nothing.
     // Asked at the first signed packet, so that a run with none starts no git process.
     let auditable: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    if let Some(first) = dirs.first() {
-        crate::packet::files::prefetch(first);
-    }
+    crate::packet::files::prefetch(dirs);
     let checked = parallel_map(dirs, |dir| {
         let (packet, verdict) = check_one(dir, ws, today, forced);
         let signed = !crate::signoff::read(&packet).0.is_empty();
@@ -154,7 +152,7 @@ fn audit(results: &mut [(Option<Packet>, Verdict)]) -> Result<(), String> {
     let Some((_, first)) = signed.first() else {
         return Ok(());
     };
-    let abs = |p: &Packet| std::path::absolute(&p.dir).unwrap_or_else(|_| p.dir.clone());
+    let abs = |p: &Packet| crate::paths::absolute(&p.dir);
     let top = crate::history::toplevel(&abs(first))
         .map_err(|e| format!("sign-off audit skipped: it needs git ({e})"))?;
     if crate::history::is_shallow(&top) {
@@ -184,11 +182,18 @@ fn audit(results: &mut [(Option<Packet>, Verdict)]) -> Result<(), String> {
     Ok(())
 }
 
+/// How many cores this process may use, asked once (the answer reads cgroup files each time).
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Apply `f` to every item on all available cores; results keep the input order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
+    if items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let threads = cores().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }

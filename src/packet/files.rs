@@ -33,13 +33,39 @@ pub fn is_temp(rel: &str) -> bool {
 /// Files per packet folder under one packets root, as git lists them.
 type Listing = HashMap<String, Vec<String>>;
 
-/// One `git ls-files` per packets root and process: the list never changes while a command runs.
-static LISTINGS: OnceLock<Mutex<HashMap<PathBuf, Option<Arc<Listing>>>>> = OnceLock::new();
+/// At most this many packets are listed by name (`git ls-files -- a b c`); more, and the whole
+/// packets root is listed at once. Listing one packet of 10,000 by name reads 13 ms instead of
+/// 90 ms of the work tree.
+const FEW: usize = 16;
+
+/// One `git ls-files` of a packets root: of the packets named, or of all of them (`names` is
+/// `None`). Whoever asks first runs it; the others wait for the same answer.
+struct Slot {
+    names: Option<Vec<String>>,
+    listing: OnceLock<Option<Listing>>,
+}
+
+impl Slot {
+    fn covers(&self, name: &str) -> bool {
+        self.names
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n == name))
+    }
+
+    fn get(&self, root: &Path) -> Option<&Listing> {
+        self.listing
+            .get_or_init(|| ls_files(root, self.names.as_deref()))
+            .as_ref()
+    }
+}
+
+/// The listings of this process, per packets root: the files never change while a command runs.
+static LISTINGS: OnceLock<Mutex<HashMap<PathBuf, Arc<Slot>>>> = OnceLock::new();
 
 /// The packet's files, relative to its folder with `/` separators, sorted. `handoff.md` is always
 /// among them.
 pub fn list(dir: &Path) -> Vec<String> {
-    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let abs = crate::paths::absolute(dir);
     let mut files = match git_list(&abs) {
         Some(files) => files,
         None => walk(&abs),
@@ -53,14 +79,41 @@ pub fn list(dir: &Path) -> Vec<String> {
     files
 }
 
-/// Start listing the packets root holding `dir` in the background, so that the `git ls-files`
-/// runs while the caller reads kinds and packets (whoever asks first waits for the one listing).
-pub fn prefetch(dir: &Path) {
-    let dir = dir.to_path_buf();
-    std::thread::spawn(move || {
-        let abs = std::path::absolute(&dir).unwrap_or(dir);
-        let _ = git_list(&abs);
-    });
+/// Start listing the files of these packets in the background, so that `git ls-files` runs
+/// while the caller reads kinds and packets. A few packets are listed by name, many by listing
+/// their whole packets root once.
+pub fn prefetch(dirs: &[PathBuf]) {
+    let mut roots: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    for dir in dirs {
+        let abs = crate::paths::absolute(dir);
+        if let (Some(root), Some(name)) = (abs.parent(), abs.file_name()) {
+            roots
+                .entry(root.to_path_buf())
+                .or_default()
+                .push(name.to_string_lossy().into_owned());
+        }
+    }
+    let cache = LISTINGS.get_or_init(Default::default);
+    for (root, names) in roots {
+        let slot = {
+            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+            let known = map
+                .get(&root)
+                .is_some_and(|slot| names.iter().all(|n| slot.covers(n)));
+            if known {
+                continue;
+            }
+            let slot = Arc::new(Slot {
+                names: (names.len() <= FEW).then_some(names),
+                listing: OnceLock::new(),
+            });
+            map.insert(root.clone(), Arc::clone(&slot));
+            slot
+        };
+        std::thread::spawn(move || {
+            let _ = slot.get(&root);
+        });
+    }
 }
 
 /// Forget what was listed (for long-running processes that see files change).
@@ -81,31 +134,44 @@ fn git_list(abs: &Path) -> Option<Vec<String>> {
     let root = abs.parent()?;
     let name = abs.file_name()?.to_string_lossy().into_owned();
     let cache = LISTINGS.get_or_init(Default::default);
-    let listing = {
+    let slot = {
         let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(root.to_path_buf())
-            .or_insert_with(|| ls_files(root).map(Arc::new))
-            .clone()
-    }?;
-    Some(listing.get(&name).cloned().unwrap_or_default())
+        match map.get(root) {
+            Some(slot) if slot.covers(&name) => Arc::clone(slot),
+            // Not asked for before: the whole root, once, serves every packet in it.
+            _ => {
+                let slot = Arc::new(Slot {
+                    names: None,
+                    listing: OnceLock::new(),
+                });
+                map.insert(root.to_path_buf(), Arc::clone(&slot));
+                slot
+            }
+        }
+    };
+    Some(slot.get(root)?.get(&name).cloned().unwrap_or_default())
 }
 
-/// `git ls-files` of a packets root, grouped by packet folder; `None` outside a git work tree.
-fn ls_files(root: &Path) -> Option<Listing> {
+/// `git ls-files` of a packets root (or of the packets named in it), grouped by packet folder;
+/// `None` outside a git work tree.
+fn ls_files(root: &Path, names: Option<&[String]>) -> Option<Listing> {
     work_tree_of(root)?;
-    let out = Command::new("git")
-        .current_dir(root)
-        .args([
-            "-c",
-            "core.quotePath=false",
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-            "--",
-            ":(literal).",
-        ])
+    let mut git = Command::new("git");
+    git.current_dir(root).args([
+        "-c",
+        "core.quotePath=false",
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+    ]);
+    match names {
+        Some(names) => git.args(names.iter().map(|n| format!(":(literal){n}"))),
+        None => git.arg(":(literal)."),
+    };
+    let out = git
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()

@@ -66,6 +66,10 @@ pub struct Packet {
     pub digest: std::sync::OnceLock<String>,
     /// The packet's files ([`files::list`]), listed once when first asked for.
     pub listed: std::sync::OnceLock<Vec<String>>,
+    /// What each of [`Packet::files`] is ([`files::target`] within the packet), looked up once.
+    targets: std::sync::OnceLock<Vec<files::Target>>,
+    /// The size of `handoff.md` when it was read from disk as a regular file (not a link).
+    read_len: Option<u64>,
 }
 
 /// A text file read with the limits every packet file gets.
@@ -83,6 +87,64 @@ pub enum ReadOutcome {
 
 /// Read a file as UTF-8 text, refusing huge, binary and non-UTF-8 files with a reason.
 pub fn read_text(path: &Path) -> ReadOutcome {
+    match open_for_reading(path, false) {
+        Ok(file) => read_open(file).0,
+        Err(e) => open_failed(&e),
+    }
+}
+
+/// Open a file to read it, never blocking: a pipe or a device opens at once (and is then refused
+/// by [`read_open`], which looks at what was opened rather than at the name beforehand: one
+/// lookup of the path, not two). With `nofollow`, a symbolic link fails to open (`ELOOP`).
+fn open_for_reading(path: &Path, nofollow: bool) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let follow = if nofollow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | follow);
+    }
+    #[cfg(not(unix))]
+    if nofollow && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other("a symbolic link"));
+    }
+    options.open(path)
+}
+
+/// Whether opening with `nofollow` failed because the file is a symbolic link.
+fn is_link_refused(path: &Path, e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    let refused = e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    let refused = e.kind() == std::io::ErrorKind::Other;
+    // ELOOP also means a loop of links on the way: only a link at the end is this case.
+    refused && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn open_failed(e: &std::io::Error) -> ReadOutcome {
+    let (message, help) = if e.kind() == std::io::ErrorKind::NotFound {
+        (
+            "the file does not exist".to_string(),
+            "create it, or fix the name that points to it",
+        )
+    } else {
+        (
+            format!("the file cannot be read: {e}"),
+            "check the file's permissions",
+        )
+    };
+    ReadOutcome::Bad {
+        message,
+        help: help.to_string(),
+        at: None,
+        lossy: None,
+    }
+}
+
+/// Read an opened file as UTF-8 text with the limits of [`read_text`]; also its size when it is
+/// a regular file.
+fn read_open(file: std::fs::File) -> (ReadOutcome, Option<u64>) {
     let bad = |message: String, help: &str| ReadOutcome::Bad {
         message,
         help: help.to_string(),
@@ -90,36 +152,38 @@ pub fn read_text(path: &Path) -> ReadOutcome {
         lossy: None,
     };
     // A pipe or a device would block or never end: only regular files are read.
-    let meta = std::fs::metadata(path).ok();
+    let meta = file.metadata().ok();
     if meta.as_ref().is_some_and(|m| m.is_dir()) {
-        return bad(
-            "this is a folder, not a file".into(),
-            "point to a file inside the folder",
+        return (
+            bad(
+                "this is a folder, not a file".into(),
+                "point to a file inside the folder",
+            ),
+            None,
         );
     }
     if meta.as_ref().is_some_and(|m| !m.is_file()) {
-        return bad(
-            "this is not a regular file (a pipe or a device)".into(),
-            "replace it with a text file",
+        return (
+            bad(
+                "this is not a regular file (a pipe or a device)".into(),
+                "replace it with a text file",
+            ),
+            None,
         );
     }
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return bad(
-                "the file does not exist".into(),
-                "create it, or fix the name that points to it",
-            );
-        }
-        Err(e) => {
-            return bad(
-                format!("the file cannot be read: {e}"),
-                "check the file's permissions",
-            );
-        }
+    let len = meta.as_ref().map(|m| m.len());
+    (read_bytes(file, len), len)
+}
+
+fn read_bytes(file: std::fs::File, len: Option<u64>) -> ReadOutcome {
+    let bad = |message: String, help: &str| ReadOutcome::Bad {
+        message,
+        help: help.to_string(),
+        at: None,
+        lossy: None,
     };
     // Sized once from the file's length (read to its end all the same, in case it grew).
-    let size = meta.map_or(0, |m| m.len().min(MAX_FILE_BYTES + 1) as usize);
+    let size = len.map_or(0, |len| len.min(MAX_FILE_BYTES + 1) as usize);
     let mut bytes = Vec::with_capacity(size + 1);
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return bad(
@@ -169,36 +233,41 @@ impl Packet {
     /// Load the packet in `dir`; `shown` is the folder path as the user should see it.
     pub fn load(dir: &Path, shown: &Path) -> Packet {
         let path = dir.join(PACKET_FILE);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            let mut packet = Packet::empty(dir);
-            packet.problems.push(Problem {
-                kind: ProblemKind::File,
-                pos: Pos { offset: 0, line: 1, column: 1 },
-                message: "handoff.md is a symbolic link".into(),
-                help: "replace the link with the file itself: git records a link, not the content it points to, so the review and the sign-offs would cover nothing".into(),
-            });
-            return packet;
-        }
-        let outcome = match read_text(&path) {
-            ReadOutcome::Bad {
-                at: None,
-                lossy: None,
-                ..
-            } if !path.exists() => ReadOutcome::Bad {
-                message: format!("the packet folder has no {PACKET_FILE}"),
-                help: format!(
-                    "create it with `handoff new {}`, or remove the folder",
-                    dir.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                ),
-                at: None,
-                lossy: None,
-            },
-            other => other,
+        // Opened without following a link: one lookup of the path tells a link, a missing file
+        // and a file to read apart.
+        let (outcome, read_len) = match open_for_reading(&path, true) {
+            Ok(file) => read_open(file),
+            Err(e) if is_link_refused(&path, &e) => {
+                let mut packet = Packet::empty(dir);
+                packet.problems.push(Problem {
+                    kind: ProblemKind::File,
+                    pos: Pos { offset: 0, line: 1, column: 1 },
+                    message: "handoff.md is a symbolic link".into(),
+                    help: "replace the link with the file itself: git records a link, not the content it points to, so the review and the sign-offs would cover nothing".into(),
+                });
+                return packet;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound || !path.exists() => (
+                ReadOutcome::Bad {
+                    message: format!("the packet folder has no {PACKET_FILE}"),
+                    help: format!(
+                        "create it with `handoff new {}`, or remove the folder",
+                        dir.file_name()
+                            .map(|n| n.to_string_lossy())
+                            .unwrap_or_default()
+                    ),
+                    at: None,
+                    lossy: None,
+                },
+                None,
+            ),
+            Err(e) => (open_failed(&e), None),
         };
         match outcome {
-            ReadOutcome::Text(text) => Packet::from_text(dir, shown, text),
+            ReadOutcome::Text(text) => Packet {
+                read_len,
+                ..Packet::from_text(dir, shown, text)
+            },
             ReadOutcome::Bad {
                 message,
                 help,
@@ -243,6 +312,8 @@ impl Packet {
             problems: Vec::new(),
             digest: std::sync::OnceLock::new(),
             listed: std::sync::OnceLock::new(),
+            targets: std::sync::OnceLock::new(),
+            read_len: None,
         }
     }
 
@@ -348,6 +419,23 @@ impl Packet {
     /// The packet's files, as [`files::list`] decides them (listed once).
     pub fn files(&self) -> &[String] {
         self.listed.get_or_init(|| files::list(&self.dir))
+    }
+
+    /// What each of [`Packet::files`] is, in the same order, as [`files::target`] finds it with
+    /// the packet folder as boundary: one `lstat` per file, once (`handoff.md`, already read as
+    /// a regular file, costs none).
+    pub fn targets(&self) -> &[files::Target] {
+        self.targets.get_or_init(|| {
+            self.files()
+                .iter()
+                .map(|rel| match self.read_len {
+                    Some(len) if rel == PACKET_FILE => {
+                        files::Target::File(self.dir.join(PACKET_FILE), len)
+                    }
+                    _ => files::target(&self.dir, rel, &self.dir),
+                })
+                .collect()
+        })
     }
 
     /// The kind version the packet was made under (`kind_version:`, 1 when absent).

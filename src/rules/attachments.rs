@@ -56,10 +56,10 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
 /// file others edit freely.
 fn links(ctx: &mut Ctx, named: &[String]) {
     let packet = ctx.packet;
-    for rel in packet.files() {
-        // One `lstat` per file; only a symbolic link costs a lookup of where it leads.
-        let target = files::target(&packet.dir, rel, &packet.dir);
-        let size = match &target {
+    // One `lstat` per file, shared with the checks of named files; only a symbolic link costs a
+    // lookup of where it leads.
+    for (rel, target) in packet.files().iter().zip(packet.targets()) {
+        let size = match target {
             Target::File(_, len) => *len,
             Target::Link {
                 inside: Some(path), ..
@@ -82,8 +82,10 @@ fn links(ctx: &mut Ctx, named: &[String]) {
         if named.iter().any(|n| Path::new(n) == Path::new(&rel)) {
             continue;
         }
-        if let Target::Link { written, inside } = target
-            && inside.is_none()
+        if let Target::Link {
+            written,
+            inside: None,
+        } = target
         {
             ctx.push(Diagnostic::file_level(
                 ATTACHMENT_INVALID.id,
@@ -136,6 +138,18 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
     }
     let path = ctx.packet.dir.join(rel);
     let severity = ctx.severity(field.gate);
+    // The common case, a plain file among the packet's files, was looked up already.
+    let listed = ctx
+        .packet
+        .files()
+        .iter()
+        .position(|f| f == name)
+        .map(|i| &ctx.packet.targets()[i]);
+    if let Some(Target::File(..)) = listed
+        && !name.contains('/')
+    {
+        return read_checklists(ctx, field, node, name, &path, severity);
+    }
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         ctx.report(
             &ATTACHMENT_MISSING,
@@ -186,8 +200,20 @@ fn check_file(ctx: &mut Ctx, field: &FieldSpec, node: &Node, name: &str) {
         );
         return;
     }
-    let shown = crate::paths::shown_path(&path);
-    let text = match read_text(&path) {
+    read_checklists(ctx, field, node, name, &path, severity);
+}
+
+/// Read a linked file that is part of the packet and check the checklists its kind requires.
+fn read_checklists(
+    ctx: &mut Ctx,
+    field: &FieldSpec,
+    node: &Node,
+    name: &str,
+    path: &Path,
+    severity: Severity,
+) {
+    let shown = crate::paths::shown_path(path);
+    let text = match read_text(path) {
         ReadOutcome::Text(t) => t,
         ReadOutcome::Bad { message, help, .. } => {
             ctx.report(

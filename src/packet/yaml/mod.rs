@@ -152,14 +152,15 @@ impl Node {
                 "false" => serde_json::Value::Bool(false),
                 _ => s
                     .parse::<i64>()
-                    .map_or_else(|_| serde_json::Value::String(s.to_string()), Into::into),
+                    .map_or_else(|_| serde_json::Value::String(s.as_str().into()), Into::into),
             },
-            Value::Str(s) => serde_json::Value::String(s.to_string()),
+            // `as_str().into()`: `to_string` would go through the formatting machinery.
+            Value::Str(s) => serde_json::Value::String(s.as_str().into()),
             Value::Seq(items) => items.iter().map(Node::to_json).collect(),
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
-                    .map(|e| (e.key.to_string(), e.value.to_json()))
+                    .map(|e| (e.key.as_str().into(), e.value.to_json()))
                     .collect(),
             ),
         }
