@@ -54,7 +54,10 @@ impl Slot {
 
     fn get(&self, root: &Path) -> Option<&Listing> {
         self.listing
-            .get_or_init(|| ls_files(root, self.names.as_deref()))
+            .get_or_init(|| match &self.names {
+                Some(names) => listed_by_name(root, names),
+                None => ls_files(root, None),
+            })
             .as_ref()
     }
 }
@@ -150,6 +153,24 @@ fn git_list(abs: &Path) -> Option<Vec<String>> {
         }
     };
     Some(slot.get(root)?.get(&name).cloned().unwrap_or_default())
+}
+
+/// The files of the packets named: from the index when it alone can tell, else from git.
+fn listed_by_name(root: &Path, names: &[String]) -> Option<Listing> {
+    let mut listing = Listing::new();
+    let mut ask_git = Vec::new();
+    for name in names {
+        match super::git_index::files_of(&root.join(name)) {
+            Some(files) => {
+                listing.insert(name.clone(), files);
+            }
+            None => ask_git.push(name.clone()),
+        }
+    }
+    if !ask_git.is_empty() {
+        listing.extend(ls_files(root, Some(&ask_git))?);
+    }
+    Some(listing)
 }
 
 /// `git ls-files` of a packets root (or of the packets named in it), grouped by packet folder;

@@ -4,6 +4,7 @@
 pub mod body;
 pub mod edit;
 pub mod files;
+mod git_index;
 pub mod source;
 pub mod yaml;
 
