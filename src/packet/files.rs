@@ -38,14 +38,55 @@ type Listing = HashMap<String, Vec<String>>;
 /// 90 ms of the work tree.
 const FEW: usize = 16;
 
-/// One `git ls-files` of a packets root: of the packets named, or of all of them (`names` is
-/// `None`). Whoever asks first runs it; the others wait for the same answer.
+/// The listing of a packets root: of the packets named, or of all of them (`names` is `None`).
+/// Whoever asks first does the work; the others wait for the same answer.
 struct Slot {
     names: Option<Vec<String>>,
+    /// For the whole root: git's index, read in-process, by packet folder; it serves each folder
+    /// that holds only files the index tracks (see [`super::git_index`]).
+    index: OnceLock<Option<Listing>>,
+    /// `git ls-files` (for the packets named: the index where it can tell, git for the rest).
     listing: OnceLock<Option<Listing>>,
 }
 
 impl Slot {
+    fn new(names: Option<Vec<String>>) -> Arc<Slot> {
+        Arc::new(Slot {
+            names,
+            index: OnceLock::new(),
+            listing: OnceLock::new(),
+        })
+    }
+
+    /// Do the slow part ahead of the first question: read the index, or run git when there is
+    /// no index to read.
+    fn warm(&self, root: &Path) {
+        if self.names.is_some() || self.index(root).is_none() {
+            let _ = self.get(root);
+        }
+    }
+
+    fn index(&self, root: &Path) -> Option<&Listing> {
+        self.index
+            .get_or_init(|| super::git_index::tracked_by_folder(root))
+            .as_ref()
+    }
+
+    /// The files of the packet `name` in `root`; `None` outside a git work tree.
+    fn files(&self, root: &Path, name: &str) -> Option<Vec<String>> {
+        // Once git has listed the root, its listing answers; before, the index may.
+        if self.names.is_none()
+            && self.listing.get().is_none()
+            && let Some(index) = self.index(root)
+        {
+            let files = index.get(name).cloned().unwrap_or_default();
+            if super::git_index::only_known(&root.join(name), &files) == Some(true) {
+                return Some(files);
+            }
+        }
+        Some(self.get(root)?.get(name).cloned().unwrap_or_default())
+    }
+
     fn covers(&self, name: &str) -> bool {
         self.names
             .as_ref()
@@ -106,16 +147,11 @@ pub fn prefetch(dirs: &[PathBuf]) {
             if known {
                 continue;
             }
-            let slot = Arc::new(Slot {
-                names: (names.len() <= FEW).then_some(names),
-                listing: OnceLock::new(),
-            });
+            let slot = Slot::new((names.len() <= FEW).then_some(names));
             map.insert(root.clone(), Arc::clone(&slot));
             slot
         };
-        std::thread::spawn(move || {
-            let _ = slot.get(&root);
-        });
+        std::thread::spawn(move || slot.warm(&root));
     }
 }
 
@@ -143,16 +179,13 @@ fn git_list(abs: &Path) -> Option<Vec<String>> {
             Some(slot) if slot.covers(&name) => Arc::clone(slot),
             // Not asked for before: the whole root, once, serves every packet in it.
             _ => {
-                let slot = Arc::new(Slot {
-                    names: None,
-                    listing: OnceLock::new(),
-                });
+                let slot = Slot::new(None);
                 map.insert(root.to_path_buf(), Arc::clone(&slot));
                 slot
             }
         }
     };
-    Some(slot.get(root)?.get(&name).cloned().unwrap_or_default())
+    slot.files(root, &name)
 }
 
 /// The files of the packets named: from the index when it alone can tell, else from git.

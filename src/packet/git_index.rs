@@ -10,7 +10,7 @@
 //! covers it), a nested repository, a split or sparse index, an index format it does not know,
 //! an index whose layout does not add up to its size, or git settings in the environment.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path};
 
 /// Largest index read (a repository of 100,000 packets has an index of about 16 MiB).
@@ -19,6 +19,47 @@ const MAX_INDEX_BYTES: u64 = 256 * 1024 * 1024;
 /// The files of the packet folder `dir`, relative to it with `/` separators, as git would list
 /// them; `None` when only git can say.
 pub fn files_of(dir: &Path) -> Option<Vec<String>> {
+    let (index, prefix) = index_for(dir)?;
+    let mut tracked = Vec::new();
+    each_tracked(&index, prefix.as_bytes(), |rel| {
+        tracked.push(String::from_utf8_lossy(rel).into_owned());
+    })?;
+    // Every file on disk must be one the index tracks; anything else, git decides.
+    only_known(dir, &tracked)?.then_some(tracked)
+}
+
+/// The index's files of every folder in `root` (a packets root), by folder name, relative to
+/// the folder. Each folder's list is its files as git would list them only when
+/// [`only_known`] holds for it; `None` when only git can say for any.
+pub fn tracked_by_folder(root: &Path) -> Option<HashMap<String, Vec<String>>> {
+    let (index, prefix) = index_for(root)?;
+    let mut folders: HashMap<String, Vec<String>> = HashMap::new();
+    let mut current: Option<(Vec<u8>, Vec<String>)> = None;
+    each_tracked(&index, prefix.as_bytes(), |rel| {
+        let Some(slash) = memchr::memchr(b'/', rel) else {
+            return; // a file of the packets root itself, not of a packet
+        };
+        let (folder, file) = (&rel[..slash], &rel[slash + 1..]);
+        // Entries come sorted, so a folder's files come together.
+        if current.as_ref().is_none_or(|(f, _)| f.as_slice() != folder) {
+            if let Some((f, files)) = current.take() {
+                folders.insert(String::from_utf8_lossy(&f).into_owned(), files);
+            }
+            current = Some((folder.to_vec(), Vec::new()));
+        }
+        if let Some((_, files)) = current.as_mut() {
+            files.push(String::from_utf8_lossy(file).into_owned());
+        }
+    })?;
+    if let Some((f, files)) = current {
+        folders.insert(String::from_utf8_lossy(&f).into_owned(), files);
+    }
+    Some(folders)
+}
+
+/// The index of the work tree holding `dir`, and `dir`'s path in it with a trailing `/`; `None`
+/// when git settings or the repository's layout make git the one to ask.
+fn index_for(dir: &Path) -> Option<(Vec<u8>, String)> {
     // Git settings from the environment may point git at another repository, work tree or
     // index (a pre-commit hook sets GIT_INDEX_FILE): then git lists.
     const STEERING: [&str; 7] = [
@@ -59,14 +100,7 @@ pub fn files_of(dir: &Path) -> Option<Vec<String>> {
     if prefix.is_empty() {
         return None;
     }
-    let index = read_index(&top.join(".git").join("index"))?;
-    let tracked = tracked_under(&index, prefix.as_bytes())?;
-    let known: HashSet<&str> = tracked.iter().map(String::as_str).collect();
-    // Every file on disk must be one the index tracks; anything else, git decides.
-    if !only_known(dir, &known)? {
-        return None;
-    }
-    Some(tracked)
+    Some((read_index(&top.join(".git").join("index"))?, prefix))
 }
 
 fn read_index(path: &Path) -> Option<Vec<u8>> {
@@ -84,9 +118,20 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// The paths under `prefix` (stripped of it) in an index file's bytes, deduplicated; `None` when
-/// the bytes are not an index this reader fully understands.
+/// The paths under `prefix` (stripped of it) in an index file's bytes, deduplicated.
+#[cfg(test)]
 fn tracked_under(index: &[u8], prefix: &[u8]) -> Option<Vec<String>> {
+    let mut found = Vec::new();
+    each_tracked(index, prefix, |rel| {
+        found.push(String::from_utf8_lossy(rel).into_owned());
+    })?;
+    Some(found)
+}
+
+/// Call `found` with each path under `prefix` (stripped of it, once per path, in order) in an
+/// index file's bytes; `None` when the bytes are not an index this reader fully understands
+/// (then whatever `found` was given must be thrown away).
+fn each_tracked(index: &[u8], prefix: &[u8], mut found: impl FnMut(&[u8])) -> Option<()> {
     /// Bytes of a SHA-1 object id; an index of a SHA-256 repository does not add up with it and
     /// is left to git.
     const ID: usize = 20;
@@ -112,7 +157,6 @@ fn tracked_under(index: &[u8], prefix: &[u8]) -> Option<Vec<String>> {
     let mut at: usize = 12;
     let mut path: Vec<u8> = Vec::new();
     let mut previous: Vec<u8> = Vec::new();
-    let mut found: Vec<String> = Vec::new();
     for _ in 0..count {
         let start = at;
         let flags_at = start.checked_add(STAT + ID)?;
@@ -162,7 +206,7 @@ fn tracked_under(index: &[u8], prefix: &[u8]) -> Option<Vec<String>> {
         if let Some(rel) = path.strip_prefix(prefix)
             && path != previous
         {
-            found.push(String::from_utf8_lossy(rel).into_owned());
+            found(rel);
         }
         std::mem::swap(&mut path, &mut previous);
     }
@@ -177,7 +221,7 @@ fn tracked_under(index: &[u8], prefix: &[u8]) -> Option<Vec<String>> {
         }
         at = at.checked_add(8)?.checked_add(size)?;
     }
-    (at == end).then_some(found)
+    (at == end).then_some(())
 }
 
 /// Git's variable-length offset encoding (index version 4): the value and the bytes it took.
@@ -196,7 +240,14 @@ fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
 
 /// Whether every file below `dir` on disk (links counted as files, never followed) is in
 /// `known`; `None` when the folder cannot be read whole or holds a repository of its own.
-fn only_known(dir: &Path, known: &HashSet<&str>) -> Option<bool> {
+pub fn only_known(dir: &Path, known: &[String]) -> Option<bool> {
+    // A packet has a handful of files: a set pays only for many.
+    let set: Option<HashSet<&str>> =
+        (known.len() > 16).then(|| known.iter().map(String::as_str).collect());
+    let is_known = |rel: &str| match &set {
+        Some(set) => set.contains(rel),
+        None => known.iter().any(|k| k == rel),
+    };
     let mut stack = vec![(dir.to_path_buf(), String::new(), 0usize)];
     let mut seen = 0usize;
     while let Some((path, rel, depth)) = stack.pop() {
@@ -218,7 +269,7 @@ fn only_known(dir: &Path, known: &HashSet<&str>) -> Option<bool> {
             };
             if entry.file_type().ok()?.is_dir() {
                 stack.push((entry.path(), rel, depth + 1));
-            } else if !known.contains(rel.as_str()) {
+            } else if !is_known(&rel) {
                 return Some(false);
             }
         }
@@ -326,6 +377,35 @@ mod tests {
                 "version {version}"
             );
         }
+    }
+
+    #[test]
+    fn a_whole_packets_root_reads_as_git_lists_each_folder_that_holds_only_tracked_files() {
+        let (tmp, p) = repo();
+        let root = tmp.path().join("handoffs");
+        std::fs::create_dir_all(root.join("r")).unwrap();
+        std::fs::write(root.join("r/handoff.md"), "untracked").unwrap();
+        std::fs::write(p.join("new.md"), "untracked").unwrap();
+        std::fs::remove_file(root.join("q/handoff.md")).unwrap();
+        let folders = tracked_by_folder(&root).unwrap();
+        let mut names: Vec<&String> = folders.keys().collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["p", "q"],
+            "pq.md is a file of the root, r is untracked"
+        );
+        for name in ["p", "q", "r"] {
+            let files = folders.get(name).cloned().unwrap_or_default();
+            let mut sorted = files.clone();
+            sorted.sort();
+            match only_known(&root.join(name), &files).unwrap() {
+                true => assert_eq!(sorted, git_lists(&root, name), "{name}"),
+                false => assert_ne!(name, "q", "q holds no file the index does not know"),
+            }
+        }
+        assert_eq!(only_known(&p, &folders["p"]), Some(false));
+        assert_eq!(only_known(&root.join("r"), &[]), Some(false));
     }
 
     #[test]
