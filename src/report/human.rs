@@ -56,6 +56,7 @@ fn packet_report(v: &Verdict, style: Style) -> String {
         return out;
     }
     let handler = handler(style.color);
+    let unwrapped = handler.clone().with_wrap_lines(false);
     // The files' texts, read again (once per file) for the snippets.
     let mut texts: std::collections::HashMap<&str, Option<Arc<SourceFile>>> =
         std::collections::HashMap::new();
@@ -78,7 +79,10 @@ fn packet_report(v: &Verdict, style: Style) -> String {
                 )
                 .clone()
         });
-        out.push_str(&diagnostic_with(&handler, d, source));
+        out.push_str(&match Prewrapped::of(d, source.is_some()) {
+            Some(texts) => diagnostic_as(&unwrapped, d, source, Some(texts)),
+            None => diagnostic_with(&handler, d, source),
+        });
         out.push('\n');
     }
     let _ = writeln!(out, "{}", verdict_line(v, style.color));
@@ -108,10 +112,22 @@ fn diagnostic_with(
     d: &Diagnostic,
     source: Option<Arc<SourceFile>>,
 ) -> String {
+    diagnostic_as(handler, d, source, None)
+}
+
+/// [`diagnostic_with`], the message and help given already wrapped (for a handler that does not
+/// wrap).
+fn diagnostic_as(
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    source: Option<Arc<SourceFile>>,
+    wrapped: Option<Prewrapped>,
+) -> String {
     let mut out = String::new();
     let shown = Shown {
         d,
         src: source.map(Src),
+        wrapped,
     };
     if handler.render_report(&mut out, &shown).is_err() {
         out = format!(
@@ -208,9 +224,103 @@ impl SourceCode for Src {
     }
 }
 
+/// The width miette wraps at: the handler's 100 columns less its margin of 2.
+const WRAP_WIDTH: usize = 98;
+
+/// A diagnostic's message and help, wrapped the way miette would wrap them (by textwrap, at its
+/// width, after indents of the same display width as its own), so that a handler that does not
+/// wrap lays out the same text. Most findings of a large run say the same few things: each text
+/// is wrapped once per thread and remembered, where miette would wrap it for every finding.
+#[derive(Clone)]
+struct Prewrapped {
+    message: std::rc::Rc<str>,
+    help: std::rc::Rc<str>,
+}
+
+/// Which indents a text is wrapped after.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Indent {
+    Error,
+    Warning,
+    Advice,
+    Help,
+}
+
+/// Wrapped texts by indent and text.
+type WrapCache = std::collections::HashMap<(Indent, Box<str>), std::rc::Rc<str>>;
+
+thread_local! {
+    static WRAPPED: std::cell::RefCell<WrapCache> = std::cell::RefCell::default();
+}
+
+impl Prewrapped {
+    /// The wrapped texts of `d` (its message as [`Shown`] displays it), or `None` when a text is
+    /// not one line without surrounding spaces: those miette wraps itself.
+    fn of(d: &Diagnostic, has_source: bool) -> Option<Prewrapped> {
+        let mut message = format!("{}: ", d.rule);
+        if !has_source {
+            let _ = write!(message, "{}: ", d.file);
+        }
+        message.push_str(&d.message);
+        let simple = |t: &str| !t.is_empty() && t.trim() == t && !t.contains(['\n', '\r']);
+        if !simple(&message) || !simple(&d.help) {
+            return None;
+        }
+        let indent = match d.severity {
+            Severity::Error => Indent::Error,
+            Severity::Warning => Indent::Warning,
+            Severity::Note => Indent::Advice,
+        };
+        Some(Prewrapped {
+            message: wrapped(indent, &message),
+            help: wrapped(Indent::Help, &d.help),
+        })
+    }
+}
+
+/// `text` wrapped after `indent`'s indents, lines joined by `\n` without the indents (which
+/// miette adds back, in colour when it colours).
+fn wrapped(indent: Indent, text: &str) -> std::rc::Rc<str> {
+    WRAPPED.with(|cache| {
+        let key = (indent, Box::<str>::from(text));
+        if let Some(hit) = cache.borrow().get(&key) {
+            return hit.clone();
+        }
+        let chars = miette::ThemeCharacters::unicode();
+        let icon = |c: &str| (format!("  {c} "), format!("  {} ", chars.vbar));
+        let (first, rest) = match indent {
+            Indent::Error => icon(&chars.error),
+            Indent::Warning => icon(&chars.warning),
+            Indent::Advice => icon(&chars.advice),
+            Indent::Help => ("  help: ".to_string(), " ".repeat(8)),
+        };
+        let options = textwrap::Options::new(WRAP_WIDTH)
+            .initial_indent(&first)
+            .subsequent_indent(&rest)
+            .break_words(true);
+        let mut out = String::with_capacity(text.len() + 8);
+        for (i, line) in textwrap::wrap(text, options).iter().enumerate() {
+            let indent = if i == 0 { &first } else { &rest };
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(line.strip_prefix(indent.as_str()).unwrap_or(line));
+        }
+        let out: std::rc::Rc<str> = out.into();
+        let mut cache = cache.borrow_mut();
+        // Bounded: a run of endlessly different texts keeps only the latest few thousand.
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache.insert(key, out.clone());
+        out
+    })
+}
+
 struct Shown<'a> {
     d: &'a Diagnostic,
     src: Option<Src>,
+    wrapped: Option<Prewrapped>,
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -221,6 +331,9 @@ impl fmt::Debug for Shown<'_> {
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(wrapped) = &self.wrapped {
+            return f.write_str(&wrapped.message);
+        }
         write!(f, "{}: ", self.d.rule)?;
         if self.src.is_none() {
             write!(f, "{}: ", self.d.file)?;
@@ -241,7 +354,10 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.d.help))
+        match &self.wrapped {
+            Some(wrapped) => Some(Box::new(&*wrapped.help)),
+            None => Some(Box::new(&self.d.help)),
+        }
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -262,6 +378,75 @@ impl miette::Diagnostic for Shown<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Texts of words (long ones, hyphens, non-ASCII, wide characters, backticks) and runs of
+    /// spaces between them.
+    fn text() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "the",
+            "`owner.name`",
+            "is",
+            "missing;",
+            "well-known",
+            "é",
+            "日本語",
+            "x",
+            "--",
+            "https://example.com/a/very/long/path/that/does/not/fit/on/one/line/of/the/report/at/all/ever",
+            "handoffs/winback-email/runbook.md",
+            "TODO:",
+            "a-b-c-d-e-f-g-h",
+            "—",
+        ]);
+        let gap = prop::sample::select(vec![" ", " ", " ", "  ", "   ", " - "]);
+        prop::collection::vec((word, gap), 1..60).prop_map(|parts| {
+            let mut t: String = parts.iter().map(|(w, g)| format!("{w}{g}")).collect();
+            t.truncate(t.trim_end().len());
+            t
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Wrapped ahead and laid out by a handler that does not wrap, a finding reads exactly
+        /// as miette wraps it itself, in colour or not, for every severity, with a snippet or
+        /// without.
+        #[test]
+        fn prewrapped_findings_read_as_miette_wraps_them(
+            message in text(),
+            help in text(),
+            severity in prop::sample::select(vec![Severity::Error, Severity::Warning, Severity::Note]),
+            color in any::<bool>(),
+            located in any::<bool>(),
+        ) {
+            let file = Arc::new(SourceFile::new("h.md", "---\nid: a\nowner:\n---\n".to_string()));
+            let d = if located {
+                Diagnostic::at("answer-missing", severity, &file, file.pos(12), 6, message, help)
+            } else {
+                Diagnostic::file_level("answer-missing", severity, "h.md", message, help)
+            };
+            let source = d.source.clone();
+            let wrapped = Prewrapped::of(&d, source.is_some()).expect("one-line texts");
+            let wrapping = handler(color);
+            let unwrapped = handler(color).with_wrap_lines(false);
+            prop_assert_eq!(
+                diagnostic_as(&unwrapped, &d, source.clone(), Some(wrapped)),
+                diagnostic_with(&wrapping, &d, source)
+            );
+        }
+    }
+
+    #[test]
+    fn texts_of_several_lines_are_left_to_miette() {
+        let d = Diagnostic::file_level("x", Severity::Error, "h.md", "two\nlines", "help");
+        assert!(Prewrapped::of(&d, false).is_none());
+        let d = Diagnostic::file_level("x", Severity::Error, "h.md", "one", " padded");
+        assert!(Prewrapped::of(&d, false).is_none());
+        let d = Diagnostic::file_level("x", Severity::Error, "h.md", "one", "help");
+        assert!(Prewrapped::of(&d, false).is_some());
+    }
 
     /// The windowed read gives miette exactly what a full scan of the file gives it.
     #[test]
