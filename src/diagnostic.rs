@@ -54,7 +54,7 @@ pub struct Diagnostic {
     pub target: Option<String>,
     /// The waiver that covers it, when one does.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waived: Option<crate::diagnostic::Waived>,
+    pub waived: Option<Box<crate::diagnostic::Waived>>,
     /// Where the underlined text ends (for a finding located in a file's text; none for a
     /// finding about a whole file).
     #[serde(skip)]

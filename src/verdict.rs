@@ -93,7 +93,7 @@ pub fn check_many(
     today: NaiveDate,
     forced: Option<Gate>,
 ) -> (Vec<Verdict>, Option<String>) {
-    let (checked, note) = check_keeping(dirs, ws, today, forced, false);
+    let (checked, note) = check_boxed(dirs, ws, today, forced, false);
     (checked.into_iter().map(|(_, v)| v).collect(), note)
 }
 
@@ -107,6 +107,23 @@ pub fn check_keeping(
     forced: Option<Gate>,
     keep_all: bool,
 ) -> (Vec<(Option<Packet>, Verdict)>, Option<String>) {
+    let (checked, note) = check_boxed(dirs, ws, today, forced, keep_all);
+    let unboxed = checked.into_iter().map(|(p, v)| (p.map(|p| *p), v));
+    (unboxed.collect(), note)
+}
+
+/// A verdict and, when kept, its packet on the heap.
+type Boxed = (Option<Box<Packet>>, Verdict);
+
+/// [`check_keeping`] with the packets boxed: a result per packet is then the size of its
+/// verdict, which is what a run over 100,000 packets holds until it reports.
+fn check_boxed(
+    dirs: &[PathBuf],
+    ws: &Workspace,
+    today: NaiveDate,
+    forced: Option<Gate>,
+    keep_all: bool,
+) -> (Vec<Boxed>, Option<String>) {
     // Packets are kept for the audit only when it can run: outside git, or in a shallow clone,
     // holding thousands of signed packets in memory would serve nothing.
     // Asked at the first signed packet, so that a run with none starts no git process.
@@ -116,10 +133,9 @@ pub fn check_keeping(
         let (packet, verdict) = check_one(dir, ws, today, forced);
         let signed = !crate::signoff::read(&packet).0.is_empty();
         let keep = keep_all || (signed && auditable.get_or_init(|| auditable_for(dirs)).is_ok());
-        (keep.then_some(packet), verdict, signed)
+        (keep.then(|| Box::new(packet)), verdict)
     });
-    let mut results: Vec<(Option<Packet>, Verdict)> =
-        checked.into_iter().map(|(p, v, _)| (p, v)).collect();
+    let mut results = checked;
     let note = match auditable.into_inner() {
         None | Some(Ok(())) => audit(&mut results).err(),
         Some(Err(why)) => Some(why),
@@ -142,11 +158,11 @@ fn auditable_for(dirs: &[PathBuf]) -> Result<(), String> {
 }
 
 /// Add `signoff-audit` warnings for sign-offs that are uncommitted or committed by someone else.
-fn audit(results: &mut [(Option<Packet>, Verdict)]) -> Result<(), String> {
+fn audit(results: &mut [Boxed]) -> Result<(), String> {
     let signed: Vec<(usize, &Packet)> = results
         .iter()
         .enumerate()
-        .filter_map(|(i, (p, _))| Some((i, p.as_ref()?)))
+        .filter_map(|(i, (p, _))| Some((i, &**p.as_ref()?)))
         .filter(|(_, p)| !crate::signoff::read(p).0.is_empty())
         .collect();
     let Some((_, first)) = signed.first() else {

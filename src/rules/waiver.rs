@@ -169,11 +169,11 @@ pub fn apply(
         if let Some(w) = holding.iter().find(|w| w.covers(target)) {
             d.severity = Severity::Note;
             d.message = format!("waived until {}: {} — {}", w.until, w.reason, d.message);
-            d.waived = Some(Waived {
+            d.waived = Some(Box::new(Waived {
                 until: w.until.clone(),
                 by: w.by.clone(),
                 reason: w.reason.clone(),
-            });
+            }));
         }
     }
 }
