@@ -70,6 +70,11 @@ impl std::fmt::Display for GitError {
 
 /// The top of the git work tree containing `dir`.
 pub fn toplevel(dir: &Path) -> Result<PathBuf, GitError> {
+    // A plain work tree is found without starting git (a `.git` folder above, nothing in the
+    // environment or configuration placing it elsewhere), as the folder holding `.git`.
+    if let Some(top) = crate::packet::git_index::plain_work_tree(&crate::paths::absolute(dir)) {
+        return Ok(top);
+    }
     let out = Command::new("git")
         .args(["rev-parse", "--show-toplevel"])
         .current_dir(dir)
@@ -890,6 +895,13 @@ pub fn audit_recorded(
 
 /// Whether the repository at `top` is a shallow clone (its history is cut off).
 pub fn is_shallow(top: &Path) -> bool {
+    // Git knows a clone is shallow by `.git/shallow`: in a plain work tree without that file,
+    // the answer needs no git process.
+    if crate::packet::git_index::plain_work_tree(top).is_some_and(|t| t == top)
+        && !top.join(".git").join("shallow").exists()
+    {
+        return false;
+    }
     Command::new("git")
         .current_dir(top)
         .args(["rev-parse", "--is-shallow-repository"])
@@ -913,7 +925,9 @@ pub struct ChangedSince {
 
 /// Files changed since `base` (committed, staged, unstaged or untracked), from the repo at `dir`.
 pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
+    // Resolved, as git names it: the files are matched against resolved packet folders.
     let top = toplevel(dir)?;
+    let top = top.canonicalize().unwrap_or(top);
     let git = |args: &[&str]| -> Result<String, GitError> {
         let out = Command::new("git")
             .current_dir(&top)

@@ -60,34 +60,7 @@ pub fn tracked_by_folder(root: &Path) -> Option<HashMap<String, Vec<String>>> {
 /// The index of the work tree holding `dir`, and `dir`'s path in it with a trailing `/`; `None`
 /// when git settings or the repository's layout make git the one to ask.
 fn index_for(dir: &Path) -> Option<(Vec<u8>, String)> {
-    // Git settings from the environment may point git at another repository, work tree or
-    // index (a pre-commit hook sets GIT_INDEX_FILE): then git lists.
-    const STEERING: [&str; 7] = [
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_COMMON_DIR",
-        "GIT_CEILING_DIRECTORIES",
-        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-        "GIT_CONFIG",
-    ];
-    let steering = std::env::vars_os().any(|(k, _)| {
-        let k = k.to_string_lossy();
-        STEERING.iter().any(|s| k.starts_with(s))
-    });
-    if steering {
-        return None;
-    }
-    let top = super::files::work_tree_of(dir)?;
-    // A `.git` file (a linked work tree, a submodule) leads elsewhere: git reads that.
-    if !std::fs::symlink_metadata(top.join(".git")).is_ok_and(|m| m.is_dir()) {
-        return None;
-    }
-    // A work tree set elsewhere in the repository's configuration: git knows where.
-    let config = std::fs::read(top.join(".git").join("config")).unwrap_or_default();
-    if memchr::memmem::find(&config.to_ascii_lowercase(), b"worktree").is_some() {
-        return None;
-    }
+    let top = plain_work_tree(dir)?;
     let rel = dir.strip_prefix(&top).ok()?;
     let mut prefix = String::new();
     for part in rel.components() {
@@ -101,6 +74,44 @@ fn index_for(dir: &Path) -> Option<(Vec<u8>, String)> {
         return None;
     }
     Some((read_index(&top.join(".git").join("index"))?, prefix))
+}
+
+/// Whether git settings in the environment may point git at another repository, work tree,
+/// index or shallow file (a pre-commit hook sets GIT_INDEX_FILE): then only git can say.
+pub fn steered_by_env() -> bool {
+    const STEERING: [&str; 8] = [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_COMMON_DIR",
+        "GIT_CEILING_DIRECTORIES",
+        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+        "GIT_CONFIG",
+        "GIT_SHALLOW_FILE",
+    ];
+    std::env::vars_os().any(|(k, _)| {
+        let k = k.to_string_lossy();
+        STEERING.iter().any(|s| k.starts_with(s))
+    })
+}
+
+/// The work tree holding `dir` when it is a plain one (a `.git` folder, no work tree configured
+/// elsewhere, no git settings in the environment); `None` when only git can say.
+pub fn plain_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
+    if steered_by_env() {
+        return None;
+    }
+    let top = super::files::work_tree_of(dir)?;
+    // A `.git` file (a linked work tree, a submodule) leads elsewhere: git reads that.
+    if !std::fs::symlink_metadata(top.join(".git")).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
+    // A work tree set elsewhere in the repository's configuration: git knows where.
+    let config = std::fs::read(top.join(".git").join("config")).unwrap_or_default();
+    if memchr::memmem::find(&config.to_ascii_lowercase(), b"worktree").is_some() {
+        return None;
+    }
+    Some(top)
 }
 
 fn read_index(path: &Path) -> Option<Vec<u8>> {

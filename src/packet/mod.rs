@@ -4,7 +4,7 @@
 pub mod body;
 pub mod edit;
 pub mod files;
-mod git_index;
+pub(crate) mod git_index;
 pub mod source;
 pub mod yaml;
 
