@@ -121,7 +121,8 @@ if [ -n "${BENCH_ONE_OF:-}" ]; then
   big="$work/repo-big"
   python3 scripts/gen_packets.py "$BENCH_ONE_OF" "$big" 0.6
   (cd "$big" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.com commit -qm packets)
-  id=$(ls "$big/handoffs" | head -n 1)
+  ids=("$big"/handoffs/*)
+  id=$(basename "${ids[0]}")
   echo "one packet of $BENCH_ONE_OF, committed: handoff check $id $(mean_ms 20 "$bin" -C "$big" check "$id" --today 2026-12-05) ms (mean of 20 runs)"
   rm -rf "$big"
 fi
