@@ -764,14 +764,28 @@ pub fn recorded_versions(
     dir: &str,
     packet: &Packet,
 ) -> HashMap<signoff::Key, usize> {
-    let mut found = HashMap::new();
     let Some(versions) = history.versions.get(dir) else {
-        return found;
+        return HashMap::new();
     };
+    first_recorded(
+        versions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((i, v.text.as_deref()?))),
+        packet,
+    )
+}
+
+/// For each sign-off entry among the texts given (numbered, oldest first), the number of the
+/// first that records it.
+fn first_recorded<'t>(
+    texts: impl Iterator<Item = (usize, &'t str)>,
+    packet: &Packet,
+) -> HashMap<signoff::Key, usize> {
+    let mut found = HashMap::new();
     // Versions whose sign-offs read the same as one already read add nothing new.
     let mut seen: std::collections::HashSet<&str> = Default::default();
-    for (i, v) in versions.iter().enumerate() {
-        let Some(text) = &v.text else { continue };
+    for (i, text) in texts {
         // Every sign-off entry names its role; a version without `role:` records none.
         if !text.contains("signoffs") || !text.contains("role:") {
             continue;
@@ -779,12 +793,44 @@ pub fn recorded_versions(
         if !seen.insert(signoffs_block(text).unwrap_or(text)) {
             continue;
         }
-        let p = Packet::from_text(&packet.dir, Path::new(""), text.clone());
+        let p = Packet::from_text(&packet.dir, Path::new(""), text.to_string());
         for s in signoff::read(&p).0 {
             found.entry(s.key()).or_insert(i);
         }
     }
     found
+}
+
+/// [`audit`] for a history read without texts ([`read_ids`]): the packet's versions are fetched
+/// through `blobs`, used, and let go.
+pub fn audit_fetching(
+    history: &History,
+    dir: &str,
+    packet: &Packet,
+    blobs: &mut Blobs,
+) -> Result<Vec<AuditFinding>, GitError> {
+    let versions = history
+        .versions
+        .get(dir)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let wanted: Vec<(usize, &str)> = versions
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.deleted)
+        .filter_map(|(i, v)| Some((i, v.id.as_deref()?)))
+        .collect();
+    let ids: Vec<&str> = wanted.iter().map(|(_, id)| *id).collect();
+    let texts = blobs.texts(&ids)?;
+    let numbered = wanted
+        .iter()
+        .zip(&texts)
+        .filter_map(|((i, _), text)| Some((*i, text.as_deref()?)));
+    let recorded: HashMap<signoff::Key, &Commit> = first_recorded(numbered, packet)
+        .into_iter()
+        .map(|(k, i)| (k, &history.commits[versions[i].commit]))
+        .collect();
+    Ok(audit_recorded(&recorded, packet))
 }
 
 /// The lines of a packet's text that hold its whole `signoffs:` value, when it is written in

@@ -55,13 +55,24 @@ pub fn check_one(
     today: NaiveDate,
     forced: Option<Gate>,
 ) -> (Packet, Verdict) {
+    let (packet, mut verdict) = check_keeping_sources(dir, ws, today, forced);
+    // A run over thousands of packets must not hold every file's text until it reports; the
+    // human report reads the few files it shows snippets of again.
+    verdict.diagnostics.iter_mut().for_each(Diagnostic::lean);
+    (packet, verdict)
+}
+
+/// [`check_one`], its findings keeping the texts they point into (for a report laid out at once).
+fn check_keeping_sources(
+    dir: &std::path::Path,
+    ws: &Workspace,
+    today: NaiveDate,
+    forced: Option<Gate>,
+) -> (Packet, Verdict) {
     let shown = crate::paths::shown_path(dir);
     let packet = Packet::load(dir, &shown);
     let gate = forced.unwrap_or_else(|| gate_for(&packet, ws, today));
-    let mut diagnostics = crate::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
-    // A run over thousands of packets must not hold every file's text until it reports; the
-    // human report reads the few files it shows snippets of again.
-    diagnostics.iter_mut().for_each(Diagnostic::lean);
+    let diagnostics = crate::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -202,6 +213,134 @@ fn audit(results: &mut [Boxed]) -> Result<(), String> {
 pub fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// How many packets [`check_streaming`] checks before handing their verdicts on.
+const CHUNK: usize = 512;
+
+/// The sign-off audit as [`check_streaming`] runs it: the history's shape read once (no texts),
+/// at the first signed packet; each signed packet's versions fetched when its chunk is audited.
+struct StreamAudit {
+    top: std::path::PathBuf,
+    history: crate::history::History,
+    readers: std::sync::Mutex<Vec<crate::history::Blobs>>,
+}
+
+impl StreamAudit {
+    /// Ready to audit the packets in `dirs`, or why the audit cannot run.
+    fn open(dirs: &[PathBuf]) -> Result<StreamAudit, String> {
+        auditable_for(dirs)?;
+        let first = dirs
+            .first()
+            .map(|d| crate::paths::absolute(d))
+            .unwrap_or_default();
+        let top = crate::history::toplevel(&first)
+            .map_err(|e| format!("sign-off audit skipped: it needs git ({e})"))?;
+        let rels: Vec<String> = dirs.iter().map(|d| rel_to(&top, d)).collect();
+        let history = crate::history::read_ids(&top, &rels)
+            .map_err(|e| format!("sign-off audit skipped: {e}"))?;
+        let first_reader = crate::history::Blobs::open(&top)
+            .map_err(|e| format!("sign-off audit skipped: {e}"))?;
+        Ok(StreamAudit {
+            top,
+            history,
+            readers: std::sync::Mutex::new(vec![first_reader]),
+        })
+    }
+
+    /// The audit's warnings for one signed packet.
+    fn warnings(&self, packet: &Packet) -> Result<Vec<Diagnostic>, String> {
+        let taken = self.readers.lock().ok().and_then(|mut r| r.pop());
+        let mut blobs = match taken {
+            Some(b) => b,
+            None => crate::history::Blobs::open(&self.top)
+                .map_err(|e| format!("sign-off audit skipped: {e}"))?,
+        };
+        let found = crate::history::audit_fetching(
+            &self.history,
+            &rel_to(&self.top, &packet.dir),
+            packet,
+            &mut blobs,
+        );
+        if let Ok(mut r) = self.readers.lock() {
+            r.push(blobs);
+        }
+        let findings = found.map_err(|e| format!("sign-off audit skipped: {e}"))?;
+        Ok(crate::rules::audit::diagnostics(packet, findings))
+    }
+}
+
+/// `dir` relative to the work tree's top, with `/` separators.
+fn rel_to(top: &std::path::Path, dir: &std::path::Path) -> String {
+    let abs = crate::paths::absolute(dir);
+    abs.strip_prefix(top)
+        .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default()
+}
+
+/// Check packets a chunk at a time and hand each chunk's verdicts, in order and with the
+/// sign-off audit's warnings, to `emit` before checking the next: memory holds one chunk however
+/// many packets there are. The findings keep the texts they point into (a chunk's worth), so a
+/// report shows snippets without reading files again. `note` hears, once, why the audit could
+/// not run. Stops at the first error `emit` returns.
+pub fn check_streaming(
+    dirs: &[PathBuf],
+    ws: &Workspace,
+    today: NaiveDate,
+    forced: Option<Gate>,
+    mut note: impl FnMut(&str),
+    mut emit: impl FnMut(Vec<Verdict>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    crate::packet::files::prefetch(dirs);
+    let mut audit: Option<Result<StreamAudit, String>> = None;
+    let mut noted = false;
+    for chunk in dirs.chunks(CHUNK) {
+        let checked = parallel_map(chunk, |dir| {
+            let (packet, verdict) = check_keeping_sources(dir, ws, today, forced);
+            let signed = !crate::signoff::read(&packet).0.is_empty();
+            (signed.then(|| Box::new(packet)), verdict)
+        });
+        let mut verdicts = Vec::with_capacity(checked.len());
+        let mut signed = Vec::new();
+        for (packet, verdict) in checked {
+            if let Some(packet) = packet {
+                signed.push((verdicts.len(), packet));
+            }
+            verdicts.push(verdict);
+        }
+        if !signed.is_empty() {
+            let auditor = audit.get_or_insert_with(|| StreamAudit::open(dirs));
+            let found = match auditor {
+                Ok(auditor) => parallel_map(&signed, |(i, p)| (*i, auditor.warnings(p))),
+                Err(why) => {
+                    if !noted {
+                        note(why);
+                        noted = true;
+                    }
+                    Vec::new()
+                }
+            };
+            for (i, warnings) in found {
+                match warnings {
+                    Ok(warnings) => {
+                        let verdict = &mut verdicts[i];
+                        verdict.warnings += warnings.len();
+                        verdict.diagnostics.extend(warnings);
+                        verdict.diagnostics.sort_by(|a, b| {
+                            (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule))
+                        });
+                    }
+                    Err(why) if !noted => {
+                        note(&why);
+                        noted = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        emit(verdicts)?;
+    }
+    Ok(())
 }
 
 /// Apply `f` to every item on all available cores; results keep the input order.

@@ -724,3 +724,70 @@ fn log_exits_1_only_for_findings_that_still_hold() {
     assert_eq!(code, 0);
     assert_eq!(rules_of(&doc, "signoff-audit", "warning"), 0, "{doc}");
 }
+
+/// A run over more packets than `check` holds at once (it reports a chunk of packets at a time,
+/// auditing each chunk's sign-offs against history as it goes) reads exactly as the report laid
+/// out after all packets are checked, and ends with the same status.
+#[test]
+fn a_report_written_as_packets_are_checked_reads_as_one_written_at_the_end() {
+    let repo = Repo::new();
+    let ids = [
+        "benchmark-landing-page",
+        "billing-api-4-2",
+        "inbound-demo-routing",
+        "onboarding-kickoff",
+        "partner-referrals",
+        "winback-email",
+    ];
+    for id in ids {
+        repo.copy_example(id);
+    }
+    // The last packets in order carry sign-offs too: every chunk has some to audit.
+    let signed = repo.read("handoffs/benchmark-landing-page/handoff.md");
+    assert!(signed.contains("role:"));
+    repo.commit_as("Test User <test@example.test>", "packets");
+    // 6 × 100 copies: two chunks and more, signed packets in each.
+    for i in 0..100 {
+        for id in ids {
+            for entry in std::fs::read_dir(repo.file(&format!("handoffs/{id}"))).unwrap() {
+                let entry = entry.unwrap();
+                let text = std::fs::read(entry.path()).unwrap();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                repo.write(&format!("handoffs/{id}-{i:03}/{name}"), text);
+            }
+        }
+    }
+    for i in 0..40 {
+        repo.write(&format!("handoffs/zz-signed-{i:02}/handoff.md"), &signed);
+    }
+    repo.commit_as("Someone Else <else@example.test>", "copies");
+    for quiet in [false, true] {
+        let mut streamed = vec!["check", "--today", "2026-12-05"];
+        if quiet {
+            streamed.insert(0, "--quiet");
+        }
+        let mut collected = streamed.clone();
+        collected.extend(["--output", "report.txt"]);
+        let (code, out, err) = repo.run(&streamed);
+        let (code_collected, _, err_collected) = repo.run(&collected);
+        let report = repo.read("report.txt");
+        assert_eq!(code, code_collected);
+        assert_eq!(err, err_collected);
+        let differ = out.lines().zip(report.lines()).position(|(a, b)| a != b);
+        assert_eq!(differ, None, "quiet: {quiet}: line {differ:?} differs");
+        assert_eq!(out.len(), report.len(), "quiet: {quiet}");
+        assert!(
+            out.contains("646 packets"),
+            "{}",
+            &out[out.len().saturating_sub(300)..]
+        );
+        if !quiet {
+            let last = out.rfind("zz-signed-39").expect("the last packet reported");
+            let before = out[..last].rfind("zz-signed-38").expect("the one before");
+            assert!(
+                out[before..last].contains("signoff-audit"),
+                "the last chunk's sign-offs were audited"
+            );
+        }
+    }
+}

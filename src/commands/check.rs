@@ -34,20 +34,18 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     if let Some(base) = &args.changed_since {
         dirs = changed_since(&ws, dirs, base, today)?;
     }
-    let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
-    if args.deny_warnings {
-        // One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
-        // output says so.
-        for v in verdicts.iter_mut().filter(|v| v.warnings > 0) {
-            v.pass = false;
-        }
-    }
-    if let Some(note) = note.filter(|_| !env.quiet) {
-        eprintln!("note: {note}");
-    }
     let style = Style {
         color: env.color && args.output.is_none(),
         quiet: env.quiet,
+    };
+    // One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
+    // output says so.
+    let deny = |verdicts: &mut [verdict::Verdict]| {
+        if args.deny_warnings {
+            for v in verdicts.iter_mut().filter(|v| v.warnings > 0) {
+                v.pass = false;
+            }
+        }
     };
     if args.format == CheckFormat::Human && dirs.is_empty() && !env.quiet {
         match &args.changed_since {
@@ -60,13 +58,19 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             ),
         }
     }
-    // To the terminal or a pipe, reports are written as they are laid out, never held whole.
-    if args.output.is_none() && matches!(args.format, CheckFormat::Json | CheckFormat::Human) {
+    if args.output.is_none() && args.format == CheckFormat::Human {
+        return Ok(streamed(env, &ws, &dirs, args, today, style, deny));
+    }
+    let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
+    deny(&mut verdicts);
+    if let Some(note) = note.filter(|_| !env.quiet) {
+        eprintln!("note: {note}");
+    }
+    // To the terminal or a pipe, the JSON document is written as it is laid out, never held
+    // whole (its summary comes first, so the verdicts are all held).
+    if args.output.is_none() && args.format == CheckFormat::Json {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let written = match args.format {
-            CheckFormat::Json => report::json::write(&mut out, &verdicts, today),
-            _ => report::human::write(&mut out, &verdicts, style),
-        };
+        let written = report::json::write(&mut out, &verdicts, today);
         // A closed pipe (`| head`) is not a failure of the check.
         let _ = written.and_then(|()| out.flush());
         return Ok(u8::from(verdicts.iter().any(|v| !v.pass)));
@@ -83,6 +87,45 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     }
     let failed = verdicts.iter().any(|v| !v.pass);
     Ok(u8::from(failed))
+}
+
+/// The human report to the terminal or a pipe, written a chunk of packets at a time as they are
+/// checked (memory holds one chunk, whatever the number of packets); the summary comes last.
+/// A closed pipe (`| head`) stops the writing, not the check: the exit status still covers every
+/// packet.
+fn streamed(
+    env: &Env,
+    ws: &Workspace,
+    dirs: &[std::path::PathBuf],
+    args: &CheckArgs,
+    today: chrono::NaiveDate,
+    style: Style,
+    deny: impl Fn(&mut [verdict::Verdict]),
+) -> u8 {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut summary = report::Summary::default();
+    let mut open = true;
+    let _ = verdict::check_streaming(
+        dirs,
+        ws,
+        today,
+        args.gate,
+        |why| {
+            if !env.quiet {
+                eprintln!("note: {why}");
+            }
+        },
+        |mut chunk| {
+            deny(&mut chunk);
+            summary.add(&chunk);
+            open = open && report::human::write_packets(&mut out, &chunk, style).is_ok();
+            Ok(())
+        },
+    );
+    if open {
+        let _ = report::human::write_summary(&mut out, &summary, style).and_then(|()| out.flush());
+    }
+    u8::from(summary.failed > 0)
 }
 
 /// The packets among `dirs` that changed since `base`, or whose calendar gate moved since then.

@@ -34,14 +34,32 @@ pub fn write(
     verdicts: &[Verdict],
     style: Style,
 ) -> std::io::Result<()> {
+    write_packets(out, verdicts, style)?;
+    write_summary(out, &Summary::of(verdicts), style)
+}
+
+/// The packets' reports, laid out on all cores a batch at a time and written in order.
+pub fn write_packets(
+    out: &mut impl std::io::Write,
+    verdicts: &[Verdict],
+    style: Style,
+) -> std::io::Result<()> {
     for batch in verdicts.chunks(256) {
         for part in crate::verdict::parallel_map(batch, |v| packet_report(v, style)) {
             out.write_all(part.as_bytes())?;
         }
     }
-    let summary = Summary::of(verdicts);
+    Ok(())
+}
+
+/// The closing summary line of a run (after a blank line when packets were reported).
+pub fn write_summary(
+    out: &mut impl std::io::Write,
+    summary: &Summary,
+    style: Style,
+) -> std::io::Result<()> {
     if !style.quiet || summary.failed > 0 {
-        if !verdicts.is_empty() && !style.quiet {
+        if summary.packets > 0 && !style.quiet {
             out.write_all(b"\n")?;
         }
         writeln!(out, "{}", summary.line())?;

@@ -25,10 +25,15 @@ pub struct Summary {
 impl Summary {
     /// Add up the verdicts.
     pub fn of(verdicts: &[Verdict]) -> Summary {
-        let mut s = Summary {
-            packets: verdicts.len(),
-            ..Summary::default()
-        };
+        let mut s = Summary::default();
+        s.add(verdicts);
+        s
+    }
+
+    /// Count more verdicts in.
+    pub fn add(&mut self, verdicts: &[Verdict]) {
+        let s = self;
+        s.packets += verdicts.len();
         for v in verdicts {
             if v.pass {
                 s.passed += 1;
@@ -38,7 +43,6 @@ impl Summary {
             s.errors += v.errors;
             s.warnings += v.warnings;
         }
-        s
     }
 
     /// `3 packets: 2 pass, 1 fails (4 errors, 2 warnings)`.
