@@ -44,7 +44,7 @@ struct Slot {
     names: Option<Vec<String>>,
     /// For the whole root: git's index, read in-process, by packet folder; it serves each folder
     /// that holds only files the index tracks (see [`super::git_index`]).
-    index: OnceLock<Option<Listing>>,
+    index: OnceLock<Option<super::git_index::Tracked>>,
     /// `git ls-files` (for the packets named: the index where it can tell, git for the rest).
     listing: OnceLock<Option<Listing>>,
 }
@@ -66,7 +66,7 @@ impl Slot {
         }
     }
 
-    fn index(&self, root: &Path) -> Option<&Listing> {
+    fn index(&self, root: &Path) -> Option<&super::git_index::Tracked> {
         self.index
             .get_or_init(|| super::git_index::tracked_by_folder(root))
             .as_ref()
@@ -79,7 +79,7 @@ impl Slot {
             && self.listing.get().is_none()
             && let Some(index) = self.index(root)
         {
-            let files = index.get(name).cloned().unwrap_or_default();
+            let files = index.files_in(name);
             if super::git_index::only_known(&root.join(name), &files) == Some(true) {
                 return Some(files);
             }

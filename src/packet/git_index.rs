@@ -10,7 +10,7 @@
 //! covers it), a nested repository, a split or sparse index, an index format it does not know,
 //! an index whose layout does not add up to its size, or git settings in the environment.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Component, Path};
 
 /// Largest index read (a repository of 100,000 packets has an index of about 16 MiB).
@@ -19,47 +19,74 @@ const MAX_INDEX_BYTES: u64 = 256 * 1024 * 1024;
 /// The files of the packet folder `dir`, relative to it with `/` separators, as git would list
 /// them; `None` when only git can say.
 pub fn files_of(dir: &Path) -> Option<Vec<String>> {
-    let (index, prefix) = index_for(dir)?;
+    let (top, prefix) = index_for(dir)?;
     let mut tracked = Vec::new();
-    each_tracked(&index, prefix.as_bytes(), |rel| {
+    read_tracked(&top, prefix.as_bytes(), |rel| {
         tracked.push(String::from_utf8_lossy(rel).into_owned());
     })?;
     // Every file on disk must be one the index tracks; anything else, git decides.
     only_known(dir, &tracked)?.then_some(tracked)
 }
 
-/// The index's files of every folder in `root` (a packets root), by folder name, relative to
-/// the folder. Each folder's list is its files as git would list them only when
-/// [`only_known`] holds for it; `None` when only git can say for any.
-pub fn tracked_by_folder(root: &Path) -> Option<HashMap<String, Vec<String>>> {
-    let (index, prefix) = index_for(root)?;
-    let mut folders: HashMap<String, Vec<String>> = HashMap::new();
-    let mut current: Option<(Vec<u8>, Vec<String>)> = None;
-    each_tracked(&index, prefix.as_bytes(), |rel| {
-        let Some(slash) = memchr::memchr(b'/', rel) else {
-            return; // a file of the packets root itself, not of a packet
-        };
-        let (folder, file) = (&rel[..slash], &rel[slash + 1..]);
-        // Entries come sorted, so a folder's files come together.
-        if current.as_ref().is_none_or(|(f, _)| f.as_slice() != folder) {
-            if let Some((f, files)) = current.take() {
-                folders.insert(String::from_utf8_lossy(&f).into_owned(), files);
-            }
-            current = Some((folder.to_vec(), Vec::new()));
-        }
-        if let Some((_, files)) = current.as_mut() {
-            files.push(String::from_utf8_lossy(file).into_owned());
-        }
-    })?;
-    if let Some((f, files)) = current {
-        folders.insert(String::from_utf8_lossy(&f).into_owned(), files);
-    }
-    Some(folders)
+/// The index's paths under a packets root, relative to it, held compactly (a repository of
+/// 100,000 packets lists 200,000 of them): each folder's files are found by a binary search.
+pub struct Tracked {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-/// The index of the work tree holding `dir`, and `dir`'s path in it with a trailing `/`; `None`
-/// when git settings or the repository's layout make git the one to ask.
-fn index_for(dir: &Path) -> Option<(Vec<u8>, String)> {
+impl Tracked {
+    fn entry(&self, i: usize) -> &[u8] {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[from..self.ends[i]]
+    }
+
+    /// The files of the folder `name`, relative to it. They are its files as git would list
+    /// them only when [`only_known`] holds for it.
+    pub fn files_in(&self, name: &str) -> Vec<String> {
+        let mut key = name.as_bytes().to_vec();
+        key.push(b'/');
+        // Entries come sorted by path, so a folder's files come together.
+        let mut lo = 0;
+        let mut hi = self.ends.len();
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.entry(mid) < key.as_slice() {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo..self.ends.len())
+            .map(|i| self.entry(i))
+            .take_while(|e| e.starts_with(&key))
+            .map(|e| String::from_utf8_lossy(&e[key.len()..]).into_owned())
+            .collect()
+    }
+}
+
+/// The index's files of every folder in `root` (a packets root); `None` when only git can say.
+pub fn tracked_by_folder(root: &Path) -> Option<Tracked> {
+    let (top, prefix) = index_for(root)?;
+    let mut tracked = Tracked {
+        bytes: Vec::new(),
+        ends: Vec::new(),
+    };
+    read_tracked(&top, prefix.as_bytes(), |rel| {
+        // A file of the packets root itself is no packet's.
+        if memchr::memchr(b'/', rel).is_some() {
+            tracked.bytes.extend_from_slice(rel);
+            tracked.ends.push(tracked.bytes.len());
+        }
+    })?;
+    tracked.bytes.shrink_to_fit();
+    tracked.ends.shrink_to_fit();
+    Some(tracked)
+}
+
+/// The work tree holding `dir` and `dir`'s path in it with a trailing `/`; `None` when git
+/// settings or the repository's layout make git the one to ask.
+fn index_for(dir: &Path) -> Option<(std::path::PathBuf, String)> {
     let top = plain_work_tree(dir)?;
     let rel = dir.strip_prefix(&top).ok()?;
     let mut prefix = String::new();
@@ -73,7 +100,18 @@ fn index_for(dir: &Path) -> Option<(Vec<u8>, String)> {
     if prefix.is_empty() {
         return None;
     }
-    Some((read_index(&top.join(".git").join("index"))?, prefix))
+    Some((top, prefix))
+}
+
+/// [`each_tracked`] over the index file of the work tree `top`, read a window at a time.
+fn read_tracked(top: &Path, prefix: &[u8], found: impl FnMut(&[u8])) -> Option<()> {
+    use std::io::Read;
+    let file = std::fs::File::open(top.join(".git").join("index")).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len > MAX_INDEX_BYTES {
+        return None;
+    }
+    each_tracked(file.take(len), usize::try_from(len).ok()?, prefix, found)
 }
 
 /// Whether git settings in the environment may point git at another repository, work tree,
@@ -114,16 +152,6 @@ pub fn plain_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
     Some(top)
 }
 
-fn read_index(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_INDEX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    (bytes.len() as u64 <= MAX_INDEX_BYTES).then_some(bytes)
-}
-
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
     let b = bytes.get(at..at.checked_add(4)?)?;
     Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -133,74 +161,146 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 fn tracked_under(index: &[u8], prefix: &[u8]) -> Option<Vec<String>> {
     let mut found = Vec::new();
-    each_tracked(index, prefix, |rel| {
+    each_tracked(index, index.len(), prefix, |rel| {
         found.push(String::from_utf8_lossy(rel).into_owned());
     })?;
     Some(found)
 }
 
+/// An index file read a window at a time: only the bytes from the entry being read on are
+/// held, and those let go are added to the checksum.
+struct Window<R> {
+    reader: R,
+    buf: Vec<u8>,
+    /// The file offset of `buf[0]`.
+    base: usize,
+    /// Bytes of the file that come before its checksum.
+    end: usize,
+    hasher: sha1::Sha1,
+}
+
+impl<R: std::io::Read> Window<R> {
+    /// The file's bytes `at..at + n`, reading on as needed; `None` past `limit` or the file.
+    fn get(&mut self, at: usize, n: usize, limit: usize) -> Option<&[u8]> {
+        let to = at.checked_add(n)?;
+        if at < self.base || to > limit {
+            return None;
+        }
+        while self.base + self.buf.len() < to {
+            let had = self.buf.len();
+            self.buf.resize(had + 64 * 1024, 0);
+            let got = self.reader.read(&mut self.buf[had..]).ok()?;
+            self.buf.truncate(had + got);
+            if got == 0 {
+                return None;
+            }
+        }
+        Some(&self.buf[at - self.base..to - self.base])
+    }
+
+    /// The bytes from `at` up to the next NUL (not included), within the entries.
+    fn until_nul(&mut self, at: usize) -> Option<&[u8]> {
+        let mut n = 0;
+        loop {
+            let have = self.base + self.buf.len();
+            if let Some(len) = at
+                .checked_sub(self.base)
+                .and_then(|from| memchr::memchr(0, self.buf.get(from + n..)?))
+            {
+                return self.get(at, n + len, self.end);
+            }
+            n = have.checked_sub(at)?;
+            // Read on by one more byte's worth (a whole read, in fact).
+            self.get(at, n + 1, self.end)?;
+        }
+    }
+
+    /// Let go of the bytes before `upto` (adding them to the checksum), once enough gathered.
+    fn release(&mut self, upto: usize, force: bool) {
+        use sha1::Digest;
+        let n = upto.saturating_sub(self.base).min(self.buf.len());
+        if n >= 256 * 1024 || (force && n > 0) {
+            self.hasher.update(&self.buf[..n]);
+            self.buf.drain(..n);
+            self.base += n;
+        }
+    }
+}
+
 /// Call `found` with each path under `prefix` (stripped of it, once per path, in order) in an
-/// index file's bytes; `None` when the bytes are not an index this reader fully understands
-/// (then whatever `found` was given must be thrown away).
-fn each_tracked(index: &[u8], prefix: &[u8], mut found: impl FnMut(&[u8])) -> Option<()> {
+/// index file of `len` bytes; `None` when the bytes are not an index this reader fully
+/// understands (then whatever `found` was given must be thrown away).
+fn each_tracked(
+    reader: impl std::io::Read,
+    len: usize,
+    prefix: &[u8],
+    mut found: impl FnMut(&[u8]),
+) -> Option<()> {
     /// Bytes of a SHA-1 object id; an index of a SHA-256 repository does not add up with it and
     /// is left to git.
     const ID: usize = 20;
     /// ctime, mtime, dev, ino, mode, uid, gid, size: ten 32-bit fields.
     const STAT: usize = 40;
-    if index.get(..4)? != b"DIRC" {
+    let end = len.checked_sub(ID)?;
+    let mut w = Window {
+        reader,
+        buf: Vec::new(),
+        base: 0,
+        end,
+        hasher: sha1::Sha1::default(),
+    };
+    let header = w.get(0, 12, end)?;
+    if &header[..4] != b"DIRC" {
         return None;
     }
-    let version = be32(index, 4)?;
+    let version = be32(header, 4)?;
     if !(2..=4).contains(&version) {
         return None;
     }
-    let count = be32(index, 8)? as usize;
-    let end = index.len().checked_sub(ID)?;
-    // The trailing checksum: the SHA-1 of everything before it, or zeros (`index.skipHash`).
-    let sum = &index[end..];
-    if sum.iter().any(|b| *b != 0) {
-        use sha1::Digest;
-        if sha1::Sha1::digest(&index[..end]).as_slice() != sum {
-            return None;
-        }
-    }
+    let count = be32(header, 8)? as usize;
     let mut at: usize = 12;
     let mut path: Vec<u8> = Vec::new();
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
         let start = at;
-        let flags_at = start.checked_add(STAT + ID)?;
-        let flags = u16::from_be_bytes([*index.get(flags_at)?, *index.get(flags_at + 1)?]);
-        at = flags_at + 2;
+        w.release(start, false);
+        let fixed = w.get(start, STAT + ID + 2, end)?;
+        let mode = be32(fixed, 24)?;
+        let flags = u16::from_be_bytes([fixed[STAT + ID], fixed[STAT + ID + 1]]);
+        at = start + STAT + ID + 2;
         if flags & 0x4000 != 0 {
             // Extended flags exist from version 3 on.
             if version < 3 {
                 return None;
             }
+            w.get(at, 2, end)?;
             at += 2;
         }
-        let mode = be32(index, start + 24)?;
         // A sparse index's folder entries: left to git.
         if mode & 0o170000 == 0o040000 {
             return None;
         }
         if version == 4 {
-            let (strip, used) = varint(index.get(at..end)?)?;
+            let (strip, used) = varint(&mut w, at)?;
             at += used;
             let keep = previous.len().checked_sub(usize::try_from(strip).ok()?)?;
-            let len = memchr::memchr(0, index.get(at..end)?)?;
+            let name = w.until_nul(at)?;
+            let len = name.len();
             path.clear();
             path.extend_from_slice(&previous[..keep]);
-            path.extend_from_slice(&index[at..at + len]);
+            path.extend_from_slice(name);
             at += len + 1;
         } else {
-            let len = memchr::memchr(0, index.get(at..end)?)?;
+            let name = w.until_nul(at)?;
+            let len = name.len();
             path.clear();
-            path.extend_from_slice(&index[at..at + len]);
+            path.extend_from_slice(name);
             // Padded with 1 to 8 NULs to a multiple of 8 bytes from the entry's start.
             let entry = (at + len - start + 8) & !7;
-            if index.get(at + len..start + entry)?.iter().any(|b| *b != 0) {
+            if w.get(at + len, start + entry - (at + len), end)?
+                .iter()
+                .any(|b| *b != 0)
+            {
                 return None;
             }
             at = start + entry;
@@ -223,26 +323,52 @@ fn each_tracked(index: &[u8], prefix: &[u8], mut found: impl FnMut(&[u8])) -> Op
     }
     // Extensions, each a signature and a size, up to the trailing checksum.
     while at < end {
-        let signature = index.get(at..at + 4)?;
-        let size = be32(index, at + 4)? as usize;
+        w.release(at, false);
+        let head = w.get(at, 8, end)?;
+        let size = be32(head, 4)? as usize;
         // A split index keeps its entries in another file; an unknown required extension
         // (lower-case first letter) changes what the entries mean.
-        if signature == b"link" || signature == b"sdir" || !signature[0].is_ascii_uppercase() {
+        if &head[..4] == b"link" || &head[..4] == b"sdir" || !head[0].is_ascii_uppercase() {
             return None;
         }
-        at = at.checked_add(8)?.checked_add(size)?;
+        let next = at.checked_add(8)?.checked_add(size)?;
+        if next > end {
+            return None;
+        }
+        // Read through it, a window at a time, for the checksum.
+        let mut through = at + 8;
+        while through < next {
+            let step = (next - through).min(64 * 1024);
+            w.get(through, step, end)?;
+            through += step;
+            w.release(through, false);
+        }
+        at = next;
     }
-    (at == end).then_some(())
+    if at != end {
+        return None;
+    }
+    // The trailing checksum: the SHA-1 of everything before it, or zeros (`index.skipHash`).
+    w.release(end, true);
+    let sum = w.get(end, ID, len)?.to_vec();
+    if sum.iter().any(|b| *b != 0) {
+        use sha1::Digest;
+        if w.hasher.finalize().as_slice() != sum.as_slice() {
+            return None;
+        }
+    }
+    Some(())
 }
 
-/// Git's variable-length offset encoding (index version 4): the value and the bytes it took.
-fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
+/// Git's variable-length offset encoding (index version 4), at `at`: the value and the bytes
+/// it took.
+fn varint<R: std::io::Read>(w: &mut Window<R>, at: usize) -> Option<(u64, usize)> {
     let mut used = 0;
-    let mut byte = *bytes.get(used)?;
+    let mut byte = w.get(at, 1, w.end)?[0];
     used += 1;
     let mut value = u64::from(byte & 0x7f);
     while byte & 0x80 != 0 {
-        byte = *bytes.get(used)?;
+        byte = w.get(at + used, 1, w.end)?[0];
         used += 1;
         value = value.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
     }
@@ -399,15 +525,14 @@ mod tests {
         std::fs::write(p.join("new.md"), "untracked").unwrap();
         std::fs::remove_file(root.join("q/handoff.md")).unwrap();
         let folders = tracked_by_folder(&root).unwrap();
-        let mut names: Vec<&String> = folders.keys().collect();
-        names.sort();
-        assert_eq!(
-            names,
-            ["p", "q"],
-            "pq.md is a file of the root, r is untracked"
-        );
+        // pq.md is a file of the root, r is untracked, and `p` is no prefix of `pq`.
+        assert_eq!(folders.files_in("p").len(), 5);
+        assert_eq!(folders.files_in("q"), ["handoff.md"]);
+        assert!(folders.files_in("r").is_empty());
+        assert!(folders.files_in("pq.md").is_empty());
+        assert!(folders.files_in("").is_empty());
         for name in ["p", "q", "r"] {
-            let files = folders.get(name).cloned().unwrap_or_default();
+            let files = folders.files_in(name);
             let mut sorted = files.clone();
             sorted.sort();
             match only_known(&root.join(name), &files).unwrap() {
@@ -415,8 +540,67 @@ mod tests {
                 false => assert_ne!(name, "q", "q holds no file the index does not know"),
             }
         }
-        assert_eq!(only_known(&p, &folders["p"]), Some(false));
+        assert_eq!(only_known(&p, &folders.files_in("p")), Some(false));
         assert_eq!(only_known(&root.join("r"), &[]), Some(false));
+    }
+
+    /// Hands out a few bytes per read, as a pipe or a slow disk may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.1 = self.1 % 7 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// An index larger than the window (so that bytes are let go and summed as it is read),
+    /// in versions 2 and 4, read in trickles or whole, lists what git lists.
+    #[test]
+    fn an_index_larger_than_the_window_reads_whole_in_every_version() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path();
+        git(top, &["init", "-q"]);
+        let root = top.join("handoffs");
+        for i in 0..2500 {
+            let dir = root.join(format!("packet-with-a-longish-name-{i:05}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("handoff.md"), "x").unwrap();
+            std::fs::write(dir.join("runbook.md"), "x").unwrap();
+        }
+        git(top, &["add", "-A"]);
+        for version in ["2", "4"] {
+            git(top, &["update-index", "--index-version", version]);
+            let index = std::fs::read(top.join(".git/index")).unwrap();
+            assert!(
+                version == "4" || index.len() > 300 * 1024,
+                "{}",
+                index.len()
+            );
+            let whole = tracked_under(&index, b"handoffs/").unwrap();
+            assert_eq!(whole.len(), 5000);
+            let mut trickled = Vec::new();
+            each_tracked(Trickle(&index, 0), index.len(), b"handoffs/", |rel| {
+                trickled.push(String::from_utf8_lossy(rel).into_owned());
+            })
+            .unwrap();
+            assert_eq!(trickled, whole);
+            let folders = tracked_by_folder(&root).unwrap();
+            for name in [
+                "packet-with-a-longish-name-00000",
+                "packet-with-a-longish-name-02499",
+            ] {
+                assert_eq!(folders.files_in(name), git_lists(&root, name), "{version}");
+            }
+            // A byte changed near the end, past the first windows, fails the checksum.
+            let mut bent = index.clone();
+            let at = bent.len() - 100;
+            bent[at] ^= 1;
+            assert_eq!(tracked_under(&bent, b"handoffs/"), None);
+        }
     }
 
     #[test]
