@@ -790,4 +790,20 @@ fn a_report_written_as_packets_are_checked_reads_as_one_written_at_the_end() {
             );
         }
     }
+    // The JSON document too: streamed to stdout, it is the very text written to a file.
+    let (code, out, _) = repo.run(&["check", "--today", "2026-12-05", "--format", "json"]);
+    let (code_file, _, _) = repo.run(&[
+        "check",
+        "--today",
+        "2026-12-05",
+        "--format",
+        "json",
+        "--output",
+        "report.json",
+    ]);
+    assert_eq!(code, code_file);
+    assert!(out == repo.read("report.json"), "the streamed JSON differs");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(doc["summary"]["packets"], 646);
+    assert_eq!(doc["packets"].as_array().map(Vec::len), Some(646));
 }

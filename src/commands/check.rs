@@ -58,22 +58,13 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             ),
         }
     }
-    if args.output.is_none() && args.format == CheckFormat::Human {
+    if args.output.is_none() && matches!(args.format, CheckFormat::Human | CheckFormat::Json) {
         return Ok(streamed(env, &ws, &dirs, args, today, style, deny));
     }
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
     deny(&mut verdicts);
     if let Some(note) = note.filter(|_| !env.quiet) {
         eprintln!("note: {note}");
-    }
-    // To the terminal or a pipe, the JSON document is written as it is laid out, never held
-    // whole (its summary comes first, so the verdicts are all held).
-    if args.output.is_none() && args.format == CheckFormat::Json {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let written = report::json::write(&mut out, &verdicts, today);
-        // A closed pipe (`| head`) is not a failure of the check.
-        let _ = written.and_then(|()| out.flush());
-        return Ok(u8::from(verdicts.iter().any(|v| !v.pass)));
     }
     let text = match args.format {
         CheckFormat::Human => report::human::render(&verdicts, style),
@@ -89,10 +80,10 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     Ok(u8::from(failed))
 }
 
-/// The human report to the terminal or a pipe, written a chunk of packets at a time as they are
-/// checked (memory holds one chunk, whatever the number of packets); the summary comes last.
-/// A closed pipe (`| head`) stops the writing, not the check: the exit status still covers every
-/// packet.
+/// The human report or the JSON document to the terminal or a pipe, written a chunk of packets
+/// at a time as they are checked (memory holds one chunk, whatever the number of packets); the
+/// summary comes last. A closed pipe (`| head`) stops the writing, not the check: the exit
+/// status still covers every packet.
 fn streamed(
     env: &Env,
     ws: &Workspace,
@@ -102,9 +93,10 @@ fn streamed(
     style: Style,
     deny: impl Fn(&mut [verdict::Verdict]),
 ) -> u8 {
+    let json = args.format == CheckFormat::Json;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut summary = report::Summary::default();
-    let mut open = true;
+    let mut open = !json || report::json::write_head(&mut out, today).is_ok();
     let _ = verdict::check_streaming(
         dirs,
         ws,
@@ -117,13 +109,22 @@ fn streamed(
         },
         |mut chunk| {
             deny(&mut chunk);
+            let first = summary.packets == 0;
             summary.add(&chunk);
-            open = open && report::human::write_packets(&mut out, &chunk, style).is_ok();
+            open = open
+                && match json {
+                    true => report::json::write_packets(&mut out, &chunk, first).is_ok(),
+                    false => report::human::write_packets(&mut out, &chunk, style).is_ok(),
+                };
             Ok(())
         },
     );
     if open {
-        let _ = report::human::write_summary(&mut out, &summary, style).and_then(|()| out.flush());
+        let _ = match json {
+            true => report::json::write_tail(&mut out, &summary, summary.packets > 0),
+            false => report::human::write_summary(&mut out, &summary, style),
+        }
+        .and_then(|()| out.flush());
     }
     u8::from(summary.failed > 0)
 }

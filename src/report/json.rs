@@ -22,47 +22,74 @@ pub fn write(
     verdicts: &[Verdict],
     today: NaiveDate,
 ) -> std::io::Result<()> {
+    write_head(out, today)?;
+    write_packets(out, verdicts, true)?;
+    write_tail(out, &Summary::of(verdicts), !verdicts.is_empty())
+}
+
+/// The document's opening: `version`, `today`, and the opening of `packets`. The summary comes
+/// last, so that packets are written as they are checked.
+pub fn write_head(out: &mut impl std::io::Write, today: NaiveDate) -> std::io::Result<()> {
     #[derive(Serialize)]
     struct Head {
         version: u32,
         today: NaiveDate,
-        summary: Summary,
     }
-    let head = serde_json::to_vec_pretty(&Head {
-        version: 1,
-        today,
-        summary: Summary::of(verdicts),
-    })?;
-    // `{ ... }` without its closing line, then the packets under their key.
+    let head = serde_json::to_vec_pretty(&Head { version: 1, today })?;
+    // `{ ... }` without its closing line, then the packets' key.
     out.write_all(head.strip_suffix(b"\n}").unwrap_or(&head))?;
-    if verdicts.is_empty() {
-        return out.write_all(b",\n  \"packets\": []\n}\n");
-    }
-    out.write_all(b",\n  \"packets\": [")?;
+    out.write_all(b",\n  \"packets\": [")
+}
+
+/// Packets of the `packets` array (`first`: none written before them).
+pub fn write_packets(
+    out: &mut impl std::io::Write,
+    verdicts: &[Verdict],
+    first: bool,
+) -> std::io::Result<()> {
     for (i, batch) in verdicts.chunks(256).enumerate() {
         let parts = crate::verdict::parallel_map(batch, |v| -> std::io::Result<Vec<u8>> {
-            // A packet on its own, then indented to sit two levels deep: raw line breaks only
-            // ever separate JSON tokens (inside strings they are escaped), so this is exact.
             let alone = serde_json::to_vec_pretty(v)?;
-            let mut text = Vec::with_capacity(alone.len() + alone.len() / 8 + 8);
-            text.extend_from_slice(b"\n    ");
-            let mut from = 0;
-            for at in memchr::memchr_iter(b'\n', &alone) {
-                text.extend_from_slice(&alone[from..=at]);
-                text.extend_from_slice(b"    ");
-                from = at + 1;
-            }
-            text.extend_from_slice(&alone[from..]);
-            Ok(text)
+            Ok(indented(&alone, b"\n    "))
         });
         for (j, part) in parts.into_iter().enumerate() {
-            if i > 0 || j > 0 {
+            if !(first && i == 0 && j == 0) {
                 out.write_all(b",")?;
             }
             out.write_all(&part?)?;
         }
     }
-    out.write_all(b"\n  ]\n}\n")
+    Ok(())
+}
+
+/// The document's close: the end of `packets` (`any`: packets were written) and the summary.
+pub fn write_tail(
+    out: &mut impl std::io::Write,
+    summary: &Summary,
+    any: bool,
+) -> std::io::Result<()> {
+    out.write_all(if any { b"\n  ]" } else { b"]" })?;
+    out.write_all(b",\n  \"summary\": ")?;
+    let alone = serde_json::to_vec_pretty(summary)?;
+    out.write_all(&indented(&alone, b""))?;
+    out.write_all(b"\n}\n")
+}
+
+/// A value pretty-printed on its own, after `lead`, indented to sit one level deeper for every
+/// two spaces of `lead`'s indent: raw line breaks only ever separate JSON tokens (inside strings
+/// they are escaped), so this is exact.
+fn indented(alone: &[u8], lead: &[u8]) -> Vec<u8> {
+    let pad: &[u8] = if lead.is_empty() { b"  " } else { &lead[1..] };
+    let mut text = Vec::with_capacity(alone.len() + alone.len() / 8 + 8);
+    text.extend_from_slice(lead);
+    let mut from = 0;
+    for at in memchr::memchr_iter(b'\n', alone) {
+        text.extend_from_slice(&alone[from..=at]);
+        text.extend_from_slice(pad);
+        from = at + 1;
+    }
+    text.extend_from_slice(&alone[from..]);
+    text
 }
 
 #[cfg(test)]
@@ -73,8 +100,8 @@ mod tests {
     struct Document<'a> {
         version: u32,
         today: NaiveDate,
-        summary: Summary,
         packets: &'a [Verdict],
+        summary: Summary,
     }
 
     /// Batches written on many cores read exactly as one pretty-printed document.
@@ -93,12 +120,20 @@ mod tests {
             let whole = serde_json::to_string_pretty(&Document {
                 version: 1,
                 today,
-                summary: Summary::of(set),
                 packets: set,
+                summary: Summary::of(set),
             })
             .expect("json")
                 + "\n";
             assert_eq!(render(set, today), whole);
+            // Written in pieces, as a streamed check writes it.
+            let mut pieces = Vec::new();
+            write_head(&mut pieces, today).expect("head");
+            for (i, part) in set.chunks(7).enumerate() {
+                write_packets(&mut pieces, part, i == 0).expect("packets");
+            }
+            write_tail(&mut pieces, &Summary::of(set), !set.is_empty()).expect("tail");
+            assert_eq!(String::from_utf8(pieces).expect("utf-8"), whole);
         }
     }
 }
