@@ -280,33 +280,43 @@ fn rel_to(top: &std::path::Path, dir: &std::path::Path) -> String {
 
 /// Check packets a chunk at a time and hand each chunk's verdicts, in order and with the
 /// sign-off audit's warnings, to `emit` before checking the next: memory holds one chunk however
-/// many packets there are. The findings keep the texts they point into (a chunk's worth), so a
-/// report shows snippets without reading files again. `note` hears, once, why the audit could
-/// not run. Stops at the first error `emit` returns.
-pub fn check_streaming(
+/// many packets there are. Each verdict is settled by `finish` and laid out by `render` on the
+/// core that checked it, while its files' texts are at hand (a signed packet's once its audit is
+/// in). `note` hears, once, why the audit could not run. Stops at the first error `emit` returns.
+#[allow(clippy::too_many_arguments)] // the check's three settings and its four hooks
+pub fn check_streaming<R: Send>(
     dirs: &[PathBuf],
     ws: &Workspace,
     today: NaiveDate,
     forced: Option<Gate>,
     mut note: impl FnMut(&str),
-    mut emit: impl FnMut(Vec<Verdict>) -> std::io::Result<()>,
+    finish: impl Fn(&mut Verdict) + Sync,
+    render: impl Fn(&Verdict) -> R + Sync,
+    mut emit: impl FnMut(Vec<(Verdict, R)>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     crate::packet::files::prefetch(dirs);
     let mut audit: Option<Result<StreamAudit, String>> = None;
     let mut noted = false;
     for chunk in dirs.chunks(CHUNK) {
         let checked = parallel_map(chunk, |dir| {
-            let (packet, verdict) = check_keeping_sources(dir, ws, today, forced);
-            let signed = !crate::signoff::read(&packet).0.is_empty();
-            (signed.then(|| Box::new(packet)), verdict)
+            let (packet, mut verdict) = check_keeping_sources(dir, ws, today, forced);
+            if crate::signoff::read(&packet).0.is_empty() {
+                finish(&mut verdict);
+                let laid_out = render(&verdict);
+                (None, verdict, Some(laid_out))
+            } else {
+                (Some(Box::new(packet)), verdict, None)
+            }
         });
         let mut verdicts = Vec::with_capacity(checked.len());
+        let mut laid_out = Vec::with_capacity(checked.len());
         let mut signed = Vec::new();
-        for (packet, verdict) in checked {
+        for (packet, verdict, out) in checked {
             if let Some(packet) = packet {
                 signed.push((verdicts.len(), packet));
             }
             verdicts.push(verdict);
+            laid_out.push(out);
         }
         if !signed.is_empty() {
             let auditor = audit.get_or_insert_with(|| StreamAudit::open(dirs));
@@ -337,8 +347,21 @@ pub fn check_streaming(
                     Err(_) => {}
                 }
             }
+            for (i, _) in &signed {
+                finish(&mut verdicts[*i]);
+            }
+            let indices: Vec<usize> = signed.iter().map(|(i, _)| *i).collect();
+            let rendered = parallel_map(&indices, |i| render(&verdicts[*i]));
+            for (i, out) in indices.into_iter().zip(rendered) {
+                laid_out[i] = Some(out);
+            }
         }
-        emit(verdicts)?;
+        let pairs = verdicts
+            .into_iter()
+            .zip(laid_out)
+            .filter_map(|(v, out)| Some((v, out?)))
+            .collect();
+        emit(pairs)?;
     }
     Ok(())
 }

@@ -91,7 +91,7 @@ fn streamed(
     args: &CheckArgs,
     today: chrono::NaiveDate,
     style: Style,
-    deny: impl Fn(&mut [verdict::Verdict]),
+    deny: impl Fn(&mut [verdict::Verdict]) + Sync,
 ) -> u8 {
     let json = args.format == CheckFormat::Json;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -107,15 +107,19 @@ fn streamed(
                 eprintln!("note: {why}");
             }
         },
-        |mut chunk| {
-            deny(&mut chunk);
-            let first = summary.packets == 0;
-            summary.add(&chunk);
-            open = open
-                && match json {
-                    true => report::json::write_packets(&mut out, &chunk, first).is_ok(),
-                    false => report::human::write_packets(&mut out, &chunk, style).is_ok(),
-                };
+        |v| deny(std::slice::from_mut(v)),
+        |v| match json {
+            true => report::json::packet_text(v),
+            false => Ok(report::human::packet_report(v, style).into_bytes()),
+        },
+        |chunk| {
+            for (v, text) in &chunk {
+                let first = summary.packets == 0;
+                summary.add(std::slice::from_ref(v));
+                open = open
+                    && (first || !json || out.write_all(b",").is_ok())
+                    && text.as_ref().is_ok_and(|t| out.write_all(t).is_ok());
+            }
             Ok(())
         },
     );

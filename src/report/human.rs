@@ -68,7 +68,7 @@ pub fn write_summary(
 }
 
 /// One packet's findings and its verdict line (nothing for a passing packet when quiet).
-fn packet_report(v: &Verdict, style: Style) -> String {
+pub fn packet_report(v: &Verdict, style: Style) -> String {
     let mut out = String::new();
     if style.quiet && v.pass {
         return out;

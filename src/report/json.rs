@@ -48,10 +48,7 @@ pub fn write_packets(
     first: bool,
 ) -> std::io::Result<()> {
     for (i, batch) in verdicts.chunks(256).enumerate() {
-        let parts = crate::verdict::parallel_map(batch, |v| -> std::io::Result<Vec<u8>> {
-            let alone = serde_json::to_vec_pretty(v)?;
-            Ok(indented(&alone, b"\n    "))
-        });
+        let parts = crate::verdict::parallel_map(batch, packet_text);
         for (j, part) in parts.into_iter().enumerate() {
             if !(first && i == 0 && j == 0) {
                 out.write_all(b",")?;
@@ -60,6 +57,12 @@ pub fn write_packets(
         }
     }
     Ok(())
+}
+
+/// One packet as it sits in the `packets` array (a comma goes between two).
+pub fn packet_text(v: &Verdict) -> std::io::Result<Vec<u8>> {
+    let alone = serde_json::to_vec_pretty(v)?;
+    Ok(indented(&alone, b"\n    "))
 }
 
 /// The document's close: the end of `packets` (`any`: packets were written) and the summary.
