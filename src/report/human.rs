@@ -98,7 +98,10 @@ pub fn packet_report(v: &Verdict, style: Style) -> String {
                 .clone()
         });
         out.push_str(&match Prewrapped::of(d, source.is_some()) {
-            Some(texts) => diagnostic_as(&unwrapped, d, source, Some(texts)),
+            Some(texts) => match source {
+                Some(file) => remembered(&unwrapped, d, file, texts, style.color),
+                None => diagnostic_as(&unwrapped, d, None, Some(texts)),
+            },
             None => diagnostic_with(&handler, d, source),
         });
         out.push('\n');
@@ -141,10 +144,21 @@ fn diagnostic_as(
     source: Option<Arc<SourceFile>>,
     wrapped: Option<Prewrapped>,
 ) -> String {
+    diagnostic_named(handler, d, source, wrapped, false)
+}
+
+/// [`diagnostic_as`]; with `marked`, the snippet names the file `NAME_MARK`.
+fn diagnostic_named(
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    source: Option<Arc<SourceFile>>,
+    wrapped: Option<Prewrapped>,
+    marked: bool,
+) -> String {
     let mut out = String::new();
     let shown = Shown {
         d,
-        src: source.map(Src),
+        src: source.map(|s| Src(s, marked)),
         wrapped,
     };
     if handler.render_report(&mut out, &shown).is_err() {
@@ -187,7 +201,23 @@ fn verdict_line(v: &Verdict, color: bool) -> String {
     )
 }
 
-struct Src(Arc<SourceFile>);
+/// A file's text for miette; the name shown is the file's, or `NAME_MARK` when laying out a
+/// finding to remember (see [`remembered`]).
+struct Src(Arc<SourceFile>, bool);
+
+/// Stands for the file's name in a finding laid out to be remembered: one character no report
+/// writes otherwise (a private-use code point), replaced by the name afterwards.
+const NAME_MARK: &str = "\u{E000}";
+
+impl Src {
+    fn name(&self) -> String {
+        if self.1 {
+            NAME_MARK.to_string()
+        } else {
+            self.0.path().display().to_string()
+        }
+    }
+}
 
 impl SourceCode for Src {
     fn read_span<'a>(
@@ -205,7 +235,7 @@ impl SourceCode for Src {
             // miette reads an empty span at the start of its input differently; keep its answer.
             let inner = text.read_span(span, before, after)?;
             return Ok(Box::new(MietteSpanContents::new_named(
-                file.path().display().to_string(),
+                self.name(),
                 inner.data(),
                 *inner.span(),
                 inner.line(),
@@ -229,7 +259,7 @@ impl SourceCode for Src {
         let shifted = SourceSpan::new((start - win_start).into(), span.len());
         let inner = window.read_span(&shifted, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            file.path().display().to_string(),
+            self.name(),
             inner.data(),
             SourceSpan::new(
                 (inner.span().offset() + win_start).into(),
@@ -253,6 +283,75 @@ const WRAP_WIDTH: usize = 98;
 struct Prewrapped {
     message: std::rc::Rc<str>,
     help: std::rc::Rc<str>,
+}
+
+/// Laid-out findings by everything their text depends on but the file's name (see
+/// [`remembered`]).
+type FindingCache = std::collections::HashMap<String, std::rc::Rc<str>>;
+
+thread_local! {
+    static FINDINGS: std::cell::RefCell<FindingCache> = std::cell::RefCell::default();
+}
+
+/// A finding with a snippet, laid out by miette once per distinct finding and remembered per
+/// thread: packets made from one template fail on the same lines in the same way, and miette's
+/// snippet layout is most of a human report's cost. What miette's text depends on is the key:
+/// the colour setting, severity, rule, message, help and label, the span's place and line, and
+/// the lines around it (three either side, more than the one miette shows); the file's name is
+/// put in afterwards.
+fn remembered(
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    file: Arc<SourceFile>,
+    texts: Prewrapped,
+    color: bool,
+) -> String {
+    let text = file.text.as_bytes();
+    let start = d.pos.offset.min(text.len());
+    let end = (d.pos.offset + d.len).min(text.len());
+    if d.len == 0 || start == end || !file.text.is_char_boundary(start) {
+        return diagnostic_as(handler, d, Some(file), Some(texts));
+    }
+    let first = file.pos(start).line;
+    let last = file.pos(end - 1).line;
+    let from = first.saturating_sub(3).max(1);
+    let to = last + 3;
+    let win_start = file.line_start(from);
+    let win_end = if to < file.line_count() {
+        file.line_start(to + 1)
+    } else {
+        text.len()
+    };
+    let window = &file.text[win_start..win_end.max(win_start)];
+    let key = format!(
+        "{color}\0{:?}\0{}\0{}\0{}\0{}\0{}\0{}\0{}\0{window}",
+        d.severity,
+        d.rule,
+        texts.message,
+        texts.help,
+        d.label,
+        from,
+        start - win_start,
+        end - start,
+    );
+    let name = file.path().display().to_string();
+    if let Some(hit) = FINDINGS.with(|c| c.borrow().get(&key).cloned()) {
+        return hit.replacen(NAME_MARK, &name, 1);
+    }
+    let laid_out = diagnostic_named(handler, d, Some(file.clone()), Some(texts.clone()), true);
+    if laid_out.matches(NAME_MARK).count() != 1 {
+        // A text of the finding holds the mark itself: laid out as it is, not remembered.
+        return diagnostic_as(handler, d, Some(file), Some(texts));
+    }
+    let shown = laid_out.replacen(NAME_MARK, &name, 1);
+    FINDINGS.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache.insert(key, laid_out.into());
+    });
+    shown
 }
 
 /// Which indents a text is wrapped after.
@@ -456,6 +555,49 @@ mod tests {
         }
     }
 
+    /// A remembered finding reads exactly as one laid out afresh: for every place in a file, in
+    /// two files of the same text under different names (the second served from memory), in a
+    /// file whose text differs just outside the lines shown, and in colour or not.
+    #[test]
+    fn remembered_findings_read_as_findings_laid_out_afresh() {
+        let text = "---\nid: a\nowner:\n  name: TODO\nkpi: \"x\"\n---\n\n## Summary\n\nTODO: é 日本\n\n## Risks\n- none\n";
+        let other = text.replace("## Risks", "## Dangers");
+        for color in [false, true] {
+            let unwrapped = handler(color).with_wrap_lines(false);
+            for (name, body) in [
+                ("handoffs/a/handoff.md", text.to_string()),
+                ("handoffs/b/handoff.md", text.to_string()),
+                ("handoffs/\u{E000}/handoff.md", text.to_string()),
+                ("handoffs/c/handoff.md", other.clone()),
+            ] {
+                let file = Arc::new(SourceFile::new(name, body.clone()));
+                for offset in (0..body.len()).filter(|o| body.is_char_boundary(*o)) {
+                    for len in [1, 4, 30] {
+                        let len = len.min(body.len() - offset);
+                        let mut d = Diagnostic::at(
+                            "answer-missing",
+                            Severity::Warning,
+                            &file,
+                            file.pos(offset),
+                            len,
+                            "`owner.name` is still a TODO placeholder",
+                            "write who owns it",
+                        );
+                        d.label = "here".into();
+                        let texts = Prewrapped::of(&d, true).expect("one line");
+                        let fresh =
+                            diagnostic_as(&unwrapped, &d, Some(file.clone()), Some(texts.clone()));
+                        let kept = remembered(&unwrapped, &d, file.clone(), texts, color);
+                        assert_eq!(
+                            kept, fresh,
+                            "{name} offset {offset} len {len} colour {color}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn texts_of_several_lines_are_left_to_miette() {
         let d = Diagnostic::file_level("x", Severity::Error, "h.md", "two\nlines", "help");
@@ -470,7 +612,7 @@ mod tests {
     #[test]
     fn windowed_spans_read_like_a_full_scan() {
         let text = "---\nid: a\r\nkind: x\n\n  k: \"TODO: é\"\nlast line\n\nend";
-        let src = Src(Arc::new(SourceFile::new("h.md", text.to_string())));
+        let src = Src(Arc::new(SourceFile::new("h.md", text.to_string())), false);
         for offset in 0..text.len() {
             if !text.is_char_boundary(offset) {
                 continue;
