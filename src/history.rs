@@ -801,8 +801,8 @@ fn first_recorded<'t>(
     found
 }
 
-/// [`audit`] for a history read without texts ([`read_ids`]): the packet's versions are fetched
-/// through `blobs`, used, and let go.
+/// [`audit_recorded`] for a history read without texts ([`read_ids`]): the packet's versions are
+/// fetched through `blobs`, used, and let go.
 pub fn audit_fetching(
     history: &History,
     dir: &str,
@@ -909,13 +909,7 @@ pub struct AuditFinding {
 }
 
 /// The sign-offs of `packet` (as it is now) that are not committed, or were committed by someone
-/// other than their signer.
-pub fn audit(history: &History, dir: &str, packet: &Packet) -> Vec<AuditFinding> {
-    audit_recorded(&recorded_in(history, dir, packet), packet)
-}
-
-/// [`audit`], given the commit that first recorded each sign-off entry (for a caller that has
-/// read every version already).
+/// other than their signer, given the commit that first recorded each sign-off entry.
 pub fn audit_recorded(
     recorded: &HashMap<signoff::Key, &Commit>,
     packet: &Packet,

@@ -176,37 +176,25 @@ fn audit(results: &mut [Boxed]) -> Result<(), String> {
         .filter_map(|(i, (p, _))| Some((i, &**p.as_ref()?)))
         .filter(|(_, p)| !crate::signoff::read(p).0.is_empty())
         .collect();
-    let Some((_, first)) = signed.first() else {
+    if signed.is_empty() {
         return Ok(());
-    };
-    let abs = |p: &Packet| crate::paths::absolute(&p.dir);
-    let top = crate::history::toplevel(&abs(first))
-        .map_err(|e| format!("sign-off audit skipped: it needs git ({e})"))?;
-    if crate::history::is_shallow(&top) {
-        return Err(crate::history::SHALLOW_NOTE.to_string());
     }
-    let rel = |p: &Packet| {
-        abs(p)
-            .strip_prefix(&top)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default()
-    };
-    let dirs: Vec<String> = signed.iter().map(|(_, p)| rel(p)).collect();
-    let history = crate::history::read(&top, &dirs, false)
-        .map_err(|e| format!("sign-off audit skipped: {e}"))?;
-    let found = parallel_map(&signed, |(i, packet)| {
-        let findings = crate::history::audit(&history, &rel(packet), packet);
-        (*i, crate::rules::audit::diagnostics(packet, findings))
-    });
+    let dirs: Vec<PathBuf> = signed.iter().map(|(_, p)| p.dir.clone()).collect();
+    let auditor = StreamAudit::open(&dirs)?;
+    let found = parallel_map(&signed, |(i, packet)| (*i, auditor.warnings(packet)));
     for (i, warnings) in found {
-        let verdict = &mut results[i].1;
-        verdict.warnings += warnings.len();
-        verdict.diagnostics.extend(warnings);
-        verdict
-            .diagnostics
-            .sort_by(|a, b| (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule)));
+        add_warnings(&mut results[i].1, warnings?);
     }
     Ok(())
+}
+
+/// The audit's warnings added to a verdict, its findings kept in file order.
+fn add_warnings(verdict: &mut Verdict, warnings: Vec<Diagnostic>) {
+    verdict.warnings += warnings.len();
+    verdict.diagnostics.extend(warnings);
+    verdict
+        .diagnostics
+        .sort_by(|a, b| (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule)));
 }
 
 /// How many cores this process may use, asked once (the answer reads cgroup files each time).
@@ -218,8 +206,8 @@ pub fn cores() -> usize {
 /// How many packets [`check_streaming`] checks before handing their verdicts on.
 const CHUNK: usize = 512;
 
-/// The sign-off audit as [`check_streaming`] runs it: the history's shape read once (no texts),
-/// at the first signed packet; each signed packet's versions fetched when its chunk is audited.
+/// The sign-off audit: the history's shape read once (no texts), when the first signed packet
+/// needs it; each signed packet's versions fetched when it is audited, used and let go.
 struct StreamAudit {
     top: std::path::PathBuf,
     history: crate::history::History,
@@ -332,14 +320,7 @@ pub fn check_streaming<R: Send>(
             };
             for (i, warnings) in found {
                 match warnings {
-                    Ok(warnings) => {
-                        let verdict = &mut verdicts[i];
-                        verdict.warnings += warnings.len();
-                        verdict.diagnostics.extend(warnings);
-                        verdict.diagnostics.sort_by(|a, b| {
-                            (&a.file, a.pos.offset, a.rule).cmp(&(&b.file, b.pos.offset, b.rule))
-                        });
-                    }
+                    Ok(warnings) => add_warnings(&mut verdicts[i], warnings),
                     Err(why) if !noted => {
                         note(&why);
                         noted = true;

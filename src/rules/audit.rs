@@ -1,5 +1,5 @@
 //! The sign-off audit: git is the audit trail, so each sign-off should be committed by its signer.
-//! The facts come from [`crate::history::audit`].
+//! The facts come from [`crate::history::audit_fetching`].
 
 use super::Rule;
 use crate::diagnostic::{Diagnostic, Severity};
