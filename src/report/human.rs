@@ -120,6 +120,7 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
+        .with_context_lines(CONTEXT_LINES)
 }
 
 /// One diagnostic as text.
@@ -201,6 +202,32 @@ fn verdict_line(v: &Verdict, color: bool) -> String {
     )
 }
 
+/// The lines miette is handed for a span of `len` bytes at `offset`, with `before` and `after`
+/// lines of context (and the line after, where a span ending at a line's end reaches):
+/// the span's start (clamped to the text), the window's first line, and its byte range.
+fn window_of(
+    file: &SourceFile,
+    offset: usize,
+    len: usize,
+    before: usize,
+    after: usize,
+) -> (usize, usize, usize, usize) {
+    let size = file.text.len();
+    let start = offset.min(size);
+    let end = offset.saturating_add(len).min(size);
+    let first = file.pos(start).line; // 1-based
+    let last = file.pos(end.saturating_sub(1).max(start)).line;
+    let from_line = first.saturating_sub(before).max(1);
+    let win_start = file.line_start(from_line);
+    let to_line = last + after + 1;
+    let win_end = if to_line < file.line_count() {
+        file.line_start(to_line + 1)
+    } else {
+        size
+    };
+    (start, from_line, win_start, win_end.max(win_start))
+}
+
 /// A file's text for miette; the name shown is the file's, or `NAME_MARK` when laying out a
 /// finding to remember (see [`remembered`]).
 struct Src(Arc<SourceFile>, bool);
@@ -243,19 +270,9 @@ impl SourceCode for Src {
                 inner.line_count(),
             )));
         }
-        let start = span.offset().min(text.len());
-        let end = (span.offset() + span.len()).min(text.len());
-        let first = file.pos(start).line; // 1-based
-        let last = file.pos(end.saturating_sub(1).max(start)).line;
-        let from_line = first.saturating_sub(before).max(1);
-        let win_start = file.line_start(from_line);
-        let to_line = last + after + 1;
-        let win_end = if to_line < file.line_count() {
-            file.line_start(to_line + 1)
-        } else {
-            text.len()
-        };
-        let window = &text[win_start..win_end.max(win_start)];
+        let (start, from_line, win_start, win_end) =
+            window_of(file, span.offset(), span.len(), before, after);
+        let window = &text[win_start..win_end];
         let shifted = SourceSpan::new((start - win_start).into(), span.len());
         let inner = window.read_span(&shifted, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
@@ -271,6 +288,10 @@ impl SourceCode for Src {
         )))
     }
 }
+
+/// Lines of the file shown around a finding's span (miette's default, set so that the findings
+/// remembered by [`remembered`] are keyed on exactly the lines shown).
+const CONTEXT_LINES: usize = 1;
 
 /// The width miette wraps at: the handler's 100 columns less its margin of 2.
 const WRAP_WIDTH: usize = 98;
@@ -297,8 +318,7 @@ thread_local! {
 /// thread: packets made from one template fail on the same lines in the same way, and miette's
 /// snippet layout is most of a human report's cost. What miette's text depends on is the key:
 /// the colour setting, severity, rule, message, help and label, the span's place and line, and
-/// the lines around it (three either side, more than the one miette shows); the file's name is
-/// put in afterwards.
+/// the lines shown around it; the file's name is put in afterwards.
 fn remembered(
     handler: &GraphicalReportHandler,
     d: &Diagnostic,
@@ -306,23 +326,15 @@ fn remembered(
     texts: Prewrapped,
     color: bool,
 ) -> String {
-    let text = file.text.as_bytes();
-    let start = d.pos.offset.min(text.len());
-    let end = (d.pos.offset + d.len).min(text.len());
-    if d.len == 0 || start == end || !file.text.is_char_boundary(start) {
+    let size = file.text.len();
+    let end = d.pos.offset.saturating_add(d.len).min(size);
+    if d.len == 0 || d.pos.offset >= end || !file.text.is_char_boundary(d.pos.offset) {
         return diagnostic_as(handler, d, Some(file), Some(texts));
     }
-    let first = file.pos(start).line;
-    let last = file.pos(end - 1).line;
-    let from = first.saturating_sub(3).max(1);
-    let to = last + 3;
-    let win_start = file.line_start(from);
-    let win_end = if to < file.line_count() {
-        file.line_start(to + 1)
-    } else {
-        text.len()
-    };
-    let window = &file.text[win_start..win_end.max(win_start)];
+    // Exactly the lines `Src` hands miette for this span.
+    let (start, from, win_start, win_end) =
+        window_of(&file, d.pos.offset, d.len, CONTEXT_LINES, CONTEXT_LINES);
+    let window = &file.text[win_start..win_end];
     let key = format!(
         "{color}\0{:?}\0{}\0{}\0{}\0{}\0{}\0{}\0{}\0{window}",
         d.severity,
@@ -332,7 +344,7 @@ fn remembered(
         d.label,
         from,
         start - win_start,
-        end - start,
+        d.len,
     );
     let name = file.path().display().to_string();
     if let Some(hit) = FINDINGS.with(|c| c.borrow().get(&key).cloned()) {
