@@ -293,7 +293,8 @@ fn changed_since_checks_only_touched_packets_and_those_the_calendar_moved() {
     repo.copy_example("winback-email");
     repo.copy_example("onboarding-kickoff");
     repo.copy_example("billing-api-4-2");
-    repo.commit_as("A <a@b.test>", "packets");
+    // Committed on a fixed day: the calendar's move is measured from the base commit's date.
+    repo.commit_at("A <a@b.test>", "2026-11-26", "packets");
     let ids = |doc: &serde_json::Value| -> Vec<String> {
         doc["packets"]
             .as_array()
