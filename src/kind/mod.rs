@@ -265,25 +265,15 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
         file: path.to_path_buf(),
         message: format!("line {}: {} ({})", e.pos.line, e.message, e.help),
     })?;
-    let mut json = node.to_json();
-    expand_uses(&mut json).map_err(|message| KindError {
+    let mut node = node;
+    expand_uses(&mut node).map_err(|message| KindError {
         file: path.to_path_buf(),
         message,
     })?;
-    let spec: KindSpec = serde_json::from_value(json).map_err(|e| {
-        let message = e.to_string();
-        // serde names the offending key but not its place; find it in the tree for the line.
-        let line = message
-            .split('`')
-            .nth(1)
-            .filter(|_| message.starts_with("unknown field"))
-            .and_then(|key| find_key(&node, key))
-            .map(|l| format!("line {l}: "))
-            .unwrap_or_default();
-        KindError {
-            file: path.to_path_buf(),
-            message: format!("{line}{message}"),
-        }
+    // Read straight from the tree: every error names the line of the value it is about.
+    let spec: KindSpec = yaml::de::from_node(&node).map_err(|e| KindError {
+        file: path.to_path_buf(),
+        message: e.to_string(),
     })?;
     if spec.name != folder_name {
         return Err(KindError {
@@ -325,16 +315,15 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
 /// The questions kinds share (`templates/kinds/common-fields.yaml`), by key.
 static COMMON_FIELDS: &str = include_str!("../../templates/kinds/common-fields.yaml");
 
-fn common_fields() -> &'static BTreeMap<String, serde_json::Value> {
-    static FIELDS: std::sync::OnceLock<BTreeMap<String, serde_json::Value>> =
-        std::sync::OnceLock::new();
+fn common_fields() -> &'static BTreeMap<String, yaml::Node> {
+    static FIELDS: std::sync::OnceLock<BTreeMap<String, yaml::Node>> = std::sync::OnceLock::new();
     FIELDS.get_or_init(|| {
         let file = SourceFile::new("common-fields.yaml", COMMON_FIELDS.to_string());
-        let json = yaml::parse(&file, 0, file.text.len(), 1)
-            .map(|n| n.to_json())
-            .unwrap_or_default();
-        json.get("fields")
-            .and_then(|f| f.as_array())
+        let Ok(tree) = yaml::parse(&file, 0, file.text.len(), 1) else {
+            return BTreeMap::new();
+        };
+        tree.get("fields")
+            .and_then(yaml::Node::items)
             .into_iter()
             .flatten()
             .filter_map(|f| Some((f.get("key")?.as_str()?.to_string(), f.clone())))
@@ -344,28 +333,38 @@ fn common_fields() -> &'static BTreeMap<String, serde_json::Value> {
 
 /// Replace each `- use: <key>` in the top-level field list with the shared question of that key,
 /// keeping any other setting written next to it (`since: 2`).
-fn expand_uses(json: &mut serde_json::Value) -> Result<(), String> {
-    let Some(fields) = json.get_mut("fields").and_then(|f| f.as_array_mut()) else {
+fn expand_uses(tree: &mut yaml::Node) -> Result<(), String> {
+    let Some(fields) = tree.value_mut("fields") else {
+        return Ok(());
+    };
+    let yaml::Value::Seq(fields) = &mut fields.value else {
         return Ok(());
     };
     for field in fields.iter_mut() {
-        let Some(obj) = field.as_object_mut() else {
+        let yaml::Value::Map(own) = &mut field.value else {
             continue;
         };
-        let Some(name) = obj.remove("use") else {
+        let Some(at) = own.iter().position(|e| e.key == "use") else {
             continue;
         };
-        let name = name.as_str().unwrap_or_default().to_string();
-        let Some(serde_json::Value::Object(shared)) = common_fields().get(&name).cloned() else {
+        let used = own.remove(at);
+        let name = used.value.as_str().unwrap_or_default();
+        let Some(yaml::Value::Map(shared)) = common_fields().get(name).map(|n| &n.value) else {
             let known: Vec<&str> = common_fields().keys().map(String::as_str).collect();
             return Err(format!(
-                "`use: {name}` names no shared question; the shared ones are: {}",
+                "line {}: `use: {name}` names no shared question; the shared ones are: {}",
+                used.key_pos.line,
                 known.join(", ")
             ));
         };
-        let mut merged = shared;
-        merged.extend(std::mem::take(obj));
-        *obj = merged;
+        // The shared settings, each overridden by one written beside `use:`.
+        let mut merged: Vec<yaml::Entry> = shared
+            .iter()
+            .filter(|e| !own.iter().any(|o| o.key == e.key))
+            .cloned()
+            .collect();
+        merged.append(own);
+        *own = merged;
     }
     Ok(())
 }
@@ -426,21 +425,6 @@ fn unresolved_path(spec: &KindSpec) -> Option<String> {
 
 /// How far from day 0 a kind's milestones and gates may lie (ten years).
 pub const MAX_DAYS: i64 = 3660;
-
-/// The line of the first mapping key named `key`, depth first.
-fn find_key(node: &yaml::Node, key: &str) -> Option<usize> {
-    match &node.value {
-        yaml::Value::Map(entries) => entries.iter().find_map(|e| {
-            if e.key == key {
-                Some(e.key_pos.line)
-            } else {
-                find_key(&e.value, key)
-            }
-        }),
-        yaml::Value::Seq(items) => items.iter().find_map(|i| find_key(i, key)),
-        _ => None,
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ use super::source::{Pos, SourceFile};
 use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+pub mod de;
 mod fast;
 
 /// How deep mappings and sequences may nest.
@@ -72,6 +73,17 @@ impl Node {
             .iter()
             .find(|e| e.key == key)
             .map(|e| &e.value)
+    }
+
+    /// The value under `key` when this is a mapping, to change it.
+    pub fn value_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|e| e.key == key)
+                .map(|e| &mut e.value),
+            _ => None,
+        }
     }
 
     /// The value at a dotted path of mapping keys, e.g. `metric.kpi`.
