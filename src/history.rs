@@ -4,6 +4,7 @@
 use crate::packet::Packet;
 use crate::packet::yaml::{Entry, Node, Value};
 use crate::signoff::{self, Signoff};
+use compact_str::CompactString;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -17,15 +18,15 @@ pub struct Commit {
     /// Full id.
     pub id: String,
     /// Short id.
-    pub short: String,
+    pub short: CompactString,
     /// Author date, ISO 8601.
-    pub date: String,
+    pub date: CompactString,
     /// Author name.
-    pub author: String,
+    pub author: CompactString,
     /// Author email.
-    pub email: String,
+    pub email: CompactString,
     /// First line of the message.
-    pub subject: String,
+    pub subject: CompactString,
     /// `%G?`: G good, B bad, N none, ... (only with signature verification).
     pub signature: Option<char>,
 }
@@ -152,8 +153,9 @@ fn read_with(
         .map(|(i, d)| (d.as_str(), i))
         .collect();
     let mut commits: Vec<Commit> = Vec::new();
-    // (commit index, packet dir's index, blob id or None for deleted, other file)
-    let mut touched: Vec<(usize, usize, Option<String>, Option<String>)> = Vec::new();
+    // Each packet's versions as git lists them, newest first, `commit` counted from the newest
+    // until the count is known; built as the log streams, so no list of every change is held.
+    let mut per_dir: Vec<Vec<Version>> = (0..packet_dirs.len()).map(|_| Vec::new()).collect();
     for line in BufReader::new(stdout).split(b'\n') {
         let line = line.map_err(|e| GitError(format!("cannot read git output: {e}")))?;
         let line = String::from_utf8_lossy(&line);
@@ -187,11 +189,24 @@ fn read_with(
             };
             let index = commits.len().saturating_sub(1);
             let rel = &path[dir_len + 1..];
-            if rel == crate::packet::PACKET_FILE {
-                let blob = (!status.starts_with('D')).then(|| new_blob.to_string());
-                touched.push((index, dir, blob, None));
+            let list = &mut per_dir[dir];
+            if list.last().is_none_or(|v| v.commit != index) {
+                list.push(Version {
+                    commit: index,
+                    text: None,
+                    blob: None,
+                    id: None,
+                    deleted: false,
+                    other_files: Vec::new(),
+                });
+            }
+            let Some(v) = list.last_mut() else { continue };
+            if rel != crate::packet::PACKET_FILE {
+                v.other_files.push(rel.to_string());
+            } else if status.starts_with('D') {
+                v.deleted = true;
             } else {
-                touched.push((index, dir, None, Some(rel.to_string())));
+                v.id = Some(new_blob.to_string());
             }
         }
     }
@@ -210,66 +225,35 @@ fn read_with(
         return Err(GitError(format!("git log failed: {}", err.trim())));
     }
     // Each distinct blob is read once (a reverted answer brings back a blob already read).
-    let mut unique: Vec<String> = Vec::new();
-    let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for blob in touched
-        .iter()
-        .filter_map(|t| t.2.as_deref())
-        .filter(|_| with_texts)
-    {
-        slot.entry(blob).or_insert_with(|| {
-            unique.push(blob.to_string());
-            unique.len() - 1
-        });
+    if with_texts {
+        let mut unique: Vec<String> = Vec::new();
+        let mut slot: HashMap<String, usize> = HashMap::new();
+        for v in per_dir.iter().flatten() {
+            if let Some(id) = &v.id
+                && !slot.contains_key(id)
+            {
+                slot.insert(id.clone(), unique.len());
+                unique.push(id.clone());
+            }
+        }
+        let read = cat_blobs(top, &unique)?;
+        for v in per_dir.iter_mut().flatten() {
+            let Some(i) = v.id.as_ref().and_then(|id| slot.get(id).copied()) else {
+                continue;
+            };
+            v.text = read.get(i).cloned().flatten();
+            v.blob = v.text.is_some().then_some(i);
+        }
     }
-    let read = if with_texts {
-        cat_blobs(top, &unique)?
-    } else {
-        Vec::new()
-    };
-    let mut texts = touched
-        .iter()
-        .filter_map(|t| t.2.as_deref())
-        .map(|b| {
-            let i = slot.get(b).copied();
-            (i, i.and_then(|i| read.get(i).cloned().flatten()))
-        })
-        .collect::<Vec<_>>()
-        .into_iter();
     // git log lists newest first; turn it around so indexes grow with time.
     let n = commits.len();
     commits.reverse();
-    // Each packet's versions, grouped by commit in one pass over git's (newest first) order, then
-    // turned around.
-    let mut per_dir: Vec<Vec<Version>> = (0..packet_dirs.len()).map(|_| Vec::new()).collect();
-    for (index, dir, blob, other) in touched {
-        let commit = n - 1 - index;
-        let list = &mut per_dir[dir];
-        if list.last().is_none_or(|v| v.commit != commit) {
-            list.push(Version {
-                commit,
-                text: None,
-                blob: None,
-                id: None,
-                deleted: false,
-                other_files: Vec::new(),
-            });
-        }
-        let Some(v) = list.last_mut() else { continue };
-        match (blob, other) {
-            (Some(id), _) => {
-                let (blob, text) = texts.next().unwrap_or_default();
-                v.blob = blob.filter(|_| text.is_some() || !with_texts);
-                v.text = text;
-                v.id = Some(id);
-            }
-            (None, Some(file)) => v.other_files.push(file),
-            (None, None) => v.deleted = true,
-        }
-    }
     for (dir, mut versions) in per_dir.into_iter().enumerate() {
         if !versions.is_empty() {
             versions.reverse();
+            for v in &mut versions {
+                v.commit = n.saturating_sub(v.commit + 1);
+            }
             history.versions.insert(packet_dirs[dir].clone(), versions);
         }
     }

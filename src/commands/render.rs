@@ -336,7 +336,7 @@ fn review(
     let commits: BTreeMap<crate::signoff::Key, String> = match history {
         Some((h, rel)) => history::recorded_in(h, rel, &packet)
             .into_iter()
-            .map(|(k, c)| (k, c.short.clone()))
+            .map(|(k, c)| (k, c.short.to_string()))
             .collect(),
         None => BTreeMap::new(),
     };

@@ -518,7 +518,7 @@ fn version(p: &Packet, history: Option<(&crate::history::History, &str)>) -> Ver
         let versions = h.versions.get(dir)?;
         let last = versions.len().checked_sub(1)?;
         let text = crate::history::text_at(h, dir, last);
-        Some((h.commits[versions[last].commit].short.clone(), text))
+        Some((h.commits[versions[last].commit].short.to_string(), text))
     });
     let now = p.file.as_ref().map(|f| f.text.as_str());
     VersionView {
@@ -601,7 +601,7 @@ fn changed_since(
             files.dedup();
             Some(ChangeGroup {
                 roles,
-                commit: h.commits[versions[i].commit].short.clone(),
+                commit: h.commits[versions[i].commit].short.to_string(),
                 status,
                 answers,
                 criteria,
