@@ -365,10 +365,16 @@ fn read_object(reader: &mut impl BufRead) -> Result<Option<Option<String>>, GitE
         }
         return Ok(Some(None));
     }
-    let mut buf = vec![0; size + 1];
-    reader
-        .read_exact(&mut buf)
+    // Read into spare capacity: no zeroing of a buffer about to be overwritten.
+    let mut buf = Vec::with_capacity(size + 1);
+    let read = reader
+        .by_ref()
+        .take(size as u64 + 1)
+        .read_to_end(&mut buf)
         .map_err(|e| GitError(e.to_string()))?;
+    if read != size + 1 {
+        return Err(GitError("git cat-file ended early".into()));
+    }
     buf.pop();
     Ok(Some(String::from_utf8(buf).ok()))
 }
@@ -574,6 +580,24 @@ fn leaf(node: &Node) -> Option<&str> {
     }
 }
 
+/// Whether two trees hold the same values (positions aside).
+fn same(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Null, Value::Null) => true,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.key == q.key && same(&p.value, &q.value))
+        }
+        _ => false,
+    }
+}
+
 /// The children of a list or mapping, each with the path segment that leads to it.
 fn children(node: &Node) -> Vec<(Segment<'_>, &Node)> {
     match &node.value {
@@ -645,6 +669,13 @@ impl Answers {
         path: &mut String,
         top: bool,
     ) {
+        // Most of a packet is the same from one version to the next: an unchanged subtree has
+        // nothing to report, and is passed over without building its paths.
+        if let (Some(o), Some(n)) = (old, new)
+            && same(o, n)
+        {
+            return;
+        }
         let (a, b) = (old.and_then(leaf), new.and_then(leaf));
         if let Some(value) = b {
             let change = match a {
