@@ -141,10 +141,18 @@ fn plain_text(text: &str) -> bool {
         })
 }
 
-/// Whether `b` may appear in a key the fast path reads.
-fn key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
-}
+/// The bytes a key the fast path reads may hold, by byte value (a table: keys are scanned for
+/// every line of every packet).
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+        b += 1;
+    }
+    table
+};
 
 /// The length of the plain key `content` starts with, when it is followed by `:` and a space or
 /// the end of the line.
@@ -154,12 +162,15 @@ fn key_len(content: &str) -> Option<usize> {
     if !(first.is_ascii_alphanumeric() || first == b'_') {
         return None;
     }
-    let len = bytes.iter().take_while(|&&b| key_byte(b)).count();
+    let len = bytes
+        .iter()
+        .position(|&b| !KEY_BYTES[usize::from(b)])
+        .unwrap_or(bytes.len());
     if bytes.get(len) != Some(&b':') || !matches!(bytes.get(len + 1), None | Some(b' ')) {
         return None;
     }
-    let key = &content[..len];
-    (!is_null(key)).then_some(len)
+    // Of the null words only `null` in its three spellings can start with a key byte.
+    (len != 4 || !is_null(&content[..len])).then_some(len)
 }
 
 fn is_null(s: &str) -> bool {
