@@ -185,7 +185,12 @@ fn packet_stats(
         };
         let next = match (&text, v.deleted) {
             (_, true) => None,
-            (Some(text), _) => Some(Packet::from_text(&abs_dir, Path::new(""), text.clone())),
+            (Some(text), _) => Some(Packet::from_text_after(
+                prev.as_ref(),
+                &abs_dir,
+                Path::new(""),
+                text.clone(),
+            )),
             (None, false) => prev.take(),
         };
         let changes = if text.is_some() {

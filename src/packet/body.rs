@@ -71,6 +71,35 @@ pub struct Task {
 }
 
 impl Body {
+    /// The same body read at another place of its file: every offset moved by `offsets` bytes
+    /// and every line by `lines` (columns stay: the body's lines are the same text).
+    pub fn shifted(&self, offsets: isize, lines: isize) -> Body {
+        let at = |o: usize| o.saturating_add_signed(offsets);
+        let pos = |p: Pos| Pos {
+            offset: at(p.offset),
+            line: p.line.saturating_add_signed(lines),
+            column: p.column,
+        };
+        let mut body = self.clone();
+        for s in &mut body.sections {
+            s.pos = pos(s.pos);
+            s.heading_end = at(s.heading_end);
+            s.end = at(s.end);
+            s.todo = s.todo.map(pos);
+        }
+        for t in &mut body.tasks {
+            t.pos = pos(t.pos);
+            t.end = at(t.end);
+        }
+        for t in &mut body.tables {
+            t.pos = pos(t.pos);
+            for cell in t.rows.iter_mut().flatten() {
+                cell.pos = pos(cell.pos);
+            }
+        }
+        body
+    }
+
     /// Parse the markdown in `file.text[start..]`.
     pub fn parse(file: &SourceFile, start: usize) -> Body {
         let text = &file.text[start..];

@@ -61,6 +61,8 @@ pub struct Packet {
     pub front_range: (usize, usize),
     /// The markdown body.
     pub body: Body,
+    /// Byte offset where the markdown body starts.
+    body_start: usize,
     /// Problems met while loading.
     pub problems: Vec<Problem>,
     /// The sign-off digest, computed once when first asked for (it reads every file).
@@ -230,6 +232,22 @@ fn read_bytes(file: std::fs::File, len: Option<u64>) -> ReadOutcome {
     }
 }
 
+/// The body of `file` from `start`: `prev`'s, moved into place, when it is the same text.
+fn body_after(prev: Option<&Packet>, file: &SourceFile, start: usize) -> Body {
+    let reused = prev.and_then(|p| {
+        let old = p.file.as_ref()?;
+        let (was, now) = (old.pos(p.body_start), file.pos(start));
+        // Columns carry over only where both bodies start a line.
+        let same = was.column == 1 && now.column == 1;
+        (same && old.text.get(p.body_start..)? == file.text.get(start..)?).then(|| {
+            let lines = now.line as isize - was.line as isize;
+            p.body
+                .shifted(start as isize - p.body_start as isize, lines)
+        })
+    });
+    reused.unwrap_or_else(|| Body::parse(file, start))
+}
+
 impl Packet {
     /// Load the packet in `dir`; `shown` is the folder path as the user should see it.
     pub fn load(dir: &Path, shown: &Path) -> Packet {
@@ -310,6 +328,7 @@ impl Packet {
             front: None,
             front_range: (0, 0),
             body: Body::default(),
+            body_start: 0,
             problems: Vec::new(),
             digest: std::sync::OnceLock::new(),
             listed: std::sync::OnceLock::new(),
@@ -320,6 +339,18 @@ impl Packet {
 
     /// Parse the text of a `handoff.md` (from disk or from git history) for the packet in `dir`.
     pub fn from_text(dir: &Path, shown: &Path, text: String) -> Packet {
+        Packet::from_text_after(None, dir, shown, text)
+    }
+
+    /// [`Packet::from_text`] for a later version of `prev`: when its markdown body is the same
+    /// text as `prev`'s, `prev`'s reading of it is moved into place instead of read again
+    /// (walking a history reads every version, and most versions change answers, not the body).
+    pub fn from_text_after(
+        prev: Option<&Packet>,
+        dir: &Path,
+        shown: &Path,
+        text: String,
+    ) -> Packet {
         let shown_file = shown.join(PACKET_FILE);
         let mut packet = Packet::empty(dir);
         let problem = |kind, pos, message: String, help: String| Problem {
@@ -353,7 +384,8 @@ impl Packet {
                 message.into(),
                 "start the file with a `---` line, the YAML answers, and a closing `---` line (`handoff new` writes this for you)".into(),
             ));
-            packet.body = Body::parse(&file, bom);
+            packet.body_start = bom;
+            packet.body = body_after(prev, &file, bom);
             return packet;
         }
         let close = (2..=file.line_count())
@@ -380,7 +412,8 @@ impl Packet {
         } else {
             file.text.len()
         };
-        packet.body = Body::parse(&file, body_start);
+        packet.body_start = body_start;
+        packet.body = body_after(prev, &file, body_start);
         packet
     }
 
@@ -526,5 +559,39 @@ mod tests {
         assert!(!valid_id("../etc"));
         assert!(!valid_id("A"));
         assert!(!valid_id(&"a".repeat(65)));
+    }
+
+    /// A body carried over from the version before reads exactly as the same body read afresh,
+    /// wherever the front matter before it moved it.
+    #[test]
+    fn a_body_carried_over_reads_as_read_afresh() {
+        let body = "\n# Plan\n\nTODO: say more\n\n## Acceptance criteria\n\n- [ ] one\n- [x] two é\n\n\
+                    | a | b |\n|---|---|\n| x | y |\n";
+        let versions = [
+            format!("---\nid: a\n---\n{body}"),
+            format!("---\nid: a\nstatus: ready\nnote: longer answer\n---\n{body}"),
+            format!("---\nid: a\n---\n{body}"),
+            format!("---\nid: a\n---\n{body}\n- [ ] three\n"),
+            format!("\u{feff}# No front matter\n{body}"),
+            format!("# No front matter\n{body}"),
+            format!("---\nid: é\n---\n{body}"),
+        ];
+        let dir = Path::new("a");
+        let shown = |p: &Packet| format!("{:?}", p.body);
+        let mut prev: Option<Packet> = None;
+        for text in versions.iter().chain(versions.iter().rev()) {
+            let fresh = Packet::from_text(dir, dir, text.clone());
+            let after = Packet::from_text_after(prev.as_ref(), dir, dir, text.clone());
+            assert_eq!(shown(&after), shown(&fresh), "{text}");
+            assert!(!fresh.body.tasks.is_empty() && !fresh.body.tables.is_empty());
+            prev = Some(after);
+        }
+        // Carried over, moved: the tasks sit two lines further down.
+        let first = Packet::from_text(dir, dir, versions[0].clone());
+        let second = Packet::from_text_after(Some(&first), dir, dir, versions[1].clone());
+        assert_eq!(
+            second.body.tasks[0].pos.line,
+            first.body.tasks[0].pos.line + 2
+        );
     }
 }
