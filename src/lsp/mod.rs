@@ -16,13 +16,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod transport;
+
 /// How long the server waits for the typing to pause before it checks (it checks at once when
 /// nothing else is queued).
 const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// Serve until the client says `exit`; returns the exit status (0 after `shutdown`).
 pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
-    let (conn, io) = Connection::stdio();
+    let (conn, io) = transport::stdio()?;
     let caps = lsp::ServerCapabilities {
         text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
             lsp::TextDocumentSyncKind::FULL,
@@ -36,7 +38,11 @@ pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
         ..Default::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
-    conn.initialize(caps).map_err(|e| e.to_string())?;
+    if let Err(e) = conn.initialize(caps) {
+        // The input stopped before the handshake: say why it stopped, when the reader knows.
+        drop(conn);
+        return Err(io.join().err().unwrap_or_else(|| e.to_string()));
+    }
     let mut server = Server {
         conn,
         today,
@@ -47,8 +53,13 @@ pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
     };
     let clean_exit = server.run()?;
     drop(server);
-    io.join().map_err(|e| e.to_string())?;
-    Ok(if clean_exit { 0 } else { 1 })
+    // A refused message (too large, not JSON-RPC) ends the input: told to the client and on
+    // stderr already, it exits with 1.
+    let read = io.join();
+    if let Err(e) = &read {
+        eprintln!("handoff lsp: {e}");
+    }
+    Ok(if clean_exit && read.is_ok() { 0 } else { 1 })
 }
 
 struct Server {
