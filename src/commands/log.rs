@@ -179,7 +179,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
             let doc = serde_json::json!({ "packet": current.id, "entries": entries });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        TextFormat::Text => print!("{}", text(&current.id, &entries)),
+        TextFormat::Text => print!("{}", crate::words::neutral(&text(&current.id, &entries))),
     }
     Ok(u8::from(flagged))
 }

@@ -224,7 +224,7 @@ fn print_reminders(
                 println!("{}", serde_json::to_string(&message).unwrap_or_default());
             }
         }
-        RemindFormat::Text => print!("{}", text(reminders, today, until)),
+        RemindFormat::Text => print!("{}", crate::words::neutral(&text(reminders, today, until))),
     }
     Ok(())
 }
@@ -288,8 +288,10 @@ fn slack(
     until: NaiveDate,
     ids: &std::collections::BTreeMap<String, String>,
 ) -> Vec<serde_json::Value> {
+    // Slack's own escapes, and every control character written out.
     let esc = |s: &str| {
-        s.replace('&', "&amp;")
+        crate::words::neutral(s)
+            .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };

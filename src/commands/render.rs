@@ -258,7 +258,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                 eprintln!("Rendered {} to {}", review.id, crate::paths::shown(path));
             }
         }
-        None => print!("{page}"),
+        None => print!("{}", crate::words::neutral(&page)),
     }
     Ok(0)
 }
@@ -351,6 +351,7 @@ fn review(
     })))
 }
 
+/// Pages are written with every control character of the packets' texts written out.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
-    crate::atomic::write_output(path, text)
+    crate::atomic::write_output(path, &crate::words::neutral(text))
 }

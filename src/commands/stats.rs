@@ -83,7 +83,9 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
         let overall = crate::stats::overall(&all);
         (all, overall)
     };
+    // JSON escapes control characters itself; text and pages get them written out.
     let emit = |text: String| -> Result<(), Error> {
+        let text = crate::words::neutral(&text);
         match &args.output {
             Some(path) => crate::atomic::write_output(path, &text),
             None => {

@@ -98,7 +98,10 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
             let doc = serde_json::json!({ "today": today, "packets": rows });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        StatusFormat::Text => print!("{}", table(&entries, today, env.color)),
+        StatusFormat::Text => print!(
+            "{}",
+            crate::words::neutral_keeping_colour(&table(&entries, today, env.color))
+        ),
     }
     if !failed.is_empty() {
         return Ok(2);
@@ -158,6 +161,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
 
 fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
     let paint = |text: String, code: &str| {
+        let text = crate::words::neutral(&text).into_owned();
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -231,7 +235,10 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
 /// How far ahead `status` looks for waivers that end.
 const WAIVER_HORIZON_DAYS: i64 = 14;
 
+/// A cell at most `width` characters wide, its control characters written out (see
+/// [`crate::words::neutral`]).
 fn truncate(s: &str, width: usize) -> String {
+    let s = &*crate::words::neutral(s);
     if s.chars().count() <= width {
         s.to_string()
     } else {

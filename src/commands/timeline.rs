@@ -69,7 +69,15 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
         }
         TimelineFormat::Text => print!(
             "{}",
-            text(&packet, &kind.spec.name, day0, today, &placed, env.color)
+            // Titles and ids were written out before they were painted; only the colours stay.
+            crate::words::neutral_keeping_colour(&text(
+                &packet,
+                &kind.spec.name,
+                day0,
+                today,
+                &placed,
+                env.color
+            ))
         ),
     }
     Ok(0)
@@ -86,8 +94,9 @@ fn text(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} ({kind}): day 0 is {}; today is {} ({})\n",
-        packet.id,
+        "{} ({}): day 0 is {}; today is {} ({})\n",
+        crate::words::neutral(&packet.id),
+        crate::words::neutral(kind),
         day0.format("%a %Y-%m-%d"),
         today.format("%a %Y-%m-%d"),
         timeline::day_label(day0, today)
@@ -148,7 +157,7 @@ fn text(
             "  {:>4}  {:<14}  {state}  {}{notes}",
             m.offset,
             m.date.format("%a %Y-%m-%d").to_string(),
-            m.title
+            crate::words::neutral(&m.title)
         );
     }
     if !marked {

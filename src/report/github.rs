@@ -15,18 +15,38 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let _ = writeln!(
-            out,
-            "::{level} file={},line={},col={},title={}::{}",
-            property(&super::root_relative(base, &d.file)),
+        let file = super::root_relative(base, &d.file);
+        let line = annotation(
+            level,
+            &file,
             d.pos.line,
             d.pos.column,
-            property(&format!("handoff {}", d.rule)),
-            data(&format!("{}\nhelp: {}", d.message, d.help)),
+            d.rule,
+            &d.message,
+            &d.help,
         );
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "{}", Summary::of(verdicts).line());
     out
+}
+
+/// One workflow command: `::LEVEL file=…,line=…,col=…,title=handoff RULE::MESSAGE\nhelp: HELP`.
+pub fn annotation(
+    level: &str,
+    file: &str,
+    line: usize,
+    col: usize,
+    rule: &str,
+    message: &str,
+    help: &str,
+) -> String {
+    format!(
+        "::{level} file={},line={line},col={col},title={}::{}",
+        property(&crate::words::neutral(file)),
+        property(&format!("handoff {rule}")),
+        data(&crate::words::neutral(&format!("{message}\nhelp: {help}"))),
+    )
 }
 
 fn data(s: &str) -> String {

@@ -97,6 +97,18 @@ pub fn packet_report(v: &Verdict, style: Style) -> String {
                 )
                 .clone()
         });
+        // A finding whose texts hold control characters is laid out without colour and then
+        // written out in full, so that nothing of the packet's reaches the terminal raw.
+        let tainted = style.color
+            && (has_controls(&d.message)
+                || has_controls(&d.help)
+                || source.as_ref().is_some_and(|f| has_controls(&f.text)));
+        if tainted {
+            let plain = handler_plain();
+            out.push_str(&crate::words::neutral(&diagnostic_with(&plain, d, source)));
+            out.push('\n');
+            continue;
+        }
         out.push_str(&match Prewrapped::of(d, source.is_some()) {
             Some(texts) => match source {
                 Some(file) => remembered(&unwrapped, d, file, texts, style.color),
@@ -107,7 +119,22 @@ pub fn packet_report(v: &Verdict, style: Style) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", verdict_line(v, style.color));
-    out
+    match style.color {
+        true => crate::words::neutral_keeping_colour(&out).into_owned(),
+        false => match crate::words::neutral(&out) {
+            std::borrow::Cow::Borrowed(_) => out,
+            std::borrow::Cow::Owned(o) => o,
+        },
+    }
+}
+
+/// Whether a text holds a character [`crate::words::neutral`] writes out.
+fn has_controls(text: &str) -> bool {
+    matches!(crate::words::neutral(text), std::borrow::Cow::Owned(_))
+}
+
+fn handler_plain() -> GraphicalReportHandler {
+    handler(false)
 }
 
 /// The miette handler for a colour setting.
@@ -196,8 +223,8 @@ fn verdict_line(v: &Verdict, color: bool) -> String {
     };
     format!(
         "{word} {}  {} at the {} gate{counts}",
-        v.id,
-        v.kind.as_deref().unwrap_or("no kind"),
+        crate::words::neutral(&v.id),
+        crate::words::neutral(v.kind.as_deref().unwrap_or("no kind")),
         v.gate
     )
 }
