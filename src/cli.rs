@@ -337,6 +337,13 @@ pub struct CheckArgs {
     /// calendar moved since then.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
+    /// Judge sign-offs by who may sign, and by the kinds, as they are at this git ref (a pull
+    /// request's base), not as the change under review has them.
+    ///
+    /// A `[people]` binding made since REF does not let its signers count until it has landed;
+    /// a kind weakened since REF is judged as at REF; a kind new since REF is flagged for review.
+    #[arg(long, value_name = "REF", env = "HANDOFF_BASE")]
+    pub base: Option<String>,
 }
 
 /// Parse a YYYY-MM-DD date argument.

@@ -32,6 +32,9 @@ pub struct Settings {
     pub weekends: Weekends,
     /// Email → Slack member id (`U…`), so that `remind --format slack` mentions people.
     pub slack: BTreeMap<String, String>,
+    /// Trust as read from the base commit (`check --base`), when given.
+    #[serde(skip)]
+    pub base: Option<std::sync::Arc<crate::trust::Base>>,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             people: BTreeMap::new(),
             weekends: Weekends::Warn,
             slack: BTreeMap::new(),
+            base: None,
         }
     }
 }

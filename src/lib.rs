@@ -30,6 +30,7 @@ pub mod signoff;
 pub mod stats;
 pub mod suggest;
 pub mod timeline;
+pub mod trust;
 pub mod verdict;
 pub mod waiver;
 pub mod words;

@@ -112,17 +112,110 @@ pub fn read(packet: &Packet) -> (Vec<Signoff>, Vec<BadEntry>) {
     (good, bad)
 }
 
-/// Byte range of the top-level `signoffs` block in `handoff.md`, when there is one.
+/// Byte range of the top-level `signoffs` entry in `handoff.md`, when there is one: exactly the
+/// bytes of that entry, so that no other answer is ever left out of the digest.
+///
+/// In a block mapping (how packets are written) every key starts a line of its own, so the entry
+/// is the whole lines from its key to the next key (comments in between included). In a flow
+/// mapping (`{id: p, signoffs: [...], metric: ...}`) other entries may share those lines, so the
+/// entry is cut from its key to the end of its value, found by matching brackets.
 pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
     let front = packet.front.as_ref()?;
     let file = packet.file.as_ref()?;
     let entries = front.entries()?;
     let i = entries.iter().position(|e| e.key == "signoffs")?;
-    let start = file.line_start(entries[i].key_pos.line);
-    let end = entries.get(i + 1).map_or(packet.front_range.1, |next| {
-        file.line_start(next.key_pos.line)
-    });
-    Some((start, end))
+    let entry = &entries[i];
+    let text = file.text.as_str();
+    let flow = text.as_bytes().get(front.pos.offset) == Some(&b'{');
+    if !flow {
+        let start = file.line_start(entry.key_pos.line);
+        let end = entries.get(i + 1).map_or(packet.front_range.1, |next| {
+            file.line_start(next.key_pos.line)
+        });
+        // Every key of a block mapping begins its line; anything else is read exactly.
+        let blank_before = |line: usize, at: usize| {
+            text.get(file.line_start(line)..at)
+                .is_some_and(|t| t.trim().is_empty())
+        };
+        let own_lines = blank_before(entry.key_pos.line, entry.key_pos.offset)
+            && entries.get(i + 1).is_none_or(|next| {
+                blank_before(next.key_pos.line, next.key_pos.offset)
+                    && end >= value_end(text, &entry.value)
+            });
+        if own_lines && start <= end {
+            return Some((start, end));
+        }
+    }
+    let end = value_end(text, &entry.value).min(packet.front_range.1.max(entry.key_pos.offset));
+    Some((entry.key_pos.offset, end.max(entry.key_pos.offset)))
+}
+
+/// The byte just past a value: its last scalar, or for a flow collection its closing bracket.
+fn value_end(text: &str, node: &Node) -> usize {
+    let mut end = node.end.max(node.pos.offset);
+    match &node.value {
+        Value::Seq(items) => {
+            for item in items {
+                end = end.max(value_end(text, item));
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                end = end.max(value_end(text, &e.value));
+            }
+        }
+        _ => return end,
+    }
+    if matches!(text.as_bytes().get(node.pos.offset), Some(b'[' | b'{')) {
+        end = end.max(flow_close(text, node.pos.offset));
+    }
+    end
+}
+
+/// The byte just past the bracket that closes the flow collection opening at `open`. Plain
+/// scalars in a flow collection cannot hold brackets, so only quotes and comments need skipping.
+fn flow_close(text: &str, open: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'\'' {
+                        if bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// `handoff.md`'s text as a sign-off covers it: without the `signoffs` block and without the
@@ -315,6 +408,9 @@ pub struct Standing {
     /// The role of an earlier sign-off by the same person, when the kind forbids one person two
     /// sign-offs.
     pub also_signed_as: Option<String>,
+    /// With trust read from a base commit (`check --base`): who might sign the role there, when
+    /// only a binding made since then allows this signer.
+    pub unlanded: Option<Holders>,
 }
 
 impl Standing {
@@ -325,6 +421,7 @@ impl Standing {
             && self.freshness == Freshness::Fresh
             && self.holders.allows(&self.signoff.by)
             && self.also_signed_as.is_none()
+            && self.unlanded.is_none()
     }
 }
 
@@ -375,12 +472,20 @@ impl Review {
                     .find(|o| o.signoff.role != s.role && person::same(&o.signoff.by, &s.by))
                     .map(|o| o.signoff.role.clone())
             };
+            let unlanded = match (&settings.base, &role) {
+                (Some(base), Some(r)) if holders.allows(&s.by) => {
+                    let then = base.holders(packet, r);
+                    (!then.allows(&s.by)).then_some(then)
+                }
+                _ => None,
+            };
             standings.push(Standing {
                 signoff: s,
                 role,
                 freshness,
                 holders,
                 also_signed_as,
+                unlanded,
             });
         }
         Review {
@@ -437,4 +542,120 @@ pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<
         fields.push(("note", note.clone()));
     }
     crate::packet::edit::list_entry(packet, "signoffs", &fields, replace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn covered(text: &str) -> String {
+        let p = Packet::from_text(Path::new("p"), Path::new("p"), text.to_string());
+        assert!(p.front.is_some(), "front matter reads:\n{text}");
+        content(&p)
+    }
+
+    const SIGNOFFS: &str = "[{role: r1, by: 'Ann Lee <ann@x.test>', at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready}]";
+
+    /// One front matter holding `answers` (`a0`, `a1`, … in order), written in `style`:
+    /// 0 block, 1 one-line flow mapping, 2 flow mapping over several lines sharing lines with
+    /// `signoffs`, 3 block mapping of flow values.
+    fn packet(style: u8, answers: &[String], signoffs: &str) -> String {
+        let n = answers.len();
+        let q = |s: &String| format!("'{}'", s.replace('\'', "''"));
+        let pairs: Vec<String> = answers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("a{i}: {}", q(a)))
+            .collect();
+        let front = match style {
+            0 => {
+                let mut out = String::from("id: p\nkind: many\n");
+                for (i, p) in pairs.iter().enumerate() {
+                    if i == n / 2 {
+                        out.push_str("signoffs:\n");
+                        let blocks = signoffs.trim_start_matches('[').trim_end_matches(']');
+                        out.push_str(&format!("  - {blocks}\n"));
+                    }
+                    out.push_str(p);
+                    out.push('\n');
+                }
+                out
+            }
+            1 | 2 => {
+                let mut items = vec!["id: p".to_string(), "kind: many".to_string()];
+                items.extend(pairs.iter().take(n / 2).cloned());
+                items.push(format!("signoffs: {signoffs}"));
+                items.extend(pairs.iter().skip(n / 2).cloned());
+                let sep = if style == 1 { ", " } else { ",\n " };
+                // Style 2: every line holds an answer, `signoffs` and the next answer together.
+                let body = if style == 1 {
+                    items.join(sep)
+                } else {
+                    items
+                        .chunks(2)
+                        .map(|c| c.join(", "))
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                };
+                format!("{{{body}}}\n")
+            }
+            _ => {
+                let mut out = String::from("id: p\nkind: many\n");
+                for (i, a) in answers.iter().enumerate() {
+                    if i == n / 2 {
+                        out.push_str(&format!("signoffs: {signoffs}\n"));
+                    }
+                    out.push_str(&format!("a{i}: {{target: {}, note: x}}\n", q(a)));
+                }
+                out
+            }
+        };
+        format!("---\n{front}---\n\n# P\n")
+    }
+
+    #[test]
+    fn a_flow_front_matter_leaves_out_only_the_signoffs_entry() {
+        let answers: Vec<String> = ["3 business days", "refunds under 2%"]
+            .map(String::from)
+            .to_vec();
+        for style in 0..4 {
+            let text = packet(style, &answers, SIGNOFFS);
+            let cut = covered(&text);
+            assert!(!cut.contains("sha256:00"), "style {style}: {cut}");
+            assert!(cut.contains("3 business days") && cut.contains("refunds under 2%"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the style, editing any answer changes what the sign-offs cover, and editing
+        /// the sign-offs themselves does not.
+        #[test]
+        fn every_answer_edit_changes_the_digest(
+            answers in proptest::collection::vec("[a-z0-9 %<>=]{1,12}", 1..6),
+            style in 0u8..4,
+            which in 0usize..6,
+            at in 0usize..12,
+            with in "[A-Z#\\]\\[{}']",
+        ) {
+            let before = covered(&packet(style, &answers, SIGNOFFS));
+            let mut edited = answers.clone();
+            let i = which % edited.len();
+            let chars: Vec<char> = edited[i].chars().collect();
+            let k = at % chars.len();
+            let mut s: String = chars[..k].iter().collect();
+            s.push_str(&with);
+            s.extend(&chars[k + 1..]);
+            prop_assume!(s != edited[i]);
+            edited[i] = s;
+            let after = covered(&packet(style, &edited, SIGNOFFS));
+            prop_assert_ne!(&before, &after, "style {} answer {}", style, i);
+
+            let resigned = SIGNOFFS.replace("sha256:00", "sha256:ff").replace("r1", "r2");
+            let same = covered(&packet(style, &answers, &resigned));
+            prop_assert_eq!(before, same);
+        }
+    }
 }

@@ -10,8 +10,9 @@ use std::io::Write as _;
 
 /// Check packets; returns the exit status (0 pass, 1 a gate failed).
 pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
-    let (ws, packets) = Workspace::for_args(&env.cwd, &args.packets)?;
+    let (mut ws, packets) = Workspace::for_args(&env.cwd, &args.packets)?;
     let today = today(args.today);
+    trust_notes(env, &mut ws, args)?;
     let root = ws.config.packets_dir();
     if packets.is_empty() && !root.exists() && !args.allow_empty {
         // A CI job pointed at the wrong folder must not pass by checking nothing.
@@ -163,4 +164,64 @@ fn changed_since(
             })
         })
         .collect())
+}
+
+/// Trust for this run: read from `--base` when given, and what the change does to it listed; a
+/// note for every repo kind that shadows a built-in kind; in CI without `--base`, a note that
+/// the change under review decides who may sign.
+fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Error> {
+    if let Some(rev) = args.base.as_deref().filter(|r| !r.trim().is_empty()) {
+        crate::trust::open(ws, rev.trim())?;
+    } else if !env.quiet && std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        eprintln!(
+            "note: no --base given: sign-offs are judged by handoff.toml and the kinds as this change has them; pass --base <the pull request's base commit> so that a change cannot decide who approves it"
+        );
+    }
+    if !env.quiet {
+        for s in ws.kinds.shadows() {
+            eprintln!(
+                "note: {} replaces the built-in kind `{}`{}",
+                crate::paths::shown(&s.file),
+                s.name,
+                if s.less.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " and asks less: it {}",
+                        crate::words::neutral(&s.less.join("; "))
+                    )
+                }
+            );
+        }
+    }
+    let Some(base) = ws.config.settings.base.clone() else {
+        return Ok(());
+    };
+    let github = args.format == CheckFormat::Github && args.output.is_none();
+    for c in &base.changes {
+        if github {
+            println!(
+                "{}",
+                report::github::annotation(
+                    "warning",
+                    &c.file,
+                    c.line,
+                    1,
+                    c.rule,
+                    &c.message,
+                    "review it with the change; CODEOWNERS on handoff.toml and .handoff/ makes that review required"
+                )
+            );
+        }
+        if !env.quiet || !github {
+            eprintln!(
+                "warning[{}]: {}:{}: {}",
+                c.rule,
+                c.file,
+                c.line,
+                crate::words::neutral(&c.message)
+            );
+        }
+    }
+    Ok(())
 }

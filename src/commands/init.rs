@@ -49,6 +49,9 @@ jobs:
       - uses: handoff-dev/handoff@v{version}
         with:
           format: github
+          # Who may sign, and the kinds, are read from the pull request's base, not from the
+          # change under review (empty on the morning run, which checks the branch as it is).
+          base: ${{ github.event.pull_request.base.sha }}
 "#;
 
 /// Create what is missing; report what was kept.

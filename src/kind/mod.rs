@@ -3,6 +3,7 @@
 //! Kinds are data. The built-in ones are embedded from `templates/kinds/`; a repo adds or overrides
 //! kinds in `.handoff/kinds/<kind>/`.
 
+pub mod compare;
 pub mod scaffold;
 pub mod spec;
 
@@ -30,6 +31,40 @@ pub struct Kind {
     pub templates: Vec<(String, String)>,
     /// Where it came from.
     pub origin: Origin,
+    /// What a packet of this kind is told about the kind itself (it shadows a built-in kind
+    /// and asks less; it is new or weakened in the change under review).
+    pub caveats: Vec<Caveat>,
+}
+
+/// Something about a kind that its packets' checks report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caveat {
+    /// Which.
+    pub what: CaveatKind,
+    /// In words, naming the kind and what it asks less.
+    pub message: String,
+}
+
+/// The caveats a kind can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaveatKind {
+    /// A repo kind named like a built-in one asks less than the built-in.
+    ShadowsWeaker,
+    /// The kind is new in the change under review (`check --base`).
+    NewInChange,
+    /// The change under review weakened the kind; it is judged as at the base.
+    WeakenedInChange,
+}
+
+/// A repo kind named like a built-in one, and what it asks less than the built-in.
+#[derive(Debug, Clone)]
+pub struct Shadow {
+    /// The kind's name.
+    pub name: String,
+    /// Its `kind.yaml`.
+    pub file: PathBuf,
+    /// What it asks less (empty: at least as much).
+    pub less: Vec<String>,
 }
 
 /// A kind file that could not be used.
@@ -72,6 +107,7 @@ pub static BUILTIN: &[(&str, &[(&str, &str)])] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Kinds {
     kinds: BTreeMap<String, Slot>,
+    shadows: Vec<Shadow>,
 }
 
 /// A kind, or a built-in one still to be parsed.
@@ -129,6 +165,7 @@ fn builtin(name: &str) -> Result<Kind, KindError> {
         spec,
         templates,
         origin: Origin::BuiltIn,
+        caveats: Vec::new(),
     })
 }
 
@@ -136,6 +173,7 @@ impl Kinds {
     /// The built-in kinds, then the repo's `.handoff/kinds/*` over them.
     pub fn load(repo_root: Option<&Path>) -> Result<Kinds, KindError> {
         let mut kinds = BTreeMap::new();
+        let mut shadows = Vec::new();
         for (name, _) in BUILTIN {
             kinds.insert(
                 name.to_string(),
@@ -152,12 +190,41 @@ impl Kinds {
                     .collect();
                 dirs.sort();
                 for kind_dir in dirs {
-                    let kind = load_repo_kind(root, &kind_dir, &kinds)?;
+                    let mut kind = load_repo_kind(root, &kind_dir, &kinds)?;
+                    if let Some(less) = shadowed(&kind) {
+                        if !less.is_empty() {
+                            kind.caveats.push(Caveat {
+                                what: CaveatKind::ShadowsWeaker,
+                                message: format!(
+                                    "the repo's kind `{}` ({}) replaces the built-in kind of that name and asks less: it {}",
+                                    kind.spec.name,
+                                    crate::paths::shown(&kind_dir.join("kind.yaml")),
+                                    less.join("; ")
+                                ),
+                            });
+                        }
+                        shadows.push(Shadow {
+                            name: kind.spec.name.clone(),
+                            file: kind_dir.join("kind.yaml"),
+                            less,
+                        });
+                    }
                     kinds.insert(kind.spec.name.clone(), Slot::Ready(Box::new(kind)));
                 }
             }
         }
-        Ok(Kinds { kinds })
+        Ok(Kinds { kinds, shadows })
+    }
+
+    /// The repo kinds named like a built-in kind, each with what it asks less than the built-in.
+    pub fn shadows(&self) -> &[Shadow] {
+        &self.shadows
+    }
+
+    /// Put `kind` in place of the kind of its name (or add it).
+    pub fn put(&mut self, kind: Kind) {
+        self.kinds
+            .insert(kind.spec.name.clone(), Slot::Ready(Box::new(kind)));
     }
 
     /// The kind with this name.
@@ -268,7 +335,22 @@ fn load_repo_kind(
         spec,
         templates,
         origin: Origin::Repo(dir.to_path_buf()),
+        caveats: Vec::new(),
     })
+}
+
+/// The spec of the built-in kind `name`, when there is one.
+pub fn builtin_spec(name: &str) -> Option<KindSpec> {
+    BUILTIN.iter().find(|(n, _)| *n == name)?;
+    builtin(name).ok().map(|k| k.spec)
+}
+
+/// For a repo kind named like a built-in one: what it asks less than the built-in.
+fn shadowed(kind: &Kind) -> Option<Vec<String>> {
+    let name = kind.spec.name.as_str();
+    BUILTIN.iter().find(|(n, _)| *n == name)?;
+    let builtin = builtin(name).ok()?;
+    Some(compare::asks_less(&builtin.spec, &kind.spec))
 }
 
 /// Parse a `kind.yaml` text into its spec.

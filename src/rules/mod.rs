@@ -9,6 +9,7 @@ pub mod sections;
 pub mod signoff;
 pub mod structure;
 pub mod timeline;
+pub mod trust;
 pub mod waiver;
 
 use crate::config::Config;
@@ -59,6 +60,7 @@ pub fn all() -> Vec<&'static Rule> {
     rules.extend(signoff::RULES);
     rules.extend(timeline::RULES);
     rules.extend(waiver::RULES);
+    rules.extend(trust::RULES);
     rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
@@ -194,6 +196,7 @@ pub fn check(
     file::check(&mut ctx);
     if packet.front.is_some() {
         structure::check(&mut ctx, kinds);
+        trust::check(&mut ctx);
         if let Some(kind) = kind {
             answers::check(&mut ctx, &kind.spec);
             attachments::check(&mut ctx, &kind.spec);

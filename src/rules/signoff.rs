@@ -72,14 +72,22 @@ be signed by anyone. This is a note, never a failure: bind the role to say who h
 Example: `[people]` `revops-director = \"Ines Moreau <ines@x.test>\"`.",
 };
 
+/// With `--base`: a sign-off only a binding made in the change under review allows.
+pub static SIGNOFF_UNLANDED: Rule = Rule {
+    id: "signoff-unlanded",
+    summary: "with --base, a sign-off counts only when the base already lets its signer sign",
+    explanation: "`check --base REF` reads who may sign from REF (the pull request's target): `[people]` in handoff.toml, and a role's `held_by` field as the packet had it there. A pull request that binds a role to its author and signs it in the same change proves nothing: such a sign-off does not count until the binding has landed, and is an error from the signed-off gate on. A binding removed by the change takes effect at once.\n\nFix: land the `[people]` change first (reviewed; CODEOWNERS on handoff.toml makes that review required), or have a holder at the base sign.",
+};
+
 /// Rules of this area.
-pub static RULES: [&Rule; 6] = [
+pub static RULES: [&Rule; 7] = [
     &SIGNOFF_INVALID,
     &SIGNOFF_MISSING,
     &SIGNOFF_STALE,
     &SIGNOFF_UNAUTHORIZED,
     &SIGNOFF_SAME_SIGNER,
     &SIGNOFF_UNBOUND,
+    &SIGNOFF_UNLANDED,
 ];
 
 /// Check the packet's sign-offs.
@@ -132,6 +140,29 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 ),
                 format!(
                     "remove the entry; the holder signs with `handoff sign {id} --role {}`",
+                    s.role
+                ),
+            );
+        } else if let Some(then) = &st.unlanded {
+            let base = ctx
+                .config
+                .settings
+                .base
+                .as_ref()
+                .map_or("", |b| b.rev.as_str());
+            ctx.report(
+                &SIGNOFF_UNLANDED,
+                at_gate,
+                s.pos,
+                1,
+                format!(
+                    "the {} sign-off by {} relies on a binding made since {base}: there the role may be signed by {}; it counts once the change has landed",
+                    s.role,
+                    s.by,
+                    then.describe()
+                ),
+                format!(
+                    "land the binding first, reviewed; or a holder at {base} signs with `handoff sign {id} --role {}`",
                     s.role
                 ),
             );
