@@ -218,6 +218,8 @@ pub enum Command {
     /// Overdue milestones first, then what falls due in the window, then waivers that end in it.
     /// Exit status: 0 (a report, whatever it lists); 2 the command could not run.
     Remind(crate::commands::remind::RemindArgs),
+    /// The KPI as evidence: pull each packet's daily series from its source into the packet.
+    Metrics(crate::commands::metrics::MetricsArgs),
     /// Handoff quality figures from git history: transition time, on-time sign-off, rework, ...
     Stats(crate::commands::stats::StatsArgs),
     /// Pick a signed-off packet at random for a runbook drill and print its checklists.

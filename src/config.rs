@@ -32,6 +32,8 @@ pub struct Settings {
     pub weekends: Weekends,
     /// Email → Slack member id (`U…`), so that `remind --format slack` mentions people.
     pub slack: BTreeMap<String, String>,
+    /// Where KPI series come from: `[sources.NAME]`, for `handoff metrics pull`.
+    pub sources: BTreeMap<String, crate::metrics::source::SourceConfig>,
     /// Trust as read from the base commit (`check --base`), when given.
     #[serde(skip)]
     pub base: Option<std::sync::Arc<crate::trust::Base>>,
@@ -45,6 +47,7 @@ impl Default for Settings {
             people: BTreeMap::new(),
             weekends: Weekends::Warn,
             slack: BTreeMap::new(),
+            sources: BTreeMap::new(),
             base: None,
         }
     }

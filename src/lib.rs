@@ -17,6 +17,7 @@ pub mod ics;
 pub mod inside;
 pub mod kind;
 pub mod lsp;
+pub mod metrics;
 pub mod packet;
 pub mod paths;
 pub mod person;
@@ -78,6 +79,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Status(args) => commands::status::run(&env, args),
         Command::Remind(args) => commands::remind::run(&env, args),
         Command::Stats(args) => commands::stats::run(&env, args),
+        Command::Metrics(args) => commands::metrics::run(&env, args),
         Command::Drill(args) => commands::drill::run(&env, args),
         Command::Render(args) => commands::render::run(&env, args),
         Command::Init(args) => commands::init::run(&env, args),

@@ -268,7 +268,11 @@ fn hover_completion_and_a_fix_for_a_truncated_value() {
         .map(|i| i["label"].as_str().unwrap())
         .collect();
     assert!(!labels.contains(&"kpi"), "{labels:?}");
-    assert_eq!(labels, ["baseline"], "only the key not yet written");
+    assert_eq!(
+        labels,
+        ["baseline", "series"],
+        "only the keys not yet written"
+    );
     assert!(
         !labels.contains(&"owner"),
         "top-level keys are not offered inside metric: {labels:?}"

@@ -450,13 +450,10 @@ fn several_repositories_in_one_status_and_one_site() {
             std::fs::read(examples.join("handoff.toml")).unwrap(),
         );
         for id in ids {
-            for f in std::fs::read_dir(examples.join("handoffs").join(id)).unwrap() {
-                let f = f.unwrap();
-                holder.write(
-                    &format!("{repo}/handoffs/{id}/{}", f.file_name().to_string_lossy()),
-                    std::fs::read(f.path()).unwrap(),
-                );
-            }
+            common::copy_dir(
+                &examples.join("handoffs").join(id),
+                &holder.file(&format!("{repo}/handoffs/{id}")),
+            );
         }
     }
     holder.write("broken/handoff.toml", "packets = [\n");

@@ -749,12 +749,10 @@ fn a_report_written_as_packets_are_checked_reads_as_one_written_at_the_end() {
     // 6 × 100 copies: two chunks and more, signed packets in each.
     for i in 0..100 {
         for id in ids {
-            for entry in std::fs::read_dir(repo.file(&format!("handoffs/{id}"))).unwrap() {
-                let entry = entry.unwrap();
-                let text = std::fs::read(entry.path()).unwrap();
-                let name = entry.file_name().to_string_lossy().into_owned();
-                repo.write(&format!("handoffs/{id}-{i:03}/{name}"), text);
-            }
+            common::copy_dir(
+                &repo.file(&format!("handoffs/{id}")),
+                &repo.file(&format!("handoffs/{id}-{i:03}")),
+            );
         }
     }
     for i in 0..40 {

@@ -7,6 +7,7 @@ pub mod init;
 pub mod kinds;
 pub mod log;
 pub mod man;
+pub mod metrics;
 pub mod new;
 pub mod remind;
 pub mod render;

@@ -120,6 +120,22 @@ fn fields(out: &mut String, specs: &[FieldSpec], indent: usize, in_list: bool) {
             FieldType::List if !f.required => {
                 let _ = writeln!(out, "{pad}{}: []  # optional: {}", f.key, f.prompt);
             }
+            // An optional mapping is shown commented out, filled with its examples, to be
+            // taken up by removing the `#`s (a KPI series and its query, say).
+            FieldType::Map if !f.required && indent > 0 => {
+                let _ = writeln!(out, "{pad}# {}:  # optional: {}", f.key, f.prompt);
+                for sub in &f.fields {
+                    if let Some(example) = sub.example.as_deref() {
+                        let _ = writeln!(
+                            out,
+                            "{}#   {}: {}",
+                            " ".repeat(indent),
+                            sub.key,
+                            scalar(example)
+                        );
+                    }
+                }
+            }
             FieldType::Map => {
                 let _ = writeln!(out, "{pad}{}:", f.key);
                 fields(out, &f.fields, indent + 2, false);

@@ -56,6 +56,42 @@ pub struct KindSpec {
     /// metric and the risks questions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decision: Vec<String>,
+    /// How the metric answer's KPI series is judged, when the kind asks for one to be watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<KpiSpec>,
+}
+
+/// How a kind judges the daily KPI series a packet's metric answer points at (`series:`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KpiSpec {
+    /// Days before day 0 whose values must meet the target (the stability window).
+    pub window: u32,
+    /// The gate from which an unstable or incomplete window fails the packet (default: the
+    /// handed-off gate, day 0); before it, `check` notes the progress.
+    pub gate: Gate,
+    /// Days of the window allowed to miss the target.
+    pub misses: u32,
+    /// The largest relative spread, (max − min) / mean, the window may show (e.g. 0.2).
+    pub max_spread: Option<f64>,
+    /// Consecutive days after day 0 under target that make a breach (the paging policy in days).
+    pub breach_days: u32,
+    /// The acceptance criterion the series decides once a packet has one; without a series the
+    /// ticked box stands, noted as unverified.
+    pub criterion: Option<String>,
+}
+
+impl Default for KpiSpec {
+    fn default() -> Self {
+        KpiSpec {
+            window: 14,
+            gate: Gate::HandedOff,
+            misses: 0,
+            max_spread: None,
+            breach_days: 2,
+            criterion: None,
+        }
+    }
 }
 
 /// The five questions every handoff answers, each the path of the answer that asks it in this

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod attachments;
 pub mod audit;
 pub mod file;
+pub mod kpi;
 pub mod sections;
 pub mod signoff;
 pub mod structure;
@@ -61,6 +62,7 @@ pub fn all() -> Vec<&'static Rule> {
     rules.extend(timeline::RULES);
     rules.extend(waiver::RULES);
     rules.extend(trust::RULES);
+    rules.extend(kpi::RULES);
     rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
@@ -199,6 +201,7 @@ pub fn check(
         trust::check(&mut ctx);
         if let Some(kind) = kind {
             answers::check(&mut ctx, &kind.spec);
+            kpi::check(&mut ctx, &kind.spec);
             attachments::check(&mut ctx, &kind.spec);
             signoff::check(&mut ctx, &kind.spec);
             waiver::check(&mut ctx, &kind.spec);

@@ -154,13 +154,32 @@ impl Repo {
         } else {
             examples.join("handoffs").join(id)
         };
-        for entry in std::fs::read_dir(&src).expect("example") {
-            let entry = entry.expect("entry");
-            let text = std::fs::read(entry.path()).expect("read example");
-            self.write(
-                &format!("handoffs/{id}/{}", entry.file_name().to_string_lossy()),
-                text,
-            );
+        let mut folders = vec![(src, String::new())];
+        while let Some((dir, rel)) = folders.pop() {
+            for entry in std::fs::read_dir(&dir).expect("example") {
+                let entry = entry.expect("entry");
+                let name = format!("{rel}{}", entry.file_name().to_string_lossy());
+                if entry.file_type().expect("type").is_dir() {
+                    folders.push((entry.path(), format!("{name}/")));
+                    continue;
+                }
+                let text = std::fs::read(entry.path()).expect("read example");
+                self.write(&format!("handoffs/{id}/{name}"), text);
+            }
+        }
+    }
+}
+
+/// Copy the folder `from` into `to` with everything below it (a packet with its `metrics/`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
         }
     }
 }

@@ -1,0 +1,522 @@
+//! The KPI as evidence: `metrics pull` from a real SQLite file and a real PostgreSQL server into
+//! the packet, and `check` judging the committed series (stability, gaps, bad rows, breaches).
+
+mod common;
+use common::{Repo, diagnostics};
+
+/// A small kind that watches its KPI from the ready gate on, so that the series decides.
+const KIND: &str = "name: play\nsummary: A play whose KPI is watched\nfields:\n  - key: metric\n    type: map\n    prompt: Which number?\n    fields:\n      - key: target\n        type: text\n        prompt: What value counts?\n      - key: series\n        type: map\n        required: false\n        prompt: Where is it read?\n        fields:\n          - key: source\n            type: text\n            required: false\n            prompt: Which source?\n          - key: query\n            type: text\n            required: false\n            prompt: Which query?\n          - key: column\n            type: text\n            required: false\n            prompt: Which column?\n          - key: file\n            type: text\n            required: false\n            prompt: Which file?\nkpi:\n  window: 14\n  gate: ready\n  breach_days: 2\n  criterion: KPI stable for 14 days before the handoff\ncriteria:\n  - KPI stable for 14 days before the handoff\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n    all_checked: ready\n";
+
+const DAY0: &str = "2026-12-15";
+const SQL: &str =
+    "select day, value from kpi_daily where kpi = 'winback' and day between ?1 and ?2";
+
+fn packet(series: &str, ticked: bool) -> String {
+    format!(
+        "---\nid: p\ntitle: P\nkind: play\nfrom: a\nto: b\nday0: {DAY0}\nstatus: ready\nmetric:\n  target: \">= 4% reactivated\"\n{series}signoffs: []\n---\n\n# P\n\n## Acceptance criteria\n\n- [{}] KPI stable for 14 days before the handoff\n",
+        if ticked { "x" } else { " " }
+    )
+}
+
+fn sqlite_series() -> String {
+    format!("  series:\n    source: warehouse\n    query: \"{SQL}\"\n")
+}
+
+/// Days from 2026-12-01 to 2026-12-14 (the window before day 0), with `value(i)`.
+fn days(value: impl Fn(usize) -> Option<f64>) -> Vec<(String, Option<f64>)> {
+    (0..14)
+        .map(|i| (format!("2026-12-{:02}", i + 1), value(i)))
+        .collect()
+}
+
+fn repo_with_db(rows: &[(String, Option<f64>)]) -> Repo {
+    let repo = Repo::new();
+    repo.write(".handoff/kinds/play/kind.yaml", KIND);
+    repo.write(
+        "handoff.toml",
+        "[sources.warehouse]\nkind = \"sqlite\"\npath = \"data/kpis.db\"\n",
+    );
+    std::fs::create_dir_all(repo.file("data")).unwrap();
+    let db = rusqlite::Connection::open(repo.file("data/kpis.db")).unwrap();
+    db.execute_batch("create table kpi_daily (kpi text, day text, value real)")
+        .unwrap();
+    for (day, v) in rows {
+        db.execute(
+            "insert into kpi_daily values ('winback', ?1, ?2)",
+            rusqlite::params![day, v],
+        )
+        .unwrap();
+    }
+    repo.write("handoffs/p/handoff.md", packet(&sqlite_series(), true));
+    repo.commit_as("Dana Kim <dana@x.test>", "P");
+    repo
+}
+
+fn rules(doc: &serde_json::Value) -> Vec<(String, String, String)> {
+    diagnostics(doc, "p")
+        .into_iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["severity"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .filter(|(r, _, _)| r.starts_with("kpi-") || r == "criteria-open")
+        .collect()
+}
+
+#[test]
+fn a_stable_series_pulled_from_sqlite_passes_the_ready_gate_and_a_repull_changes_nothing() {
+    let repo = repo_with_db(&days(|i| Some(4.2 + i as f64 / 100.0)));
+    let (code, out, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("p: 14 days (2026-12-01 to 2026-12-14) from warehouse; stable: 14 of the 14 days before day 0 meet >= 4%"), "{out}");
+    assert!(err.contains("commit handoffs/p/metrics/kpi.csv"), "{err}");
+    let csv = repo.read("handoffs/p/metrics/kpi.csv");
+    assert!(csv.starts_with("day,value\n2026-12-01,4.2\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 15);
+    let (code, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(rules(&doc).is_empty(), "{:?}", rules(&doc));
+
+    // Unchanged data: the file is left byte-identical (not even rewritten) and --check agrees.
+    repo.commit_as("Dana Kim <dana@x.test>", "KPI");
+    let before = std::fs::metadata(repo.file("handoffs/p/metrics/kpi.csv"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let (code, out, _) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("unchanged"), "{out}");
+    assert_eq!(repo.read("handoffs/p/metrics/kpi.csv"), csv);
+    let after = std::fs::metadata(repo.file("handoffs/p/metrics/kpi.csv"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after, "an unchanged series is not rewritten");
+    assert_eq!(
+        repo.run(&["metrics", "pull", "--check", "--today", "2026-12-15"])
+            .0,
+        0
+    );
+
+    // A day corrected in the source: --check exits 1 and writes nothing.
+    let db = rusqlite::Connection::open(repo.file("data/kpis.db")).unwrap();
+    db.execute(
+        "update kpi_daily set value = 4.9 where day = '2026-12-03'",
+        [],
+    )
+    .unwrap();
+    let (code, out, err) = repo.run(&["metrics", "pull", "--check", "--today", "2026-12-15"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("would change") && err.contains("1 series file would change"),
+        "{out}{err}"
+    );
+    assert_eq!(repo.read("handoffs/p/metrics/kpi.csv"), csv);
+}
+
+#[test]
+fn one_missed_day_fails_the_gate_naming_the_day_whatever_the_ticked_box_says() {
+    let repo = repo_with_db(&days(|i| Some(if i == 5 { 3.1 } else { 4.5 })));
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-15"]).0, 0);
+    let (code, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 1);
+    let found = rules(&doc);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "kpi-unstable");
+    assert_eq!(found[0].1, "error");
+    assert!(
+        found[0].2.contains("2026-12-06 (3.1%, 0.9% off)"),
+        "{}",
+        found[0].2
+    );
+
+    // Before the kind's gate the same series is a note with the progress.
+    let (code, doc) = repo.check_json(&["--today", "2026-12-10", "--gate", "draft"]);
+    assert_eq!(code, 0);
+    let found = rules(&doc);
+    assert!(
+        found.iter().any(|(r, s, m)| r == "kpi-unstable"
+            && s == "note"
+            && m.contains("8 of the 14 days before day 0 meet >= 4%")),
+        "{found:?}"
+    );
+
+    // With a series the box no longer decides: an unticked box and a stable series pass.
+    let stable = repo_with_db(&days(|_| Some(4.5)));
+    stable.write("handoffs/p/handoff.md", packet(&sqlite_series(), false));
+    assert_eq!(
+        stable.run(&["metrics", "pull", "--today", "2026-12-15"]).0,
+        0
+    );
+    let (code, doc) = stable.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 0, "{:?}", rules(&doc));
+}
+
+#[test]
+fn a_gap_in_the_window_is_named_and_fails_at_the_gate() {
+    let repo = repo_with_db(&days(|i| {
+        (i != 2 && i != 3 && i != 4 && i != 9).then_some(4.5)
+    }));
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-15"]).0, 0);
+    let (code, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 1);
+    let found = rules(&doc);
+    assert!(
+        found.iter().any(|(r, s, m)| r == "kpi-gap"
+            && s == "error"
+            && m.contains(
+                "4 of the 14 days before day 0 have no value: 2026-12-03 to 2026-12-05, 2026-12-10"
+            )),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn every_invalid_form_of_a_committed_series_is_located() {
+    let repo = Repo::new();
+    repo.write(".handoff/kinds/play/kind.yaml", KIND);
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    file: metrics/kpi.csv\n", true),
+    );
+    repo.write(
+        "handoffs/p/metrics/kpi.csv",
+        "day,value\n2026-12-01,4.5\n2026-12-32,4.5\n2026-12-03,lots\n2026-12-04,4.5 ms\n2026-12-01,4.6\n2026-12-05\n",
+    );
+    repo.commit_as("Dana Kim <dana@x.test>", "P");
+    let (code, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 1);
+    let invalid: Vec<(u64, String)> = diagnostics(&doc, "p")
+        .into_iter()
+        .filter(|d| d["rule"] == "kpi-series-invalid")
+        .map(|d| {
+            assert!(
+                d["file"].as_str().unwrap().ends_with("metrics/kpi.csv"),
+                "{d}"
+            );
+            (
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let lines: Vec<u64> = invalid.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [3, 4, 5, 6, 7], "{invalid:#?}");
+    assert!(
+        invalid[2].1.contains("in ms, but the target is in %"),
+        "{invalid:?}"
+    );
+    assert!(invalid[3].1.contains("twice"), "{invalid:?}");
+
+    // A target that cannot be read shows the accepted forms.
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    file: metrics/kpi.csv\n", true)
+            .replace("\">= 4% reactivated\"", "about four percent"),
+    );
+    let (_, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    let bad: Vec<_> = diagnostics(&doc, "p")
+        .into_iter()
+        .filter(|d| d["rule"] == "kpi-target-invalid")
+        .collect();
+    assert_eq!(bad.len(), 1, "{doc:#}");
+    assert_eq!(bad[0]["line"], 10);
+    assert!(
+        bad[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("between 3 and 5 d")
+    );
+
+    // A series file named outside the packet is refused, not read.
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    file: ../../secret.csv\n", true),
+    );
+    let (_, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert!(
+        diagnostics(&doc, "p")
+            .iter()
+            .any(|d| d["rule"] == "kpi-series-invalid"
+                && d["message"].as_str().unwrap().contains("inside the packet")),
+        "{doc:#}"
+    );
+}
+
+#[test]
+fn a_breach_after_day_0_warns_and_fails_the_signed_off_gate() {
+    let mut rows = days(|_| Some(4.5));
+    for (day, v) in [
+        ("2026-12-15", 4.4),
+        ("2026-12-16", 3.0),
+        ("2026-12-17", 2.5),
+        ("2026-12-18", 2.0),
+    ] {
+        rows.push((day.to_string(), Some(v)));
+    }
+    let repo = repo_with_db(&rows);
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-19"]).0, 0);
+    let (_, doc) = repo.check_json(&["--today", "2026-12-19", "--gate", "handed-off"]);
+    let found = rules(&doc);
+    assert!(
+        found.iter().any(|(r, s, m)| r == "kpi-breach"
+            && s == "warning"
+            && m.contains("for 3 days in a row since 2026-12-16 (last: 2% on 2026-12-18)")),
+        "{found:?}"
+    );
+    let (code, doc) = repo.check_json(&["--today", "2026-12-19", "--gate", "signed-off"]);
+    assert_eq!(code, 1);
+    assert!(
+        rules(&doc)
+            .iter()
+            .any(|(r, s, _)| r == "kpi-breach" && s == "error")
+    );
+}
+
+#[test]
+fn a_failing_query_names_the_packet_and_the_source_and_leaves_the_file_untouched() {
+    let repo = repo_with_db(&days(|_| Some(4.5)));
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-15"]).0, 0);
+    let csv = repo.read("handoffs/p/metrics/kpi.csv");
+    for (query, says) in [
+        (
+            "select day, value from no_such_table",
+            "no such table: no_such_table",
+        ),
+        ("select day from kpi_daily", "returns 1 columns (day)"),
+        (
+            "select value, day from kpi_daily",
+            "column `value` is not a day",
+        ),
+        ("delete from kpi_daily returning day, value", "readonly"),
+        (
+            "select day, value from kpi_daily; drop table kpi_daily",
+            "ultiple statements",
+        ),
+    ] {
+        repo.write(
+            "handoffs/p/handoff.md",
+            packet(
+                &format!("  series:\n    source: warehouse\n    query: \"{query}\"\n"),
+                true,
+            ),
+        );
+        let (code, out, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+        assert_eq!(code, 2, "{query}: {out}{err}");
+        assert!(
+            err.contains("error: p: source warehouse:")
+                && err.to_lowercase().contains(&says.to_lowercase()),
+            "{query}: {err}"
+        );
+        assert!(err.contains("was left as it was"), "{err}");
+        assert_eq!(repo.read("handoffs/p/metrics/kpi.csv"), csv);
+    }
+    let db = rusqlite::Connection::open(repo.file("data/kpis.db")).unwrap();
+    let n: i64 = db
+        .query_row("select count(*) from kpi_daily", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 14, "the query could not write");
+
+    // An unknown source is a usage error before anything runs, with a suggestion.
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet(
+            &format!("  series:\n    source: warehous\n    query: \"{SQL}\"\n"),
+            true,
+        ),
+    );
+    let (code, _, err) = repo.run(&["metrics", "pull"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`warehous`") && err.contains("did you mean `warehouse`?"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ten_million_rows_stop_with_an_error_not_a_memory_blow_up() {
+    let repo = repo_with_db(&[]);
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: \"with recursive n(i) as (select 0 union all select i + 1 from n where i < 10000000) select '2026-12-01', i from n\"\n", true),
+    );
+    let (code, _, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("more than 100000 rows"), "{err}");
+}
+
+#[test]
+fn new_scaffolds_the_series_block_commented_with_an_example_query() {
+    let repo = Repo::new();
+    let (code, _, err) = repo.run(&[
+        "new",
+        "winback",
+        "--kind",
+        "gtm-play",
+        "--day0",
+        "2026-12-07",
+        "--from",
+        "growth",
+        "--to",
+        "ops",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = repo.read("handoffs/winback/handoff.md");
+    assert!(text.contains("  # series:  # optional:"), "{text}");
+    assert!(
+        text.contains("  #   source: warehouse\n  #   query: \"select day, value from kpi_daily"),
+        "{text}"
+    );
+    assert_eq!(repo.run(&["check", "--today", "2026-11-20"]).0, 0);
+}
+
+/// The PostgreSQL server `.ci/run` starts (its admin URL in `HANDOFF_TEST_PG_ADMIN_URL`); on a
+/// machine without one the test says so, and in CI it fails.
+fn pg_admin() -> Option<String> {
+    match std::env::var("HANDOFF_TEST_PG_ADMIN_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must start PostgreSQL (.ci/run) and set HANDOFF_TEST_PG_ADMIN_URL"
+            );
+            eprintln!("skipped: no PostgreSQL server (HANDOFF_TEST_PG_ADMIN_URL unset)");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_series_pulled_from_postgres_never_shows_the_password() {
+    let Some(admin) = pg_admin() else { return };
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+    let db = format!("kpi_{}", std::process::id());
+    let password = "Sw0rdfish-never-printed";
+    client
+        .batch_execute(&format!("drop database if exists {db}"))
+        .unwrap();
+    client
+        .batch_execute(&format!("create database {db}"))
+        .unwrap();
+    client
+        .batch_execute(&format!(
+            "drop role if exists {db}; create role {db} login password '{password}'"
+        ))
+        .unwrap();
+    let url = admin
+        .replace("postgres:handoff-ci-superuser", &format!("{db}:{password}"))
+        .rsplit_once('/')
+        .map(|(base, _)| format!("{base}/{db}"))
+        .unwrap();
+    let admin_db = admin
+        .rsplit_once('/')
+        .map(|(b, _)| format!("{b}/{db}"))
+        .unwrap();
+    let mut c = postgres::Client::connect(&admin_db, postgres::NoTls).unwrap();
+    c.batch_execute(&format!(
+        "create table kpi_daily (day date, value numeric(6,2)); grant select on kpi_daily to {db};
+         insert into kpi_daily select d::date, 4.25 from generate_series('2026-12-01'::date, '2026-12-14', '1 day') d;
+         update kpi_daily set value = 3.5 where day = '2026-12-09';"
+    ))
+    .unwrap();
+
+    let repo = Repo::new();
+    repo.write(".handoff/kinds/play/kind.yaml", KIND);
+    repo.write(
+        "handoff.toml",
+        "[sources.warehouse]\nkind = \"postgres\"\nurl_env = \"KPI_DATABASE_URL\"\ntimeout = 5\n",
+    );
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: select day, value from kpi_daily where day between $1 and $2\n", true),
+    );
+    let pull = |env: &str, extra: &[&str]| {
+        let out = repo
+            .handoff()
+            .env("KPI_DATABASE_URL", env)
+            .args(["metrics", "pull", "--today", "2026-12-15"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(password), "the password was printed: {text}");
+        (out.status.code().unwrap_or(-1), text)
+    };
+    let (code, text) = pull(&url, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("14 days (2026-12-01 to 2026-12-14)"),
+        "{text}"
+    );
+    assert!(
+        repo.read("handoffs/p/metrics/kpi.csv")
+            .contains("2026-12-09,3.5\n")
+    );
+    let (code, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 1);
+    assert!(
+        rules(&doc)
+            .iter()
+            .any(|(r, _, m)| r == "kpi-unstable" && m.contains("2026-12-09 (3.5%")),
+        "{doc:#}"
+    );
+
+    // A wrong password, a wrong database, a query past its timeout, a type that is no number:
+    // each a clear error, none printing the password.
+    let wrong = url.replace(password, "Wr0ng-secret-pw");
+    let (code, text) = pull(&wrong, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("cannot connect") && !text.contains("Wr0ng-secret-pw"),
+        "{text}"
+    );
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: select day, pg_sleep(10)::text from kpi_daily where day between $1 and $2\n", true),
+    );
+    let (code, text) = pull(&url, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("is of type text; the second column must be a number"),
+        "{text}"
+    );
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: select day, value from kpi_daily, pg_sleep(10) where day between $1 and $2\n", true),
+    );
+    let started = std::time::Instant::now();
+    let (code, text) = pull(&url, &[]);
+    assert_eq!(code, 2);
+    assert!(text.contains("ran past its timeout of 5 s"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(9));
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: delete from kpi_daily returning day, value\n", true),
+    );
+    let (code, text) = pull(&url, &[]);
+    assert_eq!(code, 2);
+    assert!(text.contains("read-only transaction"), "{text}");
+
+    // A missing environment variable is exit 2 before any connection.
+    let out = repo
+        .handoff()
+        .env_remove("KPI_DATABASE_URL")
+        .args(["metrics", "pull"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("KPI_DATABASE_URL that [sources.warehouse] names is not set")
+    );
+    drop(c);
+    let _ = client.batch_execute(&format!("drop database if exists {db} with (force)"));
+    let _ = client.batch_execute(&format!("drop role if exists {db}"));
+}
