@@ -34,6 +34,7 @@ pub mod timeline;
 pub mod trust;
 pub mod verdict;
 pub mod waiver;
+pub mod webhook;
 pub mod words;
 pub mod workspace;
 

@@ -16,6 +16,8 @@ pub struct Entry {
     pub verdict: Verdict,
     /// Its milestones today.
     pub placed: Vec<Placed>,
+    /// Its KPI series as committed, judged today, when it has one.
+    pub kpi: Option<crate::rules::kpi::Reading>,
 }
 
 impl Entry {
@@ -48,17 +50,21 @@ pub fn load(
         .filter_map(|(p, v)| Some((p?, v)))
         .collect();
     let entries = verdict::parallel_map(&checked, |(packet, _)| {
-        ws.kind_of(packet)
-            .map(|k| timeline::place(packet, &k.spec, &ws.config.settings, today))
-            .unwrap_or_default()
+        ws.kind_of(packet).map_or((Vec::new(), None), |k| {
+            (
+                timeline::place(packet, &k.spec, &ws.config.settings, today),
+                crate::rules::kpi::reading(packet, &k.spec, today),
+            )
+        })
     });
     let entries = checked
         .into_iter()
         .zip(entries)
-        .map(|((packet, verdict), placed)| Entry {
+        .map(|((packet, verdict), (placed, kpi))| Entry {
             packet,
             verdict,
             placed,
+            kpi,
         })
         .collect();
     (entries, note)

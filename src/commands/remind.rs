@@ -38,6 +38,19 @@ pub struct RemindArgs {
     /// packets show as `repo/id`. A repository that cannot be read is named on stderr (exit 2).
     #[arg(long = "repo", value_name = "DIR")]
     pub repos: Vec<std::path::PathBuf>,
+    /// Post the Slack message(s) to the incoming webhook whose URL is in the environment
+    /// variable named by --webhook-env, instead of printing them (retried on 429 and 5xx).
+    #[arg(long)]
+    pub post: bool,
+    /// The environment variable holding the webhook URL for --post (kept out of the repository
+    /// and of every message).
+    #[arg(
+        long,
+        default_value = "SLACK_WEBHOOK_URL",
+        value_name = "VAR",
+        requires = "post"
+    )]
+    pub webhook_env: String,
 }
 
 /// `2d` → 2, `1w` → 7.
@@ -58,6 +71,8 @@ pub fn parse_window(s: &str) -> Result<i64, String> {
 pub enum About {
     /// A milestone whose day passed without its evidence.
     Overdue,
+    /// After day 0, the KPI under its target longer than the paging policy allows.
+    KpiBreach,
     /// A milestone that falls due in the window.
     Due,
     /// A waiver that ends in the window.
@@ -119,10 +134,53 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
     for repo in &repos {
         slack_ids.extend(repo.ws.config.settings.slack.clone());
     }
+    // Posting needs its webhook before anything else is worked out.
+    let webhook = if args.post {
+        let var = &args.webhook_env;
+        match std::env::var(var) {
+            Ok(url) if !url.trim().is_empty() => Some(url),
+            _ => {
+                return Err(Error::usage(
+                    format!("--post: the environment variable {var} is not set"),
+                    format!(
+                        "export {var}=https://hooks.slack.com/services/… (in CI, from a secret)"
+                    ),
+                ));
+            }
+        }
+    } else {
+        None
+    };
     let status = if failed.is_empty() { 0 } else { 2 };
     // Overdue first, then what falls due, then waivers ending; each by date.
     reminders.sort_by(|a, b| (a.about, a.date, &a.packet).cmp(&(b.about, b.date, &b.packet)));
     if reminders.is_empty() && args.skip_empty {
+        return Ok(status);
+    }
+    if let Some(url) = webhook {
+        let what = format!("${}", args.webhook_env);
+        let messages = slack(&reminders, today, until, &slack_ids);
+        for (i, message) in messages.iter().enumerate() {
+            let body = serde_json::to_string(message).unwrap_or_default();
+            if let Err(e) =
+                crate::webhook::post(&url, &what, &body, std::time::Duration::from_secs(30))
+            {
+                eprintln!(
+                    "error: posting message {} of {}: {}",
+                    i + 1,
+                    messages.len(),
+                    e.message
+                );
+                eprintln!("  help: {}", e.help);
+                return Ok(2);
+            }
+        }
+        if !env.quiet {
+            eprintln!(
+                "posted {} to {what}",
+                crate::words::plural(messages.len(), "message", "messages")
+            );
+        }
         return Ok(status);
     }
     print_reminders(args, &reminders, today, until, &slack_ids)?;
@@ -178,6 +236,35 @@ fn collect(
                 people,
             });
         }
+    }
+    for e in entries {
+        let Some(kind) = e.kind(ws) else { continue };
+        let Some(k) = &e.kpi else { continue };
+        let Some((first, days)) = k.health.breach else {
+            continue;
+        };
+        if matches!(e.packet.status(), Some(crate::gate::Status::Retired)) {
+            continue;
+        }
+        let (last_day, last) = k.health.last.unwrap_or((first, 0.0));
+        reminders.push(Reminder {
+            about: About::KpiBreach,
+            packet: e.packet.id.clone(),
+            title: e.packet.title().to_string(),
+            milestone: format!(
+                "KPI under {} for {days} days since {first} (last: {} on {last_day})",
+                k.target,
+                k.target.show(last)
+            ),
+            day: e
+                .packet
+                .day0()
+                .map(|d0| crate::words::offset((today - d0).num_days()))
+                .unwrap_or_default(),
+            date: first,
+            today: false,
+            people: owners(e, kind, ws),
+        });
     }
     for e in entries {
         let Some(kind) = e.kind(ws) else { continue };
@@ -252,6 +339,7 @@ fn text(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> String {
             }
             let _ = match r.about {
                 About::Overdue => writeln!(out, "Overdue:\n"),
+                About::KpiBreach => writeln!(out, "KPI breaches:\n"),
                 About::Due => writeln!(out, "Due from {today} to {until}:\n"),
                 About::WaiverExpiring => writeln!(out, "Waivers ending by {until}:\n"),
             };
@@ -306,6 +394,9 @@ fn slack(
             let when = match (r.about, r.today) {
                 (About::Overdue, _) => {
                     format!("*overdue* since {}", r.date.format("%a %b %-d"))
+                }
+                (About::KpiBreach, _) => {
+                    format!("*KPI breach* since {}", r.date.format("%a %b %-d"))
                 }
                 (_, true) => "*today*".to_string(),
                 _ => r.date.format("%a %b %-d").to_string(),

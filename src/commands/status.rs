@@ -63,6 +63,8 @@ struct Row {
     /// The latest send-back, while the packet has not regained the status it was sent back from:
     /// `at by: reason`.
     awaiting_fix: Option<String>,
+    /// The KPI series' last value against its target, when the packet has a series.
+    kpi: Option<crate::rules::kpi::Summary>,
 }
 
 /// Print the portfolio.
@@ -156,6 +158,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             (p.status()? < from).then(|| format!("{} by {}: {}", s.at, s.by, s.reason))
         }),
         sent_back,
+        kpi: e.kpi.as_ref().map(crate::rules::kpi::Reading::summary),
     }
 }
 
@@ -184,8 +187,8 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} gate",
-        "packet", "from → to", "kind", "status", "day 0", "day", "next milestone"
+        "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} {:<16} gate",
+        "packet", "from → to", "kind", "status", "day 0", "day", "next milestone", "kpi"
     );
     for e in entries {
         let r = row(e, today);
@@ -204,9 +207,19 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         } else {
             paint(format!("FAIL ({}, {} errors)", r.gate, r.errors), "31;1")
         };
+        let kpi = match &e.kpi {
+            Some(k) => {
+                let cell = truncate(&k.cell(), 16);
+                match (k.health.breach, k.health.last_met) {
+                    (Some(_), _) | (None, Some(false)) => paint(format!("{cell:<16}"), "31"),
+                    _ => format!("{cell:<16}"),
+                }
+            }
+            None => format!("{:<16}", "—"),
+        };
         let _ = writeln!(
             out,
-            "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {next} {gate}",
+            "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {next} {kpi} {gate}",
             truncate(&r.id, w),
             teams,
             truncate(&r.kind, 13),

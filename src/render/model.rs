@@ -66,6 +66,8 @@ pub struct Review {
     pub changed_since: Vec<ChangeGroup>,
     /// Every time the receiving team sent the packet back, oldest first.
     pub sent_back: Vec<crate::sendback::SentBack>,
+    /// The KPI series, summarised and drawn, when the packet has one.
+    pub kpi: Option<super::kpi_chart::KpiView>,
 }
 
 /// The decision block: what is being approved, the answers that decide it, and who must sign.
@@ -510,6 +512,8 @@ pub fn build(i: &Inputs) -> Review {
         version,
         changed_since,
         sent_back: crate::sendback::read(p),
+        kpi: crate::rules::kpi::reading(p, spec, i.today)
+            .and_then(|r| Some(super::kpi_chart::view(&r, p.day0()?, i.today))),
     }
 }
 

@@ -105,6 +105,47 @@ pub struct Reading {
     pub spec: KpiSpec,
 }
 
+/// A packet's KPI in one line of a table or a message: the last value against the target.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    /// The target, as the machine reads it (`>= 4%`).
+    pub target: String,
+    /// The last day with a value.
+    pub last_day: Option<chrono::NaiveDate>,
+    /// Its value.
+    pub last: Option<f64>,
+    /// Whether it meets the target.
+    pub met: Option<bool>,
+    /// Whether the stability window, complete, met the kind's rule.
+    pub stable: bool,
+    /// After day 0: the days under target in a row the series ends with, when a breach.
+    pub breach_days: Option<i64>,
+}
+
+impl Reading {
+    /// The summary `status` and `remind` show.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            target: self.target.to_string(),
+            last_day: self.health.last.map(|(d, _)| d),
+            last: self.health.last.map(|(_, v)| v),
+            met: self.health.last_met,
+            stable: self.health.stable,
+            breach_days: self.health.breach.map(|(_, n)| n),
+        }
+    }
+
+    /// `5.3% ok`, `3.1% miss`, `2% breach 3d`: the last value and how it stands.
+    pub fn cell(&self) -> String {
+        match (self.health.last, self.health.breach) {
+            (Some((_, v)), Some((_, n))) => format!("{} breach {n}d", self.target.show(v)),
+            (Some((_, v)), None) if self.target.met(v) => format!("{} ok", self.target.show(v)),
+            (Some((_, v)), None) => format!("{} miss", self.target.show(v)),
+            (None, _) => "no data".into(),
+        }
+    }
+}
+
 /// Read and judge the KPI of `packet`, when it has a series, a readable target and day 0;
 /// problems are left to `check`.
 pub fn reading(
