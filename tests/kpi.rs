@@ -5,7 +5,7 @@ mod common;
 use common::{Repo, diagnostics};
 
 /// A small kind that watches its KPI from the ready gate on, so that the series decides.
-const KIND: &str = "name: play\nsummary: A play whose KPI is watched\nfields:\n  - key: metric\n    type: map\n    prompt: Which number?\n    fields:\n      - key: target\n        type: text\n        prompt: What value counts?\n      - key: series\n        type: map\n        required: false\n        prompt: Where is it read?\n        fields:\n          - key: source\n            type: text\n            required: false\n            prompt: Which source?\n          - key: query\n            type: text\n            required: false\n            prompt: Which query?\n          - key: column\n            type: text\n            required: false\n            prompt: Which column?\n          - key: file\n            type: text\n            required: false\n            prompt: Which file?\nkpi:\n  window: 14\n  gate: ready\n  breach_days: 2\n  criterion: KPI stable for 14 days before the handoff\ncriteria:\n  - KPI stable for 14 days before the handoff\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n    all_checked: ready\n";
+const KIND: &str = "name: play\nsummary: A play whose KPI is watched\nowners: [owner]\nfields:\n  - key: owner\n    type: person\n    prompt: Who runs it?\n  - key: metric\n    type: map\n    prompt: Which number?\n    fields:\n      - key: target\n        type: text\n        prompt: What value counts?\n      - key: series\n        type: map\n        required: false\n        prompt: Where is it read?\n        fields:\n          - key: source\n            type: text\n            required: false\n            prompt: Which source?\n          - key: query\n            type: text\n            required: false\n            prompt: Which query?\n          - key: column\n            type: text\n            required: false\n            prompt: Which column?\n          - key: file\n            type: text\n            required: false\n            prompt: Which file?\nkpi:\n  window: 14\n  gate: ready\n  breach_days: 2\n  criterion: KPI stable for 14 days before the handoff\ncriteria:\n  - KPI stable for 14 days before the handoff\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n    all_checked: ready\n";
 
 const DAY0: &str = "2026-12-15";
 const SQL: &str =
@@ -13,7 +13,7 @@ const SQL: &str =
 
 fn packet(series: &str, ticked: bool) -> String {
     format!(
-        "---\nid: p\ntitle: P\nkind: play\nfrom: a\nto: b\nday0: {DAY0}\nstatus: ready\nmetric:\n  target: \">= 4% reactivated\"\n{series}signoffs: []\n---\n\n# P\n\n## Acceptance criteria\n\n- [{}] KPI stable for 14 days before the handoff\n",
+        "---\nid: p\ntitle: P\nkind: play\nfrom: a\nto: b\nday0: {DAY0}\nstatus: ready\nowner: Maria Lopez <maria@x.test>\nmetric:\n  target: \">= 4% reactivated\"\n{series}signoffs: []\n---\n\n# P\n\n## Acceptance criteria\n\n- [{}] KPI stable for 14 days before the handoff\n",
         if ticked { "x" } else { " " }
     )
 }
@@ -223,7 +223,7 @@ fn every_invalid_form_of_a_committed_series_is_located() {
         .filter(|d| d["rule"] == "kpi-target-invalid")
         .collect();
     assert_eq!(bad.len(), 1, "{doc:#}");
-    assert_eq!(bad[0]["line"], 10);
+    assert_eq!(bad[0]["line"], 11);
     assert!(
         bad[0]["help"]
             .as_str()
@@ -519,4 +519,285 @@ fn a_series_pulled_from_postgres_never_shows_the_password() {
     drop(c);
     let _ = client.batch_execute(&format!("drop database if exists {db} with (force)"));
     let _ = client.batch_execute(&format!("drop role if exists {db}"));
+}
+
+/// A repo whose KPI fell under target after day 0: 14 good days, then three bad ones.
+fn breached_repo() -> Repo {
+    let mut rows = days(|_| Some(4.5));
+    for (day, v) in [
+        ("2026-12-15", 4.4),
+        ("2026-12-16", 3.0),
+        ("2026-12-17", 2.5),
+        ("2026-12-18", 2.0),
+    ] {
+        rows.push((day.to_string(), Some(v)));
+    }
+    let repo = repo_with_db(&rows);
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-19"]).0, 0);
+    repo
+}
+
+#[test]
+fn a_breach_shows_in_status_and_remind_with_the_owner_to_ping() {
+    let repo = breached_repo();
+    let (code, out, _) = repo.run(&["status", "--today", "2026-12-19"]);
+    assert_eq!(code, 0);
+    let row = out.lines().find(|l| l.starts_with("p ")).expect(&out);
+    assert!(row.contains("2% breach 3d"), "{out}");
+    let (_, out, _) = repo.run(&["status", "--today", "2026-12-19", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kpi = &doc["packets"][0]["kpi"];
+    assert_eq!(kpi["target"], ">= 4%");
+    assert_eq!(kpi["last"], 2.0);
+    assert_eq!(kpi["met"], false);
+    assert_eq!(kpi["breach_days"], 3);
+
+    let (code, out, _) = repo.run(&["remind", "--today", "2026-12-19", "--within", "0d"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("KPI breaches:"), "{out}");
+    assert!(
+        out.contains(
+            "p (day +4): KPI under >= 4% for 3 days since 2026-12-16 (last: 2% on 2026-12-18)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("ping: Maria Lopez <maria@x.test>"), "{out}");
+
+    // Back on target: no breach any more.
+    let db = rusqlite::Connection::open(repo.file("data/kpis.db")).unwrap();
+    db.execute(
+        "insert into kpi_daily values ('winback', '2026-12-19', 4.6)",
+        [],
+    )
+    .unwrap();
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-20"]).0, 0);
+    let (_, out, _) = repo.run(&["remind", "--today", "2026-12-20", "--within", "0d"]);
+    assert!(!out.contains("KPI breaches"), "{out}");
+}
+
+/// A webhook on 127.0.0.1 that answers each request with the next of `answers` (status, extra
+/// header) and hands back the bodies it received.
+fn webhook(answers: Vec<(u16, &'static str)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/services/T0/B0/s3cretpath",
+        listener.local_addr().unwrap().port()
+    );
+    let handle = std::thread::spawn(move || {
+        let mut bodies = Vec::new();
+        for (status, header) in answers {
+            let Ok((stream, _)) = listener.accept() else {
+                break;
+            };
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            bodies.push(String::from_utf8_lossy(&body).into_owned());
+            let text = if status == 200 { "ok" } else { "no_service" };
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\n{header}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+        bodies
+    });
+    (url, handle)
+}
+
+#[test]
+fn remind_post_sends_the_slack_message_retrying_429_and_5xx_and_never_prints_the_url() {
+    let repo = breached_repo();
+    let (url, server) = webhook(vec![(429, "Retry-After: 0\r\n"), (503, ""), (200, "")]);
+    let out = repo
+        .handoff()
+        .env("SLACK_WEBHOOK_URL", &url)
+        .args([
+            "remind",
+            "--today",
+            "2026-12-19",
+            "--within",
+            "0d",
+            "--post",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("posted 1 message to $SLACK_WEBHOOK_URL"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "--post prints no payload");
+    let bodies = server.join().unwrap();
+    assert_eq!(bodies.len(), 3, "one try and two retries");
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "the same payload each time"
+    );
+    let payload: serde_json::Value = serde_json::from_str(&bodies[0]).unwrap();
+    let text = payload["blocks"][1]["text"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("*KPI breach* since") && text.contains("KPI under &gt;= 4% for 3 days"),
+        "{text}"
+    );
+
+    // A webhook that refuses: exit 2, its answer named, the URL's secret never printed.
+    let (url, server) = webhook(vec![(404, "")]);
+    let out = repo
+        .handoff()
+        .env("HOOK", &url)
+        .args([
+            "remind",
+            "--today",
+            "2026-12-19",
+            "--post",
+            "--webhook-env",
+            "HOOK",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the webhook answered 404: no_service"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cretpath"), "{err}");
+    assert_eq!(server.join().unwrap().len(), 1, "a 404 is not retried");
+
+    // Plain HTTP to another machine, or no variable at all: refused before anything is sent.
+    let out = repo
+        .handoff()
+        .env(
+            "SLACK_WEBHOOK_URL",
+            "http://hooks.example.test/services/T0/B0/s3cretpath",
+        )
+        .args(["remind", "--today", "2026-12-19", "--post"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("not an https:// URL") && !err.contains("s3cretpath"),
+        "{err}"
+    );
+    let out = repo
+        .handoff()
+        .env_remove("SLACK_WEBHOOK_URL")
+        .args(["remind", "--post"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SLACK_WEBHOOK_URL is not set"));
+}
+
+#[test]
+fn the_review_document_summarises_and_draws_the_series() {
+    let repo = breached_repo();
+    let (code, md, err) = repo.run(&["render", "p", "--today", "2026-12-19"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(md.contains("## KPI"), "{md}");
+    assert!(md.contains("Stability window 2026-12-01 to 2026-12-14: 14 of 14 days meet it (min 4.5%, max 4.5%): **stable**"), "{md}");
+    assert!(
+        md.contains("**Breach:** under \\>= 4% for 3 days in a row since 2026-12-16"),
+        "{md}"
+    );
+
+    let (code, _, err) = repo.run(&[
+        "render",
+        "p",
+        "--format",
+        "html",
+        "-o",
+        "p.html",
+        "--today",
+        "2026-12-19",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = repo.read("p.html");
+    for expected in [
+        "<svg class=\"kpi\"",
+        "<rect class=\"window\"",
+        "<line class=\"target\"",
+        "<polyline class=\"series\"",
+        "<circle class=\"missed\"",
+        "<line class=\"day0\"",
+        "<line class=\"today\"",
+        "2026-12-17: 2.5%",
+    ] {
+        assert!(html.contains(expected), "{expected} not in the page");
+    }
+    let Some(browser) = common::chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have chromium (.ci/run installs it)"
+        );
+        eprintln!("skipped: no chromium on this machine (.ci/run installs it)");
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let page = repo.file("p.html");
+    let dom = common::headless(browser, profile.path())
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("class=\"kpi\"") && dom.contains("class=\"window\""),
+        "{dom}"
+    );
+    let shot = repo.file("shot.png");
+    common::headless(browser, profile.path())
+        .arg("--window-size=1000,4000")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&shot).expect("a screenshot"),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let near = |px: &[u8], rgb: [i32; 3]| {
+        px.iter()
+            .zip(rgb)
+            .all(|(c, w)| (i32::from(*c) - w).abs() <= 12)
+    };
+    let (mut shade, mut missed) = (0, 0);
+    for px in buf[..info.buffer_size()].chunks(channels) {
+        // The window's green at 12% over white, and the red of a missed day.
+        if near(&px[..3], [227, 240, 233]) {
+            shade += 1;
+        }
+        if near(&px[..3], [0xb4, 0x23, 0x18]) {
+            missed += 1;
+        }
+    }
+    assert!(
+        shade > 5_000,
+        "the stability window is not drawn ({shade} pixels)"
+    );
+    assert!(
+        missed > 20,
+        "the missed days are not drawn ({missed} pixels)"
+    );
 }

@@ -2,8 +2,7 @@
 //! browser test.
 
 mod common;
-use common::Repo;
-use std::path::Path;
+use common::{Repo, chromium, headless};
 
 fn rendered(repo: &Repo, args: &[&str]) -> String {
     let (code, stdout, stderr) = repo.run(args);
@@ -242,35 +241,6 @@ fn render_all_writes_a_page_per_packet_and_an_index() {
         repo.read("md-site/index.md")
             .contains("[Win-back email for lapsed trial users](winback-email.md)")
     );
-}
-
-fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            std::process::Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-}
-
-fn headless(browser: &str, profile: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(browser);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1000,1400",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
-    cmd
 }
 
 #[test]

@@ -243,3 +243,34 @@ pub fn assert_contains_all(text: &str, expected: &[&str]) {
         assert!(text.contains(e), "missing {e:?} in\n{text}");
     }
 }
+
+/// The headless browser on this machine, when there is one.
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// A headless browser run with its own profile, no network chatter and a fixed window.
+pub fn headless(browser: &str, profile: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(browser);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--window-size=1000,1400",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
