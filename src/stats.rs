@@ -27,6 +27,10 @@ pub struct PacketStats {
     pub signed_by_day14: Option<bool>,
     /// Whether the packet was still not retired 90 days after sign-off (unknown until then).
     pub alive_at_90_days: Option<bool>,
+    /// Whether its KPI series still met its target (and the packet was not retired) 30, 60 and
+    /// 90 days after sign-off; unknown until then, or without a series value within a week
+    /// before that day.
+    pub kpi_on_target: [Option<bool>; 3],
     /// Commits that changed answers after the packet was first `ready`.
     pub rework: usize,
     /// Times the status moved backwards (the handoff was sent back).
@@ -50,6 +54,9 @@ pub struct Overall {
     pub signed_by_day14_share: Option<f64>,
     /// Share of packets alive 90 days after sign-off, among those old enough to tell.
     pub alive_at_90_days_share: Option<f64>,
+    /// Share of signed-off packets whose KPI still met its target 30, 60 and 90 days after
+    /// sign-off, among those with a series old enough to tell.
+    pub kpi_on_target_share: [Option<f64>; 3],
     /// Median rework commits per packet.
     pub median_rework: Option<f64>,
     /// Rework commits in all.
@@ -216,7 +223,11 @@ fn packet_stats(
             sent_back += 1;
         }
         if let Some(p) = &prev {
-            let content_changed = !v.other_files.is_empty()
+            // Pulled KPI series do not stale sign-offs (see `signoff::digest`).
+            let content_changed = v
+                .other_files
+                .iter()
+                .any(|f| !crate::metrics::is_series_file(f))
                 || next
                     .as_ref()
                     .is_some_and(|n| text.is_some() && signoff::content(n) != signoff::content(p));
@@ -257,6 +268,21 @@ fn packet_stats(
             _ => None,
         }
     });
+    let kpi_on_target = LONGEVITY_DAYS.map(|days| {
+        let s = signed_off?;
+        let at = s + Duration::days(days);
+        if today < at {
+            return None;
+        }
+        if retired.is_some_and(|r| r <= at) {
+            return Some(false);
+        }
+        let packet = prev.as_ref()?;
+        let kind = ws.kind_of(packet)?;
+        let reading = crate::rules::kpi::reading(packet, &kind.spec, today)?;
+        let point = reading.series.points.iter().rev().find(|p| p.day <= at)?;
+        (point.day > at - Duration::days(7)).then(|| reading.target.met(point.value))
+    });
     Some(PacketStats {
         id,
         kind: prev
@@ -270,12 +296,16 @@ fn packet_stats(
             .zip(day0)
             .map(|(s, d0)| s <= d0 + Duration::days(14)),
         alive_at_90_days: alive,
+        kpi_on_target,
         rework,
         sent_back,
         stale_signoffs: stale,
         commits: versions.len(),
     })
 }
+
+/// Days after sign-off at which `stats` asks whether the KPI still meets its target.
+pub const LONGEVITY_DAYS: [i64; 3] = [30, 60, 90];
 
 fn share(flags: Vec<bool>) -> Option<f64> {
     (!flags.is_empty()).then(|| flags.iter().filter(|f| **f).count() as f64 / flags.len() as f64)
@@ -350,6 +380,8 @@ pub fn overall(all: &[PacketStats]) -> Overall {
         ),
         signed_by_day14_share: share(all.iter().filter_map(|s| s.signed_by_day14).collect()),
         alive_at_90_days_share: share(all.iter().filter_map(|s| s.alive_at_90_days).collect()),
+        kpi_on_target_share: [0, 1, 2]
+            .map(|i| share(all.iter().filter_map(|s| s.kpi_on_target[i]).collect())),
         median_rework: median(all.iter().map(|s| s.rework as f64).collect()),
         rework: all.iter().map(|s| s.rework).sum(),
         sent_back: all.iter().map(|s| s.sent_back).sum(),

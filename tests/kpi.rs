@@ -5,7 +5,7 @@ mod common;
 use common::{Repo, diagnostics};
 
 /// A small kind that watches its KPI from the ready gate on, so that the series decides.
-const KIND: &str = "name: play\nsummary: A play whose KPI is watched\nowners: [owner]\nfields:\n  - key: owner\n    type: person\n    prompt: Who runs it?\n  - key: metric\n    type: map\n    prompt: Which number?\n    fields:\n      - key: target\n        type: text\n        prompt: What value counts?\n      - key: series\n        type: map\n        required: false\n        prompt: Where is it read?\n        fields:\n          - key: source\n            type: text\n            required: false\n            prompt: Which source?\n          - key: query\n            type: text\n            required: false\n            prompt: Which query?\n          - key: column\n            type: text\n            required: false\n            prompt: Which column?\n          - key: file\n            type: text\n            required: false\n            prompt: Which file?\nkpi:\n  window: 14\n  gate: ready\n  breach_days: 2\n  criterion: KPI stable for 14 days before the handoff\ncriteria:\n  - KPI stable for 14 days before the handoff\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n    all_checked: ready\n";
+const KIND: &str = "name: play\nsummary: A play whose KPI is watched\nowners: [owner]\nfields:\n  - key: owner\n    type: person\n    prompt: Who runs it?\n  - key: metric\n    type: map\n    prompt: Which number?\n    fields:\n      - key: target\n        type: text\n        prompt: What value counts?\n      - key: series\n        type: map\n        required: false\n        prompt: Where is it read?\n        fields:\n          - key: source\n            type: text\n            required: false\n            prompt: Which source?\n          - key: query\n            type: text\n            required: false\n            prompt: Which query?\n          - key: column\n            type: text\n            required: false\n            prompt: Which column?\n          - key: file\n            type: text\n            required: false\n            prompt: Which file?\nkpi:\n  window: 14\n  gate: ready\n  breach_days: 2\n  criterion: KPI stable for 14 days before the handoff\ncriteria:\n  - KPI stable for 14 days before the handoff\nroles:\n  - name: ops\n    description: The receiving side accepts\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n    all_checked: ready\n";
 
 const DAY0: &str = "2026-12-15";
 const SQL: &str =
@@ -799,5 +799,68 @@ fn the_review_document_summarises_and_draws_the_series() {
     assert!(
         missed > 20,
         "the missed days are not drawn ({missed} pixels)"
+    );
+}
+
+#[test]
+fn stats_tells_how_many_signed_off_plays_still_meet_their_kpi() {
+    let repo = Repo::new();
+    repo.write(".handoff/kinds/play/kind.yaml", KIND);
+    let text = packet("  series:\n    file: metrics/kpi.csv\n", true).replace(DAY0, "2026-10-01");
+    repo.write("handoffs/p/handoff.md", &text);
+    repo.commit_at("Dana Kim <dana@x.test>", "2026-09-20", "P");
+    let signed = text.replace(
+        "signoffs: []",
+        "signoffs:\n  - role: ops\n    by: Omar Haddad <omar@x.test>\n    at: \"2026-10-01T10:00:00Z\"\n    digest: sha256:00\n    status: signed-off",
+    );
+    repo.write("handoffs/p/handoff.md", &signed);
+    repo.commit_at(
+        "Omar Haddad <omar@x.test>",
+        "2026-10-01",
+        "Sign off p as ops",
+    );
+    // On target until 2026-11-09, under it from 2026-11-10 on; nothing after 2026-11-30.
+    let mut csv = String::from("day,value\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 9, 17).unwrap();
+    while day <= chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap() {
+        let v = if day < chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap() {
+            4.5
+        } else {
+            3.0
+        };
+        csv.push_str(&format!("{day},{v}\n"));
+        day += chrono::Duration::days(1);
+    }
+    repo.write("handoffs/p/metrics/kpi.csv", &csv);
+    repo.commit_at("Dana Kim <dana@x.test>", "2026-12-01", "KPI");
+    let (code, out, err) = repo.run(&["stats", "--today", "2026-12-31", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let p = &doc["packets"][0];
+    assert_eq!(p["signed_off"], "2026-10-01");
+    assert_eq!(
+        p["kpi_on_target"],
+        serde_json::json!([true, false, null]),
+        "{p:#}"
+    );
+    assert_eq!(
+        p["stale_signoffs"], 0,
+        "a pulled series does not stale the sign-off"
+    );
+    assert_eq!(
+        doc["overall"]["kpi_on_target_share"],
+        serde_json::json!([1.0, 0.0, null])
+    );
+    let (_, text, _) = repo.run(&["stats", "--today", "2026-12-31"]);
+    assert!(
+        text.contains("KPI on target 30 / 60 / 90 days after sign-off 100% / 0% / —"),
+        "{text}"
+    );
+    // Before 30 days have passed, nothing is known yet.
+    let (_, out, _) = repo.run(&["stats", "--today", "2026-10-20", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doc["packets"][0]["kpi_on_target"],
+        serde_json::json!([null, null, null])
     );
 }

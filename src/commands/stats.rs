@@ -155,6 +155,13 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             );
             let _ = writeln!(
                 out,
+                "  KPI on target 30 / 60 / 90 days after sign-off {} / {} / {}",
+                pct(overall.kpi_on_target_share[0]),
+                pct(overall.kpi_on_target_share[1]),
+                pct(overall.kpi_on_target_share[2])
+            );
+            let _ = writeln!(
+                out,
                 "  rework (answer changes after ready)            {}, median {} per packet",
                 crate::words::plural(overall.rework, "commit", "commits"),
                 num(overall.median_rework)

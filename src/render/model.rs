@@ -600,6 +600,7 @@ fn changed_since(
                 .unwrap_or_default()
                 .iter()
                 .flat_map(|v| v.other_files.iter().cloned())
+                .filter(|f| !crate::metrics::is_series_file(f))
                 .collect();
             files.sort();
             files.dedup();
