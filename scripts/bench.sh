@@ -3,8 +3,9 @@
 #
 #   scripts/bench.sh [N ...]        default: 10000        (BENCH_RUNS=5 rounds, medians)
 #
-# For each N it generates two corpora of N packets (2 files each): one where every packet passes,
-# and one where 60% fail with four typical mistakes each (scripts/gen_packets.py). For each it
+# For each N it generates three corpora of N packets (2 files each): one where every packet passes,
+# one where 60% fail with four typical mistakes each (scripts/gen_packets.py), and the failing one
+# with a committed 90-day KPI series in one packet of ten (a third file each). For each it
 # reports the median wall time and peak memory of: reading every file (`cat`, the floor),
 # `handoff check` with human output and with `--format json`, and rumdl when installed
 # (`pip install rumdl`). The commands take turns, round after round, so that a slow moment of the
@@ -46,10 +47,11 @@ verdict() { awk "BEGIN{print ($1 <= $2) ? \"ok\" : \"MISSED\"}"; }
 
 printf '%-8s %-8s %-28s %8s %6s %8s %8s %-14s\n' packets corpus what seconds MiB "x floor" "x rumdl" "goal"
 for n in "${sizes[@]}"; do
-  for corpus in passing failing; do
+  for corpus in passing failing series; do
     dir="$work/$corpus-$n"
-    share=0; [ "$corpus" = failing ] && share=0.6
-    python3 scripts/gen_packets.py "$n" "$dir" "$share"
+    share=0; [ "$corpus" = passing ] || share=0.6
+    series=0; [ "$corpus" = series ] && series=0.1
+    python3 scripts/gen_packets.py "$n" "$dir" "$share" "$series"
     # As CI checks it out: committed. A copy whose files git does not track yet is timed too
     # (then `git ls-files` decides which files are part of each packet).
     cp -r "$dir" "$dir-new"
@@ -125,6 +127,37 @@ fi
 echo "one packet, not yet added to git: handoff check ${new_ms} ms (median of 100 runs; git lists it)"
 # For scale: what starting any process costs on this machine.
 echo "for scale: starting $(type -P true) takes $(median_ms 100 "$(type -P true)") ms here"
+# `metrics pull` of 100 packets × 365 days from a SQLite file: the first pull writes every series,
+# the second finds them unchanged.
+pull="$work/repo-pull"
+python3 scripts/gen_packets.py 100 "$pull"
+python3 - "$pull" <<'PY'
+import datetime, pathlib, sqlite3, sys
+root = pathlib.Path(sys.argv[1])
+(root / "data").mkdir()
+db = sqlite3.connect(root / "data" / "kpis.db")
+db.execute("create table kpi_daily (kpi text, day text, value real, primary key (kpi, day))")
+first = datetime.date(2025, 12, 5)
+for i in range(100):
+    db.executemany("insert into kpi_daily values (?, ?, ?)",
+                   [(f"play-{i:05d}", str(first + datetime.timedelta(days=k)), 10 + k % 7 / 10) for k in range(365)])
+db.commit()
+for d in (root / "handoffs").iterdir():
+    p = d / "handoff.md"
+    p.write_text(p.read_text().replace("  stability: ",
+        f"  series:\n    source: warehouse\n    query: select day, value from kpi_daily where kpi = '{d.name}' and day between ?1 and ?2\n  stability: ", 1))
+PY
+# A year after day 0, the pull covers the whole year of days (the config copied from examples/
+# names the SQLite source `warehouse`).
+for f in "$pull"/handoffs/*/handoff.md; do sed -i 's/^day0: 2026-12-07$/day0: 2025-12-20/' "$f"; done
+(cd "$pull" && git init -q)
+start=$EPOCHREALTIME
+"$bin" -C "$pull" metrics pull --today 2026-12-04 --quiet >/dev/null
+first_ms=$(awk "BEGIN{printf \"%.0f\", ($EPOCHREALTIME - $start) * 1000}")
+rows=$(cat "$pull"/handoffs/*/metrics/kpi.csv | grep -vc '^day,')
+again_ms=$(median_ms 5 "$bin" -C "$pull" metrics pull --today 2026-12-04 --quiet)
+echo "metrics pull, 100 packets from SQLite ($rows rows written): first ${first_ms} ms, unchanged ${again_ms} ms (median of 5; goal <= 1000 ms: $(verdict "$first_ms" 1000))"
+rm -rf "$pull"
 if [ -n "${BENCH_ONE_OF:-}" ]; then
   # One packet checked by name in a committed repository of BENCH_ONE_OF packets.
   big="$work/repo-big"

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Write N synthetic packets (handoff.md + runbook.md each) into DIR/handoffs for benchmarks.
 
-Usage: gen_packets.py N DIR [FAILING]
+Usage: gen_packets.py N DIR [FAILING] [SERIES]
 Every packet is a complete gtm-play packet based on the winback example as it stands before its
 handoff (ready, not yet signed; kept in tests/fixtures/packets), with its own id, owners and numbers,
 so `handoff check` does all of its work on each one. FAILING (0 to 1, default 0) is the share of
 packets given four typical mistakes (a TODO left, a bare first name, a link without its scheme,
-a date that is not one), spread evenly through the corpus.
+a date that is not one), spread evenly through the corpus. SERIES (0 to 1, default 0) is the share
+of packets whose metric carries a committed 90-day KPI series (metrics/kpi.csv, on target), also
+spread evenly.
 """
+import datetime
 import pathlib
 import random
 import sys
@@ -15,6 +18,7 @@ import sys
 def main() -> None:
     count, root = int(sys.argv[1]), pathlib.Path(sys.argv[2])
     failing = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+    series = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     repo = pathlib.Path(__file__).resolve().parent.parent
     example = repo / "tests" / "fixtures" / "packets" / "winback-email"
     packet = (example / "handoff.md").read_text()
@@ -51,6 +55,16 @@ def main() -> None:
                 .replace("walkthrough: https://", "walkthrough: video.northwind.test/", 1)
                 .replace("due: 2027-01-20", "due: next sprint", 1)
             )
+        if int((i + 1) * series) > int(i * series):
+            text = text.replace(
+                "  stability: ", "  series:\n    file: metrics/kpi.csv\n  stability: ", 1
+            )
+            (d / "metrics").mkdir(exist_ok=True)
+            first = datetime.date(2026, 9, 5)
+            rows = ["day,value"] + [
+                f"{first + datetime.timedelta(days=k)},{10 + rng.random():.3f}" for k in range(90)
+            ]
+            (d / "metrics" / "kpi.csv").write_text("\n".join(rows) + "\n")
         (d / "handoff.md").write_text(text)
         (d / "runbook.md").write_text(runbook)
 
