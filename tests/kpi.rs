@@ -864,3 +864,81 @@ fn stats_tells_how_many_signed_off_plays_still_meet_their_kpi() {
         serde_json::json!([null, null, null])
     );
 }
+
+#[test]
+fn a_csv_export_is_a_source_and_an_old_series_is_stale() {
+    let repo = Repo::new();
+    repo.write(".handoff/kinds/play/kind.yaml", KIND);
+    repo.write(
+        "handoff.toml",
+        "[sources.export]\nkind = \"csv\"\npath = \"exports/kpis.csv\"\n",
+    );
+    let mut csv = String::from("date,winback_rate,other\n");
+    for (day, v) in days(|i| Some(4.0 + i as f64 / 10.0)) {
+        csv.push_str(&format!("{day},{},1\n", v.unwrap()));
+    }
+    repo.write("exports/kpis.csv", &csv);
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet(
+            "  series:\n    source: export\n    column: winback_rat\n",
+            true,
+        ),
+    );
+    let (code, _, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("has no column `winback_rat`; did you mean `winback_rate`?"),
+        "{err}"
+    );
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet(
+            "  series:\n    source: export\n    column: winback_rate\n",
+            true,
+        ),
+    );
+    let (code, out, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("14 days (2026-12-01 to 2026-12-14) from export; stable"),
+        "{out}"
+    );
+    assert!(
+        repo.read("handoffs/p/metrics/kpi.csv")
+            .contains("2026-12-14,5.3\n")
+    );
+
+    // Ten days later nobody pulled: the last value is older than the default two days allow.
+    let (_, doc) = repo.check_json(&["--today", "2026-12-24", "--gate", "handed-off"]);
+    let stale: Vec<_> = rules(&doc)
+        .into_iter()
+        .filter(|(r, _, _)| r == "kpi-stale")
+        .collect();
+    assert_eq!(stale.len(), 1, "{doc:#}");
+    assert!(
+        stale[0]
+            .2
+            .contains("ends 10 days ago (2026-12-14); the data contract allows 2"),
+        "{stale:?}"
+    );
+    assert_eq!(stale[0].1, "warning");
+}
+
+#[test]
+fn without_a_series_the_ticked_box_is_noted_as_unverified() {
+    let repo = Repo::new();
+    repo.write(".handoff/kinds/play/kind.yaml", KIND);
+    repo.write("handoffs/p/handoff.md", packet("", true));
+    let (code, doc) = repo.check_json(&["--today", "2026-12-15", "--gate", "ready"]);
+    assert_eq!(code, 0, "a note never fails: {doc:#}");
+    let found = rules(&doc);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "kpi-unverified");
+    assert_eq!(found[0].1, "note");
+    assert!(
+        found[0]
+            .2
+            .contains("\"KPI stable for 14 days before the handoff\" is a ticked box")
+    );
+}
