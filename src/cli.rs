@@ -26,7 +26,7 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Print only what failed (and nothing on success).
+    /// Print only what failed, with every reason (and nothing on success).
     #[arg(short, long, global = true)]
     pub quiet: bool,
 

@@ -103,6 +103,25 @@ fn deny_warnings_fails_the_packet_in_every_output() {
     ]);
     assert_eq!(code, 1);
     assert!(quiet.contains("FAIL winback-email"), "{quiet}");
+    // ... and why: every warning that made it fail, and the flag that made them count.
+    let warnings = doc["packets"][0]["warnings"].as_u64().unwrap() as usize;
+    assert_eq!(
+        quiet.matches("  ⚠ ").count() + quiet.matches("  ! ").count(),
+        warnings,
+        "every warning is a reason:\n{quiet}"
+    );
+    assert!(
+        quiet.contains("1 fails on warnings alone, as --deny-warnings asks"),
+        "{quiet}"
+    );
+    assert!(
+        !text.contains("on warnings alone") || text.contains("--deny-warnings"),
+        "{text}"
+    );
+    // Without --deny-warnings, --quiet still hides warnings of a passing packet.
+    let (code, quiet, _) = repo.run(&["--quiet", "check", "--today", "2026-12-01"]);
+    assert_eq!(code, 0);
+    assert!(quiet.is_empty(), "{quiet}");
     // status --check has the same meaning.
     assert_eq!(repo.run(&["status", "--today", "2026-12-08"]).0, 0);
     assert_eq!(

@@ -38,6 +38,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let style = Style {
         color: env.color && args.output.is_none(),
         quiet: env.quiet,
+        deny_warnings: args.deny_warnings,
     };
     // One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
     // output says so.

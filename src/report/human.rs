@@ -18,6 +18,9 @@ pub struct Style {
     pub color: bool,
     /// Print only failures.
     pub quiet: bool,
+    /// Warnings fail the gate too (`--deny-warnings`): quiet output keeps them, since they are
+    /// reasons for the failure.
+    pub deny_warnings: bool,
 }
 
 /// Render a whole check run.
@@ -79,7 +82,11 @@ pub fn packet_report(v: &Verdict, style: Style) -> String {
     let mut texts: std::collections::HashMap<&str, Option<Arc<SourceFile>>> =
         std::collections::HashMap::new();
     for d in &v.diagnostics {
-        if style.quiet && d.severity != Severity::Error {
+        // Quiet output keeps every reason for the failure: the errors, and with
+        // --deny-warnings the warnings too.
+        let failing = d.severity == Severity::Error
+            || style.deny_warnings && d.severity == Severity::Warning && d.waived.is_none();
+        if style.quiet && !failing {
             continue;
         }
         let source = d.source.clone().or_else(|| {

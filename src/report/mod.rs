@@ -20,6 +20,9 @@ pub struct Summary {
     pub errors: usize,
     /// Warnings over all packets.
     pub warnings: usize,
+    /// Packets that fail with warnings only (`--deny-warnings` made them fail).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub failed_on_warnings: usize,
 }
 
 impl Summary {
@@ -39,6 +42,9 @@ impl Summary {
                 s.passed += 1;
             } else {
                 s.failed += 1;
+                if v.errors == 0 && v.warnings > 0 {
+                    s.failed_on_warnings += 1;
+                }
             }
             s.errors += v.errors;
             s.warnings += v.warnings;
@@ -47,7 +53,7 @@ impl Summary {
 
     /// `3 packets: 2 pass, 1 fails (4 errors, 2 warnings)`.
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{}: {} pass, {} {} ({}, {})",
             plural(self.packets, "packet", "packets"),
             self.passed,
@@ -55,11 +61,26 @@ impl Summary {
             if self.failed == 1 { "fails" } else { "fail" },
             plural(self.errors, "error", "errors"),
             plural(self.warnings, "warning", "warnings"),
-        )
+        );
+        if self.failed_on_warnings > 0 {
+            line.push_str(&format!(
+                "; {} on warnings alone, as --deny-warnings asks",
+                if self.failed_on_warnings == 1 {
+                    "1 fails".to_string()
+                } else {
+                    format!("{} fail", self.failed_on_warnings)
+                }
+            ));
+        }
+        line
     }
 }
 
 pub use crate::words::plural;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
 
 /// `file` (relative to where the command ran) relative to the repository root, given `base`, the
 /// working directory relative to the root (`""` at the root, `team/` in a monorepo folder).
