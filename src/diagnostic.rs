@@ -55,6 +55,9 @@ pub struct Diagnostic {
     /// The waiver that covers it, when one does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived: Option<Box<crate::diagnostic::Waived>>,
+    /// What the finding lists, for machines (`kind-behind`: the items the kind added).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
     /// Where the underlined text ends (for a finding located in a file's text; none for a
     /// finding about a whole file).
     #[serde(skip)]
@@ -87,6 +90,7 @@ impl Diagnostic {
             label: String::new(),
             target: None,
             waived: None,
+            items: Vec::new(),
             end: Some(source.pos(pos.offset + len.max(1))),
             source: Some(source.clone()),
         }
@@ -120,6 +124,7 @@ impl Diagnostic {
             label: String::new(),
             target: None,
             waived: None,
+            items: Vec::new(),
             end: None,
             source: None,
         }

@@ -284,15 +284,23 @@ fn a_kind_that_gains_a_question_keeps_history_green_and_asks_new_packets() {
         "a signed-off packet of the old version stays green: {doc}"
     );
     let diags = diagnostics(&doc, "old");
-    let asked = with_rule(&diags, "answer-missing", "warning");
-    assert!(
-        asked.iter().any(|d| d["message"]
-            .as_str()
-            .unwrap()
-            .contains("handoff upgrade old")),
-        "{doc}"
+    // Its sign-off is fresh: it is not asked for what the kind added, not even once.
+    for rule in ["kind-behind", "answer-missing", "criterion-missing"] {
+        assert!(diags.iter().all(|d| d["rule"] != rule), "{rule}: {doc}");
+    }
+    // Once the packet is edited the sign-off is stale, and one finding asks for both items.
+    repo.write(path, repo.read(path).replace("Ship it", "Ship it soon"));
+    let (_, doc) = repo.check_json(&["--today", "2026-12-01"]);
+    let behind = with_rule(&diagnostics(&doc, "old"), "kind-behind", "warning")
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(behind.len(), 1, "{doc}");
+    assert_eq!(
+        behind[0]["items"],
+        serde_json::json!(["question `extra`", "criterion \"Second check\""])
     );
-    assert_eq!(with_rule(&diags, "criterion-missing", "warning").len(), 1);
+    repo.write(path, repo.read(path).replace("Ship it soon", "Ship it"));
 
     // A new packet is asked for it at its gate.
     assert_eq!(new("fresh").0, 0);

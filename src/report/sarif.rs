@@ -60,6 +60,9 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
             if let Some(i) = rule_index(d.rule) {
                 result["ruleIndex"] = json!(i);
             }
+            if !d.items.is_empty() {
+                result["properties"] = json!({ "items": d.items });
+            }
             result
         })
         .collect();

@@ -394,6 +394,11 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
         return;
     }
     let newer = field.since > ctx.kind_version();
+    if newer {
+        // Asked once for the whole packet (`kind-behind`), not answer by answer.
+        ctx.added.questions.push(path.to_string());
+        return;
+    }
     let severity = required_severity(ctx, field);
     let example = field
         .example
@@ -405,20 +410,12 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
     } else {
         String::new()
     };
-    let upgrade = if newer {
-        format!(
-            " (new in version {} of the kind; `handoff upgrade {}` adds it)",
-            field.since, ctx.packet.id
-        )
-    } else {
-        String::new()
-    };
     ctx.report_on(
         &ANSWER_MISSING,
         severity,
         node.pos,
         node.span_len(),
-        format!("`{path}` {what}{gate}{upgrade}"),
+        format!("`{path}` {what}{gate}"),
         format!("{}{example}", field.prompt),
         path,
     );

@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod attachments;
 pub mod audit;
+pub mod behind;
 pub mod file;
 pub mod kpi;
 pub mod sections;
@@ -63,6 +64,7 @@ pub fn all() -> Vec<&'static Rule> {
     rules.extend(waiver::RULES);
     rules.extend(trust::RULES);
     rules.extend(kpi::RULES);
+    rules.push(&behind::KIND_BEHIND);
     rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
@@ -109,6 +111,9 @@ pub struct Ctx<'a> {
     pub today: NaiveDate,
     /// Findings so far.
     pub out: Vec<Diagnostic>,
+    /// What the kind added since the packet's version that the packet does not have yet,
+    /// reported once by `behind` rather than item by item.
+    pub added: behind::Added,
 }
 
 impl Ctx<'_> {
@@ -194,6 +199,7 @@ pub fn check(
         config,
         today,
         out: Vec::new(),
+        added: behind::Added::default(),
     };
     file::check(&mut ctx);
     if packet.front.is_some() {
@@ -213,6 +219,9 @@ pub fn check(
         && let Some(kind) = kind
     {
         sections::check(&mut ctx, &kind.spec);
+    }
+    if let Some(kind) = kind {
+        behind::check(&mut ctx, &kind.spec);
     }
     let mut out = ctx.out;
     if let Some(kind) = kind {

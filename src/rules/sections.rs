@@ -336,12 +336,12 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 if task_keys.contains(&**key) {
                     continue;
                 }
-                let newer = c.since() > ctx.kind_version();
-                let severity = if newer {
-                    Severity::Warning
-                } else {
-                    ctx.severity(gate)
-                };
+                if c.since() > ctx.kind_version() {
+                    // Asked once for the whole packet (`kind-behind`).
+                    ctx.added.criteria.push(c.text().to_string());
+                    continue;
+                }
+                let severity = ctx.severity(gate);
                 ctx.report_on(
                     &CRITERION_MISSING,
                     severity,
