@@ -36,6 +36,9 @@ pub struct Signoff {
     pub status: Option<String>,
     /// An optional note.
     pub note: Option<String>,
+    /// The kind it was made under: `gtm-play 3 sha256:…` (name, version, digest of its
+    /// requirements; see `kind::signed`). Older sign-offs lack it.
+    pub kind: Option<String>,
     /// Where the entry starts.
     #[serde(skip)]
     pub pos: Pos,
@@ -101,6 +104,7 @@ pub fn read(packet: &Packet) -> (Vec<Signoff>, Vec<BadEntry>) {
                 digest,
                 status: text("status"),
                 note: text("note"),
+                kind: text("kind"),
                 pos: item.pos,
             }),
             _ => bad.push(BadEntry {
@@ -544,6 +548,9 @@ pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<
     }
     if let Some(note) = &new.note {
         fields.push(("note", note.clone()));
+    }
+    if let Some(kind) = &new.kind {
+        fields.push(("kind", kind.clone()));
     }
     crate::packet::edit::list_entry(packet, "signoffs", &fields, replace)
 }

@@ -238,6 +238,7 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<(), Error> {
                 what: CaveatKind::WeakenedInChange,
                 message,
             }],
+            requirements: Default::default(),
         };
         ws.kinds.put(kind);
     }
@@ -345,6 +346,23 @@ fn rel_to(path: &Path, top: &Path) -> String {
 }
 
 /// `git ARGS` in `dir`: its trimmed output, or `None` when it failed.
+impl Base {
+    /// Whether the file at `path` (in the work tree) is in the base commit as it is now: a
+    /// copy of a signed-under kind counts only once it has landed.
+    pub fn landed(&self, path: &Path) -> bool {
+        let abs = crate::paths::absolute(path);
+        let Ok(rel) = abs.strip_prefix(&self.top) else {
+            return false;
+        };
+        let spec = format!(
+            "{}:{}",
+            self.commit,
+            rel.to_string_lossy().replace('\\', "/")
+        );
+        matches!(blob(&self.top, &spec), Ok(Some(then)) if std::fs::read_to_string(&abs).is_ok_and(|now| now == then))
+    }
+}
+
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .args(args)

@@ -80,3 +80,143 @@ fn a_signed_off_or_retired_packet_behind_its_kind_gets_no_such_finding() {
         );
     }
 }
+
+/// A kind at version 1 with one question and one criterion, and its edit that adds a required
+/// question (`extra`), under the same version or a raised one.
+fn duo(version: u32, extra: bool) -> String {
+    let mut k = format!(
+        "name: duo\nsummary: Two sides agree\nversion: {version}\nfields:\n  - key: goal\n    type: text\n    prompt: What is the goal?\n"
+    );
+    if extra {
+        k.push_str(&format!("  - key: extra\n    type: text\n    prompt: What does the edit ask?\n    since: {version}\n"));
+    }
+    k.push_str("criteria:\n  - First check\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\nroles:\n  - name: owner\n    description: The owner agrees\n");
+    k
+}
+
+#[test]
+fn a_signed_off_packet_stays_green_after_a_kind_edit_with_or_without_a_version_raise() {
+    for raised in [false, true] {
+        let repo = Repo::new();
+        repo.write(
+            "handoff.toml",
+            "[people]\nowner = \"Ann Lee <ann@x.test>\"\n",
+        );
+        repo.write(".handoff/kinds/duo/kind.yaml", duo(1, false));
+        repo.write(
+            "handoffs/old/handoff.md",
+            "---\nid: old\ntitle: Old\nkind: duo\nkind_version: 1\nfrom: a\nto: b\nday0: 2026-11-02\nstatus: handed-off\ngoal: Ship it\nsignoffs: []\n---\n\n# Old\n\n## Acceptance criteria\n\n- [x] First check\n",
+        );
+        repo.commit_as("Ann Lee <ann@x.test>", "Old");
+        let (code, out, err) = repo.sign("old", "owner", "Ann Lee <ann@x.test>");
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.contains(".handoff/signed-kinds/duo-v1-"),
+            "the copy is named for the commit: {out}"
+        );
+        let signed = repo.read("handoffs/old/handoff.md");
+        assert!(signed.contains("    kind: \"duo 1 sha256:"), "{signed}");
+        repo.commit_as("Ann Lee <ann@x.test>", "Sign");
+        let (code, doc) = repo.check_json(&["--today", "2026-12-01"]);
+        assert_eq!(code, 0, "{doc:#}");
+
+        // The kind gains a required question, with or without raising its version.
+        let version = if raised { 2 } else { 1 };
+        repo.write(".handoff/kinds/duo/kind.yaml", duo(version, true));
+        let (code, doc) = repo.check_json(&["--today", "2026-12-01"]);
+        assert_eq!(
+            code, 0,
+            "raised {raised}: the signed-off packet stays green: {doc:#}"
+        );
+        let found = diagnostics(&doc, "old");
+        assert!(
+            found.iter().all(|d| d["rule"] != "answer-missing"),
+            "{doc:#}"
+        );
+        let unversioned: Vec<_> = found
+            .iter()
+            .filter(|d| d["rule"] == "kind-changed-unversioned")
+            .collect();
+        if raised {
+            assert!(unversioned.is_empty(), "{doc:#}");
+        } else {
+            assert_eq!(unversioned.len(), 1, "{doc:#}");
+            assert_eq!(unversioned[0]["severity"], "warning");
+            assert!(
+                unversioned[0]["file"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(".handoff/kinds/duo/kind.yaml")
+            );
+            assert!(
+                unversioned[0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("still at version 1")
+            );
+        }
+
+        // A new packet of the same kind is asked for the new question.
+        assert_eq!(
+            repo.run(&[
+                "new",
+                "fresh",
+                "--kind",
+                "duo",
+                "--day0",
+                "2026-12-03",
+                "--from",
+                "a",
+                "--to",
+                "b"
+            ])
+            .0,
+            0
+        );
+        let (code, doc) = repo.check_json(&["fresh", "--gate", "ready", "--today", "2026-12-01"]);
+        assert_eq!(code, 1);
+        assert!(
+            diagnostics(&doc, "fresh")
+                .iter()
+                .any(|d| d["rule"] == "answer-missing"
+                    && d["message"].as_str().unwrap().contains("`extra`")),
+            "{doc:#}"
+        );
+
+        // Edit the signed packet: its sign-off is stale and the kind as it is now applies.
+        repo.write(
+            "handoffs/old/handoff.md",
+            repo.read("handoffs/old/handoff.md")
+                .replace("Ship it", "Ship it soon"),
+        );
+        let (_, doc) = repo.check_json(&["old", "--today", "2026-12-01"]);
+        let rules: Vec<&str> = diagnostics(&doc, "old")
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains(&"signoff-stale"), "{rules:?}");
+        assert!(!rules.contains(&"kind-changed-unversioned"), "{rules:?}");
+        if !raised {
+            assert!(rules.contains(&"answer-missing"), "{rules:?}");
+        }
+
+        // A copy edited by hand is not used.
+        repo.write(
+            "handoffs/old/handoff.md",
+            repo.read("handoffs/old/handoff.md")
+                .replace("Ship it soon", "Ship it"),
+        );
+        let copy = std::fs::read_dir(repo.file(".handoff/signed-kinds"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let text = std::fs::read_to_string(&copy).unwrap();
+        std::fs::write(&copy, text.replace("First check", "Nothing at all")).unwrap();
+        let (code, doc) = repo.check_json(&["old", "--today", "2026-12-01"]);
+        if !raised {
+            assert_eq!(code, 1, "a tampered copy is not used: {doc:#}");
+        }
+    }
+}

@@ -203,6 +203,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         digest: digest.clone(),
         status: packet.text("status").map(str::to_string),
         note: args.note.clone().filter(|n| !n.trim().is_empty()),
+        kind: Some(crate::kind::signed::stamp(spec)),
         pos: Default::default(),
     };
     let text = signoff::record(&packet, &new, existing).map_err(|why| {
@@ -211,6 +212,9 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             "write the front matter in block style, one `key: value` per line, with `signoffs:` as a `- role: …` list (as `handoff new` writes it); the file was not changed",
         )
     })?;
+    // The kind's requirements as signed, so that the packet is judged by them while the
+    // sign-offs are fresh, whatever later edits of the kind ask.
+    let kept = crate::kind::signed::keep(&crate::paths::absolute(&ws.config.root), spec)?;
     crate::atomic::write_atomic(&path, &text)?;
     drop(lock);
     if !env.quiet {
@@ -243,8 +247,12 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         } else {
             println!("Still to sign: {}.", missing.join(", "));
         }
+        let also = kept
+            .as_deref()
+            .map(|k| format!(" {}", crate::paths::shown(k)))
+            .unwrap_or_default();
         println!(
-            "Record it in git as the signer:\n  git add {shown} && git commit -m \"Sign off {} as {}\"",
+            "Record it in git as the signer:\n  git add {shown}{also} && git commit -m \"Sign off {} as {}\"",
             packet.id, role.name
         );
     }

@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod scaffold;
+pub mod signed;
 pub mod spec;
 
 use crate::packet::source::SourceFile;
@@ -34,6 +35,15 @@ pub struct Kind {
     /// What a packet of this kind is told about the kind itself (it shadows a built-in kind
     /// and asks less; it is new or weakened in the change under review).
     pub caveats: Vec<Caveat>,
+    /// [`signed::digest`] of the spec, worked out once for all the packets checked.
+    pub requirements: std::sync::OnceLock<String>,
+}
+
+impl Kind {
+    /// The digest of what the kind requires (see [`signed::digest`]).
+    pub fn requirements_digest(&self) -> &str {
+        self.requirements.get_or_init(|| signed::digest(&self.spec))
+    }
 }
 
 /// Something about a kind that its packets' checks report.
@@ -166,6 +176,7 @@ fn builtin(name: &str) -> Result<Kind, KindError> {
         templates,
         origin: Origin::BuiltIn,
         caveats: Vec::new(),
+        requirements: Default::default(),
     })
 }
 
@@ -336,6 +347,7 @@ fn load_repo_kind(
         templates,
         origin: Origin::Repo(dir.to_path_buf()),
         caveats: Vec::new(),
+        requirements: Default::default(),
     })
 }
 

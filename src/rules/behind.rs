@@ -13,6 +13,60 @@ pub static KIND_BEHIND: Rule = Rule {
     explanation: "Kinds gain questions and criteria after retros, and raise their version when they do. A packet made under an older version (`kind_version:`) is asked for what was added, never required to have it: one finding per packet says how many versions behind it is, how many questions and criteria were added, and that `handoff upgrade <id>` writes them in (with `TODO` placeholders) and raises `kind_version`. The items are listed in the JSON (`items`), in SARIF's properties and in the help.\n\nA note while the packet is a draft, a warning from the ready gate on. A packet that is signed off (by status, or with every role's sign-off fresh) or retired gets none.\n\nExample: `gtm-play is at version 3, this packet at 1: 9 questions and 4 criteria were added`.",
 };
 
+/// `kind-changed-unversioned`.
+pub static KIND_CHANGED_UNVERSIONED: Rule = Rule {
+    id: "kind-changed-unversioned",
+    summary: "The kind's requirements changed since a packet was signed, without a version raise",
+    explanation: "A sign-off records the kind it was made under (`kind: play 3 sha256:…`, a digest of what the kind requires, wording aside), and `handoff sign` keeps a copy of those requirements in `.handoff/signed-kinds/`. While every sign-off is fresh the packet is judged by that copy, so a kind edit never turns signed-off packets red. When the kind now asks something else under the same version, this warning is on the kind file, naming the packet: raise the kind's `version` and mark what changed with `since:`, so that packets in flight are asked for it as well (`kind-behind`).",
+};
+
+/// The kind a packet's fresh sign-offs were made under, when it differs from `current` (and its
+/// copy is intact); and, when the kind changed without raising its version, the warning.
+pub fn signed_under(
+    packet: &crate::packet::Packet,
+    current: &crate::kind::Kind,
+    config: &crate::config::Config,
+) -> (
+    Option<crate::kind::Kind>,
+    Option<crate::diagnostic::Diagnostic>,
+) {
+    let (signoffs, _) = crate::signoff::read(packet);
+    let Some(stamp) = signoffs.iter().rev().find_map(|s| s.kind.clone()) else {
+        return (None, None);
+    };
+    let root = crate::paths::absolute(&config.root);
+    let base = config.settings.base.clone();
+    let trusted = |path: &std::path::Path| base.as_ref().is_none_or(|b| b.landed(path));
+    let Some(old) = crate::kind::signed::load(&root, current, &stamp, trusted) else {
+        return (None, None);
+    };
+    let review = crate::signoff::Review::of(packet, &old.spec, &config.settings);
+    if !review.complete(&old.spec, packet) {
+        return (None, None);
+    }
+    let warning = (old.spec.version == current.spec.version).then(|| {
+        let file = match &current.origin {
+            crate::kind::Origin::Repo(dir) => crate::paths::shown(&dir.join("kind.yaml")),
+            crate::kind::Origin::BuiltIn => format!("the built-in kind {}", current.spec.name),
+        };
+        crate::diagnostic::Diagnostic::file_level(
+            KIND_CHANGED_UNVERSIONED.id,
+            Severity::Warning,
+            file,
+            format!(
+                "{} changed what it asks since {} was signed, but is still at version {}; the packet is judged by the kind as signed",
+                current.spec.name, packet.id, current.spec.version
+            ),
+            format!(
+                "raise `version:` to {} and mark what changed with `since: {}`, so packets not yet signed are asked for it",
+                current.spec.version + 1,
+                current.spec.version + 1
+            ),
+        )
+    });
+    (Some(old), warning)
+}
+
 /// What a packet behind its kind is missing of what the kind added.
 #[derive(Debug, Default)]
 pub struct Added {

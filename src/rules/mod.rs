@@ -65,6 +65,7 @@ pub fn all() -> Vec<&'static Rule> {
     rules.extend(trust::RULES);
     rules.extend(kpi::RULES);
     rules.push(&behind::KIND_BEHIND);
+    rules.push(&behind::KIND_CHANGED_UNVERSIONED);
     rules.push(&audit::SIGNOFF_AUDIT);
     rules
 }
@@ -191,7 +192,12 @@ pub fn check(
     config: &Config,
     today: NaiveDate,
 ) -> Vec<Diagnostic> {
-    let kind = kinds.get(packet.kind_name().unwrap_or(&config.settings.default_kind));
+    let current = kinds.get(packet.kind_name().unwrap_or(&config.settings.default_kind));
+    // While every sign-off is fresh, the packet is judged by the kind it was signed under.
+    let (signed_under, unversioned) = current
+        .map(|k| behind::signed_under(packet, k, config))
+        .unwrap_or((None, None));
+    let kind = signed_under.as_ref().or(current);
     let mut ctx = Ctx {
         packet,
         kind,
@@ -222,6 +228,9 @@ pub fn check(
     }
     if let Some(kind) = kind {
         behind::check(&mut ctx, &kind.spec);
+    }
+    if let Some(d) = unversioned {
+        ctx.push(d);
     }
     let mut out = ctx.out;
     if let Some(kind) = kind {
