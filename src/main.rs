@@ -8,7 +8,10 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // Answers the shell's completion requests (`COMPLETE=bash handoff …`) and exits.
+    // The script it prints calls `handoff` from PATH, not the absolute path of the binary that
+    // wrote it, so it keeps working when a venv or a package manager moves the binary.
     clap_complete::CompleteEnv::with_factory(<handoff::cli::Cli as clap::CommandFactory>::command)
+        .completer("handoff")
         .complete();
     // Like any Unix filter: a reader that goes away (`handoff kinds | head -1`) ends the command
     // quietly with the usual status, instead of a failed write turning into a panic.

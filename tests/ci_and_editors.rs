@@ -373,6 +373,11 @@ fn completions_and_man_page() {
             stdout.contains("COMPLETE=") && stdout.contains("handoff"),
             "{shell}: {stdout}"
         );
+        // The script calls `handoff` from PATH: no path of the binary that wrote it.
+        let exe = std::path::Path::new(env!("CARGO_BIN_EXE_handoff"));
+        let folder = exe.parent().unwrap().to_string_lossy().into_owned();
+        assert!(!stdout.contains(&folder), "{shell}: {stdout}");
+        assert!(!stdout.contains("/target/"), "{shell}: {stdout}");
     }
     // The script asks handoff for candidates: packet ids, roles, kinds and rule ids of the
     // repository the shell is in.

@@ -112,6 +112,11 @@ fn every_workflow_passes_actionlint() {
     let (code, _, stderr) = repo.run(&["init"]);
     assert_eq!(code, 0, "{stderr}");
     workflows.push(repo.file(".github/workflows/handoff.yml"));
+    // As a required check it must run on every pull request: no `paths:` filter, and only the
+    // packets the change touches (plus those the calendar moved) are checked.
+    let init_workflow = repo.read(".github/workflows/handoff.yml");
+    assert!(!init_workflow.contains("paths:"), "{init_workflow}");
+    assert!(init_workflow.contains("changed-since: "), "{init_workflow}");
     // The Action's steps, as the job of a workflow (its inputs read as environment variables).
     let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
     let steps = &action[action.find("  steps:\n").unwrap() + "  steps:\n".len()..];
@@ -136,4 +141,23 @@ fn every_workflow_passes_actionlint() {
     )
     .unwrap();
     assert!(actionlint(&[bad]).is_err());
+}
+
+#[test]
+fn both_licenses_the_crate_declares_are_shipped() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+    for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        let text = std::fs::read_to_string(root().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(text.len() > 500, "{f} is not a license text");
+        assert!(
+            manifest.contains(&format!("\"{f}\"")),
+            "Cargo.toml's include lacks {f}"
+        );
+    }
+    let editor = std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap();
+    assert!(
+        editor.contains("\"license\": \"(MIT OR Apache-2.0)\""),
+        "{editor}"
+    );
 }

@@ -30,12 +30,13 @@ packets = "{packets}"
 # revops-director = "Ines Moreau <ines@example.com>"
 "#;
 
-const WORKFLOW: &str = r#"# Runs the handoff readiness gate on pull requests that touch packets, and every morning
-# (the gate follows the calendar, so a packet can start failing without a commit).
+const WORKFLOW: &str = r#"# Runs the handoff readiness gate on every pull request (no path filter, so that it can be a
+# required check: a pull request that touches no packet checks only the packets the calendar
+# moved, in moments) and every morning (the gate follows the calendar, so a packet can start
+# failing without a commit).
 name: handoff
 on:
   pull_request:
-    paths: ["{packets}/**", "handoff.toml", ".handoff/**"]
   schedule:
     - cron: "0 7 * * 1-5"
   workflow_dispatch:
@@ -52,6 +53,8 @@ jobs:
           # Who may sign, and the kinds, are read from the pull request's base, not from the
           # change under review (empty on the morning run, which checks the branch as it is).
           base: ${{ github.event.pull_request.base.sha }}
+          # On a pull request, the packets it touches and those the calendar moved.
+          changed-since: ${{ github.event_name == 'pull_request' && format('origin/{0}', github.base_ref) || '' }}
 "#;
 
 /// Create what is missing; report what was kept.
