@@ -248,17 +248,7 @@ fn every_invalid_form_of_a_committed_series_is_located() {
 
 #[test]
 fn a_breach_after_day_0_warns_and_fails_the_signed_off_gate() {
-    let mut rows = days(|_| Some(4.5));
-    for (day, v) in [
-        ("2026-12-15", 4.4),
-        ("2026-12-16", 3.0),
-        ("2026-12-17", 2.5),
-        ("2026-12-18", 2.0),
-    ] {
-        rows.push((day.to_string(), Some(v)));
-    }
-    let repo = repo_with_db(&rows);
-    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-19"]).0, 0);
+    let repo = breached_repo();
     let (_, doc) = repo.check_json(&["--today", "2026-12-19", "--gate", "handed-off"]);
     let found = rules(&doc);
     assert!(
