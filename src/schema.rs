@@ -126,6 +126,11 @@ fn kind_schema(kind: &Kind) -> Value {
                     "digest": { "type": "string", "pattern": "^sha256:[0-9a-f]{64}$" },
                     "status": { "enum": statuses, "description": "The status the packet had when signed." },
                     "note": { "type": "string" },
+                    "kind": {
+                        "type": "string",
+                        "pattern": "^[A-Za-z0-9_-]+ [0-9]+ sha256:[0-9a-f]{16}$",
+                        "description": "The kind the sign-off was made under: name, version, digest of its requirements.",
+                    },
                 },
             },
         }),

@@ -227,6 +227,16 @@ fn the_json_schema_accepts_every_example_and_rejects_a_typo() {
             .collect();
         assert!(errors.is_empty(), "{id}: {errors:#?}");
     }
+    // A sign-off `handoff sign` writes now records the kind it was made under.
+    let mut stamped = front_matter_json(&examples().join("handoffs/winback-email"));
+    stamped["signoffs"][0]["kind"] = serde_json::json!("gtm-play 3 sha256:0123456789abcdef");
+    let errors: Vec<String> = validator
+        .iter_errors(&stamped)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    stamped["signoffs"][0]["kind"] = serde_json::json!("gtm-play");
+    assert!(!validator.is_valid(&stamped));
     let mut typo = front_matter_json(&examples().join("handoffs/winback-email"));
     let kpi = typo["metric"]["kpi"].take();
     typo["metric"].as_object_mut().unwrap().remove("kpi");
