@@ -494,6 +494,11 @@ fn a_series_pulled_from_postgres_never_shows_the_password() {
     assert_eq!(code, 2);
     assert!(text.contains("read-only transaction"), "{text}");
 
+    // A URL that requires TLS from a server without it: a clear error, never the password.
+    let (code, text) = pull(&format!("{url}?sslmode=require"), &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("cannot connect"), "{text}");
+
     // A missing environment variable is exit 2 before any connection.
     let out = repo
         .handoff()
