@@ -220,3 +220,15 @@ fn a_signed_off_packet_stays_green_after_a_kind_edit_with_or_without_a_version_r
         }
     }
 }
+
+#[test]
+fn a_kind_whose_kpi_window_is_out_of_bounds_is_refused_naming_it() {
+    let repo = repo("ready");
+    repo.write(
+        ".handoff/kinds/play/kind.yaml",
+        format!("{KIND}kpi:\n  window: 99999999\n"),
+    );
+    let (code, _, err) = repo.run(&["check", "--today", "2026-12-10"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("kpi.window is on day 99999999"), "{err}");
+}

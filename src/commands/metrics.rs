@@ -142,7 +142,8 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
     for (packet, spec, series, source, cfg) in &jobs {
         let kspec = spec.kpi.clone().unwrap_or_default();
         let day0 = packet.day0().unwrap_or(today);
-        let first = (day0 - Duration::days(i64::from(kspec.window) + 14)).min(today);
+        let window = i64::from(kspec.window).min(crate::kind::MAX_DAYS);
+        let first = (day0 - Duration::days(window + 14)).min(today);
         // Ten years at the most, whatever the dates say.
         let first = first.max(today - Duration::days(3660));
         let req = Request {

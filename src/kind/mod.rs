@@ -391,6 +391,19 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
             ),
         });
     }
+    validate(&spec, path)?;
+    Ok(spec)
+}
+
+/// What every kind must satisfy however it was read (a `kind.yaml`, or a signed-under copy):
+/// days within [`MAX_DAYS`] of day 0, and answer paths that exist.
+pub fn validate(spec: &KindSpec, path: &Path) -> Result<(), KindError> {
+    let kpi_days = spec.kpi.iter().flat_map(|k| {
+        [
+            ("kpi.window".to_string(), i64::from(k.window)),
+            ("kpi.breach_days".to_string(), i64::from(k.breach_days)),
+        ]
+    });
     let days = spec
         .timeline
         .iter()
@@ -399,7 +412,8 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
             ("gates.ready".to_string(), spec.gates.ready),
             ("gates.handed-off".to_string(), spec.gates.handed_off),
             ("gates.signed-off".to_string(), spec.gates.signed_off),
-        ]);
+        ])
+        .chain(kpi_days);
     for (what, day) in days {
         if day.unsigned_abs() > MAX_DAYS.unsigned_abs() {
             return Err(KindError {
@@ -410,13 +424,13 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
             });
         }
     }
-    if let Some(problem) = unresolved_path(&spec) {
+    if let Some(problem) = unresolved_path(spec) {
         return Err(KindError {
             file: path.to_path_buf(),
             message: problem,
         });
     }
-    Ok(spec)
+    Ok(())
 }
 
 /// The questions kinds share (`templates/kinds/common-fields.yaml`), by key.

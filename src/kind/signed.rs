@@ -129,6 +129,8 @@ pub fn load(
     if digest(&spec) != want || spec.name != name {
         return None;
     }
+    // The same bounds as any kind.yaml: a copy is repository input too.
+    super::validate(&spec, &path).ok()?;
     Some(Kind {
         spec,
         templates: Vec::new(),

@@ -61,7 +61,7 @@ impl Health {
         today: NaiveDate,
         lag: i64,
     ) -> Health {
-        let window = i64::from(spec.window);
+        let window = i64::from(spec.window).min(crate::kind::MAX_DAYS);
         let window_start = day0 - Duration::days(window);
         let window_end = day0 - Duration::days(1);
         let due_end = window_end.min(today - Duration::days(1));
@@ -282,6 +282,24 @@ mod tests {
             Health::assess(&after, &t, &patient, day0, d(12, 5), 1).breach,
             None
         );
+    }
+
+    #[test]
+    fn a_window_of_any_size_is_bounded() {
+        let t = Target::parse(">= 1").unwrap();
+        let huge = KpiSpec {
+            window: u32::MAX,
+            ..spec()
+        };
+        let h = Health::assess(
+            &series(d(12, 1), &[5.0]),
+            &t,
+            &huge,
+            d(12, 15),
+            d(12, 16),
+            1,
+        );
+        assert!(!h.stable);
     }
 
     #[test]
