@@ -3,9 +3,11 @@
 #
 #   scripts/bench.sh [N ...]        default: 10000        (BENCH_RUNS=5 rounds, medians)
 #
-# For each N it generates three corpora of N packets (2 files each): one where every packet passes,
-# one where 60% fail with four typical mistakes each (scripts/gen_packets.py), and the failing one
-# with a committed 90-day KPI series in one packet of ten (a third file each). For each it
+# For each N it generates four corpora of N packets (2 files each): one where every packet passes,
+# one where 60% fail with four typical mistakes each (scripts/gen_packets.py), the failing one
+# with a committed 90-day KPI series in one packet of ten (a third file each), and the failing one
+# as a portfolio lags its kind after a few retros (two thirds of the packets one or two versions
+# behind a kind at version 5). It prints the size of the human report of each. For each it
 # reports the median wall time and peak memory of: reading every file (`cat`, the floor),
 # `handoff check` with human output and with `--format json`, and rumdl when installed
 # (`pip install rumdl`). The commands take turns, round after round, so that a slow moment of the
@@ -47,11 +49,12 @@ verdict() { awk "BEGIN{print ($1 <= $2) ? \"ok\" : \"MISSED\"}"; }
 
 printf '%-8s %-8s %-28s %8s %6s %8s %8s %-14s\n' packets corpus what seconds MiB "x floor" "x rumdl" "goal"
 for n in "${sizes[@]}"; do
-  for corpus in passing failing series; do
+  for corpus in passing failing series lagging; do
     dir="$work/$corpus-$n"
     share=0; [ "$corpus" = passing ] || share=0.6
     series=0; [ "$corpus" = series ] && series=0.1
-    python3 scripts/gen_packets.py "$n" "$dir" "$share" "$series"
+    lagging=0; [ "$corpus" = lagging ] && lagging=0.667
+    python3 scripts/gen_packets.py "$n" "$dir" "$share" "$series" "$lagging"
     # As CI checks it out: committed. A copy whose files git does not track yet is timed too
     # (then `git ls-files` decides which files are part of each packet).
     cp -r "$dir" "$dir-new"
@@ -88,6 +91,9 @@ for n in "${sizes[@]}"; do
       [ "${m[$name]}" -le 64 ] || echo "         peak memory of $name: ${m[$name]} MiB (goal <= 64 MiB: MISSED)"
     done
     errors=$("$bin" -C "$dir" check --today 2026-12-05 --format json | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print("%d failing, %d errors" % (s["failed"], s["errors"]))' || true)
+    size=$("$bin" -C "$dir" check --today 2026-12-05 2>/dev/null | wc -c || true)
+    mb=$(awk "BEGIN{printf \"%.2f\", $size / 1048576}")
+    echo "         human output: $mb MiB (goal < 5 MiB: $(awk "BEGIN{print ($mb < 5) ? \"ok\" : \"MISSED\"}"))"
     echo "         ($(find "$dir/handoffs" -type f | wc -l) files, $(( $(find "$dir/handoffs" -type f -exec cat {} + | wc -c) / 1048576 )) MiB, $errors)"
     unset t m
     rm -rf "$dir" "$dir-new"

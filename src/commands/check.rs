@@ -98,6 +98,7 @@ fn streamed(
     let json = args.format == CheckFormat::Json;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut summary = report::Summary::default();
+    let mut repeated = report::repeated::Repeated::default();
     let mut open = !json || report::json::write_head(&mut out, today).is_ok();
     let _ = verdict::check_streaming(
         dirs,
@@ -112,9 +113,22 @@ fn streamed(
         |v| deny(std::slice::from_mut(v)),
         |v| match json {
             true => report::json::packet_text(v),
-            false => Ok(report::human::packet_report(v, style).into_bytes()),
+            // The human report is laid out per chunk below, once what to fold is decided.
+            false => Ok(Vec::new()),
         },
         |chunk| {
+            if !json {
+                summary.add_each(chunk.iter().map(|(v, _)| v));
+                open = open
+                    && report::human::write_packets(
+                        &mut out,
+                        &mut repeated,
+                        chunk.iter().map(|(v, _)| v),
+                        style,
+                    )
+                    .is_ok();
+                return Ok(());
+            }
             for (v, text) in &chunk {
                 let first = summary.packets == 0;
                 summary.add(std::slice::from_ref(v));
@@ -128,7 +142,9 @@ fn streamed(
     if open {
         let _ = match json {
             true => report::json::write_tail(&mut out, &summary, summary.packets > 0),
-            false => report::human::write_summary(&mut out, &summary, style),
+            false => out
+                .write_all(repeated.text(style.color).as_bytes())
+                .and_then(|()| report::human::write_summary(&mut out, &summary, style)),
         }
         .and_then(|()| out.flush());
     }

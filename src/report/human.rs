@@ -1,5 +1,6 @@
 //! Diagnostics for people: rustc-style snippets (miette) and a one-line verdict per packet.
 
+use super::repeated::Repeated;
 use super::{Summary, plural};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::packet::source::SourceFile;
@@ -37,22 +38,43 @@ pub fn write(
     verdicts: &[Verdict],
     style: Style,
 ) -> std::io::Result<()> {
-    write_packets(out, verdicts, style)?;
+    let mut repeated = Repeated::default();
+    for batch in verdicts.chunks(256) {
+        write_packets(out, &mut repeated, batch.iter(), style)?;
+    }
+    out.write_all(repeated.text(style.color).as_bytes())?;
     write_summary(out, &Summary::of(verdicts), style)
 }
 
-/// The packets' reports, laid out on all cores a batch at a time and written in order.
-pub fn write_packets(
+/// The packets' reports in order, laid out on all cores: which findings are folded into
+/// `repeated` is decided first, packet by packet, so the text never depends on the cores.
+pub fn write_packets<'v>(
     out: &mut impl std::io::Write,
-    verdicts: &[Verdict],
+    repeated: &mut Repeated,
+    verdicts: impl Iterator<Item = &'v Verdict>,
     style: Style,
 ) -> std::io::Result<()> {
-    for batch in verdicts.chunks(256) {
-        for part in crate::verdict::parallel_map(batch, |v| packet_report(v, style)) {
-            out.write_all(part.as_bytes())?;
-        }
+    let folded: Vec<(&Verdict, Vec<bool>)> = verdicts
+        .map(|v| {
+            let mask = repeated.fold(v, |d| printed(v, d, style));
+            (v, mask)
+        })
+        .collect();
+    for part in crate::verdict::parallel_map(&folded, |(v, mask)| report_of(v, style, mask)) {
+        out.write_all(part.as_bytes())?;
     }
     Ok(())
+}
+
+/// Whether the report prints finding `d` of `v`: everything, or when quiet the reasons a
+/// failing packet fails (its errors, and with --deny-warnings its warnings).
+fn printed(v: &Verdict, d: &Diagnostic, style: Style) -> bool {
+    if !style.quiet {
+        return true;
+    }
+    !v.pass
+        && (d.severity == Severity::Error
+            || style.deny_warnings && d.severity == Severity::Warning && d.waived.is_none())
 }
 
 /// The closing summary line of a run (after a blank line when packets were reported).
@@ -72,6 +94,12 @@ pub fn write_summary(
 
 /// One packet's findings and its verdict line (nothing for a passing packet when quiet).
 pub fn packet_report(v: &Verdict, style: Style) -> String {
+    report_of(v, style, &[])
+}
+
+/// [`packet_report`] leaving out the findings `folded` marks (listed under their rule's heading
+/// after the packets, see [`Repeated`]).
+fn report_of(v: &Verdict, style: Style, folded: &[bool]) -> String {
     let mut out = String::new();
     if style.quiet && v.pass {
         return out;
@@ -81,12 +109,10 @@ pub fn packet_report(v: &Verdict, style: Style) -> String {
     // The files' texts, read again (once per file) for the snippets.
     let mut texts: std::collections::HashMap<&str, Option<Arc<SourceFile>>> =
         std::collections::HashMap::new();
-    for d in &v.diagnostics {
+    for (i, d) in v.diagnostics.iter().enumerate() {
         // Quiet output keeps every reason for the failure: the errors, and with
         // --deny-warnings the warnings too.
-        let failing = d.severity == Severity::Error
-            || style.deny_warnings && d.severity == Severity::Warning && d.waived.is_none();
-        if style.quiet && !failing {
+        if !printed(v, d, style) || folded.get(i) == Some(&true) {
             continue;
         }
         let source = d.source.clone().or_else(|| {
@@ -125,7 +151,13 @@ pub fn packet_report(v: &Verdict, style: Style) -> String {
         });
         out.push('\n');
     }
-    let _ = writeln!(out, "{}", verdict_line(v, style.color));
+    // Of the errors and warnings the line counts, how many are listed after the packets.
+    let folded = folded
+        .iter()
+        .zip(&v.diagnostics)
+        .filter(|(f, d)| **f && d.severity != Severity::Note)
+        .count();
+    let _ = writeln!(out, "{}", verdict_line(v, style.color, folded));
     match style.color {
         true => crate::words::neutral_keeping_colour(&out).into_owned(),
         false => match crate::words::neutral(&out) {
@@ -205,7 +237,7 @@ fn diagnostic_named(
     out
 }
 
-fn verdict_line(v: &Verdict, color: bool) -> String {
+fn verdict_line(v: &Verdict, color: bool, folded: usize) -> String {
     let (word, paint) = if v.pass {
         ("pass", "\x1b[32m")
     } else {
@@ -223,10 +255,17 @@ fn verdict_line(v: &Verdict, color: bool) -> String {
     if v.warnings > 0 {
         counts.push(plural(v.warnings, "warning", "warnings"));
     }
-    let counts = if counts.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", counts.join(", "))
+    let counts = match (counts.is_empty(), folded) {
+        (true, _) => String::new(),
+        (false, 0) => format!(" ({})", counts.join(", ")),
+        (false, n) if n >= v.errors + v.warnings => format!(
+            " ({}; listed under repeated findings below)",
+            counts.join(", ")
+        ),
+        (false, n) => format!(
+            " ({}; {n} of them under repeated findings below)",
+            counts.join(", ")
+        ),
     };
     format!(
         "{word} {}  {} at the {} gate{counts}",

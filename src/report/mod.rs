@@ -3,6 +3,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod repeated;
 pub mod sarif;
 
 use crate::verdict::Verdict;
@@ -35,9 +36,14 @@ impl Summary {
 
     /// Count more verdicts in.
     pub fn add(&mut self, verdicts: &[Verdict]) {
+        self.add_each(verdicts.iter());
+    }
+
+    /// [`Summary::add`] over any run of verdicts.
+    pub fn add_each<'v>(&mut self, verdicts: impl Iterator<Item = &'v Verdict>) {
         let s = self;
-        s.packets += verdicts.len();
         for v in verdicts {
+            s.packets += 1;
             if v.pass {
                 s.passed += 1;
             } else {
