@@ -248,25 +248,47 @@ fn a_finding_repeated_on_many_packets_is_shown_in_full_three_times_then_listed_a
     assert_eq!(code, 0, "{out}{err}");
     // In full (the snippet and its help) on the first three packets only.
     assert_eq!(out.matches("handoff upgrade p0").count(), 3, "{out}");
-    assert!(out.contains("pass p00  play at the ready gate (1 warning)\n"), "{out}");
     assert!(
-        out.contains("pass p03  play at the ready gate (1 warning; listed under repeated findings below)\n"),
+        out.contains("pass p00  play at the ready gate (1 warning)\n"),
         "{out}"
     );
-    let folded = &out[out.find("warning[kind-behind] on 17 more packets:\n").expect(&out)..];
-    let listed: Vec<&str> = folded.lines().skip(1).take_while(|l| l.starts_with("  p")).collect();
+    assert!(
+        out.contains(
+            "pass p03  play at the ready gate (1 warning; listed under repeated findings below)\n"
+        ),
+        "{out}"
+    );
+    let folded = &out[out
+        .find("warning[kind-behind] on 17 more packets:\n")
+        .expect(&out)..];
+    let listed: Vec<&str> = folded
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  p"))
+        .collect();
     assert_eq!(listed.len(), 10, "{folded}");
     assert!(
-        listed[0].starts_with("  p03  handoffs/p03/handoff.md:5:1  play is at version 3, this packet at 1"),
+        listed[0].starts_with(
+            "  p03  handoffs/p03/handoff.md:5:1  play is at version 3, this packet at 1"
+        ),
         "{folded}"
     );
-    assert!(folded.contains("\n  and 7 more; --format json for all\n"), "{folded}");
+    assert!(
+        folded.contains("\n  and 7 more; --format json for all\n"),
+        "{folded}"
+    );
     assert!(folded.contains("Findings by rule:"), "{folded}");
     assert!(
-        folded.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["kind-behind", "0", "20", "0", "20"]),
+        folded
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["kind-behind", "0", "20", "0", "20"]),
         "{folded}"
     );
-    assert!(out.ends_with("20 packets: 20 pass, 0 fail (0 errors, 20 warnings)\n"), "{out}");
+    assert!(
+        out.ends_with("20 packets: 20 pass, 0 fail (0 errors, 20 warnings)\n"),
+        "{out}"
+    );
     // Machines get every finding.
     let (_, doc) = repo.check_json(&["--today", "2026-12-10"]);
     let all: usize = (0..20)
@@ -275,5 +297,8 @@ fn a_finding_repeated_on_many_packets_is_shown_in_full_three_times_then_listed_a
     assert_eq!(all, 20);
     let (_, sarif, _) = repo.run(&["check", "--today", "2026-12-10", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF");
-    assert_eq!(sarif["runs"][0]["results"].as_array().map(Vec::len), Some(20));
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(20)
+    );
 }

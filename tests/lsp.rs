@@ -356,3 +356,60 @@ fn hover_completion_and_a_fix_for_a_truncated_value() {
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn a_packet_behind_its_kind_hovers_what_was_added_and_upgrades_from_the_editor() {
+    let repo = Repo::new();
+    repo.write(
+        ".handoff/kinds/play/kind.yaml",
+        "name: play\nsummary: A play whose kind grew\nversion: 2\nfields:\n  - key: owner\n    type: person\n    prompt: Who runs it?\n  - key: baseline\n    type: text\n    since: 2\n    prompt: What was the number before?\ncriteria:\n  - Runbook walked through\n  - text: Alerts tuned\n    since: 2\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n",
+    );
+    let text = "---\nid: p\ntitle: P\nkind: play\nkind_version: 1\nfrom: a\nto: b\nday0: 2026-12-15\nstatus: ready\nowner: Maria Lopez <maria@x.test>\nsignoffs: []\n---\n\n# P\n\n## Acceptance criteria\n\n- [ ] Runbook walked through\n";
+    repo.write("handoffs/p/handoff.md", text);
+    repo.commit_as("Dana Kim <dana@x.test>", "P");
+    let path = repo.file("handoffs/p/handoff.md").canonicalize().unwrap();
+    let uri = format!("file://{}", path.display());
+    let root = format!("file://{}", repo.path().canonicalize().unwrap().display());
+    let mut client = Client::start(&repo);
+    open(&mut client, &uri, text, &root);
+    let diags = client.diagnostics(&uri);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "kind-behind")
+        .unwrap_or_else(|| panic!("{diags:?}"))
+        .clone();
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": d["range"]["start"] }),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        shown.contains("- question `baseline`\n- criterion \"Alerts tuned\""),
+        "{shown}"
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": d["range"], "context": { "diagnostics": [d] } }),
+    );
+    let action = &actions[0];
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Upgrade to version 2 of the kind (2 items"),
+        "{action}"
+    );
+    let edit = &action["edit"]["changes"][&uri][0];
+    assert_eq!(edit["range"]["start"], json!({ "line": 0, "character": 0 }));
+    let last = text.split('\n').count() - 1;
+    assert_eq!(
+        edit["range"]["end"],
+        json!({ "line": last, "character": 0 })
+    );
+    // The very text `handoff upgrade` writes.
+    assert_eq!(repo.run(&["upgrade", "p"]).0, 0);
+    assert_eq!(edit["newText"], repo.read("handoffs/p/handoff.md"));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
+}

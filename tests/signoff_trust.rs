@@ -780,7 +780,10 @@ fn a_report_written_as_packets_are_checked_reads_as_one_written_at_the_end() {
             &out[out.len().saturating_sub(300)..]
         );
         if !quiet {
-            assert!(out.contains("\nFAIL zz-signed-39 "), "the last packet reported");
+            assert!(
+                out.contains("\nFAIL zz-signed-39 "),
+                "the last packet reported"
+            );
             // Repeated findings are folded after the packets; the table counts them all.
             let table = &out[out.find("Findings by rule:").expect("a table of findings")..];
             assert!(table.contains("signoff-audit"), "{table}");

@@ -4,7 +4,7 @@
 use super::Env;
 use crate::error::Error;
 use crate::kind::FieldSpec;
-use crate::kind::spec::same_criterion;
+use crate::kind::spec::{KindSpec, same_criterion};
 use crate::packet::Packet;
 use crate::packet::yaml::{Node, Value};
 use crate::workspace::Workspace;
@@ -40,9 +40,39 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
         }
         return Ok(0);
     }
+    let (final_text, added) = upgraded(&packet, spec).map_err(|why| {
+        Error::usage(
+            format!("{shown}: {why}"),
+            "the file was not changed; add them by hand (`handoff kinds` shows them)",
+        )
+    })?;
+    crate::atomic::write_atomic(&path, &final_text)?;
+    drop(lock);
+    if !env.quiet {
+        println!(
+            "Upgraded {} from version {from} to {} of the {kind_name} kind.",
+            packet.id, spec.version
+        );
+        if added.is_empty() {
+            println!("Nothing to add: the packet already answers what the kind gained.");
+        } else {
+            println!("Added, to fill in:");
+            for a in &added {
+                println!("  {a}");
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The packet's text moved to `spec`'s version, and what was added (`question.path` or
+/// `criterion: text`); or why it cannot be done without rewriting the file. Nothing is written:
+/// `handoff upgrade` writes it, the language server offers it as a code action.
+pub fn upgraded(packet: &Packet, spec: &KindSpec) -> Result<(String, Vec<String>), String> {
     let (Some(file), Some(front)) = (packet.file.as_ref(), packet.front.as_ref()) else {
-        return Err(Error::usage(format!("{shown}: cannot read the packet"), ""));
+        return Err("cannot read the packet".into());
     };
+    let from = packet.kind_version();
     let text = &file.text;
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
     // (offset, text) insertions, applied from the end so earlier offsets stay valid.
@@ -62,7 +92,7 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
         "",
         key_col,
         top_at,
-        &packet,
+        packet,
         &mut inserts,
         &mut added,
     );
@@ -111,41 +141,16 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
     for (at, _, lines) in order {
         new_text.insert_str(at.min(new_text.len()), &lines);
     }
-    let staged = Packet::from_text(&dir, Path::new(""), new_text);
+    let staged = Packet::from_text(&packet.dir, Path::new(""), new_text);
     if let Some(p) = staged.problems.first() {
-        return Err(Error::usage(
-            format!(
-                "{shown}: cannot add the new questions without rewriting the file ({})",
-                p.message
-            ),
-            "the file was not changed; add them by hand (`handoff kinds` shows them)",
+        return Err(format!(
+            "cannot add the new questions without rewriting the file ({})",
+            p.message
         ));
     }
-    let final_text =
-        crate::packet::edit::set_scalar(&staged, "kind_version", &spec.version.to_string())
-            .map_err(|why| {
-                Error::usage(
-                    format!("{shown}: cannot set kind_version: {why}"),
-                    "the file was not changed",
-                )
-            })?;
-    crate::atomic::write_atomic(&path, &final_text)?;
-    drop(lock);
-    if !env.quiet {
-        println!(
-            "Upgraded {} from version {from} to {} of the {kind_name} kind.",
-            packet.id, spec.version
-        );
-        if added.is_empty() {
-            println!("Nothing to add: the packet already answers what the kind gained.");
-        } else {
-            println!("Added, to fill in:");
-            for a in &added {
-                println!("  {a}");
-            }
-        }
-    }
-    Ok(0)
+    let text = crate::packet::edit::set_scalar(&staged, "kind_version", &spec.version.to_string())
+        .map_err(|why| format!("cannot set kind_version: {why}"))?;
+    Ok((text, added))
 }
 
 /// Plan the insertion of every question newer than `from` that the packet lacks: at the top

@@ -352,6 +352,12 @@ impl Server {
                         "**{}**: {}\n\n{}",
                         rule.id, rule.summary, rule.explanation
                     ));
+                    // What the finding lists (for `kind-behind`: what the kind added), and the
+                    // message that counts it.
+                    if !d.items.is_empty() {
+                        let items: String = d.items.iter().map(|i| format!("- {i}\n")).collect();
+                        parts.push(format!("{}:\n\n{items}", d.message));
+                    }
                 }
             }
         }
@@ -460,11 +466,21 @@ impl Server {
             return Vec::new();
         };
         let lines: Vec<&str> = text.split('\n').collect();
-        // The kind, for inserting a missing question as its `TODO` scaffold.
+        // The kind, for inserting a missing question as its `TODO` scaffold; and the packet
+        // moved to the kind's version, for `kind-behind`.
+        let mut upgrade = None;
         let spec = packet_dir(&file).and_then(|dir| {
             let packet = self.packet(&dir)?;
             let ws = self.workspace(&dir)?;
-            ws.kind_of(&packet).map(|k| k.spec.clone())
+            let spec = ws.kind_of(&packet).map(|k| k.spec.clone())?;
+            if file.file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
+                && packet.kind_version() < spec.version
+            {
+                upgrade = crate::commands::upgrade::upgraded(&packet, &spec)
+                    .ok()
+                    .map(|(new, added)| (spec.version, new, added.len()));
+            }
+            Some(spec)
         });
         let front_end = front_matter_lines(&lines).end;
         let mut out = Vec::new();
@@ -514,6 +530,16 @@ impl Server {
                             format!("- [ ] {criterion}\n"),
                         )
                     }),
+                "kind-behind" => upgrade.as_ref().map(|(version, new, added)| {
+                    (
+                        format!(
+                            "Upgrade to version {version} of the kind ({} to fill in, as `handoff upgrade` would)",
+                            crate::words::plural(*added, "item", "items")
+                        ),
+                        whole_document(&lines),
+                        new.clone(),
+                    )
+                }),
                 _ => None,
             };
             if let Some((title, range, new_text)) = edit {
@@ -537,6 +563,16 @@ impl Server {
         }
         out
     }
+}
+
+/// The range of a whole document, given its lines (split on `\n`), in UTF-16 code units.
+fn whole_document(lines: &[&str]) -> lsp::Range {
+    let last = lines.len().saturating_sub(1);
+    let width = lines.last().map_or(0, |l| l.encode_utf16().count());
+    lsp::Range::new(
+        lsp::Position::new(0, 0),
+        lsp::Position::new(last as u32, width as u32),
+    )
 }
 
 /// The path of a `file://` URI.

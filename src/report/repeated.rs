@@ -151,7 +151,10 @@ impl Repeated {
         table.sort_by(|a, b| {
             (b.1.errors > 0)
                 .cmp(&(a.1.errors > 0))
-                .then((b.1.errors + b.1.warnings + b.1.notes).cmp(&(a.1.errors + a.1.warnings + a.1.notes)))
+                .then(
+                    (b.1.errors + b.1.warnings + b.1.notes)
+                        .cmp(&(a.1.errors + a.1.warnings + a.1.notes)),
+                )
                 .then(a.0.cmp(b.0))
         });
         let width = table.iter().map(|(r, _)| r.len()).max().unwrap_or(4).max(4);
@@ -258,18 +261,33 @@ mod tests {
         assert!(masks[..SHOWN_IN_FULL].iter().all(|m| m == &[false, false]));
         assert!(masks[SHOWN_IN_FULL..].iter().all(|m| m == &[true, true]));
         let text = r.text(false);
-        assert!(text.contains("error[answer-missing] on 15 more packets:"), "{text}");
-        assert!(text.contains("  p3  p/packet.md:3:1  answer-missing here (+1 more in this packet)"), "{text}");
-        assert!(text.contains("  and 5 more; --format json for all"), "{text}");
+        assert!(
+            text.contains("error[answer-missing] on 15 more packets:"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  p3  p/packet.md:3:1  answer-missing here (+1 more in this packet)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  and 5 more; --format json for all"),
+            "{text}"
+        );
         assert!(!text.contains("  p13  "), "listed past the cap: {text}");
-        assert!(text.contains("answer-missing        36         0         0        18"), "{text}");
+        assert!(
+            text.contains("answer-missing        36         0         0        18"),
+            "{text}"
+        );
     }
 
     #[test]
     fn nothing_folded_prints_nothing_and_unprinted_findings_are_never_folded() {
         let mut r = Repeated::default();
         for i in 0..10 {
-            let v = packet(&format!("p{i}"), vec![finding("kind-behind", Severity::Note, 1)]);
+            let v = packet(
+                &format!("p{i}"),
+                vec![finding("kind-behind", Severity::Note, 1)],
+            );
             assert_eq!(r.fold(&v, |_| false), vec![false]);
         }
         assert_eq!(r.text(false), "");
