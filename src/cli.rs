@@ -337,8 +337,22 @@ pub struct CheckArgs {
     pub output: Option<std::path::PathBuf>,
     /// Only packets changed since this git ref (committed or not), plus packets whose gate the
     /// calendar moved since then.
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
     pub changed_since: Option<String>,
+    /// Only packets with changes staged for commit (`git add`); every packet when handoff.toml
+    /// or anything under .handoff/ is staged (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+    /// Also write a SARIF report to FILE, from the same run (for code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<std::path::PathBuf>,
+    /// Also append a markdown summary (packets, verdicts and findings, errors first; capped at
+    /// GitHub's 1 MiB) to FILE: pass "$GITHUB_STEP_SUMMARY".
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<std::path::PathBuf>,
+    /// Also append `verdict=pass|fail` and `failed=N` lines to FILE: pass "$GITHUB_OUTPUT".
+    #[arg(long, value_name = "FILE")]
+    pub github_output: Option<std::path::PathBuf>,
     /// Judge sign-offs by who may sign, and by the kinds, as they are at this git ref (a pull
     /// request's base), not as the change under review has them.
     ///

@@ -1036,6 +1036,35 @@ pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
     Ok(ChangedSince { files, base_date })
 }
 
+/// The files staged for commit in the repository holding `dir` (added, changed, renamed or
+/// deleted: a packet that lost a file is checked too), as absolute paths.
+pub fn staged(dir: &Path) -> Result<Vec<PathBuf>, GitError> {
+    let top = toplevel(dir)?;
+    let top = top.canonicalize().unwrap_or(top);
+    let out = Command::new("git")
+        .current_dir(&top)
+        .args([
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+        ])
+        .output()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(GitError(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|l| !l.is_empty())
+        .map(|l| top.join(l))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,53 +150,109 @@ fn the_actions_check_step_runs_on_the_examples() {
 }
 
 #[test]
-fn the_pre_commit_entry_runs_on_changed_files() {
-    let hooks = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
-    )
-    .unwrap();
-    assert!(hooks.contains("id: handoff-check\n") && hooks.contains("language: python"));
+fn the_pre_commit_hooks_judge_only_the_staged_packets_and_never_compile() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let mirror =
+        std::fs::read_to_string(root.join("editors/pre-commit-mirror/.pre-commit-hooks.yaml"))
+            .unwrap();
+    // No hook builds a Python package from this repository (that would compile the crate): the
+    // main one runs the installed binary, the mirror installs the published wheel.
+    assert!(hooks.contains("id: handoff-check\n") && hooks.contains("language: system"));
     assert!(hooks.contains("id: handoff-check-source") && hooks.contains("language: rust"));
-    assert_eq!(hooks.matches("pass_filenames: false").count(), 2);
-    let entry = hooks
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("entry: "))
-        .unwrap();
-    // The `files` pattern, as pre-commit reads it (a Python regex), picks packets, the config and
-    // repo kinds in any folder.
-    let files_re = hooks
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("files: "))
-        .unwrap()
-        .trim_matches('\'');
+    assert!(!hooks.contains("language: python"), "{hooks}");
+    assert!(mirror.contains("id: handoff-check\n") && mirror.contains("language: python"));
+    let pyproject =
+        std::fs::read_to_string(root.join("editors/pre-commit-mirror/pyproject.toml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        pyproject.contains(&format!("dependencies = [\"handoff-cli=={version}\"]")),
+        "the mirror installs this version's wheel: {pyproject}"
+    );
+    assert!(!pyproject.contains("maturin"), "{pyproject}");
+    let field = |text: &str, key: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix(key))
+            .map(|v| v.trim_matches('\'').to_string())
+            .collect()
+    };
+    let entries = [field(&hooks, "entry: "), field(&mirror, "entry: ")].concat();
+    let patterns = [field(&hooks, "files: "), field(&mirror, "files: ")].concat();
+    assert_eq!(entries.len(), 3);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e == "handoff check --quiet --staged"),
+        "{entries:?}"
+    );
+    assert!(patterns.iter().all(|p| p == &patterns[0]), "{patterns:?}");
+    // The `files` pattern, as pre-commit reads it (a Python regex), picks every packet file, the
+    // config and everything under .handoff/, in any folder.
     let matches = |path: &str| {
         std::process::Command::new("python3")
             .args([
                 "-c",
                 "import re,sys; sys.exit(0 if re.search(sys.argv[1], sys.argv[2]) else 1)",
             ])
-            .args([files_re, path])
+            .args([&patterns[0], path])
             .status()
             .unwrap()
             .success()
     };
     for path in [
         "handoffs/a/handoff.md",
-        "team/work/b/runbook.md",
+        "team/work/handoffs/b/runbook.md",
+        "handoffs/a/attachments/flow.png",
+        "handoffs/a/metrics/kpi.csv",
         "handoff.toml",
         "team/handoff.toml",
         ".handoff/kinds/k/kind.yaml",
+        ".handoff/signed-kinds/k-v1-abc.yaml",
     ] {
         assert!(matches(path), "{path}");
     }
-    assert!(!matches("src/main.rs") && !matches("docs/notes.txt"));
-    let mut words = entry.split_whitespace();
-    assert_eq!(words.next(), Some("handoff"));
-    let args: Vec<&str> = words.chain(["--today", "2026-12-05"]).collect();
-    // The whole project is checked: the example that fails on purpose fails the hook.
-    let (code, stdout, _) = in_examples(&args);
+    assert!(!matches("src/main.rs") && !matches("docs/handoff.toml.md"));
+
+    // The entry, run in a repository holding a packet that fails at its calendar gate.
+    let repo = common::Repo::new();
+    repo.copy_example("winback-email");
+    repo.copy_example("partner-referrals");
+    repo.commit_as("Test User <test@example.test>", "packets");
+    let words: Vec<&str> = entries[0].split_whitespace().skip(1).collect();
+    let hook = |repo: &common::Repo| {
+        let mut args = words.clone();
+        args.extend(["--today", "2026-12-05"]);
+        repo.run(&args)
+    };
+    // Nothing staged: nothing to judge.
+    let (code, out, err) = hook(&repo);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    // A change to one packet: that packet alone, so the overdue one does not block it.
+    let path = "handoffs/winback-email/runbook.md";
+    repo.write(path, format!("{}\nOne more note.\n", repo.read(path)));
+    repo.git(&["add", path]);
+    let (code, out, err) = hook(&repo);
+    assert_eq!(code, 0, "{out}{err}");
+    // An unstaged change to the failing packet is not the commit's business either.
+    let failing = "handoffs/partner-referrals/handoff.md";
+    repo.write(failing, format!("{}\n", repo.read(failing)));
+    assert_eq!(hook(&repo).0, 0);
+    // Staged, it is judged.
+    repo.git(&["add", failing]);
+    let (code, out, _) = hook(&repo);
     assert_eq!(code, 1);
-    assert!(stdout.contains("partner-referrals"), "{stdout}");
+    assert!(out.contains("FAIL partner-referrals"), "{out}");
+    assert!(
+        !out.contains("winback-email"),
+        "quiet: passing packets stay silent: {out}"
+    );
+    repo.git(&["reset", "-q", "--", failing]);
+    // The configuration staged: every packet.
+    repo.write("handoff.toml", "[people]\n");
+    repo.git(&["add", "handoff.toml"]);
+    let (code, out, _) = hook(&repo);
+    assert_eq!(code, 1);
+    assert!(out.contains("FAIL partner-referrals"), "{out}");
 }
 
 fn front_matter_json(dir: &Path) -> serde_json::Value {

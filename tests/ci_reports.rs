@@ -211,3 +211,105 @@ fn the_rule_docs_are_the_text_explain_prints() {
     let body = one.split_once("\n\n").unwrap().1.trim();
     assert!(committed.contains(body));
 }
+
+/// Everything a CI step needs from one `check` run: annotations on stdout (errors first), the
+/// SARIF file, the job summary and the step outputs.
+#[test]
+fn one_check_run_writes_annotations_sarif_a_job_summary_and_step_outputs() {
+    let repo = Repo::new();
+    repo.copy_example("partner-referrals");
+    repo.copy_example("winback-email");
+    repo.commit_as("Test User <test@example.test>", "packets");
+    let summary = repo.file("ci/summary.md");
+    std::fs::create_dir_all(summary.parent().unwrap()).unwrap();
+    std::fs::write(&summary, "earlier step text\n").unwrap();
+    let (code, out, err) = repo.run(&[
+        "check",
+        "--today",
+        "2026-12-05",
+        "--format",
+        "github",
+        "--sarif",
+        "ci/handoff.sarif",
+        "--summary",
+        "ci/summary.md",
+        "--github-output",
+        "ci/outputs.txt",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    // Annotations: every error before any warning, whatever the packet order.
+    let levels: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("::"))
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .collect();
+    let first_warning = levels
+        .iter()
+        .position(|l| *l == "warning")
+        .expect("warnings");
+    assert!(
+        levels[..first_warning].iter().all(|l| *l == "error"),
+        "{levels:?}"
+    );
+    assert!(
+        levels[first_warning..].iter().all(|l| *l != "error"),
+        "{levels:?}"
+    );
+    let annotations = levels.len();
+    // SARIF from the same run: one result per annotation.
+    let log: serde_json::Value = serde_json::from_str(&repo.read("ci/handoff.sarif")).unwrap();
+    assert_eq!(results(&log).len(), annotations);
+    // The job summary is appended, a table of packets, the failing one first, then its findings.
+    let text = repo.read("ci/summary.md");
+    assert!(
+        text.starts_with("earlier step text\n## handoff check: 2 packets: 1 pass, 1 fails"),
+        "{text}"
+    );
+    let failing = text.find("| partner-referrals | gtm-play |").expect(&text);
+    let passing = text.find("| winback-email | gtm-play |").expect(&text);
+    assert!(failing < passing, "{text}");
+    assert!(text.contains("### FAIL partner-referrals"), "{text}");
+    assert!(
+        text.contains("| error | `handoffs/partner-referrals/handoff.md:10` | person-invalid | `owner.primary` is not a person: `Lena` |"),
+        "{text}"
+    );
+    assert!(!text.contains("Not shown"), "{text}");
+    let outputs = repo.read("ci/outputs.txt");
+    assert!(
+        outputs.starts_with("verdict=fail\nfailed=1\npackets=2\n"),
+        "{outputs}"
+    );
+}
+
+#[test]
+fn the_job_summary_stays_within_githubs_limit_and_says_what_it_left_out() {
+    let repo = Repo::new();
+    repo.copy_example("partner-referrals");
+    repo.commit_as("Test User <test@example.test>", "packets");
+    // A step summary nearly full already: a few hundred bytes are left.
+    let summary = repo.file("summary.md");
+    let limit = 1024 * 1024;
+    std::fs::write(&summary, "x".repeat(limit - 1500)).unwrap();
+    let (code, _, err) = repo.run(&[
+        "check",
+        "--today",
+        "2026-12-05",
+        "--format",
+        "github",
+        "--summary",
+        "summary.md",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.len() <= limit, "{}", text.len());
+    let ours = &text[limit - 1500..];
+    assert!(ours.contains("## handoff check: 1 packet"), "{ours}");
+    assert!(
+        ours.contains("Not shown, to stay within GitHub's 1 MiB summary: 0 packet rows and"),
+        "{ours}"
+    );
+    assert!(
+        ours.contains("`handoff check --format json` lists every finding"),
+        "{ours}"
+    );
+}

@@ -35,6 +35,9 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     if let Some(base) = &args.changed_since {
         dirs = changed_since(&ws, dirs, base, today)?;
     }
+    if args.staged {
+        dirs = staged(&ws, dirs)?;
+    }
     let style = Style {
         color: env.color && args.output.is_none(),
         quiet: env.quiet,
@@ -54,13 +57,18 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             Some(base) => {
                 eprintln!("no packet changed since {base}, and none crossed a gate since then")
             }
+            None if args.staged => eprintln!("no packet has changes staged for commit"),
             None => eprintln!(
                 "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
                 crate::paths::shown(&root)
             ),
         }
     }
-    if args.output.is_none() && matches!(args.format, CheckFormat::Human | CheckFormat::Json) {
+    let extras = args.sarif.is_some() || args.summary.is_some() || args.github_output.is_some();
+    if args.output.is_none()
+        && !extras
+        && matches!(args.format, CheckFormat::Human | CheckFormat::Json)
+    {
         return Ok(streamed(env, &ws, &dirs, args, today, style, deny));
     }
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
@@ -74,12 +82,34 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         CheckFormat::Sarif => report::sarif::render(&verdicts, &report::base_in_repo(&env.cwd)),
         CheckFormat::Github => report::github::render(&verdicts, &report::base_in_repo(&env.cwd)),
     };
+    // The other reports of the same run first, so that a CI step reading them finds them all
+    // whatever the main report does.
+    let base = report::base_in_repo(&env.cwd);
+    if let Some(path) = &args.sarif {
+        crate::atomic::write_output(path, &report::sarif::render(&verdicts, &base))?;
+    }
+    if let Some(path) = &args.summary {
+        append(
+            path,
+            &report::summary::render(&verdicts, &base, report::summary::room(path)),
+        )?;
+    }
+    let summary = report::Summary::of(&verdicts);
+    if let Some(path) = &args.github_output {
+        let verdict = if summary.failed > 0 { "fail" } else { "pass" };
+        append(
+            path,
+            &format!(
+                "verdict={verdict}\nfailed={}\npackets={}\nerrors={}\nwarnings={}\n",
+                summary.failed, summary.packets, summary.errors, summary.warnings
+            ),
+        )?;
+    }
     match &args.output {
         Some(path) => crate::atomic::write_output(path, &text)?,
         None => print!("{text}"),
     }
-    let failed = verdicts.iter().any(|v| !v.pass);
-    Ok(u8::from(failed))
+    Ok(u8::from(summary.failed > 0))
 }
 
 /// The human report or the JSON document to the terminal or a pipe, written a chunk of packets
@@ -149,6 +179,63 @@ fn streamed(
         .and_then(|()| out.flush());
     }
     u8::from(summary.failed > 0)
+}
+
+/// Add `text` to the end of a file a CI runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`),
+/// in one write; never onto a link, pipe or device.
+fn append(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+    {
+        return Err(Error::usage(
+            format!(
+                "{} exists and is not a regular file (a folder, link, pipe or device)",
+                crate::paths::shown(path)
+            ),
+            "append to a new path or to a regular file",
+        ));
+    }
+    let io = |doing| {
+        move |source| Error::Io {
+            path: path.to_path_buf(),
+            doing,
+            source,
+        }
+    };
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io("cannot open to append"))?
+        .write_all(text.as_bytes())
+        .map_err(io("cannot append to"))
+}
+
+/// The packets among `dirs` with changes staged for commit; all of them when the configuration
+/// or a repo kind is staged (either can move every packet's verdict).
+fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path::PathBuf>, Error> {
+    let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
+    let files = crate::history::staged(&root).map_err(|e| {
+        Error::usage(
+            format!("--staged: {e}"),
+            "run it inside a git repository (a pre-commit hook does)",
+        )
+    })?;
+    let everything = files.iter().any(|f| {
+        f.file_name().is_some_and(|n| n == "handoff.toml")
+            || f.components().any(|c| c.as_os_str() == ".handoff")
+    });
+    if everything {
+        return Ok(dirs);
+    }
+    Ok(dirs
+        .into_iter()
+        .filter(|dir| {
+            let abs = dir.canonicalize().unwrap_or(dir.clone());
+            files.iter().any(|f| f.starts_with(&abs))
+        })
+        .collect())
 }
 
 /// The packets among `dirs` that changed since `base`, or whose calendar gate moved since then.

@@ -6,10 +6,14 @@ use crate::verdict::Verdict;
 use std::fmt::Write as _;
 
 /// One `::error file=…,line=…,col=…,title=…::…` line per finding, then the summary; `base`
-/// makes paths relative to the repository root, where GitHub looks for them.
+/// makes paths relative to the repository root, where GitHub looks for them. GitHub shows only
+/// the first few annotations of each level per step, so errors come first, then warnings, then
+/// notes, each in packet order.
 pub fn render(verdicts: &[Verdict], base: &str) -> String {
     let mut out = String::new();
-    for d in verdicts.iter().flat_map(|v| &v.diagnostics) {
+    let mut findings: Vec<_> = verdicts.iter().flat_map(|v| &v.diagnostics).collect();
+    findings.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    for d in findings {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod repeated;
 pub mod sarif;
+pub mod summary;
 
 use crate::verdict::Verdict;
 
