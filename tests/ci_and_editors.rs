@@ -94,7 +94,10 @@ fn the_actions_check_step_runs_on_the_examples() {
         .take_while(|l| l.starts_with("        ") || l.is_empty())
         .map(|l| format!("{}\n", l.trim_start()))
         .collect();
-    assert!(script.contains("handoff check"), "{script}");
+    assert!(
+        script.contains("handoff ${HANDOFF_DIR:+-C \"$HANDOFF_DIR\"} check \"$@\""),
+        "{script}"
+    );
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_handoff"))
         .parent()
         .unwrap()
@@ -104,11 +107,17 @@ fn the_actions_check_step_runs_on_the_examples() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let sarif_dir = tempfile::tempdir().unwrap();
-    let sarif_path = sarif_dir.path().join("handoff.sarif");
-    let run = |paths: &str, format: &str| {
-        std::process::Command::new("bash")
-            .arg("-c")
+    let scratch = tempfile::tempdir().unwrap();
+    let sarif_path = scratch.path().join("handoff.sarif");
+    let summary = scratch.path().join("summary.md");
+    let outputs = scratch.path().join("outputs");
+    // As a macOS runner's bash 3.2 would hold it to (`--posix`), and as plain sh; every input
+    // may be empty.
+    let run = |shell: &[&str], paths: &str, format: &str, sarif: bool| {
+        let _ = std::fs::remove_file(&summary);
+        let _ = std::fs::remove_file(&outputs);
+        std::process::Command::new(shell[0])
+            .args(&shell[1..])
             .arg(&script)
             .current_dir(examples())
             .env("PATH", &path)
@@ -116,10 +125,14 @@ fn the_actions_check_step_runs_on_the_examples() {
             .env("HANDOFF_FORMAT", format)
             .env("HANDOFF_TODAY_INPUT", "2026-12-05")
             .env("HANDOFF_CHANGED_SINCE", "")
+            .env("HANDOFF_BASE_INPUT", "")
             .env("HANDOFF_ARGS", "")
+            .env("HANDOFF_DIR", "")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &outputs)
             .env(
                 "HANDOFF_SARIF",
-                if paths.is_empty() {
+                if sarif {
                     sarif_path.to_str().unwrap()
                 } else {
                     ""
@@ -128,25 +141,72 @@ fn the_actions_check_step_runs_on_the_examples() {
             .output()
             .unwrap()
     };
-    let ok = run("winback-email billing-api-4-2", "github");
+    for shell in [&["bash", "--posix", "-c"][..], &["sh", "-c"][..]] {
+        let ok = run(shell, "winback-email billing-api-4-2", "github", false);
+        assert_eq!(
+            ok.status.code(),
+            Some(0),
+            "{shell:?}: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        assert!(String::from_utf8_lossy(&ok.stdout).contains("2 packets: 2 pass"));
+        assert!(
+            std::fs::read_to_string(&outputs)
+                .unwrap()
+                .starts_with("verdict=pass\nfailed=0\n")
+        );
+        // Every input empty but the date: every packet, annotations by default.
+        let failing = run(shell, "", "", true);
+        assert_eq!(failing.status.code(), Some(1), "{shell:?}");
+        let stdout = String::from_utf8_lossy(&failing.stdout);
+        assert!(
+            stdout.contains("::error file=examples/handoffs/partner-referrals/handoff.md"),
+            "{stdout}"
+        );
+        // One run wrote them all: the annotations, the SARIF for the upload step (with as many
+        // results), the job summary and the outputs; the exit code is still the check's.
+        let log: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+        assert_eq!(
+            log["runs"][0]["results"].as_array().map(Vec::len),
+            Some(stdout.lines().filter(|l| l.starts_with("::")).count())
+        );
+        assert!(
+            std::fs::read_to_string(&summary)
+                .unwrap()
+                .contains("### FAIL partner-referrals")
+        );
+        assert!(
+            std::fs::read_to_string(&outputs)
+                .unwrap()
+                .starts_with("verdict=fail\nfailed=1\n")
+        );
+        let _ = std::fs::remove_file(&sarif_path);
+    }
+    // From the repository root, in the examples' folder as `working-directory` says.
+    let from_root = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PATH", &path)
+        .env("HANDOFF_DIR", "examples")
+        .env("HANDOFF_PATHS", "winback-email")
+        .env("HANDOFF_TODAY_INPUT", "2026-12-05")
+        .env("HANDOFF_SARIF", "target/action-test.sarif")
+        .output()
+        .unwrap();
     assert_eq!(
-        ok.status.code(),
+        from_root.status.code(),
         Some(0),
         "{}",
-        String::from_utf8_lossy(&ok.stderr)
+        String::from_utf8_lossy(&from_root.stderr)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("2 packets: 2 pass"));
-    let failing = run("", "github");
-    assert_eq!(failing.status.code(), Some(1));
+    let sarif_at_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/action-test.sarif");
     assert!(
-        String::from_utf8_lossy(&failing.stdout)
-            .contains("::error file=examples/handoffs/partner-referrals/handoff.md")
+        sarif_at_root.is_file(),
+        "the SARIF is where the upload step looks"
     );
-    // With `sarif` set, the report is written for the upload step, and the exit code is still the
-    // check's.
-    let log: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
-    assert_eq!(log["version"], "2.1.0");
+    let _ = std::fs::remove_file(sarif_at_root);
 }
 
 #[test]

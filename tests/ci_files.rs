@@ -161,3 +161,224 @@ fn both_licenses_the_crate_declares_are_shipped() {
         "{editor}"
     );
 }
+
+/// A value out of a YAML file, read by PyYAML: `expr` is Python over the loaded document `d`,
+/// printing lines.
+fn yaml_query(file: &str, expr: &str) -> Vec<String> {
+    let script = format!(
+        "import sys, yaml\nd = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\nfor x in ({expr}):\n    print(x)\n"
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(root().join(file))
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The `run:` script of the step named `name` (by prefix) among `steps` (a Python expression).
+fn step_script(file: &str, steps: &str, name: &str) -> String {
+    let lines = yaml_query(
+        file,
+        &format!("[s['run'] for s in {steps} if s.get('name', '').startswith({name:?})]"),
+    );
+    assert!(!lines.is_empty(), "no step {name} in {file}");
+    lines.join("\n") + "\n"
+}
+
+/// Write an executable `gh` into `dir` that stands for the GitHub CLI: `release upload TAG FILE`
+/// copies FILE into `$STORE`; `release download TAG --repo R --pattern P --dir D` copies
+/// `$STORE/P` into D, failing when there is no such asset.
+fn fake_gh(dir: &Path) {
+    let gh = dir.join("gh");
+    std::fs::write(
+        &gh,
+        "#!/bin/sh\nset -eu\n[ \"$1\" = release ] || exit 3\ncase \"$2\" in\n  upload) cp \"$4\" \"$STORE/\" ;;\n  create) ;;\n  download)\n    shift 3\n    while [ $# -gt 0 ]; do case \"$1\" in --pattern) p=$2; shift 2 ;; --dir) d=$2; shift 2 ;; *) shift ;; esac; done\n    [ -f \"$STORE/$p\" ] || { echo \"no asset $p\" >&2; exit 1; }\n    cp \"$STORE/$p\" \"$d/\" ;;\n  *) exit 3 ;;\nesac\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn the_action_downloads_exactly_what_the_release_uploads_on_every_runner() {
+    let built = yaml_query(
+        ".github/workflows/release.yml",
+        "[i['target'] for i in d['jobs']['binaries']['strategy']['matrix']['include']]",
+    );
+    assert_eq!(built.len(), 6, "{built:?}");
+    let pack = step_script(
+        ".github/workflows/release.yml",
+        "d['jobs']['binaries']['steps']",
+        "Package",
+    );
+    let install = step_script("action.yml", "d['runs']['steps']", "Install handoff");
+    assert!(pack.contains("scripts/release_asset.sh") && install.contains("release_asset.sh"));
+    let scratch = tempfile::tempdir().unwrap();
+    let store = scratch.path().join("release");
+    let bin = scratch.path().join("bin");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    fake_gh(&bin);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // Every target the release builds is packed and uploaded, under bash --posix as GitHub's
+    // runners would run it with bash 3.2 rules.
+    for target in &built {
+        let work = scratch.path().join(format!("work-{target}"));
+        let out_dir = work.join(format!("target/{target}/release"));
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let exe = if target.contains("windows") {
+            "handoff.exe"
+        } else {
+            "handoff"
+        };
+        std::fs::write(out_dir.join(exe), format!("#!/bin/sh\necho {target}\n")).unwrap();
+        std::fs::create_dir_all(work.join("scripts")).unwrap();
+        std::fs::copy(
+            root().join("scripts/release_asset.sh"),
+            work.join("scripts/release_asset.sh"),
+        )
+        .unwrap();
+        let status = Command::new("bash")
+            .args(["--posix", "-c", &pack])
+            .current_dir(&work)
+            .env("PATH", &path)
+            .env("STORE", &store)
+            .env("TARGET", target)
+            .env("GITHUB_REF_NAME", "v9.9.9")
+            .status()
+            .unwrap();
+        assert!(status.success(), "packing {target}");
+    }
+    // Every runner the Action knows finds its asset, unpacks the binary onto PATH, and a cache
+    // of a build names the binary as the OS does.
+    for (os, arch) in [
+        ("Linux", "X64"),
+        ("Linux", "ARM64"),
+        ("macOS", "X64"),
+        ("macOS", "ARM64"),
+        ("Windows", "X64"),
+    ] {
+        let temp = scratch.path().join(format!("runner-{os}-{arch}"));
+        std::fs::create_dir_all(&temp).unwrap();
+        let (github_path, github_output) = (temp.join("path"), temp.join("output"));
+        for shell in [vec!["bash", "--posix", "-c"], vec!["sh", "-c"]] {
+            let _ = std::fs::remove_file(&github_output);
+            let status = Command::new(shell[0])
+                .args(&shell[1..])
+                .arg(&install)
+                .env("PATH", &path)
+                .env("STORE", &store)
+                .env("RUNNER_OS", os)
+                .env("RUNNER_ARCH", arch)
+                .env("RUNNER_TEMP", &temp)
+                .env("GITHUB_ACTION_PATH", root())
+                .env("GITHUB_PATH", &github_path)
+                .env("GITHUB_OUTPUT", &github_output)
+                .env("ACTION_REF", "v9.9.9")
+                .env("ACTION_REPO", "handoff-dev/handoff")
+                .status()
+                .unwrap();
+            assert!(status.success(), "{os}-{arch} under {shell:?}");
+            let outputs = std::fs::read_to_string(&github_output).unwrap();
+            assert!(
+                outputs.contains("prebuilt=true\n"),
+                "{os}-{arch}: {outputs}"
+            );
+            let exe = if os == "Windows" {
+                "handoff.exe"
+            } else {
+                "handoff"
+            };
+            assert!(outputs.contains(&format!("bin={exe}\n")), "{outputs}");
+            assert!(temp.join("handoff-bin").join(exe).is_file(), "{os}-{arch}");
+        }
+    }
+    // Without a release (a branch or a fork), the Action says so and builds instead.
+    let temp = scratch.path().join("no-release");
+    std::fs::create_dir_all(&temp).unwrap();
+    let status = Command::new("sh")
+        .args(["-c", &install])
+        .env("PATH", &path)
+        .env("STORE", scratch.path().join("empty"))
+        .env("RUNNER_OS", "Windows")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TEMP", &temp)
+        .env("GITHUB_ACTION_PATH", root())
+        .env("GITHUB_PATH", temp.join("path"))
+        .env("GITHUB_OUTPUT", temp.join("output"))
+        .env("ACTION_REF", "")
+        .env("ACTION_REPO", "handoff-dev/handoff")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outputs = std::fs::read_to_string(temp.join("output")).unwrap();
+    assert!(
+        outputs.contains("prebuilt=false\nbin=handoff.exe\n"),
+        "{outputs}"
+    );
+}
+
+#[test]
+fn shipped_workflows_pin_every_third_party_action_by_commit() {
+    let repo = Repo::new();
+    let (code, _, stderr) = repo.run(&["init"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut texts = vec![
+        (
+            "init's workflow".to_string(),
+            repo.read(".github/workflows/handoff.yml"),
+        ),
+        (
+            "README".to_string(),
+            std::fs::read_to_string(root().join("README.md")).unwrap(),
+        ),
+        (
+            "action.yml".to_string(),
+            std::fs::read_to_string(root().join("action.yml")).unwrap(),
+        ),
+    ];
+    for entry in std::fs::read_dir(root().join(".github/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        texts.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
+    }
+    let mut seen = 0;
+    for (name, text) in &texts {
+        for line in text.lines() {
+            let Some(used) = line.trim().trim_start_matches("- ").strip_prefix("uses: ") else {
+                continue;
+            };
+            let used = used.split_whitespace().next().unwrap_or("");
+            // This project's own Action, by its release tag; and the checked-out repository.
+            if used.starts_with("handoff-dev/handoff@") || used.starts_with("./") {
+                continue;
+            }
+            let (_, rev) = used.split_once('@').unwrap_or((used, ""));
+            assert!(
+                rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+                "{name}: `{used}` is not pinned by commit"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "{seen}");
+}
