@@ -589,6 +589,11 @@ fn the_vscode_extension_starts_handoff_lsp() {
     let main = manifest["main"].as_str().unwrap();
     let script = std::fs::read_to_string(dir.join(main)).unwrap();
     assert!(script.contains(r#"args: ["lsp"]"#), "{script}");
+    // Changes to the configuration and kinds reach the server, which checks open packets again.
+    assert!(
+        script.contains(r#"createFileSystemWatcher("**/{handoff.toml,.handoff/**}")"#),
+        "{script}"
+    );
     assert_eq!(manifest["activationEvents"][0], "onLanguage:markdown");
     assert!(manifest["dependencies"]["vscode-languageclient"].is_string());
     let node = std::process::Command::new("node")

@@ -127,7 +127,11 @@ fn open(client: &mut Client, uri: &str, text: &str, root: &str) {
     assert_eq!(caps["capabilities"]["textDocumentSync"], 1, "{caps}");
     assert_eq!(caps["capabilities"]["hoverProvider"], true);
     assert!(caps["capabilities"]["completionProvider"].is_object());
-    assert_eq!(caps["capabilities"]["codeActionProvider"], true);
+    assert_eq!(
+        caps["capabilities"]["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "source.fixAll"])
+    );
+    assert_eq!(caps["capabilities"]["documentFormattingProvider"], true);
     client.notify("initialized", json!({}));
     client.notify(
         "textDocument/didOpen",
@@ -409,6 +413,195 @@ fn a_packet_behind_its_kind_hovers_what_was_added_and_upgrades_from_the_editor()
     // The very text `handoff upgrade` writes.
     assert_eq!(repo.run(&["upgrade", "p"]).0, 0);
     assert_eq!(edit["newText"], repo.read("handoffs/p/handoff.md"));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
+}
+
+/// Format `rel` through the server; the formatted text, or None when it leaves it alone.
+fn format_via_lsp(repo: &Repo, rel: &str, text: &str) -> Option<String> {
+    let path = repo.file(rel).canonicalize().unwrap();
+    let uri = format!("file://{}", path.display());
+    let root = format!("file://{}", repo.path().canonicalize().unwrap().display());
+    let mut client = Client::start(repo);
+    open(&mut client, &uri, text, &root);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let _ = client.child.wait();
+    let edits = edits.as_array().cloned().unwrap_or_default();
+    assert!(edits.len() <= 1, "{edits:?}");
+    let edit = edits.first()?;
+    assert_eq!(edit["range"]["start"], json!({ "line": 0, "character": 0 }));
+    Some(edit["newText"].as_str().unwrap().to_string())
+}
+
+/// The findings of `check` on one packet as (rule, message) pairs, sorted: what formatting must
+/// not change.
+fn findings(repo: &Repo, id: &str) -> Vec<(String, String)> {
+    let (_, doc) = repo.check_json(&["--today", "2026-12-05"]);
+    let mut out: Vec<(String, String)> = common::diagnostics(&doc, id)
+        .iter()
+        .map(|d| (d["rule"].to_string(), d["message"].to_string()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn formatting_puts_answers_in_canonical_order_keeps_them_and_is_stable() {
+    let ids = [
+        "benchmark-landing-page",
+        "billing-api-4-2",
+        "inbound-demo-routing",
+        "onboarding-kickoff",
+        "partner-referrals",
+        "q1-benchmark-brief",
+        "winback-email",
+    ];
+    let mut formatted_packets = 0;
+    for id in ids {
+        let repo = Repo::new();
+        repo.copy_example(id);
+        let rel = format!("handoffs/{id}/handoff.md");
+        let original = repo.read(&rel);
+        let signed = !original.contains("signoffs: []");
+        // Its answers with the top-level keys turned around, comments and all: the header last,
+        // the kind's questions backwards.
+        let close = original[4..].find("\n---\n").unwrap() + 4;
+        let front = &original[4..=close];
+        let mut blocks: Vec<String> = Vec::new();
+        for line in front.split_inclusive('\n') {
+            let top = line.starts_with(|c: char| c.is_ascii_lowercase());
+            match blocks.last_mut() {
+                Some(b) if !top => b.push_str(line),
+                _ => blocks.push(line.to_string()),
+            }
+        }
+        blocks.reverse();
+        let scrambled = format!("---\n{}{}", blocks.concat(), &original[close + 1..]);
+        assert_ne!(scrambled, original, "{id}");
+        for (label, text) in [("as shipped", &original), ("scrambled", &scrambled)] {
+            repo.write(&rel, text);
+            let before = findings(&repo, id);
+            let formatted = format_via_lsp(&repo, &rel, text);
+            if signed {
+                // Moving a signed packet's lines would stale its sign-offs: left alone.
+                assert_eq!(formatted, None, "{id} {label}");
+                continue;
+            }
+            let Some(formatted) = formatted else {
+                assert_eq!(
+                    label, "as shipped",
+                    "{id}: the scrambled text was left alone"
+                );
+                continue;
+            };
+            repo.write(&rel, &formatted);
+            assert_eq!(
+                findings(&repo, id),
+                before,
+                "{id} {label}: the findings changed"
+            );
+            // Twice is once.
+            assert_eq!(
+                format_via_lsp(&repo, &rel, &formatted),
+                None,
+                "{id} {label}"
+            );
+            if label == "scrambled" {
+                assert!(formatted.starts_with("---\nid: "), "{id}: {formatted}");
+                formatted_packets += 1;
+            }
+        }
+    }
+    // The unsigned ones (two packets before their handoff, and the failing example) were
+    // formatted; the signed ones left alone.
+    assert_eq!(formatted_packets, 3);
+}
+
+#[test]
+fn fix_all_applies_every_fix_and_a_config_change_reaches_open_documents() {
+    let (repo, uri, text, root) = setup();
+    let mut client = Client::start(&repo);
+    // A client that lets the server register file watchers is asked to watch the config.
+    let caps = client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root,
+                "capabilities": { "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } } }),
+    );
+    assert!(caps["capabilities"]["codeActionProvider"].is_object());
+    client.notify("initialized", json!({}));
+    let register = client.wait(|m| m["method"] == "client/registerCapability");
+    let watchers = &register["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert_eq!(watchers[0]["globPattern"], "**/handoff.toml", "{register}");
+    assert_eq!(watchers[1]["globPattern"], "**/.handoff/**", "{register}");
+    // Two findings with fixes: a value cut at ` #`, and a missing question.
+    let walkthrough = text
+        .lines()
+        .find(|l| l.starts_with("walkthrough: "))
+        .unwrap();
+    let broken = text
+        .replace(
+            "    monitor: \"Email platform webhook posting to #lifecycle-alerts\"",
+            "    monitor: Email platform webhook posting to #lifecycle-alerts",
+        )
+        .replace(&format!("{walkthrough}\n"), "");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "markdown", "version": 1, "text": broken } }),
+    );
+    let opened = client.diagnostics(&uri);
+    assert!(
+        opened.iter().any(|d| d["code"] == "value-truncated"),
+        "{opened:?}"
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+                "context": { "diagnostics": [], "only": ["source.fixAll"] } }),
+    );
+    let all = &actions[0];
+    assert_eq!(all["kind"], "source.fixAll", "{actions}");
+    let edits = all["edit"]["changes"][&uri].as_array().unwrap();
+    assert!(edits.len() >= 2, "{edits:?}");
+    assert!(
+        edits.iter().any(|e| e["newText"]
+            == "    monitor: \"Email platform webhook posting to #lifecycle-alerts\""),
+        "{edits:?}"
+    );
+    assert!(
+        edits
+            .iter()
+            .any(|e| e["newText"].as_str().unwrap().contains("walkthrough: ")),
+        "{edits:?}"
+    );
+    // handoff.toml changes on disk (another tool, a git pull): the open packet is checked again
+    // against it, without being touched. A configuration that does not read is said on the
+    // packet, not met with silence.
+    let config = repo.read("handoff.toml");
+    let changed = |client: &mut Client, text: String| {
+        repo.write("handoff.toml", text);
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": format!("{root}/handoff.toml"), "type": 2 }] }),
+        );
+        client.diagnostics(&uri)
+    };
+    let diags = changed(&mut client, format!("{config}\nwatch-me = [\n"));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let message = diags[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("this packet cannot be checked: ") && message.contains("handoff.toml"),
+        "{message}"
+    );
+    // Fixed again: the packet's own findings are back.
+    let codes = |d: &[Value]| d.iter().map(|d| d["code"].to_string()).collect::<Vec<_>>();
+    assert_eq!(codes(&changed(&mut client, config.clone())), codes(&opened));
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     assert_eq!(client.child.wait().unwrap().code(), Some(0));

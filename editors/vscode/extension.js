@@ -1,4 +1,6 @@
 // Starts `handoff lsp` for markdown files; the server itself leaves files outside a packet alone.
+// It also hears of changes to handoff.toml and .handoff/ (kinds, signed kinds), so open packets
+// are checked again against them.
 const vscode = require("vscode");
 const { LanguageClient } = require("vscode-languageclient/node");
 
@@ -10,7 +12,12 @@ function activate(context) {
     "handoff",
     "handoff",
     { command, args: ["lsp"] },
-    { documentSelector: [{ scheme: "file", language: "markdown" }] },
+    {
+      documentSelector: [{ scheme: "file", language: "markdown" }],
+      synchronize: {
+        fileEvents: vscode.workspace.createFileSystemWatcher("**/{handoff.toml,.handoff/**}"),
+      },
+    },
   );
   context.subscriptions.push(client);
   return client.start();

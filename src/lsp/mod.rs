@@ -16,7 +16,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub mod format;
 pub mod transport;
+
+/// The files whose change changes every packet's verdict: the configuration, the repo's kinds
+/// and the copies of signed kinds.
+pub const WATCHED: [&str; 2] = ["**/handoff.toml", "**/.handoff/**"];
 
 /// How long the server waits for the typing to pause before it checks (it checks at once when
 /// nothing else is queued).
@@ -34,14 +39,56 @@ pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
             trigger_characters: Some(vec![":".into(), " ".into(), "#".into(), "[".into()]),
             ..Default::default()
         }),
-        code_action_provider: Some(lsp::CodeActionProviderCapability::Simple(true)),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::SOURCE_FIX_ALL,
+                ]),
+                ..Default::default()
+            },
+        )),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
         ..Default::default()
     };
     let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
-    if let Err(e) = conn.initialize(caps) {
-        // The input stopped before the handshake: say why it stopped, when the reader knows.
-        drop(conn);
-        return Err(io.join().err().unwrap_or_else(|| e.to_string()));
+    let init = match conn.initialize(caps) {
+        Ok(init) => init,
+        Err(e) => {
+            // The input stopped before the handshake: say why it stopped, when the reader knows.
+            drop(conn);
+            return Err(io.join().err().unwrap_or_else(|| e.to_string()));
+        }
+    };
+    // A client that lets servers ask for file events is asked for the configuration's and the
+    // kinds' (a client without it sends them when its own settings say so, or on save).
+    if init
+        .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+        .and_then(serde_json::Value::as_bool)
+        == Some(true)
+    {
+        let watchers: Vec<lsp::FileSystemWatcher> = WATCHED
+            .iter()
+            .map(|glob| lsp::FileSystemWatcher {
+                glob_pattern: lsp::GlobPattern::String((*glob).into()),
+                kind: None,
+            })
+            .collect();
+        let register = lsp::RegistrationParams {
+            registrations: vec![lsp::Registration {
+                id: "handoff-watched-files".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(
+                    lsp::DidChangeWatchedFilesRegistrationOptions { watchers },
+                )
+                .ok(),
+            }],
+        };
+        let _ = conn.sender.send(Message::Request(Request::new(
+            RequestId::from("handoff-watch".to_string()),
+            "client/registerCapability".into(),
+            register,
+        )));
     }
     let mut server = Server {
         conn,
@@ -147,12 +194,25 @@ impl Server {
                     // A saved config or kind changes what every packet is checked against.
                     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     if name == crate::config::FILE_NAME || name == "kind.yaml" {
-                        self.workspaces.clear();
-                        let open: Vec<PathBuf> = self.docs.keys().cloned().collect();
-                        for p in open {
-                            self.touch(&p);
-                        }
+                        self.reload_all();
                     } else {
+                        self.touch(&path);
+                    }
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                if let Ok(p) = serde_json::from_value::<lsp::DidChangeWatchedFilesParams>(n.params)
+                {
+                    let paths: Vec<PathBuf> =
+                        p.changes.iter().filter_map(|c| file_path(&c.uri)).collect();
+                    let shared = paths.iter().any(|p| {
+                        p.file_name().and_then(|n| n.to_str()) == Some(crate::config::FILE_NAME)
+                            || p.components().any(|c| c.as_os_str() == ".handoff")
+                    });
+                    if shared {
+                        self.reload_all();
+                    }
+                    for path in paths {
                         self.touch(&path);
                     }
                 }
@@ -167,6 +227,17 @@ impl Server {
             }
             _ => {}
         }
+    }
+
+    /// Read the configuration and kinds afresh, and check every packet open or shown again.
+    fn reload_all(&mut self) {
+        self.workspaces.clear();
+        let open: Vec<PathBuf> = self.docs.keys().cloned().collect();
+        for p in open {
+            self.touch(&p);
+        }
+        let shown: Vec<PathBuf> = self.published.keys().cloned().collect();
+        self.dirty.extend(shown);
     }
 
     /// Mark the packet a file belongs to for checking.
@@ -217,6 +288,35 @@ impl Server {
             self.clear(dir);
             return;
         };
+        if self.workspace(dir).is_none() {
+            // The configuration or a kind does not read: say so on the packet, not nothing.
+            let why = Workspace::open(dir)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "the repository's configuration cannot be read".into());
+            let file = dir.join(PACKET_FILE);
+            for other in self.published.remove(dir).unwrap_or_default() {
+                if other != file {
+                    self.send_diagnostics(&other, Vec::new());
+                }
+            }
+            self.send_diagnostics(
+                &file,
+                vec![lsp::Diagnostic {
+                    range: lsp::Range::default(),
+                    severity: Some(lsp::DiagnosticSeverity::ERROR),
+                    source: Some("handoff".into()),
+                    message: format!(
+                        "this packet cannot be checked: {}",
+                        crate::words::neutral(&why)
+                    ),
+                    ..Default::default()
+                }],
+            );
+            self.published
+                .insert(dir.to_path_buf(), HashSet::from([file]));
+            return;
+        }
         let Some(ws) = self.workspace(dir) else {
             return;
         };
@@ -286,6 +386,13 @@ impl Server {
                 let result = serde_json::from_value::<lsp::CompletionParams>(req.params)
                     .ok()
                     .map(|p| self.completion(&p))
+                    .unwrap_or_default();
+                self.respond(id, result);
+            }
+            "textDocument/formatting" => {
+                let result = serde_json::from_value::<lsp::DocumentFormattingParams>(req.params)
+                    .ok()
+                    .map(|p| self.format(&p.text_document.uri))
                     .unwrap_or_default();
                 self.respond(id, result);
             }
@@ -458,6 +565,66 @@ impl Server {
         items
     }
 
+    /// The edits that format a packet's front matter (see [`format`]): one edit of the whole
+    /// text, or none, with a message when the packet is left alone for a reason.
+    fn format(&mut self, uri: &lsp::Url) -> Vec<lsp::TextEdit> {
+        let Some(file) = file_path(uri) else {
+            return Vec::new();
+        };
+        if file.file_name().and_then(|n| n.to_str()) != Some(PACKET_FILE) {
+            return Vec::new();
+        }
+        let (Some(dir), Some(text)) = (packet_dir(&file), self.text_of(&file)) else {
+            return Vec::new();
+        };
+        let questions: Vec<String> = self
+            .packet(&dir)
+            .and_then(|packet| {
+                let ws = self.workspace(&dir)?;
+                let kind = ws.kind_of(&packet)?;
+                Some(kind.spec.fields.iter().map(|f| f.key.clone()).collect())
+            })
+            .unwrap_or_default();
+        let questions: Vec<&str> = questions.iter().map(String::as_str).collect();
+        match format::formatted(&dir, &text, &questions) {
+            Ok(new_text) => {
+                let lines: Vec<&str> = text.split('\n').collect();
+                vec![lsp::TextEdit {
+                    range: whole_document(&lines),
+                    new_text,
+                }]
+            }
+            Err(format::Unformatted::Canonical) => Vec::new(),
+            Err(format::Unformatted::Signed) => {
+                self.show(
+                    lsp::MessageType::INFO,
+                    "handoff: a packet with sign-offs is not formatted: moving its lines would turn every sign-off stale",
+                );
+                Vec::new()
+            }
+            Err(format::Unformatted::Unsafe(why)) => {
+                self.show(
+                    lsp::MessageType::WARNING,
+                    &format!("handoff: not formatted: {why}"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn show(&self, typ: lsp::MessageType, message: &str) {
+        let _ = self
+            .conn
+            .sender
+            .send(Message::Notification(Notification::new(
+                "window/showMessage".into(),
+                lsp::ShowMessageParams {
+                    typ,
+                    message: message.into(),
+                },
+            )));
+    }
+
     fn code_actions(&mut self, p: &lsp::CodeActionParams) -> Vec<lsp::CodeActionOrCommand> {
         let Some(file) = file_path(&p.text_document.uri) else {
             return Vec::new();
@@ -483,15 +650,15 @@ impl Server {
             Some(spec)
         });
         let front_end = front_matter_lines(&lines).end;
-        let mut out = Vec::new();
-        for d in &p.context.diagnostics {
+        // The fix for one finding: a title, the range it replaces and the new text.
+        let fix = |d: &lsp::Diagnostic| -> Option<(String, lsp::Range, String)> {
             let code = match &d.code {
                 Some(lsp::NumberOrString::String(s)) => s.as_str(),
-                _ => continue,
+                _ => return None,
             };
             let line_no = d.range.start.line as usize;
             let line = lines.get(line_no).copied().unwrap_or("");
-            let edit = match code {
+            match code {
                 "value-truncated" => quote_line_value(line).map(|new| {
                     (
                         "Quote the value so YAML keeps the whole of it".to_string(),
@@ -541,14 +708,36 @@ impl Server {
                     )
                 }),
                 _ => None,
-            };
+            }
+        };
+        // Every fix at once (`source.fixAll`), from the document's findings now; the upgrade,
+        // a step of its own, is left out.
+        let wants = |kind: &lsp::CodeActionKind| {
+            p.context
+                .only
+                .as_ref()
+                .is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
+        };
+        let mut out = Vec::new();
+        if wants(&lsp::CodeActionKind::SOURCE_FIX_ALL)
+            && file.file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
+            && let Some(all) = self.fix_all(&p.text_document.uri, &file, &text, &fix)
+        {
+            out.push(all);
+        }
+        if !wants(&lsp::CodeActionKind::QUICKFIX) {
+            return out;
+        }
+        let mut quick = Vec::new();
+        for d in &p.context.diagnostics {
+            let edit = fix(d);
             if let Some((title, range, new_text)) = edit {
                 let mut changes = HashMap::new();
                 changes.insert(
                     p.text_document.uri.clone(),
                     vec![lsp::TextEdit { range, new_text }],
                 );
-                out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                quick.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title,
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![d.clone()]),
@@ -561,7 +750,65 @@ impl Server {
                 }));
             }
         }
-        out
+        quick.extend(out);
+        quick
+    }
+
+    /// One action applying the fix of every finding in the packet's `handoff.md` that has one
+    /// (edits that would overlap an earlier one are left for a second run).
+    fn fix_all(
+        &mut self,
+        uri: &lsp::Url,
+        file: &Path,
+        text: &str,
+        fix: &impl Fn(&lsp::Diagnostic) -> Option<(String, lsp::Range, String)>,
+    ) -> Option<lsp::CodeActionOrCommand> {
+        let dir = packet_dir(file)?;
+        let packet = self.packet(&dir)?;
+        let today = self.today();
+        let ws = self.workspace(&dir)?;
+        let gate = crate::verdict::gate_for(&packet, ws, today);
+        let found = crate::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
+        let mut edits: Vec<lsp::TextEdit> = found
+            .iter()
+            .filter(|d| {
+                d.rule != "kind-behind"
+                    && Path::new(&d.file).file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
+            })
+            .filter_map(|d| fix(&to_lsp(d, Some(text))))
+            .map(|(_, range, new_text)| lsp::TextEdit { range, new_text })
+            .collect();
+        let at = |p: lsp::Position| (p.line, p.character);
+        edits.sort_by_key(|e| (at(e.range.start), at(e.range.end)));
+        edits.dedup();
+        let mut kept: Vec<lsp::TextEdit> = Vec::new();
+        for e in edits {
+            let clear = kept.last().is_none_or(|last| {
+                at(e.range.start) >= at(last.range.end)
+                    && (at(e.range.start) > at(last.range.start) || e.range.start == e.range.end)
+            });
+            if clear {
+                kept.push(e);
+            }
+        }
+        if kept.is_empty() {
+            return None;
+        }
+        let title = format!(
+            "Fix all: {} in this packet",
+            crate::words::plural(kept.len(), "finding", "findings")
+        );
+        let mut changes = HashMap::new();
+        changes.insert(uri.clone(), kept);
+        Some(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+            title,
+            kind: Some(lsp::CodeActionKind::SOURCE_FIX_ALL),
+            edit: Some(lsp::WorkspaceEdit {
+                changes: Some(changes),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }))
     }
 }
 
