@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark `handoff check` against the time to merely read the same files, and against rumdl.
 #
-#   scripts/bench.sh [N ...]        default: 10000        (BENCH_RUNS=5 rounds, medians)
+#   scripts/bench.sh [N ...]        default: 10000        (BENCH_RUNS=5 rounds, medians;
+#                                                         BENCH_CORPORA="lagging" for some only)
 #
 # For each N it generates four corpora of N packets (2 files each): one where every packet passes,
 # one where 60% fail with four typical mistakes each (scripts/gen_packets.py), the failing one
@@ -49,7 +50,7 @@ verdict() { awk "BEGIN{print ($1 <= $2) ? \"ok\" : \"MISSED\"}"; }
 
 printf '%-8s %-8s %-28s %8s %6s %8s %8s %-14s\n' packets corpus what seconds MiB "x floor" "x rumdl" "goal"
 for n in "${sizes[@]}"; do
-  for corpus in passing failing series lagging; do
+  for corpus in ${BENCH_CORPORA:-passing failing series lagging}; do
     dir="$work/$corpus-$n"
     share=0; [ "$corpus" = passing ] || share=0.6
     series=0; [ "$corpus" = series ] && series=0.1
