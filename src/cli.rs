@@ -1,6 +1,8 @@
 //! The command line: commands, flags and their help texts (the help is the first manual).
 
-use crate::gate::Gate;
+use crate::args::{TextFormat, parse_date};
+use crate::commands::check::CheckArgs;
+use crate::commands::new::NewArgs;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -126,19 +128,6 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
-}
-
-/// Output formats of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    /// Diagnostics with source snippets, and a summary.
-    Human,
-    /// One JSON document.
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning.
-    Sarif,
-    /// GitHub workflow commands: annotations on the pull request.
-    Github,
 }
 
 /// The subcommands.
@@ -270,104 +259,10 @@ pub enum Command {
     },
 }
 
-/// Text or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TextFormat {
-    /// Readable text.
-    Text,
-    /// JSON.
-    Json,
-}
-
-/// `handoff new`.
-#[derive(Debug, Args)]
-pub struct NewArgs {
-    /// The packet id: lowercase letters, digits and dashes (becomes the folder name).
-    pub id: String,
-    /// The kind of handoff (see `handoff kinds`); defaults to handoff.toml's `default_kind`.
-    #[arg(long, short, add = crate::complete::kinds())]
-    pub kind: Option<String>,
-    /// The live handoff day, YYYY-MM-DD (asked for when missing and stdin is a terminal).
-    #[arg(long, value_parser = parse_date, value_name = "DATE")]
-    pub day0: Option<NaiveDate>,
-    /// The team handing the work over (asked for when missing and stdin is a terminal).
-    #[arg(long)]
-    pub from: Option<String>,
-    /// The team taking the work over (asked for when missing and stdin is a terminal).
-    #[arg(long)]
-    pub to: Option<String>,
-    /// A one-line title (defaults to the id in words).
-    #[arg(long)]
-    pub title: Option<String>,
-}
-
 /// `handoff lsp`.
 #[derive(Debug, Args)]
 pub struct LspArgs {
     /// Check as of DATE (YYYY-MM-DD) instead of today.
     #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", hide_env_values = true, value_name = "DATE")]
     pub today: Option<NaiveDate>,
-}
-
-/// `handoff check`.
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Packets to check, by id or path (default: every packet under the packets root).
-    ///
-    /// A folder that holds a handoff.toml, or packet folders, is checked as a whole.
-    #[arg(value_name = "PACKET", add = crate::complete::packets())]
-    pub packets: Vec<String>,
-    /// Check as if today were DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
-    pub today: Option<NaiveDate>,
-    /// Check at this gate, whatever the status and the calendar say.
-    #[arg(long, value_parser = parse_gate, value_name = "draft|ready|handed-off|signed-off")]
-    pub gate: Option<Gate>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    pub format: CheckFormat,
-    /// A packet with warnings fails too (exit 1; the summary, JSON and SARIF say so).
-    #[arg(long)]
-    pub deny_warnings: bool,
-    /// Pass (exit 0) when there is no packets folder at all, instead of refusing (exit 2).
-    #[arg(long)]
-    pub allow_empty: bool,
-    /// Write the report to FILE instead of stdout (any format; e.g. a SARIF file to upload).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
-    /// Only packets changed since this git ref (committed or not), plus packets whose gate the
-    /// calendar moved since then.
-    #[arg(long, value_name = "REF", conflicts_with = "staged")]
-    pub changed_since: Option<String>,
-    /// Only packets with changes staged for commit (`git add`); every packet when handoff.toml
-    /// or anything under .handoff/ is staged (for a pre-commit hook).
-    #[arg(long)]
-    pub staged: bool,
-    /// Also write a SARIF report to FILE, from the same run (for code scanning).
-    #[arg(long, value_name = "FILE")]
-    pub sarif: Option<std::path::PathBuf>,
-    /// Also append a markdown summary (packets, verdicts and findings, errors first; capped at
-    /// GitHub's 1 MiB) to FILE: pass "$GITHUB_STEP_SUMMARY".
-    #[arg(long, value_name = "FILE")]
-    pub summary: Option<std::path::PathBuf>,
-    /// Also append `verdict=pass|fail` and `failed=N` lines to FILE: pass "$GITHUB_OUTPUT".
-    #[arg(long, value_name = "FILE")]
-    pub github_output: Option<std::path::PathBuf>,
-    /// Judge sign-offs by who may sign, and by the kinds, as they are at this git ref (a pull
-    /// request's base), not as the change under review has them.
-    ///
-    /// A `[people]` binding made since REF does not let its signers count until it has landed;
-    /// a kind weakened since REF is judged as at REF; a kind new since REF is flagged for review.
-    #[arg(long, value_name = "REF", env = "HANDOFF_BASE")]
-    pub base: Option<String>,
-}
-
-/// Parse a YYYY-MM-DD date argument.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::packet::date_or_problem(s).map_err(|p| format!("{}; e.g. 2026-12-07", p.describe(s)))
-}
-
-/// Parse a gate name argument.
-pub fn parse_gate(s: &str) -> Result<Gate, String> {
-    s.parse()
 }

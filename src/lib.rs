@@ -4,6 +4,7 @@
 //! matter with positions, markdown body) → resolve its kind → the gate that applies → rules →
 //! diagnostics → one reporter per output format.
 
+pub mod args;
 pub mod atomic;
 pub mod cli;
 pub mod commands;
@@ -115,7 +116,11 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
                 })?;
             Ok(if status.success() { 0 } else { 2 })
         }
-        Command::Man { out_dir } => commands::man::run(&env, out_dir.as_deref()),
+        Command::Man { out_dir } => commands::man::run(
+            &env,
+            out_dir.as_deref(),
+            <Cli as clap::CommandFactory>::command(),
+        ),
         Command::Explain { rule, markdown } => {
             if *markdown {
                 print!("{}", rules::markdown());

@@ -1,12 +1,81 @@
 //! `handoff check`: the readiness gate.
 
 use super::{Env, today};
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::args::{parse_date, parse_gate};
 use crate::error::Error;
+use crate::gate::Gate;
 use crate::report::{self, human::Style};
 use crate::verdict;
 use crate::workspace::Workspace;
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
 use std::io::Write as _;
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Diagnostics with source snippets, and a summary.
+    Human,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub workflow commands: annotations on the pull request.
+    Github,
+}
+
+/// `handoff check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Packets to check, by id or path (default: every packet under the packets root).
+    ///
+    /// A folder that holds a handoff.toml, or packet folders, is checked as a whole.
+    #[arg(value_name = "PACKET", add = crate::complete::packets())]
+    pub packets: Vec<String>,
+    /// Check as if today were DATE (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    pub today: Option<NaiveDate>,
+    /// Check at this gate, whatever the status and the calendar say.
+    #[arg(long, value_parser = parse_gate, value_name = "draft|ready|handed-off|signed-off")]
+    pub gate: Option<Gate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// A packet with warnings fails too (exit 1; the summary, JSON and SARIF say so).
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Pass (exit 0) when there is no packets folder at all, instead of refusing (exit 2).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Write the report to FILE instead of stdout (any format; e.g. a SARIF file to upload).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Only packets changed since this git ref (committed or not), plus packets whose gate the
+    /// calendar moved since then.
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
+    pub changed_since: Option<String>,
+    /// Only packets with changes staged for commit (`git add`); every packet when handoff.toml
+    /// or anything under .handoff/ is staged (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+    /// Also write a SARIF report to FILE, from the same run (for code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<std::path::PathBuf>,
+    /// Also append a markdown summary (packets, verdicts and findings, errors first; capped at
+    /// GitHub's 1 MiB) to FILE: pass "$GITHUB_STEP_SUMMARY".
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<std::path::PathBuf>,
+    /// Also append `verdict=pass|fail` and `failed=N` lines to FILE: pass "$GITHUB_OUTPUT".
+    #[arg(long, value_name = "FILE")]
+    pub github_output: Option<std::path::PathBuf>,
+    /// Judge sign-offs by who may sign, and by the kinds, as they are at this git ref (a pull
+    /// request's base), not as the change under review has them.
+    ///
+    /// A `[people]` binding made since REF does not let its signers count until it has landed;
+    /// a kind weakened since REF is judged as at REF; a kind new since REF is flagged for review.
+    #[arg(long, value_name = "REF", env = "HANDOFF_BASE")]
+    pub base: Option<String>,
+}
 
 /// Check packets; returns the exit status (0 pass, 1 a gate failed).
 pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {

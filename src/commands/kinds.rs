@@ -1,6 +1,6 @@
 //! `handoff kinds`: the kinds available here and what each requires.
 
-use crate::cli::TextFormat;
+use crate::args::TextFormat;
 use crate::error::Error;
 use crate::kind::{FieldSpec, FieldType, Kind, Origin};
 use crate::workspace::Workspace;

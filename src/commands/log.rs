@@ -1,7 +1,7 @@
 //! `handoff log`: a packet's story from git history, with the sign-off audit.
 
 use super::Env;
-use crate::cli::TextFormat;
+use crate::args::TextFormat;
 use crate::error::Error;
 use crate::history::{self, Change, Commit};
 use crate::packet::Packet;

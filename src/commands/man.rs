@@ -2,9 +2,7 @@
 //! page reader looks for (exit status, environment, files).
 
 use super::Env;
-use crate::cli::Cli;
 use crate::error::Error;
-use clap::CommandFactory;
 use std::path::Path;
 
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
@@ -67,8 +65,8 @@ fn page(cmd: &clap::Command, see_also: &str) -> Result<Vec<u8>, std::io::Error> 
 }
 
 /// Print the main page, or write every page into `out_dir`.
-pub fn run(env: &Env, out_dir: Option<&Path>) -> Result<u8, Error> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+pub fn run(env: &Env, out_dir: Option<&Path>, cli: clap::Command) -> Result<u8, Error> {
+    let mut cmd = cli.disable_help_subcommand(true);
     cmd.build();
     let io = |path: &Path| {
         let path = path.to_path_buf();

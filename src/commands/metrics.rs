@@ -45,7 +45,7 @@ pub struct PullArgs {
     #[arg(long)]
     pub check: bool,
     /// As of DATE (YYYY-MM-DD): the last day pulled.
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
 }
 

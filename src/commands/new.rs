@@ -1,11 +1,35 @@
 //! `handoff new`: scaffold a packet from its kind, atomically, never over an existing one.
 
 use super::Env;
-use crate::cli::NewArgs;
+use crate::args::parse_date;
 use crate::error::Error;
 use crate::kind::scaffold::{self, NewPacket};
 use crate::packet::valid_id;
 use crate::workspace::Workspace;
+use chrono::NaiveDate;
+use clap::Args;
+
+/// `handoff new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The packet id: lowercase letters, digits and dashes (becomes the folder name).
+    pub id: String,
+    /// The kind of handoff (see `handoff kinds`); defaults to handoff.toml's `default_kind`.
+    #[arg(long, short, add = crate::complete::kinds())]
+    pub kind: Option<String>,
+    /// The live handoff day, YYYY-MM-DD (asked for when missing and stdin is a terminal).
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    pub day0: Option<NaiveDate>,
+    /// The team handing the work over (asked for when missing and stdin is a terminal).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The team taking the work over (asked for when missing and stdin is a terminal).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// A one-line title (defaults to the id in words).
+    #[arg(long)]
+    pub title: Option<String>,
+}
 
 /// Create the packet; prints what was written and what to do next.
 pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {

@@ -23,7 +23,7 @@ pub enum RemindFormat {
 #[derive(Debug, clap::Args)]
 pub struct RemindArgs {
     /// As of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// The window from today: `2d` (days) or `1w` (weeks); `0d` means today only.
     #[arg(long, default_value = "2d", value_parser = parse_window)]

@@ -22,7 +22,7 @@ pub struct SendBackArgs {
     #[arg(long)]
     pub by: Option<String>,
     /// Record it as of this day instead of today, YYYY-MM-DD.
-    #[arg(long, value_parser = crate::cli::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
+    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
     pub today: Option<NaiveDate>,
 }
 

@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// Only packets first committed on or after DATE.
-    #[arg(long, value_parser = crate::cli::parse_date, value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE")]
     pub since: Option<NaiveDate>,
     /// As of DATE (for the 90-day figure).
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format: a table, JSON, or an HTML page of charts (with -o FILE, or to stdout).
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]

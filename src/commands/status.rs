@@ -24,7 +24,7 @@ pub enum StatusFormat {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// As of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]

@@ -15,7 +15,7 @@ pub struct TimelineArgs {
     #[arg(add = crate::complete::packets())]
     pub packet: String,
     /// Show states as of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::cli::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]

@@ -19,13 +19,13 @@ pub struct WaiveArgs {
     #[arg(long)]
     pub reason: String,
     /// The last day the waiver holds, YYYY-MM-DD (required; at most the kind's limit ahead).
-    #[arg(long, value_parser = crate::cli::parse_date, value_name = "DATE")]
+    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE")]
     pub until: NaiveDate,
     /// Who grants it: `Name <email>` or a [people] name; must be you (default: git's identity).
     #[arg(long)]
     pub by: Option<String>,
     /// Grant it as of this day instead of today, YYYY-MM-DD.
-    #[arg(long, value_parser = crate::cli::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
+    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
     pub today: Option<NaiveDate>,
 }
 

@@ -14,10 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The largest file a packet may hold: a packet is text, and the digest reads every file.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// How many files one packet folder may hold when listed without git.
-pub const MAX_WALK_FILES: usize = 10_000;
-/// How deep the walk without git goes.
-pub const MAX_WALK_DEPTH: usize = 32;
+pub use super::tree::{MAX_WALK_DEPTH, MAX_WALK_FILES, work_tree_of};
 
 /// Prefix and suffix of the temporary files `handoff sign` writes beside `handoff.md`; never
 /// part of a packet (a killed `sign` may leave one behind, and the next `sign` removes it).
@@ -175,13 +172,6 @@ pub fn forget() {
     if let Some(cache) = LISTINGS.get() {
         cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
-}
-
-/// The root of the git work tree holding `dir` (a folder with `.git`), without running git.
-pub fn work_tree_of(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
 }
 
 fn git_list(abs: &Path) -> Option<Vec<String>> {

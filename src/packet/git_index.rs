@@ -139,7 +139,7 @@ pub fn plain_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
     if steered_by_env() {
         return None;
     }
-    let top = super::files::work_tree_of(dir)?;
+    let top = super::tree::work_tree_of(dir)?;
     // A `.git` file (a linked work tree, a submodule) leads elsewhere: git reads that.
     if !std::fs::symlink_metadata(top.join(".git")).is_ok_and(|m| m.is_dir()) {
         return None;
@@ -391,7 +391,7 @@ pub fn only_known(dir: &Path, known: &[String]) -> Option<bool> {
         for entry in std::fs::read_dir(&path).ok()? {
             let entry = entry.ok()?;
             seen += 1;
-            if seen > super::files::MAX_WALK_FILES || depth > super::files::MAX_WALK_DEPTH {
+            if seen > super::tree::MAX_WALK_FILES || depth > super::tree::MAX_WALK_DEPTH {
                 return None;
             }
             let name = entry.file_name();

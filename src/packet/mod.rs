@@ -6,6 +6,7 @@ pub mod edit;
 pub mod files;
 pub(crate) mod git_index;
 pub mod source;
+pub mod tree;
 pub mod yaml;
 
 use crate::gate::Status;

@@ -205,7 +205,7 @@ fn check_value(
                     node.span_len(),
                     format!(
                         "`{path}` has {}; it needs {need}",
-                        crate::report::plural(items.len(), "item", "items")
+                        crate::words::plural(items.len(), "item", "items")
                     ),
                     format!("add items answering: {}", field.prompt),
                     path,
