@@ -321,3 +321,22 @@ fn the_check_sees_a_circle() {
         ]
     );
 }
+
+#[test]
+fn architecture_md_places_every_top_level_module() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+        .expect("ARCHITECTURE.md");
+    let layers = &doc[doc.find("## The layers").expect("a layers section")..];
+    let mut missing: Vec<String> = modules()
+        .into_iter()
+        .filter(|(m, _)| m.len() == 1)
+        .map(|(m, _)| m[0].clone())
+        .filter(|name| {
+            !layers
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w == name)
+        })
+        .collect();
+    missing.sort();
+    assert!(missing.is_empty(), "ARCHITECTURE.md does not place: {missing:?}");
+}
