@@ -324,8 +324,9 @@ fn the_check_sees_a_circle() {
 
 #[test]
 fn architecture_md_places_every_top_level_module() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
-        .expect("ARCHITECTURE.md");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .expect("ARCHITECTURE.md");
     let layers = &doc[doc.find("## The layers").expect("a layers section")..];
     let mut missing: Vec<String> = modules()
         .into_iter()
@@ -338,5 +339,8 @@ fn architecture_md_places_every_top_level_module() {
         })
         .collect();
     missing.sort();
-    assert!(missing.is_empty(), "ARCHITECTURE.md does not place: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md does not place: {missing:?}"
+    );
 }

@@ -9,8 +9,10 @@
 //! any way is thrown away, and a packet with sign-offs is not formatted at all, since moving its
 //! lines would turn every sign-off stale.
 
+use super::{PACKET_FILE, Server, file_path, packet_dir, whole_document};
 use crate::packet::Packet;
 use crate::packet::yaml::{Node, Value};
+use lsp_types as lsp;
 use std::path::Path;
 
 /// Where the header keys go, in `handoff new`'s order.
@@ -216,6 +218,55 @@ fn quoted(line: String) -> String {
     match super::quote_line_value(bare) {
         Some(q) => format!("{q}{ending}"),
         None => line,
+    }
+}
+
+impl Server {
+    /// The edits that format a packet's front matter (see [`format`]): one edit of the whole
+    /// text, or none, with a message when the packet is left alone for a reason.
+    pub(super) fn format(&mut self, uri: &lsp::Url) -> Vec<lsp::TextEdit> {
+        let Some(file) = file_path(uri) else {
+            return Vec::new();
+        };
+        if file.file_name().and_then(|n| n.to_str()) != Some(PACKET_FILE) {
+            return Vec::new();
+        }
+        let (Some(dir), Some(text)) = (packet_dir(&file), self.text_of(&file)) else {
+            return Vec::new();
+        };
+        let questions: Vec<String> = self
+            .packet(&dir)
+            .and_then(|packet| {
+                let ws = self.workspace(&dir)?;
+                let kind = ws.kind_of(&packet)?;
+                Some(kind.spec.fields.iter().map(|f| f.key.clone()).collect())
+            })
+            .unwrap_or_default();
+        let questions: Vec<&str> = questions.iter().map(String::as_str).collect();
+        match formatted(&dir, &text, &questions) {
+            Ok(new_text) => {
+                let lines: Vec<&str> = text.split('\n').collect();
+                vec![lsp::TextEdit {
+                    range: whole_document(&lines),
+                    new_text,
+                }]
+            }
+            Err(Unformatted::Canonical) => Vec::new(),
+            Err(Unformatted::Signed) => {
+                self.show(
+                    lsp::MessageType::INFO,
+                    "handoff: a packet with sign-offs is not formatted: moving its lines would turn every sign-off stale",
+                );
+                Vec::new()
+            }
+            Err(Unformatted::Unsafe(why)) => {
+                self.show(
+                    lsp::MessageType::WARNING,
+                    &format!("handoff: not formatted: {why}"),
+                );
+                Vec::new()
+            }
+        }
     }
 }
 
