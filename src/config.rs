@@ -36,7 +36,7 @@ pub struct Settings {
     pub sources: BTreeMap<String, crate::metrics::source::SourceConfig>,
     /// Trust as read from the base commit (`check --base`), when given.
     #[serde(skip)]
-    pub base: Option<std::sync::Arc<crate::trust::Base>>,
+    pub base: Option<std::sync::Arc<dyn Base>>,
 }
 
 impl Default for Settings {
@@ -79,6 +79,19 @@ impl People {
 }
 
 impl Settings {
+    /// The people a packet names at a dotted path (a person, or every person of a list), with
+    /// names from `[people]` resolved to the people they stand for; placeholders left out.
+    pub fn people_at(&self, packet: &crate::packet::Packet, path: &str) -> Vec<String> {
+        let Some(node) = packet.front.as_ref().and_then(|f| f.at(path)) else {
+            return Vec::new();
+        };
+        node.texts()
+            .into_iter()
+            .flat_map(|v| self.resolve(v))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The people a name stands for: its `[people]` entry, else the name itself.
     pub fn resolve<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
         match self.people.get(name.trim()) {
@@ -201,6 +214,53 @@ impl Config {
     /// The packets root.
     pub fn packets_dir(&self) -> PathBuf {
         self.root.join(&self.settings.packets)
+    }
+}
+
+/// Trust as read from the base commit (`check --base`), as the judgements consult it: which files
+/// have landed there, and who held a role there. `trust` reads it from git; settings hold it so
+/// that every check of the run sees the same base.
+pub trait Base: std::fmt::Debug + Send + Sync {
+    /// The revision as given (`origin/main`, a commit), for messages.
+    fn rev(&self) -> &str;
+    /// Whether `path` (in the work tree) is at the base as it is now.
+    fn landed(&self, path: &Path) -> bool;
+    /// Who could sign `role` for `packet` at the base.
+    fn holders(&self, packet: &crate::packet::Packet, role: &crate::kind::RoleSpec) -> Holders;
+}
+
+/// Who may sign a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holders {
+    /// Anyone may (no `[people]` entry and no packet field binds the role).
+    Unbound,
+    /// Only these people may.
+    Bound {
+        /// The people, `Name <email>`.
+        people: Vec<String>,
+        /// Where the binding comes from, for messages.
+        source: String,
+    },
+}
+
+impl Holders {
+    /// Whether `by` may sign.
+    pub fn allows(&self, by: &str) -> bool {
+        match self {
+            Holders::Unbound => true,
+            Holders::Bound { people, .. } => people.iter().any(|p| crate::person::same(p, by)),
+        }
+    }
+
+    /// `Jordan Blake <jordan@x> (handoff.toml [people])`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Holders::Unbound => "anyone (the role is unbound)".into(),
+            Holders::Bound { people, source } if people.is_empty() => {
+                format!("nobody yet ({source} names no one)")
+            }
+            Holders::Bound { people, source } => format!("{} ({source})", people.join(" or ")),
+        }
     }
 }
 

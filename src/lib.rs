@@ -88,7 +88,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Schema { kind } => {
             let ws = workspace::Workspace::open(&env.cwd)?;
             let only = match kind {
-                Some(name) => Some(ws.kinds.require(name)?),
+                Some(name) => Some(ws.require_kind(name)?),
                 None => None,
             };
             let schema = schema::generate(&ws.kinds, only);

@@ -72,7 +72,7 @@ pub fn load(
 
 /// The people named at a dotted path, roles resolved through the people directory.
 pub fn people_at(packet: &Packet, path: &str, ws: &Workspace) -> Vec<String> {
-    packet.people_at(path, &ws.config.settings)
+    ws.config.settings.people_at(packet, path)
 }
 
 /// One repository of a portfolio: its name (shown as `name/id`), its workspace and its packets.

@@ -333,47 +333,14 @@ fn stream(hasher: &mut Sha256, path: &Path) {
     hasher.update(total.to_le_bytes());
 }
 
-/// Who may sign a role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Holders {
-    /// Anyone may (no `[people]` entry and no packet field binds the role).
-    Unbound,
-    /// Only these people may.
-    Bound {
-        /// The people, `Name <email>`.
-        people: Vec<String>,
-        /// Where the binding comes from, for messages.
-        source: String,
-    },
-}
-
-impl Holders {
-    /// Whether `by` may sign.
-    pub fn allows(&self, by: &str) -> bool {
-        match self {
-            Holders::Unbound => true,
-            Holders::Bound { people, .. } => people.iter().any(|p| person::same(p, by)),
-        }
-    }
-
-    /// `Jordan Blake <jordan@x> (handoff.toml [people])`, for messages.
-    pub fn describe(&self) -> String {
-        match self {
-            Holders::Unbound => "anyone (the role is unbound)".into(),
-            Holders::Bound { people, source } if people.is_empty() => {
-                format!("nobody yet ({source} names no one)")
-            }
-            Holders::Bound { people, source } => format!("{} ({source})", people.join(" or ")),
-        }
-    }
-}
+pub use crate::config::Holders;
 
 /// Who may sign `role` for this packet: the people at the packet field the kind binds it to,
 /// else the `[people]` entry named like the role, else anyone.
 pub fn holders(packet: &Packet, role: &RoleSpec, settings: &Settings) -> Holders {
     if let Some(path) = &role.held_by {
         return Holders::Bound {
-            people: packet.people_at(path, settings),
+            people: settings.people_at(packet, path),
             source: format!("the packet's `{path}`"),
         };
     }

@@ -65,7 +65,7 @@ impl Base {
                 Some(text) => {
                     let then = Packet::from_text(&packet.dir, &packet.dir, text);
                     Holders::Bound {
-                        people: then.people_at(path, &self.settings),
+                        people: self.settings.people_at(&then, path),
                         source: format!("the packet's `{path}` at {}", self.rev),
                     }
                 }
@@ -103,7 +103,7 @@ impl Base {
 
 /// Read trust from `rev` into the workspace: its settings carry the base from now on, and each
 /// kind the change weakened is replaced by its version at `rev`.
-pub fn open(ws: &mut Workspace, rev: &str) -> Result<(), Error> {
+pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
     let fail = |what: String| {
         Error::usage(
             format!("--base {rev}: {what}"),
@@ -242,15 +242,30 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<(), Error> {
         };
         ws.kinds.put(kind);
     }
-    ws.config.settings.base = Some(Arc::new(Base {
+    let base = Arc::new(Base {
         rev: rev.to_string(),
         short,
         commit,
         settings,
         top,
         changes,
-    }));
-    Ok(())
+    });
+    ws.config.settings.base = Some(base.clone());
+    Ok(base)
+}
+
+impl crate::config::Base for Base {
+    fn rev(&self) -> &str {
+        &self.rev
+    }
+
+    fn landed(&self, path: &Path) -> bool {
+        Base::landed(self, path)
+    }
+
+    fn holders(&self, packet: &Packet, role: &RoleSpec) -> Holders {
+        Base::holders(self, packet, role)
+    }
 }
 
 /// `[people]` entries bound, unbound or rebound between the base and the work tree.

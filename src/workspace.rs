@@ -16,6 +16,13 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The kind with this name, or an error that suggests the closest one and lists them all.
+    pub fn require_kind(&self, name: &str) -> Result<&crate::kind::Kind, Error> {
+        self.kinds.get(name).ok_or_else(|| {
+            Error::usage(format!("there is no kind `{name}`"), self.kinds.hint(name))
+        })
+    }
+
     /// Discover the config from `start` and load the kinds.
     pub fn open(start: &Path) -> Result<Workspace, Error> {
         let config = Config::discover(start)?;

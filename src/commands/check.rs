@@ -343,8 +343,9 @@ fn changed_since(
 /// note for every repo kind that shadows a built-in kind; in CI without `--base`, a note that
 /// the change under review decides who may sign.
 fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Error> {
+    let mut base = None;
     if let Some(rev) = args.base.as_deref().filter(|r| !r.trim().is_empty()) {
-        crate::trust::open(ws, rev.trim())?;
+        base = Some(crate::trust::open(ws, rev.trim())?);
     } else if !env.quiet && std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
         eprintln!(
             "note: no --base given: sign-offs are judged by handoff.toml and the kinds as this change has them; pass --base <the pull request's base commit> so that a change cannot decide who approves it"
@@ -367,7 +368,7 @@ fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Er
             );
         }
     }
-    let Some(base) = ws.config.settings.base.clone() else {
+    let Some(base) = base else {
         return Ok(());
     };
     let github = args.format == CheckFormat::Github && args.output.is_none();

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8, Error> {
     let chosen: Vec<&Kind> = match kind {
         None => ws.kinds.iter().collect(),
-        Some(name) => vec![ws.kinds.require(name)?],
+        Some(name) => vec![ws.require_kind(name)?],
     };
     match format {
         TextFormat::Json => {

@@ -44,7 +44,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
         .kind
         .clone()
         .unwrap_or_else(|| ws.config.settings.default_kind.clone());
-    let kind = ws.kinds.require(&kind_name)?;
+    let kind = ws.require_kind(&kind_name)?;
     let mut ask = Prompter::new();
     let day0 = match args.day0 {
         Some(d) => d,

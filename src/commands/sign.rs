@@ -46,8 +46,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     } = super::edit_packet(&dir, "signed")?;
     let kind_name = ws.kind_name_of(&packet).to_string();
     let kind = ws
-        .kinds
-        .require(&kind_name)
+        .require_kind(&kind_name)
         .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
     let spec = &kind.spec;
     let Some(role) = spec.roles.iter().find(|r| r.name == args.role) else {
@@ -214,7 +213,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     })?;
     // The kind's requirements as signed, so that the packet is judged by them while the
     // sign-offs are fresh, whatever later edits of the kind ask.
-    let kept = crate::kind::signed::keep(&crate::paths::absolute(&ws.config.root), spec)?;
+    let kept = keep_signed_kind(&crate::paths::absolute(&ws.config.root), spec)?;
     crate::atomic::write_atomic(&path, &text)?;
     drop(lock);
     if !env.quiet {
@@ -261,4 +260,34 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
 
 fn short(digest: &str) -> &str {
     digest.get(..19).unwrap_or(digest)
+}
+
+/// Keep a copy of `spec`'s requirements for sign-offs to be judged by; returns the file when it
+/// was written now (the signer commits it with the sign-off).
+fn keep_signed_kind(
+    root: &std::path::Path,
+    spec: &crate::kind::KindSpec,
+) -> Result<Option<std::path::PathBuf>, Error> {
+    let Some(path) = crate::kind::signed::file_of(
+        root,
+        &spec.name,
+        spec.version,
+        &crate::kind::signed::digest(spec),
+    ) else {
+        return Ok(None);
+    };
+    if path.exists() {
+        return Ok(None);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::usage(
+                format!("cannot create {}: {e}", crate::paths::shown(dir)),
+                "check the repository is writable",
+            )
+        })?;
+    }
+    let text = serde_json::to_string_pretty(spec).unwrap_or_default() + "\n";
+    crate::atomic::write_atomic(&path, &text)?;
+    Ok(Some(path))
 }

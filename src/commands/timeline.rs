@@ -47,8 +47,7 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
         ));
     };
     let kind = ws
-        .kinds
-        .require(ws.kind_name_of(&packet))
+        .require_kind(ws.kind_name_of(&packet))
         .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
     let placed = timeline::place(&packet, &kind.spec, &ws.config.settings, today);
     match args.format {

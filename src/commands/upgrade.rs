@@ -29,7 +29,7 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
         shown,
     } = super::edit_packet(&dir, "upgraded")?;
     let kind_name = ws.kind_name_of(&packet).to_string();
-    let spec = &ws.kinds.require(&kind_name)?.spec;
+    let spec = &ws.require_kind(&kind_name)?.spec;
     let from = packet.kind_version();
     if from >= spec.version {
         if !env.quiet {

@@ -49,7 +49,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
         shown,
     } = super::edit_packet(&dir, "waived")?;
     let kind_name = ws.kind_name_of(&packet).to_string();
-    let spec = &ws.kinds.require(&kind_name)?.spec;
+    let spec = &ws.require_kind(&kind_name)?.spec;
 
     let target = args.target.trim();
     let criterion = spec

@@ -253,13 +253,6 @@ impl Kinds {
         self.kinds.keys().map(String::as_str).collect()
     }
 
-    /// The kind with this name, or an error that suggests the closest one and lists them all.
-    pub fn require(&self, name: &str) -> Result<&Kind, crate::error::Error> {
-        self.get(name).ok_or_else(|| {
-            crate::error::Error::usage(format!("there is no kind `{name}`"), self.hint(name))
-        })
-    }
-
     /// `did you mean `x`? known kinds: …` for a name that is not a kind.
     pub fn hint(&self, name: &str) -> String {
         let names = self.names();

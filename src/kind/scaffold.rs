@@ -2,6 +2,7 @@
 //! templates rendered around it.
 
 use super::{FieldSpec, FieldType, Kind};
+pub use crate::packet::edit::scalar;
 use chrono::NaiveDate;
 use minijinja::Environment;
 use serde::Serialize;
@@ -161,25 +162,6 @@ fn fields(out: &mut String, specs: &[FieldSpec], indent: usize, in_list: bool) {
 
 fn todo(f: &FieldSpec) -> String {
     scalar(&format!("TODO: {}", f.prompt))
-}
-
-/// A YAML scalar for `s`: plain when that is unambiguous, double-quoted otherwise.
-pub fn scalar(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || " -_.,()/".contains(c))
-        && !s.starts_with(['-', ' ', '.'])
-        && !s.ends_with(' ')
-        && !matches!(
-            s,
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
-        )
-        && s.parse::<f64>().is_err();
-    if plain {
-        s.to_string()
-    } else {
-        serde_json::Value::String(s.to_string()).to_string()
-    }
 }
 
 #[cfg(test)]

@@ -84,28 +84,6 @@ pub fn file_of(root: &Path, name: &str, version: u32, digest: &str) -> Option<Pa
     })
 }
 
-/// Keep a copy of `spec`'s requirements for sign-offs to be judged by; returns the file when it
-/// was written now (the signer commits it with the sign-off).
-pub fn keep(root: &Path, spec: &KindSpec) -> Result<Option<PathBuf>, crate::error::Error> {
-    let Some(path) = file_of(root, &spec.name, spec.version, &digest(spec)) else {
-        return Ok(None);
-    };
-    if path.exists() {
-        return Ok(None);
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            crate::error::Error::usage(
-                format!("cannot create {}: {e}", crate::paths::shown(dir)),
-                "check the repository is writable",
-            )
-        })?;
-    }
-    let text = serde_json::to_string_pretty(spec).unwrap_or_default() + "\n";
-    crate::atomic::write_atomic(&path, &text)?;
-    Ok(Some(path))
-}
-
 /// The kind as a packet's sign-offs were made under, when it differs from `current` and its
 /// copy is at hand, intact and `trusted` (with `check --base`: landed at the base, so that a
 /// change cannot sign under a kind it weakens and have that copy stand).

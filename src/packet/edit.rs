@@ -6,7 +6,6 @@
 
 use super::Packet;
 use super::yaml::{Node, Value};
-use crate::kind::scaffold::scalar;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -315,4 +314,22 @@ fn verify(
         return Err(format!("the edit would change more than `{key}`"));
     }
     Ok(())
+}
+/// A YAML scalar for `s`: plain when that is unambiguous, double-quoted otherwise.
+pub fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || " -_.,()/".contains(c))
+        && !s.starts_with(['-', ' ', '.'])
+        && !s.ends_with(' ')
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "~"
+        )
+        && s.parse::<f64>().is_err();
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::Value::String(s.to_string()).to_string()
+    }
 }

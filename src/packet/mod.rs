@@ -438,19 +438,6 @@ impl Packet {
         parse_date(self.text("day0")?)
     }
 
-    /// The people named at a dotted path (a person, or every person of a list), with names from
-    /// `[people]` resolved to the people they stand for; placeholders left out.
-    pub fn people_at(&self, path: &str, settings: &crate::config::Settings) -> Vec<String> {
-        let Some(node) = self.front.as_ref().and_then(|f| f.at(path)) else {
-            return Vec::new();
-        };
-        node.texts()
-            .into_iter()
-            .flat_map(|v| settings.resolve(v))
-            .map(str::to_string)
-            .collect()
-    }
-
     /// The packet's files, as [`files::list`] decides them (listed once).
     pub fn files(&self) -> &[String] {
         self.listed.get_or_init(|| files::list(&self.dir))

@@ -144,12 +144,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 ),
             );
         } else if let Some(then) = &st.unlanded {
-            let base = ctx
-                .config
-                .settings
-                .base
-                .as_ref()
-                .map_or("", |b| b.rev.as_str());
+            let base = ctx.config.settings.base.as_ref().map_or("", |b| b.rev());
             ctx.report(
                 &SIGNOFF_UNLANDED,
                 at_gate,
