@@ -7,6 +7,7 @@ pub mod compare;
 pub mod scaffold;
 pub mod signed;
 pub mod spec;
+pub mod upgrade;
 
 use crate::packet::source::SourceFile;
 use crate::packet::yaml;

@@ -25,7 +25,7 @@ impl Server {
             if file.file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
                 && packet.kind_version() < spec.version
             {
-                upgrade = crate::commands::upgrade::upgraded(&packet, &spec)
+                upgrade = crate::kind::upgrade::upgraded(&packet, &spec)
                     .ok()
                     .map(|(new, added)| (spec.version, new, added.len()));
             }
