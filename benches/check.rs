@@ -5,8 +5,8 @@
 //!     cargo bench --bench check
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use handoff::gate::Gate;
-use handoff::packet::Packet;
+use handoff::facts::gate::Gate;
+use handoff::facts::packet::Packet;
 use std::hint::black_box;
 use std::path::Path;
 
@@ -33,15 +33,25 @@ fn parse(c: &mut Criterion) {
 fn rules(c: &mut Criterion) {
     let (dir, text) = fixture();
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let config = handoff::config::Config::discover(&examples).expect("config");
-    let kinds = handoff::kind::Kinds::load(None).expect("kinds");
+    let config = handoff::facts::config::Config::discover(&examples).expect("config");
+    let kinds = handoff::facts::kind::Kinds::load(None).expect("kinds");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
     let packet = Packet::from_text(&dir, Path::new("winback-email"), text);
     c.bench_function("every rule on a packet, ready gate", |b| {
-        b.iter(|| handoff::rules::check(black_box(&packet), &kinds, Gate::Ready, &config, today))
+        b.iter(|| {
+            handoff::judgement::rules::check(
+                black_box(&packet),
+                &kinds,
+                Gate::Ready,
+                &config,
+                today,
+            )
+        })
     });
     c.bench_function("load the kinds and parse the one a packet uses", |b| {
-        b.iter(|| handoff::kind::Kinds::load(None).map(|k| k.get(black_box("gtm-play")).is_some()))
+        b.iter(|| {
+            handoff::facts::kind::Kinds::load(None).map(|k| k.get(black_box("gtm-play")).is_some())
+        })
     });
 }
 

@@ -1,6 +1,6 @@
 //! The command line: commands, flags and their help texts (the help is the first manual).
 
-use crate::args::{TextFormat, parse_date};
+use crate::commands::args::{TextFormat, parse_date};
 use crate::commands::check::CheckArgs;
 use crate::commands::new::NewArgs;
 use chrono::NaiveDate;
@@ -217,7 +217,7 @@ pub enum Command {
     #[command(long_about = KINDS_HELP)]
     Kinds {
         /// Show one kind in full.
-        #[arg(add = crate::complete::kinds())]
+        #[arg(add = crate::commands::complete::kinds())]
         kind: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextFormat::Text)]
@@ -227,7 +227,7 @@ pub enum Command {
     Explain {
         /// The rule id, as `handoff check` prints it before each finding, e.g. `answer-missing`
         /// (omit to list every rule).
-        #[arg(add = crate::complete::rules())]
+        #[arg(add = crate::commands::complete::rules())]
         rule: Option<String>,
         /// Print every rule's documentation as one markdown page (what docs/rules.md holds).
         #[arg(long, conflicts_with = "rule")]

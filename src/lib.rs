@@ -4,40 +4,17 @@
 //! matter with positions, markdown body) → resolve its kind → the gate that applies → rules →
 //! diagnostics → one reporter per output format.
 
-pub mod args;
-pub mod atomic;
 pub mod cli;
 pub mod commands;
-pub mod complete;
-pub mod config;
-pub mod diagnostic;
-pub mod error;
-pub mod gate;
-pub mod history;
-pub mod ics;
-pub mod inside;
-pub mod kind;
-pub mod lsp;
-pub mod metrics;
-pub mod packet;
-pub mod paths;
-pub mod person;
-pub mod portfolio;
-pub mod render;
-pub mod report;
-pub mod rules;
-pub mod schema;
-pub mod sendback;
-pub mod signoff;
-pub mod stats;
-pub mod suggest;
-pub mod timeline;
-pub mod trust;
-pub mod verdict;
-pub mod waiver;
-pub mod webhook;
-pub mod words;
-pub mod workspace;
+pub mod facts;
+pub mod judgement;
+pub mod output;
+pub mod support;
+
+use facts::{error, workspace};
+use judgement::rules;
+use output::schema;
+use support::paths;
 
 use cli::{Cli, ColorChoice, Command};
 
@@ -69,8 +46,8 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Waive(args) => commands::waive::run(&env, args),
         Command::SendBack(args) => commands::send_back::run(&env, args),
-        Command::Lsp(args) => crate::lsp::serve(args.today).map_err(|e| {
-            crate::error::Error::usage(
+        Command::Lsp(args) => crate::output::lsp::serve(args.today).map_err(|e| {
+            crate::facts::error::Error::usage(
                 format!("the language server stopped: {e}"),
                 "start it from an editor's language client, which speaks LSP over stdio",
             )

@@ -71,8 +71,8 @@ fn ident_at(s: &str) -> Option<&str> {
     (end > 0).then(|| &s[..end])
 }
 
-/// The first two segments (`config::Config`, `kind`) of the items of a `{…}` group starting at
-/// `s` (just after `{`).
+/// The first segments (`config::Config`, `kind`; up to [`DEPTH`]) of the items of a `{…}` group
+/// starting at `s` (just after `{`).
 fn group_heads(s: &str) -> Vec<Vec<String>> {
     let mut heads = Vec::new();
     let mut depth = 0;
@@ -86,10 +86,13 @@ fn group_heads(s: &str) -> Vec<Vec<String>> {
             c if at_item && depth == 0 && !c.is_whitespace() => {
                 if let Some(id) = ident_at(&s[i..]) {
                     let mut head = vec![id.to_string()];
-                    if let Some(next) = s[i + id.len()..].strip_prefix("::")
-                        && let Some(second) = ident_at(next)
+                    let mut at = i + id.len();
+                    while head.len() < DEPTH
+                        && let Some(next) = s[at..].strip_prefix("::")
+                        && let Some(more) = ident_at(next)
                     {
-                        head.push(second.to_string());
+                        head.push(more.to_string());
+                        at += 2 + more.len();
                     }
                     heads.push(head);
                 }
@@ -101,7 +104,10 @@ fn group_heads(s: &str) -> Vec<Vec<String>> {
     heads
 }
 
-/// The absolute module paths (first two segments) a file at `module` refers to.
+/// How many segments of a path are read: enough for the folders three levels down.
+const DEPTH: usize = 4;
+
+/// The absolute module paths (first [`DEPTH`] segments) a file at `module` refers to.
 fn references(module: &[String], code: &str) -> BTreeSet<Vec<String>> {
     let mut out = BTreeSet::new();
     let mut add = |base: Vec<String>, rest: &str| {
@@ -112,7 +118,7 @@ fn references(module: &[String], code: &str) -> BTreeSet<Vec<String>> {
                 for head in group_heads(r) {
                     let mut p = path.clone();
                     p.extend(head.into_iter().filter(|h| h != "self"));
-                    out.insert(p.into_iter().take(2).collect());
+                    out.insert(p.into_iter().take(DEPTH).collect());
                 }
                 return;
             }
@@ -121,14 +127,14 @@ fn references(module: &[String], code: &str) -> BTreeSet<Vec<String>> {
                     path.push(id.to_string());
                     rest = &rest[id.len()..];
                     match rest.strip_prefix("::") {
-                        Some(r) if path.len() < 2 => rest = r,
+                        Some(r) if path.len() < DEPTH => rest = r,
                         _ => break,
                     }
                 }
                 _ => break,
             }
         }
-        out.insert(path.into_iter().take(2).collect());
+        out.insert(path.into_iter().take(DEPTH).collect());
     };
     for (i, _) in code.match_indices("crate::") {
         let before = code[..i].chars().next_back();
@@ -175,8 +181,6 @@ fn circles() -> BTreeMap<String, Vec<Vec<String>>> {
                 continue;
             }
             let from = module[depth].clone();
-            // References are read to two segments: enough for the top level and the folders
-            // just below it.
             for absolute in references(module, code) {
                 if absolute.len() > depth && absolute.starts_with(folder) && absolute[depth] != from
                 {
@@ -300,9 +304,9 @@ fn the_check_sees_a_circle() {
         [
             "config::Config",
             "kind",
-            "packet::git_index",
+            "packet::git_index::Tracked",
             "packet::tree",
-            "report::human"
+            "report::human::write"
         ]
     );
 }
@@ -313,10 +317,15 @@ fn architecture_md_places_every_top_level_module() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
             .expect("ARCHITECTURE.md");
     let layers = &doc[doc.find("## The layers").expect("a layers section")..];
+    // The layers' folders and what each holds.
     let mut missing: Vec<String> = modules()
         .into_iter()
-        .filter(|(m, _)| m.len() == 1)
-        .map(|(m, _)| m[0].clone())
+        .filter(|(m, _)| {
+            m.len() == 1
+                || m.len() == 2
+                    && ["facts", "judgement", "output", "support"].contains(&m[0].as_str())
+        })
+        .map(|(m, _)| m[m.len() - 1].clone())
         .filter(|name| {
             !layers
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))

@@ -316,7 +316,7 @@ fn the_pre_commit_hooks_judge_only_the_staged_packets_and_never_compile() {
 }
 
 fn front_matter_json(dir: &Path) -> serde_json::Value {
-    let packet = handoff::packet::Packet::load(dir, dir);
+    let packet = handoff::facts::packet::Packet::load(dir, dir);
     packet.front.expect("front matter").to_json()
 }
 

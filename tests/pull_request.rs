@@ -60,8 +60,8 @@ fn found(doc: &serde_json::Value, id: &str, rule: &str) -> Vec<serde_json::Value
 /// The digest the packet in `repo` has now, as `sign` would record it.
 fn digest_now(repo: &Repo) -> String {
     let dir = repo.file("handoffs/p");
-    let packet = handoff::packet::Packet::load(&dir, &dir);
-    handoff::signoff::digest(&packet)
+    let packet = handoff::facts::packet::Packet::load(&dir, &dir);
+    handoff::facts::signoff::digest(&packet)
 }
 
 #[test]

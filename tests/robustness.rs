@@ -5,10 +5,10 @@
 //! `tests/fixtures/corpus/fuzz-regressions.txt` and replayed on every run after.
 
 use chrono::NaiveDate;
-use handoff::config::{Config, Settings};
-use handoff::gate::Gate;
-use handoff::kind::Kinds;
-use handoff::packet::Packet;
+use handoff::facts::config::{Config, Settings};
+use handoff::facts::gate::Gate;
+use handoff::facts::kind::Kinds;
+use handoff::facts::packet::Packet;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, FileFailurePersistence, TestRunner};
 use std::path::Path;
@@ -16,7 +16,7 @@ use std::path::Path;
 /// A kind file never panics the loader: it is a kind or a located error.
 fn check_kind(text: String) {
     let path = Path::new("kinds/k/kind.yaml");
-    match handoff::kind::parse_spec(path, text, "k") {
+    match handoff::facts::kind::parse_spec(path, text, "k") {
         Ok(spec) => {
             // A kind that loads can judge a packet without panicking.
             let packet = Packet::from_text(
@@ -25,7 +25,7 @@ fn check_kind(text: String) {
                 "---\nid: p\nkind: k\nday0: 2026-12-07\nstatus: ready\n---\n# P\n".into(),
             );
             let today = NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
-            let _ = handoff::timeline::place(&packet, &spec, &Settings::default(), today);
+            let _ = handoff::facts::timeline::place(&packet, &spec, &Settings::default(), today);
         }
         Err(e) => assert!(!e.message.is_empty()),
     }
@@ -114,7 +114,7 @@ fn check_text(text: String) {
     let today = NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
     let packet = Packet::from_text(Path::new("/nonexistent/p"), Path::new("p"), text);
     for gate in Gate::ALL {
-        for d in handoff::rules::check(&packet, &kinds, gate, &config, today) {
+        for d in handoff::judgement::rules::check(&packet, &kinds, gate, &config, today) {
             assert!(d.pos.line >= 1 && d.pos.column >= 1, "{d:?}");
             if let Some(src) = &d.source {
                 assert!(d.pos.offset <= src.text.len(), "{d:?}");

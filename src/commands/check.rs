@@ -1,12 +1,12 @@
 //! `handoff check`: the readiness gate.
 
 use super::{Env, today};
-use crate::args::{parse_date, parse_gate};
-use crate::error::Error;
-use crate::gate::Gate;
-use crate::report::{self, human::Style};
-use crate::verdict;
-use crate::workspace::Workspace;
+use crate::commands::args::{parse_date, parse_gate};
+use crate::facts::error::Error;
+use crate::facts::gate::Gate;
+use crate::facts::workspace::Workspace;
+use crate::judgement::verdict;
+use crate::output::report::{self, human::Style};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use std::io::Write as _;
@@ -30,7 +30,7 @@ pub struct CheckArgs {
     /// Packets to check, by id or path (default: every packet under the packets root).
     ///
     /// A folder that holds a handoff.toml, or packet folders, is checked as a whole.
-    #[arg(value_name = "PACKET", add = crate::complete::packets())]
+    #[arg(value_name = "PACKET", add = crate::commands::complete::packets())]
     pub packets: Vec<String>,
     /// Check as if today were DATE (YYYY-MM-DD).
     #[arg(long, value_parser = parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
@@ -88,14 +88,14 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         return Err(Error::usage(
             format!(
                 "there is no packets folder {} here",
-                crate::paths::shown(&root)
+                crate::support::paths::shown(&root)
             ),
             format!(
                 "run this in the repository that holds the packets (or pass it: `handoff -C DIR check`); handoff.toml's `packets` names the folder{}; pass --allow-empty when no packets is fine",
                 ws.config
                     .file
                     .as_ref()
-                    .map(|f| format!(" (read from {})", crate::paths::shown(f)))
+                    .map(|f| format!(" (read from {})", crate::support::paths::shown(f)))
                     .unwrap_or_default()
             ),
         ));
@@ -129,7 +129,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             None if args.staged => eprintln!("no packet has changes staged for commit"),
             None => eprintln!(
                 "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
-                crate::paths::shown(&root)
+                crate::support::paths::shown(&root)
             ),
         }
     }
@@ -155,7 +155,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     // whatever the main report does.
     let base = report::base_in_repo(&env.cwd);
     if let Some(path) = &args.sarif {
-        crate::atomic::write_output(path, &report::sarif::render(&verdicts, &base))?;
+        crate::facts::atomic::write_output(path, &report::sarif::render(&verdicts, &base))?;
     }
     if let Some(path) = &args.summary {
         append(
@@ -175,7 +175,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         )?;
     }
     match &args.output {
-        Some(path) => crate::atomic::write_output(path, &text)?,
+        Some(path) => crate::facts::atomic::write_output(path, &text)?,
         None => print!("{text}"),
     }
     Ok(u8::from(summary.failed > 0))
@@ -260,7 +260,7 @@ fn append(path: &std::path::Path, text: &str) -> Result<(), Error> {
         return Err(Error::usage(
             format!(
                 "{} exists and is not a regular file (a folder, link, pipe or device)",
-                crate::paths::shown(path)
+                crate::support::paths::shown(path)
             ),
             "append to a new path or to a regular file",
         ));
@@ -285,7 +285,7 @@ fn append(path: &std::path::Path, text: &str) -> Result<(), Error> {
 /// or a repo kind is staged (either can move every packet's verdict).
 fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path::PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
-    let files = crate::history::staged(&root).map_err(|e| {
+    let files = crate::facts::history::staged(&root).map_err(|e| {
         Error::usage(
             format!("--staged: {e}"),
             "run it inside a git repository (a pre-commit hook does)",
@@ -315,7 +315,7 @@ fn changed_since(
     today: chrono::NaiveDate,
 ) -> Result<Vec<std::path::PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
-    let changes = crate::history::changed_since(&root, base).map_err(|e| {
+    let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
         Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
     Ok(dirs
@@ -325,15 +325,16 @@ fn changed_since(
             if changes.files.iter().any(|f| f.starts_with(&abs)) {
                 return true;
             }
-            let packet = crate::packet::Packet::load(dir, &crate::paths::shown_path(dir));
+            let packet =
+                crate::facts::packet::Packet::load(dir, &crate::support::paths::shown_path(dir));
             let days = packet
                 .kind_name()
                 .and_then(|k| ws.kinds.get(k))
                 .map(|k| k.spec.gates)
                 .unwrap_or_default();
             packet.day0().is_some_and(|d0| {
-                crate::gate::Gate::of_date(d0, changes.base_date, days)
-                    != crate::gate::Gate::of_date(d0, today, days)
+                crate::facts::gate::Gate::of_date(d0, changes.base_date, days)
+                    != crate::facts::gate::Gate::of_date(d0, today, days)
             })
         })
         .collect())
@@ -345,7 +346,7 @@ fn changed_since(
 fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Error> {
     let mut base = None;
     if let Some(rev) = args.base.as_deref().filter(|r| !r.trim().is_empty()) {
-        base = Some(crate::trust::open(ws, rev.trim())?);
+        base = Some(crate::facts::trust::open(ws, rev.trim())?);
     } else if !env.quiet && std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
         eprintln!(
             "note: no --base given: sign-offs are judged by handoff.toml and the kinds as this change has them; pass --base <the pull request's base commit> so that a change cannot decide who approves it"
@@ -355,14 +356,14 @@ fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Er
         for s in ws.kinds.shadows() {
             eprintln!(
                 "note: {} replaces the built-in kind `{}`{}",
-                crate::paths::shown(&s.file),
+                crate::support::paths::shown(&s.file),
                 s.name,
                 if s.less.is_empty() {
                     String::new()
                 } else {
                     format!(
                         " and asks less: it {}",
-                        crate::words::neutral(&s.less.join("; "))
+                        crate::support::words::neutral(&s.less.join("; "))
                     )
                 }
             );
@@ -393,7 +394,7 @@ fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Er
                 c.rule,
                 c.file,
                 c.line,
-                crate::words::neutral(&c.message)
+                crate::support::words::neutral(&c.message)
             );
         }
     }

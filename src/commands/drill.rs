@@ -1,13 +1,13 @@
 //! `handoff drill`: pick a signed-off packet at random for the quarterly runbook drill.
 
 use super::Env;
-use crate::error::Error;
-use crate::gate::Status;
-use crate::kind::FieldType;
-use crate::packet::Packet;
-use crate::packet::body::Body;
-use crate::packet::source::SourceFile;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::gate::Status;
+use crate::facts::kind::FieldType;
+use crate::facts::packet::Packet;
+use crate::facts::packet::body::Body;
+use crate::facts::packet::source::SourceFile;
+use crate::facts::workspace::Workspace;
 use std::fmt::Write as _;
 
 /// Flags of `handoff drill`.
@@ -24,7 +24,7 @@ pub fn run(env: &Env, args: &DrillArgs) -> Result<u8, Error> {
     // Signed-off packets that have runbook checklists to walk through.
     let mut candidates = Vec::new();
     for dir in ws.all_packets()? {
-        let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
+        let packet = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
         if packet.status() != Some(Status::SignedOff) {
             continue;
         }
@@ -75,11 +75,11 @@ fn checklists(ws: &Workspace, packet: &Packet) -> Vec<(String, String, Vec<Strin
     };
     let mut out = Vec::new();
     for (path, titles) in file_fields(&kind.spec.fields, "") {
-        let Some(name) = crate::timeline::answer(packet, &path) else {
+        let Some(name) = crate::facts::timeline::answer(packet, &path) else {
             continue;
         };
-        let crate::packet::ReadOutcome::Text(text) =
-            crate::packet::read_text(&packet.dir.join(&name))
+        let crate::facts::packet::ReadOutcome::Text(text) =
+            crate::facts::packet::read_text(&packet.dir.join(&name))
         else {
             continue;
         };
@@ -97,7 +97,10 @@ fn checklists(ws: &Workspace, packet: &Packet) -> Vec<(String, String, Vec<Strin
     out
 }
 
-fn file_fields(fields: &[crate::kind::FieldSpec], prefix: &str) -> Vec<(String, Vec<String>)> {
+fn file_fields(
+    fields: &[crate::facts::kind::FieldSpec],
+    prefix: &str,
+) -> Vec<(String, Vec<String>)> {
     fields
         .iter()
         .flat_map(|f| {

@@ -1,7 +1,7 @@
 //! `handoff explain`: what a rule checks, why, and an example.
 
-use crate::error::Error;
-use crate::rules;
+use crate::facts::error::Error;
+use crate::judgement::rules;
 
 /// Print one rule's documentation, or the list of rules.
 pub fn run(rule: Option<&str>) -> Result<u8, Error> {
@@ -15,10 +15,11 @@ pub fn run(rule: Option<&str>) -> Result<u8, Error> {
         Some(id) => {
             let Some(r) = rules::find(id) else {
                 let ids: Vec<&str> = rules::all().iter().map(|r| r.id).collect();
-                let hint = crate::suggest::did_you_mean(id, ids.iter().copied()).map_or_else(
-                    || "run `handoff explain` to list the rules".to_string(),
-                    |s| format!("did you mean `{s}`?"),
-                );
+                let hint = crate::support::suggest::did_you_mean(id, ids.iter().copied())
+                    .map_or_else(
+                        || "run `handoff explain` to list the rules".to_string(),
+                        |s| format!("did you mean `{s}`?"),
+                    );
                 return Err(Error::usage(format!("there is no rule `{id}`"), hint));
             };
             println!("{}: {}\n\n{}", r.id, r.summary, r.explanation);

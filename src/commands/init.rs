@@ -1,8 +1,8 @@
 //! `handoff init`: set up a repo for handoff packets. Never overwrites anything.
 
 use super::Env;
-use crate::error::Error;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::workspace::Workspace;
 use std::path::Path;
 
 /// Flags of `handoff init`.
@@ -71,12 +71,12 @@ pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
     }
     let root = &env.cwd;
     let ws = Workspace::open(root)?;
-    let schema = serde_json::to_string_pretty(&crate::schema::generate(&ws.kinds, None))
+    let schema = serde_json::to_string_pretty(&crate::output::schema::generate(&ws.kinds, None))
         .unwrap_or_default()
         + "\n";
     let files = [
         (
-            crate::config::FILE_NAME.to_string(),
+            crate::facts::config::FILE_NAME.to_string(),
             CONFIG.replace("{packets}", &args.packets),
         ),
         (format!("{}/.gitkeep", args.packets), String::new()),
@@ -124,11 +124,11 @@ fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Error> {
         // created below it: a committed link (`.github -> /elsewhere`) would lead the writes out.
         let existing = dir
             .ancestors()
-            .find(|a| crate::inside::exists(a))
+            .find(|a| crate::support::inside::exists(a))
             .unwrap_or(root);
-        crate::inside::resolve_inside(existing, root).map_err(|e| {
+        crate::support::inside::resolve_inside(existing, root).map_err(|e| {
             Error::usage(
-                format!("{}: {e}", crate::paths::shown(existing)),
+                format!("{}: {e}", crate::support::paths::shown(existing)),
                 "make it a real folder inside the repository, or remove the link",
             )
         })?;

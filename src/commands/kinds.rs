@@ -1,9 +1,9 @@
 //! `handoff kinds`: the kinds available here and what each requires.
 
-use crate::args::TextFormat;
-use crate::error::Error;
-use crate::kind::{FieldSpec, FieldType, Kind, Origin};
-use crate::workspace::Workspace;
+use crate::commands::args::TextFormat;
+use crate::facts::error::Error;
+use crate::facts::kind::{FieldSpec, FieldType, Kind, Origin};
+use crate::facts::workspace::Workspace;
 use std::fmt::Write as _;
 
 /// List the kinds, or show one.
@@ -42,7 +42,7 @@ pub fn run(ws: &Workspace, kind: Option<&str>, format: TextFormat) -> Result<u8,
                     .collect();
                 let origin = match &k.origin {
                     Origin::BuiltIn => String::new(),
-                    Origin::Repo(p) => format!(" [{}]", crate::paths::shown(p)),
+                    Origin::Repo(p) => format!(" [{}]", crate::support::paths::shown(p)),
                 };
                 println!("{:<w$} {}{origin}", k.spec.name, k.spec.summary);
                 let questions: Vec<String> = k.spec.fields.iter().map(|f| f.key.clone()).collect();
@@ -118,7 +118,7 @@ pub fn describe(k: &Kind) -> String {
     for c in &s.criteria {
         let mut notes = Vec::new();
         if let Some(due) = c.due() {
-            notes.push(format!("due {}", crate::words::day(due)));
+            notes.push(format!("due {}", crate::support::words::day(due)));
         }
         if c.since() > 1 {
             notes.push(format!("since version {}", c.since()));
@@ -155,7 +155,7 @@ pub fn describe(k: &Kind) -> String {
     let _ = writeln!(
         out,
         "\nWaivers: at most {} ahead; granted by {}.",
-        crate::words::plural(s.waivers.max_days.max(0) as usize, "day", "days"),
+        crate::support::words::plural(s.waivers.max_days.max(0) as usize, "day", "days"),
         if s.waivers.approvers.is_empty() {
             "anyone".to_string()
         } else {
@@ -164,7 +164,12 @@ pub fn describe(k: &Kind) -> String {
     );
     out.push_str("\nTimeline:\n");
     for m in &s.timeline {
-        let _ = writeln!(out, "  {:>8}  {}", crate::words::day(m.day), m.title);
+        let _ = writeln!(
+            out,
+            "  {:>8}  {}",
+            crate::support::words::day(m.day),
+            m.title
+        );
     }
     out.push('\n');
     out
@@ -179,11 +184,11 @@ fn field(out: &mut String, f: &FieldSpec, depth: usize) {
     let mut notes = vec![ty];
     if !f.required {
         notes.push("optional".into());
-    } else if f.gate > crate::gate::Gate::Ready {
+    } else if f.gate > crate::facts::gate::Gate::Ready {
         notes.push(format!("from the {} gate", f.gate));
     }
     if let Some(due) = f.due {
-        notes.push(format!("due {}", crate::words::day(due)));
+        notes.push(format!("due {}", crate::support::words::day(due)));
     }
     if f.since > 1 {
         notes.push(format!("since version {}", f.since));

@@ -1,11 +1,11 @@
 //! `handoff log`: a packet's story from git history, with the sign-off audit.
 
 use super::Env;
-use crate::args::TextFormat;
-use crate::error::Error;
-use crate::history::{self, Change, Commit};
-use crate::packet::Packet;
-use crate::workspace::Workspace;
+use crate::commands::args::TextFormat;
+use crate::facts::error::Error;
+use crate::facts::history::{self, Change, Commit};
+use crate::facts::packet::Packet;
+use crate::facts::workspace::Workspace;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
     /// The packet id (or path).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packet: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]
@@ -48,7 +48,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .replace('\\', "/");
     let hist = history::read(&top, std::slice::from_ref(&rel), args.verify_signatures)
         .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
-    let current = Packet::load(&dir, &crate::paths::shown_path(&dir));
+    let current = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
     // A cut-off history would tell a wrong story of who committed what: say so, audit nothing.
     let shallow = history::is_shallow(&top);
     if shallow {
@@ -82,7 +82,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
                 _ => None,
             })
             .collect();
-        let parsed = crate::verdict::parallel_map(&unique, |text| {
+        let parsed = crate::judgement::verdict::parallel_map(&unique, |text| {
             Arc::new(Packet::from_text(&dir, Path::new(""), text.to_string()))
         });
         let parsed: Vec<Option<Arc<Packet>>> = slots
@@ -93,10 +93,10 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
     });
     // The version that first recorded each sign-off entry, noted while the versions go by (the
     // audit needs nothing else from history).
-    let mut first_recorded: HashMap<crate::signoff::Key, usize> = HashMap::new();
+    let mut first_recorded: HashMap<crate::facts::signoff::Key, usize> = HashMap::new();
     for (index, (v, parsed_here)) in batches.enumerate() {
         if let (Some(_), false, Some(p)) = (&v.text, v.deleted, &parsed_here) {
-            for s in crate::signoff::read(p).0 {
+            for s in crate::facts::signoff::read(p).0 {
                 first_recorded.entry(s.key()).or_insert(index);
             }
         }
@@ -118,7 +118,9 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         let mut flags = Vec::new();
         for c in changes.iter().filter(|_| !shallow) {
             if let Change::SignedOff { role, by, .. } = c {
-                if crate::person::email_of(by).is_some_and(|e| e != commit.email.to_lowercase()) {
+                if crate::facts::person::email_of(by)
+                    .is_some_and(|e| e != commit.email.to_lowercase())
+                {
                     flags.push(format!(
                         "{role} sign-off by {by} was committed by {} <{}>",
                         commit.author, commit.email
@@ -169,7 +171,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 
     // The exit status speaks of the sign-offs the packet carries now: a sign-off that was
     // mis-committed once and signed again properly since is history, not a finding.
-    let recorded: HashMap<crate::signoff::Key, &Commit> = first_recorded
+    let recorded: HashMap<crate::facts::signoff::Key, &Commit> = first_recorded
         .into_iter()
         .map(|(k, i)| (k, &hist.commits[versions[i].commit]))
         .collect();
@@ -179,7 +181,10 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
             let doc = serde_json::json!({ "packet": current.id, "entries": entries });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        TextFormat::Text => print!("{}", crate::words::neutral(&text(&current.id, &entries))),
+        TextFormat::Text => print!(
+            "{}",
+            crate::support::words::neutral(&text(&current.id, &entries))
+        ),
     }
     Ok(u8::from(flagged))
 }
@@ -187,7 +192,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 /// Whether the sign-offs in the packet as it is now fail the audit: uncommitted, committed by
 /// someone else, or (with `--verify-signatures`) recorded in a commit without a good signature.
 fn current_findings(
-    recorded: &HashMap<crate::signoff::Key, &Commit>,
+    recorded: &HashMap<crate::facts::signoff::Key, &Commit>,
     packet: &Packet,
     verify: bool,
 ) -> bool {

@@ -2,7 +2,7 @@
 //! page reader looks for (exit status, environment, files).
 
 use super::Env;
-use crate::error::Error;
+use crate::facts::error::Error;
 use std::path::Path;
 
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
@@ -98,20 +98,20 @@ pub fn run(env: &Env, out_dir: Option<&Path>, cli: clap::Command) -> Result<u8, 
     let mut written = Vec::new();
     let main = dir.join("handoff.1");
     let text = page(&cmd, &all_pages.join(", ")).map_err(io(&main))?;
-    crate::atomic::write_output(&main, &String::from_utf8_lossy(&text))?;
+    crate::facts::atomic::write_output(&main, &String::from_utf8_lossy(&text))?;
     written.push(main);
     for sub in subs {
         let man = clap_mangen::Man::new(sub.clone());
         let path = dir.join(man.get_filename());
         let text = page(sub, "\\fBhandoff\\fR(1)").map_err(io(&path))?;
-        crate::atomic::write_output(&path, &String::from_utf8_lossy(&text))?;
+        crate::facts::atomic::write_output(&path, &String::from_utf8_lossy(&text))?;
         written.push(path);
     }
     if !env.quiet {
         println!(
             "Wrote {} to {}",
-            crate::words::plural(written.len(), "manual page", "manual pages"),
-            crate::paths::shown(dir)
+            crate::support::words::plural(written.len(), "manual page", "manual pages"),
+            crate::support::paths::shown(dir)
         );
     }
     Ok(0)

@@ -2,12 +2,12 @@
 //! committed file, so that git records what the gate saw and CI needs no credentials.
 
 use super::{Env, today};
-use crate::error::Error;
-use crate::metrics::source::Request;
-use crate::metrics::{self, Series, Target};
-use crate::packet::Packet;
-use crate::rules::kpi;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::metrics::source::Request;
+use crate::facts::metrics::{self, Series, Target};
+use crate::facts::packet::Packet;
+use crate::facts::workspace::Workspace;
+use crate::judgement::rules::kpi;
 use chrono::{Duration, NaiveDate};
 
 /// Flags of `handoff metrics`.
@@ -39,13 +39,13 @@ pub enum MetricsCommand {
 #[derive(Debug, clap::Args)]
 pub struct PullArgs {
     /// Packets to pull (ids or folders; default: every packet with a `series:` naming a source).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packets: Vec<String>,
     /// Write nothing; exit 1 when pulling would change a committed series file.
     #[arg(long)]
     pub check: bool,
     /// As of DATE (YYYY-MM-DD): the last day pulled.
-    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
 }
 
@@ -66,12 +66,12 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
     let (ws, named) = Workspace::for_args(&env.cwd, &args.packets)?;
     let today = today(args.today);
     let dirs = ws.select(&named)?;
-    let root = crate::paths::absolute(&ws.config.root);
+    let root = crate::support::paths::absolute(&ws.config.root);
     // Everything that can be known before connecting is checked first: an unknown source or a
     // missing environment variable stops the run (exit 2) before any query.
     let mut jobs = Vec::new();
     for dir in &dirs {
-        let packet = Packet::load(dir, &crate::paths::shown_path(dir));
+        let packet = Packet::load(dir, &crate::support::paths::shown_path(dir));
         let Some(kind) = ws.kind_of(&packet) else {
             continue;
         };
@@ -90,7 +90,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
             }
             continue;
         };
-        let shown = crate::paths::shown(&dir.join(crate::packet::PACKET_FILE));
+        let shown = crate::support::paths::shown(&dir.join(crate::facts::packet::PACKET_FILE));
         let Some(cfg) = ws.config.settings.sources.get(&source) else {
             let names: Vec<&str> = ws
                 .config
@@ -102,8 +102,8 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
             return Err(Error::usage(
                 format!(
                     "{shown}: the series names the source `{}`, which handoff.toml does not define{}",
-                    crate::words::neutral(&source),
-                    crate::suggest::did_you_mean(&source, names.iter().copied())
+                    crate::support::words::neutral(&source),
+                    crate::support::suggest::did_you_mean(&source, names.iter().copied())
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_default()
                 ),
@@ -121,7 +121,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
             return Err(Error::usage(
                 format!(
                     "{shown}: series file `{}`: {why}",
-                    crate::words::neutral(&series.file)
+                    crate::support::words::neutral(&series.file)
                 ),
                 format!(
                     "write a path inside the packet, e.g. `{}`",
@@ -142,7 +142,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
     for (packet, spec, series, source, cfg) in &jobs {
         let kspec = spec.kpi.clone().unwrap_or_default();
         let day0 = packet.day0().unwrap_or(today);
-        let window = i64::from(kspec.window).min(crate::kind::MAX_DAYS);
+        let window = i64::from(kspec.window).min(crate::facts::kind::MAX_DAYS);
         let first = (day0 - Duration::days(window + 14)).min(today);
         // Ten years at the most, whatever the dates say.
         let first = first.max(today - Duration::days(3660));
@@ -157,7 +157,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
             .and_then(|n| n.as_str())
             .and_then(|t| Target::parse(t).ok());
         let path = packet.dir.join(&series.file);
-        let shown = crate::paths::shown(&path);
+        let shown = crate::support::paths::shown(&path);
         match pull_one(
             &root,
             packet,
@@ -187,7 +187,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
                     println!(
                         "{}: {} ({span}) from {source}; {verdict}; {what}",
                         packet.id,
-                        crate::words::plural(pulled.points.len(), "day", "days")
+                        crate::support::words::plural(pulled.points.len(), "day", "days")
                     );
                 }
             }
@@ -196,7 +196,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
                 eprintln!(
                     "error: {}: source {source}: {}\n  help: {}",
                     packet.id,
-                    crate::words::neutral(&e.message),
+                    crate::support::words::neutral(&e.message),
                     e.help
                 );
                 eprintln!("  {shown} was left as it was");
@@ -210,7 +210,7 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
         if !changed.is_empty() {
             eprintln!(
                 "{} would change: run `handoff metrics pull` and commit",
-                crate::words::plural(changed.len(), "series file", "series files")
+                crate::support::words::plural(changed.len(), "series file", "series files")
             );
             return Ok(1);
         }
@@ -238,9 +238,9 @@ fn pull_one(
     check_only: bool,
 ) -> Result<(Outcome, Series, Series), metrics::source::SourceError> {
     let pulled = cfg.fetch(source, root, req)?;
-    let before = match crate::packet::read_text(path) {
-        crate::packet::ReadOutcome::Text(t) => Some(t),
-        crate::packet::ReadOutcome::Bad { .. } => None,
+    let before = match crate::facts::packet::read_text(path) {
+        crate::facts::packet::ReadOutcome::Text(t) => Some(t),
+        crate::facts::packet::ReadOutcome::Bad { .. } => None,
     };
     let old = before
         .as_deref()
@@ -263,7 +263,7 @@ fn write(
     text: &str,
 ) -> Result<(), metrics::source::SourceError> {
     let fail = |e: String| metrics::source::SourceError {
-        message: format!("cannot write {}: {e}", crate::paths::shown(path)),
+        message: format!("cannot write {}: {e}", crate::support::paths::shown(path)),
         help: "check the folder is writable".into(),
     };
     let parent = path.parent().unwrap_or(&packet.dir);
@@ -274,13 +274,13 @@ fn write(
         return Err(fail("it is (or lies in) a symbolic link".into()));
     }
     std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
-    crate::atomic::write_atomic(path, text).map_err(|e| fail(e.to_string()))
+    crate::facts::atomic::write_atomic(path, text).map_err(|e| fail(e.to_string()))
 }
 
 /// `stable: 14 of the 14 days before day 0 meet >= 4%`, or what else the series says now.
 fn verdict(
     packet: &Packet,
-    spec: &crate::kind::spec::KindSpec,
+    spec: &crate::facts::kind::spec::KindSpec,
     series: &Series,
     target: Option<&Target>,
     today: NaiveDate,

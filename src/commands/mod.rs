@@ -1,6 +1,8 @@
 //! One file per subcommand, each a short function over the library's pieces.
 
+pub mod args;
 pub mod check;
+pub mod complete;
 pub mod drill;
 pub mod explain;
 pub mod init;
@@ -19,7 +21,7 @@ pub mod timeline;
 pub mod upgrade;
 pub mod waive;
 
-use crate::error::Error;
+use crate::facts::error::Error;
 use chrono::NaiveDate;
 use std::path::PathBuf;
 
@@ -44,9 +46,9 @@ pub fn today(given: Option<NaiveDate>) -> NaiveDate {
 /// parsed without problems.
 pub struct Editing {
     /// The lock on `handoff.md`.
-    pub lock: crate::atomic::FileLock,
+    pub lock: crate::facts::atomic::FileLock,
     /// The packet as it is under the lock.
-    pub packet: crate::packet::Packet,
+    pub packet: crate::facts::packet::Packet,
     /// `handoff.md`.
     pub path: PathBuf,
     /// `handoff.md` as the user should see it.
@@ -55,8 +57,8 @@ pub struct Editing {
 
 /// Open the packet in `dir` for an exact edit; `verb` says what for, in messages ("signed").
 pub fn edit_packet(dir: &std::path::Path, verb: &str) -> Result<Editing, Error> {
-    let path = dir.join(crate::packet::PACKET_FILE);
-    let shown = crate::paths::shown(&path);
+    let path = dir.join(crate::facts::packet::PACKET_FILE);
+    let shown = crate::support::paths::shown(&path);
     if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(Error::usage(
             format!("{shown} is a symbolic link"),
@@ -71,9 +73,9 @@ pub fn edit_packet(dir: &std::path::Path, verb: &str) -> Result<Editing, Error> 
     }
     // Everything from reading the packet to replacing it happens under the lock, so concurrent
     // editors take turns and none loses another's change.
-    let lock = crate::atomic::FileLock::acquire(&path)?;
-    crate::atomic::sweep_leftovers(&path);
-    let packet = crate::packet::Packet::load(dir, &crate::paths::shown_path(dir));
+    let lock = crate::facts::atomic::FileLock::acquire(&path)?;
+    crate::facts::atomic::sweep_leftovers(&path);
+    let packet = crate::facts::packet::Packet::load(dir, &crate::support::paths::shown_path(dir));
     if let Some(p) = packet.problems.first() {
         return Err(Error::usage(
             format!("{shown}:{}: {}", p.pos.line, p.message),
@@ -96,7 +98,7 @@ pub fn edit_packet(dir: &std::path::Path, verb: &str) -> Result<Editing, Error> 
 pub fn acting_person(
     cwd: &std::path::Path,
     by: Option<&str>,
-    settings: &crate::config::Settings,
+    settings: &crate::facts::config::Settings,
 ) -> Result<String, Error> {
     let ident = std::process::Command::new("git")
         .args(["var", "GIT_AUTHOR_IDENT"])
@@ -110,16 +112,16 @@ pub fn acting_person(
             let line = String::from_utf8_lossy(&o.stdout).into_owned();
             line.find('>').map(|i| line[..=i].trim().to_string())
         })
-        .filter(|p| crate::person::is_person(p));
+        .filter(|p| crate::facts::person::is_person(p));
     let by = by.map(str::trim).filter(|b| !b.is_empty());
     // A `[people]` name stands for its people: you, when you are among them.
     let by = match (by, &ident) {
         (Some(name), _)
-            if !crate::person::is_person(name) && settings.people.contains_key(name) =>
+            if !crate::facts::person::is_person(name) && settings.people.contains_key(name) =>
         {
             let people = settings.resolve(name);
             match &ident {
-                Some(me) => match people.iter().find(|p| crate::person::same(p, me)) {
+                Some(me) => match people.iter().find(|p| crate::facts::person::same(p, me)) {
                     Some(p) => Some(p.to_string()),
                     None => {
                         return Err(Error::usage(
@@ -146,14 +148,14 @@ pub fn acting_person(
     };
     let by = by.as_deref();
     if let Some(by) = by {
-        if !crate::person::is_person(by) {
+        if !crate::facts::person::is_person(by) {
             return Err(Error::usage(
                 format!("`{by}` is not `Name <email>`"),
                 "pass --by \"Name <email>\"",
             ));
         }
         if let Some(me) = &ident
-            && !crate::person::same(me, by)
+            && !crate::facts::person::same(me, by)
         {
             return Err(Error::usage(
                 format!(

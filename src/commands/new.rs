@@ -1,11 +1,11 @@
 //! `handoff new`: scaffold a packet from its kind, atomically, never over an existing one.
 
 use super::Env;
-use crate::args::parse_date;
-use crate::error::Error;
-use crate::kind::scaffold::{self, NewPacket};
-use crate::packet::valid_id;
-use crate::workspace::Workspace;
+use crate::commands::args::parse_date;
+use crate::facts::error::Error;
+use crate::facts::kind::scaffold::{self, NewPacket};
+use crate::facts::packet::valid_id;
+use crate::facts::workspace::Workspace;
 use chrono::NaiveDate;
 use clap::Args;
 
@@ -15,7 +15,7 @@ pub struct NewArgs {
     /// The packet id: lowercase letters, digits and dashes (becomes the folder name).
     pub id: String,
     /// The kind of handoff (see `handoff kinds`); defaults to handoff.toml's `default_kind`.
-    #[arg(long, short, add = crate::complete::kinds())]
+    #[arg(long, short, add = crate::commands::complete::kinds())]
     pub kind: Option<String>,
     /// The live handoff day, YYYY-MM-DD (asked for when missing and stdin is a terminal).
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
@@ -74,7 +74,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
             format!(
                 "a packet `{}` already exists at {}",
                 args.id,
-                crate::paths::shown(&target)
+                crate::support::paths::shown(&target)
             ),
             "choose another id, or edit the existing packet; nothing was changed",
         ));
@@ -84,7 +84,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
         title: args
             .title
             .clone()
-            .unwrap_or_else(|| crate::kind::spec::humanize(&args.id)),
+            .unwrap_or_else(|| crate::facts::kind::spec::humanize(&args.id)),
         kind: kind_name.clone(),
         from: from.trim().to_string(),
         to: to.trim().to_string(),
@@ -96,7 +96,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
     write_packet(&root, &target, &files)?;
 
     if !env.quiet {
-        let shown = crate::paths::shown(&target);
+        let shown = crate::support::paths::shown(&target);
         println!(
             "Created {shown}/ ({kind_name}, day 0 is {})",
             new.day0.format("%a %Y-%m-%d")
@@ -226,7 +226,7 @@ impl Prompter {
     fn date(&mut self, flag: &str, question: &str) -> Result<chrono::NaiveDate, Error> {
         loop {
             let answer = self.text(flag, question)?;
-            match crate::packet::parse_date(&answer) {
+            match crate::facts::packet::parse_date(&answer) {
                 Some(d) => return Ok(d),
                 None => eprintln!("`{answer}` is not a date; write YYYY-MM-DD, e.g. 2026-12-07"),
             }

@@ -1,9 +1,9 @@
 //! `handoff remind`: what falls due in a window, across all packets, with whom to ping.
 
 use super::{Env, today};
-use crate::error::Error;
-use crate::portfolio::{self, people_at};
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::workspace::Workspace;
+use crate::output::portfolio::{self, people_at};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -23,7 +23,7 @@ pub enum RemindFormat {
 #[derive(Debug, clap::Args)]
 pub struct RemindArgs {
     /// As of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// The window from today: `2d` (days) or `1w` (weeks); `0d` means today only.
     #[arg(long, default_value = "2d", value_parser = parse_window)]
@@ -163,7 +163,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
         for (i, message) in messages.iter().enumerate() {
             let body = serde_json::to_string(message).unwrap_or_default();
             if let Err(e) =
-                crate::webhook::post(&url, &what, &body, std::time::Duration::from_secs(30))
+                crate::output::webhook::post(&url, &what, &body, std::time::Duration::from_secs(30))
             {
                 eprintln!(
                     "error: posting message {} of {}: {}",
@@ -178,7 +178,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
         if !env.quiet {
             eprintln!(
                 "posted {} to {what}",
-                crate::words::plural(messages.len(), "message", "messages")
+                crate::support::words::plural(messages.len(), "message", "messages")
             );
         }
         return Ok(status);
@@ -197,11 +197,11 @@ fn collect(
 ) {
     for e in entries {
         let Some(kind) = e.kind(ws) else { continue };
-        if matches!(e.packet.status(), Some(crate::gate::Status::Retired)) {
+        if matches!(e.packet.status(), Some(crate::facts::gate::Status::Retired)) {
             continue;
         }
         for (m, spec) in e.placed.iter().zip(&kind.spec.timeline) {
-            let about = if m.state == crate::timeline::State::Overdue {
+            let about = if m.state == crate::facts::timeline::State::Overdue {
                 About::Overdue
             } else if m.state.is_done() || m.date < today || m.date > until {
                 continue;
@@ -210,7 +210,7 @@ fn collect(
             };
             let mut people = owners(e, kind, ws);
             if spec.evidence.as_ref().is_some_and(|ev| ev.signed) {
-                let (signed, _) = crate::signoff::read(&e.packet);
+                let (signed, _) = crate::facts::signoff::read(&e.packet);
                 for role in kind.spec.roles_for(e.packet.front.as_ref()) {
                     if !signed.iter().any(|s| s.role == role.name) {
                         people.extend(
@@ -243,7 +243,7 @@ fn collect(
         let Some((first, days)) = k.health.breach else {
             continue;
         };
-        if matches!(e.packet.status(), Some(crate::gate::Status::Retired)) {
+        if matches!(e.packet.status(), Some(crate::facts::gate::Status::Retired)) {
             continue;
         }
         let (last_day, last) = k.health.last.unwrap_or((first, 0.0));
@@ -259,7 +259,7 @@ fn collect(
             day: e
                 .packet
                 .day0()
-                .map(|d0| crate::words::offset((today - d0).num_days()))
+                .map(|d0| crate::support::words::offset((today - d0).num_days()))
                 .unwrap_or_default(),
             date: first,
             today: false,
@@ -268,7 +268,7 @@ fn collect(
     }
     for e in entries {
         let Some(kind) = e.kind(ws) else { continue };
-        for w in crate::waiver::expiring(&e.packet, today, (until - today).num_days()) {
+        for w in crate::facts::waiver::expiring(&e.packet, today, (until - today).num_days()) {
             let mut people = owners(e, kind, ws);
             if !w.by.is_empty() {
                 people.insert(0, w.by.clone());
@@ -284,7 +284,7 @@ fn collect(
                     .packet
                     .day0()
                     .zip(w.until_date())
-                    .map(|(d0, u)| crate::words::offset((u - d0).num_days()))
+                    .map(|(d0, u)| crate::support::words::offset((u - d0).num_days()))
                     .unwrap_or_default(),
                 date: w.until_date().unwrap_or(today),
                 today: w.until_date() == Some(today),
@@ -311,13 +311,16 @@ fn print_reminders(
                 println!("{}", serde_json::to_string(&message).unwrap_or_default());
             }
         }
-        RemindFormat::Text => print!("{}", crate::words::neutral(&text(reminders, today, until))),
+        RemindFormat::Text => print!(
+            "{}",
+            crate::support::words::neutral(&text(reminders, today, until))
+        ),
     }
     Ok(())
 }
 
 /// The people a packet's kind names as its owners (`owners:` paths), roles resolved.
-fn owners(e: &portfolio::Entry, kind: &crate::kind::Kind, ws: &Workspace) -> Vec<String> {
+fn owners(e: &portfolio::Entry, kind: &crate::facts::kind::Kind, ws: &Workspace) -> Vec<String> {
     kind.spec
         .owners
         .iter()
@@ -378,13 +381,13 @@ fn slack(
 ) -> Vec<serde_json::Value> {
     // Slack's own escapes, and every control character written out.
     let esc = |s: &str| {
-        crate::words::neutral(s)
+        crate::support::words::neutral(s)
             .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };
     let who = |person: &str| {
-        crate::person::email_of(person)
+        crate::facts::person::email_of(person)
             .and_then(|e| ids.iter().find(|(k, _)| k.to_lowercase() == e))
             .map_or_else(|| esc(person), |(_, id)| format!("<@{id}>"))
     };
@@ -447,7 +450,7 @@ fn slack(
             serde_json::json!({
                 "text": format!(
                     "{} from {today} to {until}",
-                    crate::words::plural(reminders.len(), "handoff reminder", "handoff reminders")
+                    crate::support::words::plural(reminders.len(), "handoff reminder", "handoff reminders")
                 ),
                 "blocks": blocks,
             })

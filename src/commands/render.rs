@@ -1,11 +1,11 @@
 //! `handoff render`: the review document for the live handoff meeting, in markdown or HTML.
 
 use super::{Env, today};
-use crate::error::Error;
-use crate::history;
-use crate::render::{Templates, model};
-use crate::verdict;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::history;
+use crate::facts::workspace::Workspace;
+use crate::judgement::verdict;
+use crate::output::render::{Templates, model};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ impl DocFormat {
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
     /// The packet id (or path); omit with --all.
-    #[arg(required_unless_present = "all", conflicts_with = "all", add = crate::complete::packets())]
+    #[arg(required_unless_present = "all", conflicts_with = "all", add = crate::commands::complete::packets())]
     pub packet: Option<String>,
     /// Render every packet, one page each, plus an index page (needs -o DIR).
     #[arg(long, requires = "output")]
@@ -49,7 +49,7 @@ pub struct RenderArgs {
     #[arg(short, long, value_name = "FILE|DIR")]
     pub output: Option<PathBuf>,
     /// Render as of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
 }
 
@@ -74,7 +74,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                     return Err(Error::usage(
                         format!(
                             "cannot tell the format of {} from its extension{}",
-                            crate::paths::shown(out),
+                            crate::support::paths::shown(out),
                             other.map(|e| format!(" `.{e}`")).unwrap_or_default()
                         ),
                         "name the file .md or .html, or pass --format md|html",
@@ -84,7 +84,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         }
         _ => DocFormat::Md,
     };
-    let template_err = |e: crate::render::RenderError| {
+    let template_err = |e: crate::output::render::RenderError| {
         Error::usage(
             e.0,
             "fix the template (or remove your override in .handoff/templates/)",
@@ -101,7 +101,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             return Err(Error::usage(
                 format!(
                     "--all writes a folder of pages, but {} names a file",
-                    crate::paths::shown(&dir)
+                    crate::support::paths::shown(&dir)
                 ),
                 "pass a folder: render --all -o site/",
             ));
@@ -131,12 +131,12 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                 Ok(_) => {
                     eprintln!(
                         "error: {}: there is no such folder",
-                        crate::paths::shown(&path)
+                        crate::support::paths::shown(&path)
                     );
                     failed = true;
                 }
                 Err(e) => {
-                    eprintln!("error: {}: {e}", crate::paths::shown(&path));
+                    eprintln!("error: {}: {e}", crate::support::paths::shown(&path));
                     failed = true;
                 }
             }
@@ -147,11 +147,11 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             opened.iter().map(|(n, w)| (Some(n.as_str()), w)).collect()
         };
         let mut reviews = Vec::new();
-        let mut figures: Vec<crate::stats::PacketStats> = Vec::new();
+        let mut figures: Vec<crate::output::stats::PacketStats> = Vec::new();
         for (name, ws) in sources {
             // The site's charts come from each repository's history (none outside git).
             if format == DocFormat::Html
-                && let Ok((packets, _)) = crate::stats::compute(ws, today, None)
+                && let Ok((packets, _)) = crate::output::stats::compute(ws, today, None)
             {
                 figures.extend(packets.into_iter().map(|mut p| {
                     if let Some(name) = name {
@@ -196,14 +196,14 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         let figures_page = if figures.is_empty() {
             None
         } else {
-            let overall = crate::stats::overall(&figures);
+            let overall = crate::output::stats::overall(&figures);
             let page = templates
                 .render(
                     "stats.html.j2",
                     minijinja::context! {
                         today => today.to_string(),
                         since => None::<String>,
-                        charts => crate::render::stats_charts::build(&overall),
+                        charts => crate::output::render::stats_charts::build(&overall),
                         overall => &overall,
                         packets => &figures,
                     },
@@ -229,8 +229,8 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         if !env.quiet {
             println!(
                 "Rendered {} and {}",
-                crate::words::plural(reviews.len(), "packet", "packets"),
-                crate::paths::shown(&index_path)
+                crate::support::words::plural(reviews.len(), "packet", "packets"),
+                crate::support::paths::shown(&index_path)
             );
         }
         return Ok(if failed { 2 } else { 0 });
@@ -243,7 +243,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         return Err(Error::usage(
             format!(
                 "{} cannot be rendered: its handoff.md does not parse or its kind is unknown",
-                crate::paths::shown(&packet_dir)
+                crate::support::paths::shown(&packet_dir)
             ),
             format!("run `handoff check {arg}` to see why"),
         ));
@@ -255,10 +255,14 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         Some(path) => {
             write(path, &page)?;
             if !env.quiet {
-                eprintln!("Rendered {} to {}", review.id, crate::paths::shown(path));
+                eprintln!(
+                    "Rendered {} to {}",
+                    review.id,
+                    crate::support::paths::shown(path)
+                );
             }
         }
-        None => print!("{}", crate::words::neutral(&page)),
+        None => print!("{}", crate::support::words::neutral(&page)),
     }
     Ok(0)
 }
@@ -294,9 +298,9 @@ fn model_overview(
     reviews: &[model::Review],
     today: NaiveDate,
     format: DocFormat,
-) -> Option<crate::render::overview::Overview> {
+) -> Option<crate::output::render::overview::Overview> {
     (format == DocFormat::Html)
-        .then(|| crate::render::overview::build(reviews, today))
+        .then(|| crate::output::render::overview::build(reviews, today))
         .flatten()
 }
 
@@ -333,7 +337,7 @@ fn review(
     };
     let rel = hist.map(|(_, top)| rel_of(top, dir));
     let history = hist.map(|(h, _)| h).zip(rel.as_deref());
-    let commits: BTreeMap<crate::signoff::Key, String> = match history {
+    let commits: BTreeMap<crate::facts::signoff::Key, String> = match history {
         Some((h, rel)) => history::recorded_in(h, rel, &packet)
             .into_iter()
             .map(|(k, c)| (k, c.short.to_string()))
@@ -353,5 +357,5 @@ fn review(
 
 /// Pages are written with every control character of the packets' texts written out.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
-    crate::atomic::write_output(path, &crate::words::neutral(text))
+    crate::facts::atomic::write_output(path, &crate::support::words::neutral(text))
 }

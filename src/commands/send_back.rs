@@ -1,16 +1,16 @@
 //! `handoff send-back`: the receiving team turns down an incomplete handoff, saying why.
 
 use super::Env;
-use crate::error::Error;
-use crate::gate::Status;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::gate::Status;
+use crate::facts::workspace::Workspace;
 use chrono::NaiveDate;
 
 /// Flags of `handoff send-back`.
 #[derive(Debug, clap::Args)]
 pub struct SendBackArgs {
     /// The packet id (or path).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packet: String,
     /// What is missing or wrong (required; shown by `log`, `status` and `render`).
     #[arg(long)]
@@ -22,7 +22,7 @@ pub struct SendBackArgs {
     #[arg(long)]
     pub by: Option<String>,
     /// Record it as of this day instead of today, YYYY-MM-DD.
-    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
+    #[arg(long, value_parser = crate::commands::args::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
     pub today: Option<NaiveDate>,
 }
 
@@ -74,14 +74,19 @@ pub fn run(env: &Env, args: &SendBackArgs) -> Result<u8, Error> {
             "write the front matter in block style, with `sent_back:` as a `- at: …` list; the file was not changed",
         )
     };
+    let text = crate::facts::packet::edit::list_entry(&packet, "sent_back", &fields, None)
+        .map_err(cannot)?;
+    let recorded = crate::facts::packet::Packet::from_text(
+        &dir,
+        &crate::support::paths::shown_path(&dir),
+        text,
+    );
     let text =
-        crate::packet::edit::list_entry(&packet, "sent_back", &fields, None).map_err(cannot)?;
-    let recorded = crate::packet::Packet::from_text(&dir, &crate::paths::shown_path(&dir), text);
-    let text = crate::packet::edit::set_scalar(&recorded, "status", to.name()).map_err(cannot)?;
-    crate::atomic::write_atomic(&path, &text)?;
+        crate::facts::packet::edit::set_scalar(&recorded, "status", to.name()).map_err(cannot)?;
+    crate::facts::atomic::write_atomic(&path, &text)?;
     drop(lock);
     if !env.quiet {
-        let times = crate::sendback::read(&recorded).len();
+        let times = crate::facts::sendback::read(&recorded).len();
         println!("Sent {} back to `{to}` ({by}): {reason}", packet.id);
         if times > 1 {
             println!("It has been sent back {times} times.");

@@ -1,22 +1,22 @@
 //! `handoff sign`: record a role's sign-off, editing only the `signoffs` block, atomically.
 
 use super::Env;
-use crate::diagnostic::Severity;
-use crate::error::Error;
-use crate::gate::Gate;
-use crate::packet::Packet;
-use crate::signoff::{self, Freshness, Signoff};
-use crate::suggest::did_you_mean;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::gate::Gate;
+use crate::facts::packet::Packet;
+use crate::facts::signoff::{self, Freshness, Signoff};
+use crate::facts::workspace::Workspace;
+use crate::judgement::diagnostic::Severity;
+use crate::support::suggest::did_you_mean;
 
 /// Flags of `handoff sign`.
 #[derive(Debug, clap::Args)]
 pub struct SignArgs {
     /// The packet id (or path).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packet: String,
     /// The role you sign for (see `handoff kinds <kind>` for the kind's roles).
-    #[arg(long, add = crate::complete::roles())]
+    #[arg(long, add = crate::commands::complete::roles())]
     pub role: String,
     /// The signer, `Name <email>` (default: git's author identity). It must be the same person
     /// (email) as git's identity, when git has one: you sign for yourself.
@@ -86,7 +86,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     let review = signoff::Review::of(&packet, spec, settings);
     if !spec.allow_same_signer {
         let other = review.standings.iter().find(|st| {
-            st.signoff.role != role.name && crate::person::same(&st.signoff.by, &signer)
+            st.signoff.role != role.name && crate::facts::person::same(&st.signoff.by, &signer)
         });
         if let Some(other) = other {
             return Err(Error::usage(
@@ -107,7 +107,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         .rposition(|st| st.signoff.role == role.name);
     let mut replaced = None;
     if let Some(st) = existing.map(|i| &review.standings[i]) {
-        let theirs = !crate::person::same(&st.signoff.by, &signer);
+        let theirs = !crate::facts::person::same(&st.signoff.by, &signer);
         if theirs && st.counts() && !args.replace {
             return Err(Error::usage(
                 format!(
@@ -136,13 +136,14 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     }
 
     let today = chrono::Local::now().date_naive();
-    let gate = crate::verdict::gate_for(&packet, &ws, today).max(Gate::Ready);
-    let findings = crate::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
+    let gate = crate::judgement::verdict::gate_for(&packet, &ws, today).max(Gate::Ready);
+    let findings = crate::judgement::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
     let blocking: Vec<_> = findings
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .filter(|d| {
-            !d.rule.starts_with("signoff-") && d.rule != crate::rules::sections::CRITERIA_OPEN.id
+            !d.rule.starts_with("signoff-")
+                && d.rule != crate::judgement::rules::sections::CRITERIA_OPEN.id
         })
         .collect();
     if !blocking.is_empty() && !args.force {
@@ -160,7 +161,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             format!(
                 "{} is not ready to sign: {} at the {gate} gate\n{}{more}",
                 packet.id,
-                crate::report::plural(blocking.len(), "error", "errors"),
+                crate::output::report::plural(blocking.len(), "error", "errors"),
                 list.join("\n")
             ),
             "answer them first (`handoff check` shows each one), or sign anyway with --force",
@@ -183,7 +184,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     if !unchecked.is_empty() {
         eprintln!(
             "warning: {} still open:",
-            crate::report::plural(
+            crate::output::report::plural(
                 unchecked.len(),
                 "acceptance criterion is",
                 "acceptance criteria are"
@@ -202,7 +203,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         digest: digest.clone(),
         status: packet.text("status").map(str::to_string),
         note: args.note.clone().filter(|n| !n.trim().is_empty()),
-        kind: Some(crate::kind::signed::stamp(spec)),
+        kind: Some(crate::facts::kind::signed::stamp(spec)),
         pos: Default::default(),
     };
     let text = signoff::record(&packet, &new, existing).map_err(|why| {
@@ -213,8 +214,8 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     })?;
     // The kind's requirements as signed, so that the packet is judged by them while the
     // sign-offs are fresh, whatever later edits of the kind ask.
-    let kept = keep_signed_kind(&crate::paths::absolute(&ws.config.root), spec)?;
-    crate::atomic::write_atomic(&path, &text)?;
+    let kept = keep_signed_kind(&crate::support::paths::absolute(&ws.config.root), spec)?;
+    crate::facts::atomic::write_atomic(&path, &text)?;
     drop(lock);
     if !env.quiet {
         if let Some(r) = &replaced {
@@ -232,7 +233,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
                 role.name
             );
         }
-        let signed = Packet::load(&dir, &crate::paths::shown_path(&dir));
+        let signed = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
         let after = signoff::Review::of(&signed, spec, settings);
         let missing: Vec<&str> = spec
             .roles_for(signed.front.as_ref())
@@ -248,7 +249,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         }
         let also = kept
             .as_deref()
-            .map(|k| format!(" {}", crate::paths::shown(k)))
+            .map(|k| format!(" {}", crate::support::paths::shown(k)))
             .unwrap_or_default();
         println!(
             "Record it in git as the signer:\n  git add {shown}{also} && git commit -m \"Sign off {} as {}\"",
@@ -266,13 +267,13 @@ fn short(digest: &str) -> &str {
 /// was written now (the signer commits it with the sign-off).
 fn keep_signed_kind(
     root: &std::path::Path,
-    spec: &crate::kind::KindSpec,
+    spec: &crate::facts::kind::KindSpec,
 ) -> Result<Option<std::path::PathBuf>, Error> {
-    let Some(path) = crate::kind::signed::file_of(
+    let Some(path) = crate::facts::kind::signed::file_of(
         root,
         &spec.name,
         spec.version,
-        &crate::kind::signed::digest(spec),
+        &crate::facts::kind::signed::digest(spec),
     ) else {
         return Ok(None);
     };
@@ -282,12 +283,12 @@ fn keep_signed_kind(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::usage(
-                format!("cannot create {}: {e}", crate::paths::shown(dir)),
+                format!("cannot create {}: {e}", crate::support::paths::shown(dir)),
                 "check the repository is writable",
             )
         })?;
     }
     let text = serde_json::to_string_pretty(spec).unwrap_or_default() + "\n";
-    crate::atomic::write_atomic(&path, &text)?;
+    crate::facts::atomic::write_atomic(&path, &text)?;
     Ok(Some(path))
 }

@@ -1,8 +1,8 @@
 //! `handoff stats`: are handoffs getting faster, more complete and more durable?
 
 use super::{Env, today};
-use crate::error::Error;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::workspace::Workspace;
 use chrono::NaiveDate;
 use std::fmt::Write as _;
 
@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// Only packets first committed on or after DATE.
-    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, value_name = "DATE")]
     pub since: Option<NaiveDate>,
     /// As of DATE (for the 90-day figure).
-    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format: a table, JSON, or an HTML page of charts (with -o FILE, or to stdout).
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -45,7 +45,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
     let today = today(args.today);
     let mut status = 0;
     let (packets, overall) = if args.repos.is_empty() {
-        crate::stats::compute(&ws, today, args.since).map_err(|e| {
+        crate::output::stats::compute(&ws, today, args.since).map_err(|e| {
             Error::usage(
                 format!("stats come from git history: {e}"),
                 "run it inside the git repository that holds the packets",
@@ -55,7 +55,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
         let mut all = Vec::new();
         for repo in &args.repos {
             let path = env.cwd.join(repo);
-            let shown = crate::paths::shown(&path);
+            let shown = crate::support::paths::shown(&path);
             let name = std::path::absolute(&path)
                 .ok()
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -64,7 +64,8 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                 Workspace::open(&path)
                     .map_err(|e| e.to_string())
                     .and_then(|w| {
-                        crate::stats::compute(&w, today, args.since).map_err(|e| e.to_string())
+                        crate::output::stats::compute(&w, today, args.since)
+                            .map_err(|e| e.to_string())
                     })
             } else {
                 Err("there is no such folder".to_string())
@@ -80,14 +81,14 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                 }
             }
         }
-        let overall = crate::stats::overall(&all);
+        let overall = crate::output::stats::overall(&all);
         (all, overall)
     };
     // JSON escapes control characters itself; text and pages get them written out.
     let emit = |text: String| -> Result<(), Error> {
-        let text = crate::words::neutral(&text);
+        let text = crate::support::words::neutral(&text);
         match &args.output {
-            Some(path) => crate::atomic::write_output(path, &text),
+            Some(path) => crate::facts::atomic::write_output(path, &text),
             None => {
                 print!("{text}");
                 Ok(())
@@ -103,7 +104,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             ))?;
         }
         StatsFormat::Html => {
-            let templates = crate::render::Templates::load(&ws.config.root)
+            let templates = crate::output::render::Templates::load(&ws.config.root)
                 .map_err(|e| Error::usage(e.0, "fix the template"))?;
             let page = templates
                 .render(
@@ -111,7 +112,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                     minijinja::context! {
                         today => today.to_string(),
                         since => args.since.map(|s| s.to_string()),
-                        charts => crate::render::stats_charts::build(&overall),
+                        charts => crate::output::render::stats_charts::build(&overall),
                         overall => &overall,
                         packets => &packets,
                     },
@@ -163,7 +164,7 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
             let _ = writeln!(
                 out,
                 "  rework (answer changes after ready)            {}, median {} per packet",
-                crate::words::plural(overall.rework, "commit", "commits"),
+                crate::support::words::plural(overall.rework, "commit", "commits"),
                 num(overall.median_rework)
             );
             let _ = writeln!(

@@ -1,10 +1,10 @@
 //! `handoff status`: every packet in one table, most urgent first.
 
 use super::{Env, today};
-use crate::error::Error;
-use crate::portfolio::{self, Entry};
-use crate::timeline::State;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::timeline::State;
+use crate::facts::workspace::Workspace;
+use crate::output::portfolio::{self, Entry};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -24,7 +24,7 @@ pub enum StatusFormat {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// As of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
@@ -52,19 +52,19 @@ struct Row {
     next_date: Option<NaiveDate>,
     next_state: Option<State>,
     pass: bool,
-    gate: crate::gate::Gate,
+    gate: crate::facts::gate::Gate,
     errors: usize,
     warnings: usize,
     overdue: Vec<String>,
     /// Waivers that end within two weeks: `until: target (reason)`.
     waivers_ending: Vec<String>,
     /// Every time the receiving team sent the packet back, oldest first.
-    sent_back: Vec<crate::sendback::SentBack>,
+    sent_back: Vec<crate::facts::sendback::SentBack>,
     /// The latest send-back, while the packet has not regained the status it was sent back from:
     /// `at by: reason`.
     awaiting_fix: Option<String>,
     /// The KPI series' last value against its target, when the packet has a series.
-    kpi: Option<crate::rules::kpi::Summary>,
+    kpi: Option<crate::judgement::rules::kpi::Summary>,
 }
 
 /// Print the portfolio.
@@ -93,7 +93,7 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
                 .iter()
                 .map(|e| (&e.packet, e.placed.as_slice()))
                 .collect();
-            print!("{}", crate::ics::calendar("Handoffs", &packets));
+            print!("{}", crate::output::ics::calendar("Handoffs", &packets));
         }
         StatusFormat::Json => {
             let rows: Vec<Row> = entries.iter().map(|e| row(e, today)).collect();
@@ -102,7 +102,7 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
         }
         StatusFormat::Text => print!(
             "{}",
-            crate::words::neutral_keeping_colour(&table(&entries, today, env.color))
+            crate::support::words::neutral_keeping_colour(&table(&entries, today, env.color))
         ),
     }
     if !failed.is_empty() {
@@ -127,7 +127,7 @@ fn urgency(e: &Entry) -> (u8, Option<NaiveDate>, String) {
 fn row(e: &Entry, today: NaiveDate) -> Row {
     let p = &e.packet;
     let next = e.next();
-    let sent_back = crate::sendback::read(p);
+    let sent_back = crate::facts::sendback::read(p);
     Row {
         id: p.id.clone(),
         from: p.text("from").unwrap_or("?").into(),
@@ -137,7 +137,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
         day0: p.day0(),
         day: p
             .day0()
-            .map(|d| crate::words::offset((today - d).num_days())),
+            .map(|d| crate::support::words::offset((today - d).num_days())),
         next_milestone: next.map(|m| m.title.clone()),
         next_date: next.map(|m| m.date),
         next_state: next.map(|m| m.state),
@@ -149,22 +149,25 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             .overdue()
             .map(|m| format!("{} (day {}): {}", m.date, m.offset, m.title))
             .collect(),
-        waivers_ending: crate::waiver::expiring(&e.packet, today, WAIVER_HORIZON_DAYS)
+        waivers_ending: crate::facts::waiver::expiring(&e.packet, today, WAIVER_HORIZON_DAYS)
             .into_iter()
             .map(|w| format!("{}: {} ({})", w.until, w.target, w.reason))
             .collect(),
         awaiting_fix: sent_back.last().and_then(|s| {
-            let from = crate::gate::Status::parse(&s.from)?;
+            let from = crate::facts::gate::Status::parse(&s.from)?;
             (p.status()? < from).then(|| format!("{} by {}: {}", s.at, s.by, s.reason))
         }),
         sent_back,
-        kpi: e.kpi.as_ref().map(crate::rules::kpi::Reading::summary),
+        kpi: e
+            .kpi
+            .as_ref()
+            .map(crate::judgement::rules::kpi::Reading::summary),
     }
 }
 
 fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
     let paint = |text: String, code: &str| {
-        let text = crate::words::neutral(&text).into_owned();
+        let text = crate::support::words::neutral(&text).into_owned();
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -183,7 +186,7 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         out,
         "Handoffs as of {} ({})\n",
         today.format("%a %Y-%m-%d"),
-        crate::words::plural(entries.len(), "packet", "packets")
+        crate::support::words::plural(entries.len(), "packet", "packets")
     );
     let _ = writeln!(
         out,
@@ -249,9 +252,9 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
 const WAIVER_HORIZON_DAYS: i64 = 14;
 
 /// A cell at most `width` characters wide, its control characters written out (see
-/// [`crate::words::neutral`]).
+/// [`crate::support::words::neutral`]).
 fn truncate(s: &str, width: usize) -> String {
-    let s = &*crate::words::neutral(s);
+    let s = &*crate::support::words::neutral(s);
     if s.chars().count() <= width {
         s.to_string()
     } else {

@@ -1,10 +1,10 @@
 //! `handoff timeline`: the packet's milestones with dates and states.
 
 use super::{Env, today};
-use crate::error::Error;
-use crate::packet::Packet;
-use crate::timeline::{self, State};
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::packet::Packet;
+use crate::facts::timeline::{self, State};
+use crate::facts::workspace::Workspace;
 use chrono::NaiveDate;
 use std::fmt::Write as _;
 
@@ -12,10 +12,10 @@ use std::fmt::Write as _;
 #[derive(Debug, clap::Args)]
 pub struct TimelineArgs {
     /// The packet id (or path).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packet: String,
     /// Show states as of DATE (YYYY-MM-DD).
-    #[arg(long, value_parser = crate::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", value_name = "DATE")]
     pub today: Option<NaiveDate>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
@@ -37,9 +37,9 @@ pub enum TimelineFormat {
 pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
-    let packet = Packet::load(&dir, &crate::paths::shown_path(&dir));
+    let packet = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
     let today = today(args.today);
-    let shown = crate::paths::shown(&dir.join(crate::packet::PACKET_FILE));
+    let shown = crate::support::paths::shown(&dir.join(crate::facts::packet::PACKET_FILE));
     let Some(day0) = packet.day0() else {
         return Err(Error::usage(
             format!("{shown}: the packet has no valid `day0`"),
@@ -53,7 +53,7 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
     match args.format {
         TimelineFormat::Ics => print!(
             "{}",
-            crate::ics::calendar(&format!("Handoff {}", packet.id), &[(&packet, &placed)])
+            crate::output::ics::calendar(&format!("Handoff {}", packet.id), &[(&packet, &placed)])
         ),
         TimelineFormat::Json => {
             let doc = serde_json::json!({
@@ -69,7 +69,7 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
         TimelineFormat::Text => print!(
             "{}",
             // Titles and ids were written out before they were painted; only the colours stay.
-            crate::words::neutral_keeping_colour(&text(
+            crate::support::words::neutral_keeping_colour(&text(
                 &packet,
                 &kind.spec.name,
                 day0,
@@ -94,8 +94,8 @@ fn text(
     let _ = writeln!(
         out,
         "{} ({}): day 0 is {}; today is {} ({})\n",
-        crate::words::neutral(&packet.id),
-        crate::words::neutral(kind),
+        crate::support::words::neutral(&packet.id),
+        crate::support::words::neutral(kind),
         day0.format("%a %Y-%m-%d"),
         today.format("%a %Y-%m-%d"),
         timeline::day_label(day0, today)
@@ -135,7 +135,11 @@ fn text(
             (Some(on), Some(days)) => notes.push(format!(
                 "done {}, {}",
                 on.format("%a %Y-%m-%d"),
-                crate::report::plural(days.unsigned_abs() as usize, "day late", "days late")
+                crate::output::report::plural(
+                    days.unsigned_abs() as usize,
+                    "day late",
+                    "days late"
+                )
             )),
             (Some(on), None) => notes.push(format!("done {}", on.format("%a %Y-%m-%d"))),
             _ => {}
@@ -156,7 +160,7 @@ fn text(
             "  {:>4}  {:<14}  {state}  {}{notes}",
             m.offset,
             m.date.format("%a %Y-%m-%d").to_string(),
-            crate::words::neutral(&m.title)
+            crate::support::words::neutral(&m.title)
         );
     }
     if !marked {

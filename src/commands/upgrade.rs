@@ -2,15 +2,15 @@
 //! (questions as `TODO:` placeholders, criteria as unchecked items) without touching anything else.
 
 use super::Env;
-use crate::error::Error;
-use crate::kind::upgrade::upgraded;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::kind::upgrade::upgraded;
+use crate::facts::workspace::Workspace;
 
 /// Flags of `handoff upgrade`.
 #[derive(Debug, clap::Args)]
 pub struct UpgradeArgs {
     /// The packet id (or path).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packet: String,
 }
 
@@ -42,7 +42,7 @@ pub fn run(env: &Env, args: &UpgradeArgs) -> Result<u8, Error> {
             "the file was not changed; add them by hand (`handoff kinds` shows them)",
         )
     })?;
-    crate::atomic::write_atomic(&path, &final_text)?;
+    crate::facts::atomic::write_atomic(&path, &final_text)?;
     drop(lock);
     if !env.quiet {
         println!(

@@ -1,16 +1,16 @@
 //! `handoff waive`: record that an answer or a criterion does not apply, why, and until when.
 
 use super::Env;
-use crate::error::Error;
-use crate::kind::spec::same_criterion;
-use crate::workspace::Workspace;
+use crate::facts::error::Error;
+use crate::facts::kind::spec::same_criterion;
+use crate::facts::workspace::Workspace;
 use chrono::NaiveDate;
 
 /// Flags of `handoff waive`.
 #[derive(Debug, clap::Args)]
 pub struct WaiveArgs {
     /// The packet id (or path).
-    #[arg(add = crate::complete::packets())]
+    #[arg(add = crate::commands::complete::packets())]
     pub packet: String,
     /// What does not apply: an answer path (`metric.source`, `risks[1].monitor`) or an acceptance
     /// criterion's text.
@@ -19,13 +19,13 @@ pub struct WaiveArgs {
     #[arg(long)]
     pub reason: String,
     /// The last day the waiver holds, YYYY-MM-DD (required; at most the kind's limit ahead).
-    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE")]
+    #[arg(long, value_parser = crate::commands::args::parse_date, value_name = "DATE")]
     pub until: NaiveDate,
     /// Who grants it: `Name <email>` or a [people] name; must be you (default: git's identity).
     #[arg(long)]
     pub by: Option<String>,
     /// Grant it as of this day instead of today, YYYY-MM-DD.
-    #[arg(long, value_parser = crate::args::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
+    #[arg(long, value_parser = crate::commands::args::parse_date, value_name = "DATE", env = "HANDOFF_TODAY", hide_env_values = true)]
     pub today: Option<NaiveDate>,
 }
 
@@ -63,9 +63,10 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
         (None, Some(c)) => c,
         (None, None) => {
             let paths = spec.paths();
-            let hint = crate::suggest::did_you_mean(target, paths.iter().map(String::as_str))
-                .map(|p| format!("did you mean `{p}`? "))
-                .unwrap_or_default();
+            let hint =
+                crate::support::suggest::did_you_mean(target, paths.iter().map(String::as_str))
+                    .map(|p| format!("did you mean `{p}`? "))
+                    .unwrap_or_default();
             return Err(Error::usage(
                 format!(
                     "`{target}` is neither a question nor an acceptance criterion of {}",
@@ -96,7 +97,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
             ),
         ));
     }
-    if !crate::rules::waiver::may_approve(&by, &packet, spec, &ws.config.settings) {
+    if !crate::judgement::rules::waiver::may_approve(&by, &packet, spec, &ws.config.settings) {
         return Err(Error::usage(
             format!(
                 "{by} may not grant waivers on {kind_name} packets: only holders of {} may",
@@ -105,7 +106,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
             "ask one of them to run `handoff waive`",
         ));
     }
-    let (existing, _) = crate::waiver::read(&packet);
+    let (existing, _) = crate::facts::waiver::read(&packet);
     let replace = existing.iter().rposition(|w| w.covers(&target));
     let fields: Vec<(&str, String)> = vec![
         ("target", target.clone()),
@@ -114,7 +115,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
         ("by", by.clone()),
         ("at", today.to_string()),
     ];
-    let text = crate::packet::edit::list_entry(&packet, "waivers", &fields, replace).map_err(
+    let text = crate::facts::packet::edit::list_entry(&packet, "waivers", &fields, replace).map_err(
         |why| {
             Error::usage(
                 format!("{shown}: cannot record the waiver without rewriting the file: {why}"),
@@ -122,7 +123,7 @@ pub fn run(env: &Env, args: &WaiveArgs) -> Result<u8, Error> {
             )
         },
     )?;
-    crate::atomic::write_atomic(&path, &text)?;
+    crate::facts::atomic::write_atomic(&path, &text)?;
     drop(lock);
     if !env.quiet {
         let verb = if replace.is_some() {

@@ -1,0 +1,19 @@
+//! The facts: what the repository says, read and typed with source positions (packets,
+//! kinds, the configuration, sign-offs, waivers, send-backs, the timeline, git history, KPI
+//! series, the base commit's trust). May use `support`; never the judgements, outputs or commands.
+
+pub mod atomic;
+pub mod config;
+pub mod error;
+pub mod gate;
+pub mod history;
+pub mod kind;
+pub mod metrics;
+pub mod packet;
+pub mod person;
+pub mod sendback;
+pub mod signoff;
+pub mod timeline;
+pub mod trust;
+pub mod waiver;
+pub mod workspace;

@@ -1,0 +1,639 @@
+//! Sign-offs, as facts: what a packet's `signoffs` say, the digest they are checked against, who
+//! may sign which role, how each recorded sign-off stands today, and the exact edit that records a
+//! new one. The judgements (which of these facts fail a gate) are in `rules/signoff.rs`.
+//!
+//! The digest covers every file of the packet (see [`crate::facts::packet::files`]), with two parts of
+//! `handoff.md` left out: the `signoffs` block, so that adding a sign-off never changes it, and the
+//! `status` value, so that moving the status forward after everyone signed keeps the sign-offs
+//! fresh. Each sign-off records the status it was signed at; a status moved back below it (a packet
+//! sent back) makes the sign-off stale all the same.
+
+use crate::facts::config::Settings;
+use crate::facts::gate::Status;
+use crate::facts::kind::{KindSpec, RoleSpec};
+use crate::facts::packet::Packet;
+use crate::facts::packet::files::{self, Target};
+use crate::facts::packet::source::Pos;
+use crate::facts::packet::yaml::{Node, Value};
+use crate::facts::person;
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::path::Path;
+
+/// One recorded sign-off.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Signoff {
+    /// The role signed for.
+    pub role: String,
+    /// Who signed, `Name <email>`.
+    pub by: String,
+    /// When, RFC 3339.
+    pub at: String,
+    /// `sha256:` digest of the packet when signed.
+    pub digest: String,
+    /// The packet's status when signed (older sign-offs may lack it).
+    pub status: Option<String>,
+    /// An optional note.
+    pub note: Option<String>,
+    /// The kind it was made under: `gtm-play 3 sha256:…` (name, version, digest of its
+    /// requirements; see `kind::signed`). Older sign-offs lack it.
+    pub kind: Option<String>,
+    /// Where the entry starts.
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+/// What tells one recorded sign-off from another: every field of the entry.
+pub type Key = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+impl Signoff {
+    /// The entry's identity, for finding the commit that recorded it.
+    pub fn key(&self) -> Key {
+        (
+            self.role.clone(),
+            self.by.clone(),
+            self.at.clone(),
+            self.digest.clone(),
+            self.status.clone(),
+            self.note.clone(),
+        )
+    }
+}
+
+/// A malformed entry.
+#[derive(Debug)]
+pub struct BadEntry {
+    /// Where.
+    pub pos: Pos,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The sign-offs of a packet, and the entries that could not be read.
+pub fn read(packet: &Packet) -> (Vec<Signoff>, Vec<BadEntry>) {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    let Some(node) = packet.front.as_ref().and_then(|f| f.get("signoffs")) else {
+        return (good, bad);
+    };
+    if node.is_null() {
+        return (good, bad);
+    }
+    let Some(items) = node.items() else {
+        bad.push(BadEntry {
+            pos: node.pos,
+            message: format!("`signoffs` must be a list, but it is {}", node.shape()),
+        });
+        return (good, bad);
+    };
+    for item in items {
+        let text = |k: &str| item.get(k).and_then(Node::as_str).map(str::to_string);
+        match (text("role"), text("by"), text("at"), text("digest")) {
+            (Some(role), Some(by), Some(at), Some(digest)) => good.push(Signoff {
+                role,
+                by,
+                at,
+                digest,
+                status: text("status"),
+                note: text("note"),
+                kind: text("kind"),
+                pos: item.pos,
+            }),
+            _ => bad.push(BadEntry {
+                pos: item.pos,
+                message: "a sign-off needs `role`, `by`, `at` and `digest`".into(),
+            }),
+        }
+    }
+    (good, bad)
+}
+
+/// Byte range of the top-level `signoffs` entry in `handoff.md`, when there is one: exactly the
+/// bytes of that entry, so that no other answer is ever left out of the digest.
+///
+/// In a block mapping (how packets are written) every key starts a line of its own, so the entry
+/// is the whole lines from its key to the next key (comments in between included). In a flow
+/// mapping (`{id: p, signoffs: [...], metric: ...}`) other entries may share those lines, so the
+/// entry is cut from its key to the end of its value, found by matching brackets.
+pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
+    let front = packet.front.as_ref()?;
+    let file = packet.file.as_ref()?;
+    let entries = front.entries()?;
+    let i = entries.iter().position(|e| e.key == "signoffs")?;
+    let entry = &entries[i];
+    let text = file.text.as_str();
+    let flow = text.as_bytes().get(front.pos.offset) == Some(&b'{');
+    if !flow {
+        let start = file.line_start(entry.key_pos.line);
+        let end = entries.get(i + 1).map_or(packet.front_range.1, |next| {
+            file.line_start(next.key_pos.line)
+        });
+        // Every key of a block mapping begins its line; anything else is read exactly.
+        let blank_before = |line: usize, at: usize| {
+            text.get(file.line_start(line)..at)
+                .is_some_and(|t| t.trim().is_empty())
+        };
+        let own_lines = blank_before(entry.key_pos.line, entry.key_pos.offset)
+            && entries.get(i + 1).is_none_or(|next| {
+                blank_before(next.key_pos.line, next.key_pos.offset)
+                    && end >= value_end(text, &entry.value)
+            });
+        if own_lines && start <= end {
+            return Some((start, end));
+        }
+    }
+    let end = value_end(text, &entry.value).min(packet.front_range.1.max(entry.key_pos.offset));
+    Some((entry.key_pos.offset, end.max(entry.key_pos.offset)))
+}
+
+/// The byte just past a value: its last scalar, or for a flow collection its closing bracket.
+fn value_end(text: &str, node: &Node) -> usize {
+    let mut end = node.end.max(node.pos.offset);
+    match &node.value {
+        Value::Seq(items) => {
+            for item in items {
+                end = end.max(value_end(text, item));
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                end = end.max(value_end(text, &e.value));
+            }
+        }
+        _ => return end,
+    }
+    if matches!(text.as_bytes().get(node.pos.offset), Some(b'[' | b'{')) {
+        end = end.max(flow_close(text, node.pos.offset));
+    }
+    end
+}
+
+/// The byte just past the bracket that closes the flow collection opening at `open`. Plain
+/// scalars in a flow collection cannot hold brackets, so only quotes and comments need skipping.
+fn flow_close(text: &str, open: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'\'' {
+                        if bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// `handoff.md`'s text as a sign-off covers it: without the `signoffs` block and without the
+/// `status` value.
+pub fn content(packet: &Packet) -> String {
+    let Some(file) = &packet.file else {
+        return String::new();
+    };
+    let mut cut: Vec<(usize, usize)> = block_range(packet).into_iter().collect();
+    if let Some(status) = packet.front.as_ref().and_then(|f| f.get("status"))
+        && matches!(status.value, Value::Str(_) | Value::Null)
+    {
+        cut.push((status.pos.offset, status.end.max(status.pos.offset)));
+    }
+    cut.sort();
+    let mut out = String::with_capacity(file.text.len());
+    let mut at = 0;
+    for (a, b) in cut {
+        if a >= at && b <= file.text.len() {
+            out.push_str(&file.text[at..a]);
+            at = b;
+        }
+    }
+    out.push_str(&file.text[at..]);
+    out
+}
+
+/// The packet's digest: every file of the packet (as [`files::list`] decides), links by their
+/// target text and, when they lead to a file inside the repository, by that file's content too;
+/// `handoff.md` as [`content`] gives it. Files are streamed, never read whole.
+pub fn digest(packet: &Packet) -> String {
+    packet.digest.get_or_init(|| compute_digest(packet)).clone()
+}
+
+fn compute_digest(packet: &Packet) -> String {
+    let within = files::work_tree_of(&crate::support::paths::absolute(&packet.dir))
+        .unwrap_or_else(|| packet.dir.clone());
+    let mut hasher = Sha256::new();
+    for rel in packet.files() {
+        let rel = rel.as_str();
+        // Pulled KPI series change every day after the handoff; the gate judges them itself.
+        if crate::facts::metrics::is_series_file(rel) {
+            continue;
+        }
+        hasher.update(rel.as_bytes());
+        hasher.update([0]);
+        if rel == crate::facts::packet::PACKET_FILE && packet.file.is_some() {
+            let text = content(packet);
+            hasher.update(b"F");
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+            continue;
+        }
+        match files::target(&packet.dir, rel, &within) {
+            Target::File(path, len) => {
+                // Over the cap, `check` fails the packet; the digest records the size unread.
+                if len > files::MAX_FILE_BYTES {
+                    hasher.update(b"B");
+                    hasher.update(len.to_le_bytes());
+                } else {
+                    hasher.update(b"F");
+                    stream(&mut hasher, &path);
+                }
+            }
+            Target::Link { written, inside } => {
+                hasher.update(b"L");
+                hasher.update(written.to_string_lossy().as_bytes());
+                hasher.update([0]);
+                if let Some(real) = inside {
+                    let len = std::fs::metadata(&real).map_or(0, |m| m.len());
+                    if len > files::MAX_FILE_BYTES {
+                        hasher.update(len.to_le_bytes());
+                    } else {
+                        stream(&mut hasher, &real);
+                    }
+                }
+            }
+            Target::Missing => hasher.update(b"M"),
+            Target::Other => hasher.update(b"O"),
+        }
+    }
+    let hash = hasher.finalize();
+    let mut out = String::from("sha256:");
+    for b in hash {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Feed a file's bytes to the hasher in chunks, then its length; an unreadable file hashes as such.
+fn stream(hasher: &mut Sha256, path: &Path) {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        hasher.update(b"unreadable");
+        return;
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                total += n as u64;
+            }
+            Err(_) => {
+                hasher.update(b"unreadable");
+                break;
+            }
+        }
+    }
+    hasher.update(total.to_le_bytes());
+}
+
+pub use crate::facts::config::Holders;
+
+/// Who may sign `role` for this packet: the people at the packet field the kind binds it to,
+/// else the `[people]` entry named like the role, else anyone.
+pub fn holders(packet: &Packet, role: &RoleSpec, settings: &Settings) -> Holders {
+    if let Some(path) = &role.held_by {
+        return Holders::Bound {
+            people: settings.people_at(packet, path),
+            source: format!("the packet's `{path}`"),
+        };
+    }
+    match settings.people.get(&role.name) {
+        Some(entry) => Holders::Bound {
+            people: entry.all().to_vec(),
+            source: format!("handoff.toml [people] {}", role.name),
+        },
+        None => Holders::Unbound,
+    }
+}
+
+/// How a recorded sign-off compares with the packet as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// It covers the packet as it is.
+    Fresh,
+    /// The packet was edited after it was signed.
+    Edited,
+    /// The status moved back below the one it was signed at (the packet was sent back).
+    SentBack {
+        /// The status when signed.
+        signed_at: String,
+        /// The status now.
+        now: String,
+    },
+}
+
+/// One recorded sign-off, judged against today's packet.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    /// The entry.
+    pub signoff: Signoff,
+    /// The kind's role, when the entry names one.
+    pub role: Option<RoleSpec>,
+    /// Whether it covers the packet as it is.
+    pub freshness: Freshness,
+    /// Who may sign the role.
+    pub holders: Holders,
+    /// The role of an earlier sign-off by the same person, when the kind forbids one person two
+    /// sign-offs.
+    pub also_signed_as: Option<String>,
+    /// With trust read from a base commit (`check --base`): who might sign the role there, when
+    /// only a binding made since then allows this signer.
+    pub unlanded: Option<Holders>,
+}
+
+impl Standing {
+    /// Whether this sign-off counts toward its role: a known role, fresh, by one of its holders,
+    /// and not a second sign-off of one person.
+    pub fn counts(&self) -> bool {
+        self.role.is_some()
+            && self.freshness == Freshness::Fresh
+            && self.holders.allows(&self.signoff.by)
+            && self.also_signed_as.is_none()
+            && self.unlanded.is_none()
+    }
+}
+
+/// Every recorded sign-off of a packet, judged; and the entries that could not be read.
+#[derive(Debug)]
+pub struct Review {
+    /// One per well-formed entry, in file order.
+    pub standings: Vec<Standing>,
+    /// Entries that could not be read.
+    pub bad: Vec<BadEntry>,
+    /// The packet's digest now (empty when nothing is signed).
+    pub digest: String,
+}
+
+impl Review {
+    /// The sign-offs of a packet against its kind and the people directory.
+    pub fn of(packet: &Packet, spec: &KindSpec, settings: &Settings) -> Review {
+        let (signoffs, bad) = read(packet);
+        let digest = if signoffs.is_empty() {
+            String::new()
+        } else {
+            digest(packet)
+        };
+        let now = packet.status();
+        let mut standings: Vec<Standing> = Vec::with_capacity(signoffs.len());
+        for s in signoffs {
+            let role = spec.roles.iter().find(|r| r.name == s.role).cloned();
+            let holders = role
+                .as_ref()
+                .map_or(Holders::Unbound, |r| holders(packet, r, settings));
+            let signed_at = s.status.as_deref().and_then(Status::parse);
+            let freshness = if s.digest != digest {
+                Freshness::Edited
+            } else {
+                match (signed_at, now) {
+                    (Some(then), Some(now)) if now < then => Freshness::SentBack {
+                        signed_at: then.to_string(),
+                        now: now.to_string(),
+                    },
+                    _ => Freshness::Fresh,
+                }
+            };
+            let also_signed_as = if spec.allow_same_signer {
+                None
+            } else {
+                standings
+                    .iter()
+                    .find(|o| o.signoff.role != s.role && person::same(&o.signoff.by, &s.by))
+                    .map(|o| o.signoff.role.clone())
+            };
+            let unlanded = match (&settings.base, &role) {
+                (Some(base), Some(r)) if holders.allows(&s.by) => {
+                    let then = base.holders(packet, r);
+                    (!then.allows(&s.by)).then_some(then)
+                }
+                _ => None,
+            };
+            standings.push(Standing {
+                signoff: s,
+                role,
+                freshness,
+                holders,
+                also_signed_as,
+                unlanded,
+            });
+        }
+        Review {
+            standings,
+            bad,
+            digest,
+        }
+    }
+
+    /// The latest sign-off recorded for a role.
+    pub fn of_role(&self, role: &str) -> Option<&Standing> {
+        self.standings.iter().rev().find(|s| s.signoff.role == role)
+    }
+
+    /// Whether a role has a sign-off that counts.
+    pub fn signed(&self, role: &str) -> bool {
+        self.standings
+            .iter()
+            .any(|s| s.signoff.role == role && s.counts())
+    }
+
+    /// Whether every role the packet needs has a sign-off that counts.
+    pub fn complete(&self, spec: &KindSpec, packet: &Packet) -> bool {
+        spec.roles_for(packet.front.as_ref())
+            .all(|r| self.signed(&r.name))
+    }
+}
+
+/// Whether every role the packet needs has a sign-off that counts.
+pub fn all_signed(packet: &Packet, spec: &KindSpec, settings: &Settings) -> bool {
+    spec.roles_for(packet.front.as_ref()).next().is_none()
+        || Review::of(packet, spec, settings).complete(spec, packet)
+}
+
+/// The date part of an RFC 3339 time, for messages.
+pub fn day_of(at: &str) -> &str {
+    at.get(..10).unwrap_or(at)
+}
+
+/// `handoff.md`'s new text with `new` recorded: in place of the entry at `replace` (an index
+/// into [`read`]'s list), or after the last entry. Only the lines of that entry change; see
+/// [`crate::facts::packet::edit::list_entry`].
+pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<String, String> {
+    let mut fields: Vec<(&str, String)> = vec![
+        ("role", new.role.clone()),
+        ("by", new.by.clone()),
+        ("at", new.at.clone()),
+        ("digest", new.digest.clone()),
+    ];
+    if let Some(status) = &new.status {
+        fields.push(("status", status.clone()));
+    }
+    if let Some(note) = &new.note {
+        fields.push(("note", note.clone()));
+    }
+    if let Some(kind) = &new.kind {
+        fields.push(("kind", kind.clone()));
+    }
+    crate::facts::packet::edit::list_entry(packet, "signoffs", &fields, replace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn covered(text: &str) -> String {
+        let p = Packet::from_text(Path::new("p"), Path::new("p"), text.to_string());
+        assert!(p.front.is_some(), "front matter reads:\n{text}");
+        content(&p)
+    }
+
+    const SIGNOFFS: &str = "[{role: r1, by: 'Ann Lee <ann@x.test>', at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready}]";
+
+    /// One front matter holding `answers` (`a0`, `a1`, … in order), written in `style`:
+    /// 0 block, 1 one-line flow mapping, 2 flow mapping over several lines sharing lines with
+    /// `signoffs`, 3 block mapping of flow values.
+    fn packet(style: u8, answers: &[String], signoffs: &str) -> String {
+        let n = answers.len();
+        let q = |s: &String| format!("'{}'", s.replace('\'', "''"));
+        let pairs: Vec<String> = answers
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("a{i}: {}", q(a)))
+            .collect();
+        let front = match style {
+            0 => {
+                let mut out = String::from("id: p\nkind: many\n");
+                for (i, p) in pairs.iter().enumerate() {
+                    if i == n / 2 {
+                        out.push_str("signoffs:\n");
+                        let blocks = signoffs.trim_start_matches('[').trim_end_matches(']');
+                        out.push_str(&format!("  - {blocks}\n"));
+                    }
+                    out.push_str(p);
+                    out.push('\n');
+                }
+                out
+            }
+            1 | 2 => {
+                let mut items = vec!["id: p".to_string(), "kind: many".to_string()];
+                items.extend(pairs.iter().take(n / 2).cloned());
+                items.push(format!("signoffs: {signoffs}"));
+                items.extend(pairs.iter().skip(n / 2).cloned());
+                let sep = if style == 1 { ", " } else { ",\n " };
+                // Style 2: every line holds an answer, `signoffs` and the next answer together.
+                let body = if style == 1 {
+                    items.join(sep)
+                } else {
+                    items
+                        .chunks(2)
+                        .map(|c| c.join(", "))
+                        .collect::<Vec<_>>()
+                        .join(sep)
+                };
+                format!("{{{body}}}\n")
+            }
+            _ => {
+                let mut out = String::from("id: p\nkind: many\n");
+                for (i, a) in answers.iter().enumerate() {
+                    if i == n / 2 {
+                        out.push_str(&format!("signoffs: {signoffs}\n"));
+                    }
+                    out.push_str(&format!("a{i}: {{target: {}, note: x}}\n", q(a)));
+                }
+                out
+            }
+        };
+        format!("---\n{front}---\n\n# P\n")
+    }
+
+    #[test]
+    fn a_flow_front_matter_leaves_out_only_the_signoffs_entry() {
+        let answers: Vec<String> = ["3 business days", "refunds under 2%"]
+            .map(String::from)
+            .to_vec();
+        for style in 0..4 {
+            let text = packet(style, &answers, SIGNOFFS);
+            let cut = covered(&text);
+            assert!(!cut.contains("sha256:00"), "style {style}: {cut}");
+            assert!(cut.contains("3 business days") && cut.contains("refunds under 2%"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the style, editing any answer changes what the sign-offs cover, and editing
+        /// the sign-offs themselves does not.
+        #[test]
+        fn every_answer_edit_changes_the_digest(
+            answers in proptest::collection::vec("[a-z0-9 %<>=]{1,12}", 1..6),
+            style in 0u8..4,
+            which in 0usize..6,
+            at in 0usize..12,
+            with in "[A-Z#\\]\\[{}']",
+        ) {
+            let before = covered(&packet(style, &answers, SIGNOFFS));
+            let mut edited = answers.clone();
+            let i = which % edited.len();
+            let chars: Vec<char> = edited[i].chars().collect();
+            let k = at % chars.len();
+            let mut s: String = chars[..k].iter().collect();
+            s.push_str(&with);
+            s.extend(&chars[k + 1..]);
+            prop_assume!(s != edited[i]);
+            edited[i] = s;
+            let after = covered(&packet(style, &edited, SIGNOFFS));
+            prop_assert_ne!(&before, &after, "style {} answer {}", style, i);
+
+            let resigned = SIGNOFFS.replace("sha256:00", "sha256:ff").replace("r1", "r2");
+            let same = covered(&packet(style, &answers, &resigned));
+            prop_assert_eq!(before, same);
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! Trust read from the base: `check --base REF` judges sign-offs by who may sign and by the kinds
+//! as they are at REF (the pull request's target), the way code-owner rules are read from the
+//! target branch, not from the change under review.
+//!
+//! What the change itself does to trust is listed: a `[people]` entry bound, unbound or rebound,
+//! a kind new or weakened. A sign-off that only a binding made in the change allows does not
+//! count until the change has landed; a kind the change weakens is judged as at REF; a kind new in
+//! the change is used, with a warning that it needs review.
+
+use crate::facts::config::{FILE_NAME, People, Settings};
+use crate::facts::error::Error;
+use crate::facts::kind::{Caveat, CaveatKind, Kind, KindSpec, RoleSpec, compare};
+use crate::facts::packet::Packet;
+use crate::facts::signoff::Holders;
+use crate::facts::workspace::Workspace;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+/// The most kinds read from the base.
+const MAX_KINDS: usize = 500;
+
+/// What is read from the base commit.
+#[derive(Debug)]
+pub struct Base {
+    /// The revision as given (`origin/main`, a commit).
+    pub rev: String,
+    /// Its commit, abbreviated, for messages.
+    pub short: String,
+    commit: String,
+    /// `handoff.toml` at the base (defaults when it had none).
+    pub settings: Settings,
+    /// The repository's work tree top.
+    top: PathBuf,
+    /// What the change does to trust.
+    pub changes: Vec<Change>,
+}
+
+/// One change to trust between the base and the work tree.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    /// The rule it falls under.
+    pub rule: &'static str,
+    /// The file changed, relative to the repository root.
+    pub file: String,
+    /// The line in the work tree's file (1 when it is about the whole file or the file is gone).
+    pub line: usize,
+    /// What changed, in words.
+    pub message: String,
+}
+
+/// The rule of a rebinding in `[people]`.
+pub const REBINDING: &str = "trust-rebinding";
+/// The rule of a kind new or weakened in the change.
+pub const KIND_CHANGED: &str = "trust-kind-changed";
+
+impl Base {
+    /// Who might sign `role` on `packet` as the base has it: the base's `[people]` entry, or the
+    /// packet field of the role's `held_by` as the packet was at the base.
+    pub fn holders(&self, packet: &Packet, role: &RoleSpec) -> Holders {
+        if let Some(path) = &role.held_by {
+            let at_base = self.packet_text(packet);
+            return match at_base {
+                Some(text) => {
+                    let then = Packet::from_text(&packet.dir, &packet.dir, text);
+                    Holders::Bound {
+                        people: self.settings.people_at(&then, path),
+                        source: format!("the packet's `{path}` at {}", self.rev),
+                    }
+                }
+                None => Holders::Bound {
+                    people: Vec::new(),
+                    source: format!(
+                        "the packet's `{path}`, which is new since {}: it names holders once it has landed",
+                        self.rev
+                    ),
+                },
+            };
+        }
+        match self.settings.people.get(&role.name) {
+            Some(entry) => Holders::Bound {
+                people: entry.all().to_vec(),
+                source: format!("handoff.toml [people] {} at {}", role.name, self.rev),
+            },
+            None => Holders::Unbound,
+        }
+    }
+
+    /// The packet's `handoff.md` as the base commit has it.
+    fn packet_text(&self, packet: &Packet) -> Option<String> {
+        let abs = crate::support::paths::absolute(&packet.dir);
+        let rel = abs.strip_prefix(&self.top).ok()?;
+        let rel = rel.to_str()?.replace('\\', "/");
+        blob(
+            &self.top,
+            &format!(
+                "{}:{rel}/{}",
+                self.commit,
+                crate::facts::packet::PACKET_FILE
+            ),
+        )
+        .ok()
+        .flatten()
+    }
+}
+
+/// Read trust from `rev` into the workspace: its settings carry the base from now on, and each
+/// kind the change weakened is replaced by its version at `rev`.
+pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
+    let fail = |what: String| {
+        Error::usage(
+            format!("--base {rev}: {what}"),
+            "name the commit the change is judged against (the pull request's base, e.g. `origin/main`); in a shallow clone fetch it first: `git fetch --depth=1 origin <base>`",
+        )
+    };
+    if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n']) {
+        return Err(fail("not a revision".into()));
+    }
+    let root = crate::support::paths::absolute(&ws.config.root);
+    let top = crate::facts::history::toplevel(&root).map_err(|e| fail(e.to_string()))?;
+    let commit = git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .ok_or_else(|| fail("there is no such commit here".into()))?;
+    let short: String = commit.chars().take(10).collect();
+    let prefix = match root.strip_prefix(&top) {
+        Ok(p) if p.as_os_str().is_empty() => String::new(),
+        Ok(p) => format!("{}/", p.to_string_lossy().replace('\\', "/")),
+        Err(_) => String::new(),
+    };
+    let config_at_base = blob(&top, &format!("{commit}:{prefix}{FILE_NAME}")).map_err(&fail)?;
+    let settings: Settings = match &config_at_base {
+        Some(text) => toml::from_str(text).map_err(|e| {
+            fail(format!(
+                "its {FILE_NAME} cannot be read: {}",
+                e.to_string().trim_end()
+            ))
+        })?,
+        None => Settings::default(),
+    };
+    let mut changes = people_changes(&settings.people, &ws.config.settings.people, ws, rev);
+
+    // Kinds: each repo kind at the base, else the built-in one of that name.
+    let mut at_base: BTreeMap<String, KindSpec> = BTreeMap::new();
+    let kinds_dir = format!("{prefix}.handoff/kinds/");
+    let listed = git(
+        &top,
+        &[
+            "-c",
+            "core.quotePath=false",
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "--full-tree",
+            &commit,
+            "--",
+            &kinds_dir,
+        ],
+    )
+    .unwrap_or_default();
+    for path in listed.lines().take(MAX_KINDS * 8) {
+        let Some(name) = path
+            .strip_prefix(&kinds_dir)
+            .and_then(|p| p.strip_suffix("/kind.yaml"))
+            .filter(|n| !n.contains('/'))
+        else {
+            continue;
+        };
+        if at_base.len() >= MAX_KINDS {
+            break;
+        }
+        let Ok(Some(text)) = blob(&top, &format!("{commit}:{path}")) else {
+            continue;
+        };
+        let shown = PathBuf::from(format!("{short}:{path}"));
+        if let Ok(spec) = crate::facts::kind::parse_spec(&shown, text, name) {
+            at_base.insert(name.to_string(), spec);
+        }
+    }
+    let names: Vec<String> = ws.kinds.names().iter().map(|s| s.to_string()).collect();
+    for name in names {
+        let Some(head) = ws.kinds.get(&name) else {
+            continue;
+        };
+        let file = match &head.origin {
+            crate::facts::kind::Origin::Repo(dir) => dir.join("kind.yaml"),
+            crate::facts::kind::Origin::BuiltIn => {
+                root.join(".handoff/kinds").join(&name).join("kind.yaml")
+            }
+        };
+        let file_shown = rel_to(&file, &top);
+        let base_spec = match at_base.remove(&name) {
+            Some(spec) => spec,
+            None => match crate::facts::kind::builtin_spec(&name) {
+                Some(spec) => spec,
+                None => {
+                    let message = format!(
+                        "the kind `{name}` is new in this change (not at {rev}): it needs review before the packets it judges are trusted"
+                    );
+                    changes.push(Change {
+                        rule: KIND_CHANGED,
+                        file: file_shown,
+                        line: 1,
+                        message: message.clone(),
+                    });
+                    let mut kind = head.clone();
+                    kind.caveats.push(Caveat {
+                        what: CaveatKind::NewInChange,
+                        message,
+                    });
+                    ws.kinds.put(kind);
+                    continue;
+                }
+            },
+        };
+        let less = compare::asks_less(&base_spec, &head.spec);
+        if less.is_empty() {
+            continue;
+        }
+        let message = format!(
+            "this change weakens the kind `{name}`: it {}; its packets are judged by the kind as at {rev}",
+            less.join("; ")
+        );
+        changes.push(Change {
+            rule: KIND_CHANGED,
+            file: file_shown,
+            line: 1,
+            message: message.clone(),
+        });
+        let kind = Kind {
+            spec: base_spec,
+            templates: head.templates.clone(),
+            origin: head.origin.clone(),
+            caveats: vec![Caveat {
+                what: CaveatKind::WeakenedInChange,
+                message,
+            }],
+            requirements: Default::default(),
+        };
+        ws.kinds.put(kind);
+    }
+    let base = Arc::new(Base {
+        rev: rev.to_string(),
+        short,
+        commit,
+        settings,
+        top,
+        changes,
+    });
+    ws.config.settings.base = Some(base.clone());
+    Ok(base)
+}
+
+impl crate::facts::config::Base for Base {
+    fn rev(&self) -> &str {
+        &self.rev
+    }
+
+    fn landed(&self, path: &Path) -> bool {
+        Base::landed(self, path)
+    }
+
+    fn holders(&self, packet: &Packet, role: &RoleSpec) -> Holders {
+        Base::holders(self, packet, role)
+    }
+}
+
+/// `[people]` entries bound, unbound or rebound between the base and the work tree.
+fn people_changes(
+    then: &BTreeMap<String, People>,
+    now: &BTreeMap<String, People>,
+    ws: &Workspace,
+    rev: &str,
+) -> Vec<Change> {
+    let file = ws
+        .config
+        .file
+        .as_ref()
+        .map(|f| rel_to(f, &ws.config.root))
+        .unwrap_or_else(|| FILE_NAME.to_string());
+    let text = ws
+        .config
+        .file
+        .as_ref()
+        .and_then(|f| {
+            crate::support::inside::read_text(f, &ws.config.root, crate::support::inside::MAX_BYTES)
+                .ok()
+        })
+        .unwrap_or_default();
+    let line_of = |name: &str| {
+        text.lines()
+            .position(|l| {
+                let l = l.trim_start().trim_start_matches('"');
+                l.strip_prefix(name)
+                    .is_some_and(|rest| rest.trim_start_matches('"').trim_start().starts_with('='))
+            })
+            .map_or(1, |i| i + 1)
+    };
+    let names: BTreeSet<&String> = then.keys().chain(now.keys()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let before: Vec<&str> = then
+            .get(name)
+            .map_or(Vec::new(), |p| p.all().iter().map(String::as_str).collect());
+        let after: Vec<&str> = now
+            .get(name)
+            .map_or(Vec::new(), |p| p.all().iter().map(String::as_str).collect());
+        let added: Vec<&str> = after
+            .iter()
+            .copied()
+            .filter(|a| !before.iter().any(|b| crate::facts::person::same(a, b)))
+            .collect();
+        let removed: Vec<&str> = before
+            .iter()
+            .copied()
+            .filter(|b| !after.iter().any(|a| crate::facts::person::same(a, b)))
+            .collect();
+        if added.is_empty() && removed.is_empty() {
+            continue;
+        }
+        let message = match (before.is_empty(), after.is_empty()) {
+            (true, _) => format!(
+                "[people] {name} is bound in this change, to {}; sign-offs it allows count once it has landed",
+                added.join(", ")
+            ),
+            (_, true) => format!(
+                "[people] {name} is unbound in this change (at {rev}: {})",
+                before.join(", ")
+            ),
+            _ => {
+                let mut parts = Vec::new();
+                if !added.is_empty() {
+                    parts.push(format!("adds {}", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("removes {}", removed.join(", ")));
+                }
+                format!(
+                    "[people] {name} is rebound in this change: it {} (at {rev}: {}); sign-offs by the people it adds count once it has landed",
+                    parts.join(" and "),
+                    before.join(", ")
+                )
+            }
+        };
+        out.push(Change {
+            rule: REBINDING,
+            file: file.clone(),
+            line: if after.is_empty() { 1 } else { line_of(name) },
+            message,
+        });
+    }
+    out
+}
+
+fn rel_to(path: &Path, top: &Path) -> String {
+    let abs = crate::support::paths::absolute(path);
+    let top = crate::support::paths::absolute(top);
+    abs.strip_prefix(&top)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|_| path.display().to_string())
+}
+
+/// `git ARGS` in `dir`: its trimmed output, or `None` when it failed.
+impl Base {
+    /// Whether the file at `path` (in the work tree) is in the base commit as it is now: a
+    /// copy of a signed-under kind counts only once it has landed.
+    pub fn landed(&self, path: &Path) -> bool {
+        let abs = crate::support::paths::absolute(path);
+        let Ok(rel) = abs.strip_prefix(&self.top) else {
+            return false;
+        };
+        let spec = format!(
+            "{}:{}",
+            self.commit,
+            rel.to_string_lossy().replace('\\', "/")
+        );
+        matches!(blob(&self.top, &spec), Ok(Some(then)) if std::fs::read_to_string(&abs).is_ok_and(|now| now == then))
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+}
+
+/// The text of the blob `spec` (`COMMIT:path`): `None` when there is none, an error when it is
+/// too large or not text.
+fn blob(top: &Path, spec: &str) -> Result<Option<String>, String> {
+    let Some(kind) = git(top, &["cat-file", "-t", spec]) else {
+        return Ok(None);
+    };
+    if kind != "blob" {
+        return Ok(None);
+    }
+    let size: u64 = git(top, &["cat-file", "-s", spec])
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(u64::MAX);
+    if size > crate::support::inside::MAX_BYTES {
+        return Err(format!(
+            "{spec} is larger than {} bytes",
+            crate::support::inside::MAX_BYTES
+        ));
+    }
+    let out = Command::new("git")
+        .args(["cat-file", "blob", spec])
+        .current_dir(top)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Ok(None);
+    }
+    String::from_utf8(out.stdout)
+        .map(Some)
+        .map_err(|_| format!("{spec} is not UTF-8 text"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_that_is_not_there_is_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(blob(dir.path(), "HEAD:nothing"), Ok(None));
+    }
+}

@@ -1,0 +1,409 @@
+//! The KPI as evidence: a packet whose metric answer has a `series:` is judged on the committed
+//! numbers (stability before day 0, breaches after it), not on a ticked box.
+
+use super::{Ctx, Rule};
+use crate::facts::gate::{Gate, Status};
+use crate::facts::kind::spec::{KindSpec, KpiSpec};
+use crate::facts::metrics::health::days_text;
+use crate::facts::metrics::{self, Health, Series, Target, target};
+use crate::facts::packet::source::SourceFile;
+use crate::judgement::diagnostic::{Diagnostic, Severity};
+use std::sync::Arc;
+
+/// `kpi-target-invalid`.
+pub static KPI_TARGET_INVALID: Rule = Rule {
+    id: "kpi-target-invalid",
+    summary: "A KPI with a series has a target the machine cannot read",
+    explanation: "Once the metric answer has a `series:`, its `target` is what every day is judged against, so it must start with a comparison and a number: `>= 4%`, `< 300 ms`, `between 2 and 5 d`. Text after the number describes the target and is kept as written.\n\nExample: `target: \">= 4% of lapsed users reactivated\"`.",
+};
+
+/// `kpi-series-invalid`.
+pub static KPI_SERIES_INVALID: Rule = Rule {
+    id: "kpi-series-invalid",
+    summary: "The KPI series file is missing or has a row that cannot be read",
+    explanation: "A series file (`metrics/kpi.csv` unless `series.file` says otherwise) starts with the header `day,value` and holds one row a day: a `YYYY-MM-DD` date and a number, bare or with the target's unit. A bad date, a day written twice, a value that is not a number or a unit that contradicts the target is reported at its line; the readable rows are still judged, and rows after the day of the check are left out (`--today` sees the series as it stood then).\n\n`handoff metrics pull` writes the file from the source the series names.",
+};
+
+/// `kpi-gap`.
+pub static KPI_GAP: Rule = Rule {
+    id: "kpi-gap",
+    summary: "Days of the stability window have no value",
+    explanation: "The kind asks for the KPI to hold its target every day of the window before day 0 (14 days for a gtm-play). A day without a value cannot show that; from the kind's gate on (day 0 for a gtm-play) a gap fails the packet, before it a warning names the days.\n\nFix: `handoff metrics pull <packet>` and commit the file, or find why the source has no row for the day.",
+};
+
+/// `kpi-unstable`.
+pub static KPI_UNSTABLE: Rule = Rule {
+    id: "kpi-unstable",
+    summary: "The KPI missed its target on days of the stability window",
+    explanation: "If the KPI is unstable, the work stays with the team that built it. From the kind's gate on (day 0 for a gtm-play) a window with more missed days than the kind allows (none for a gtm-play), or a wider spread than it allows, fails the packet, naming the days and by how much each missed. Before the gate, a note shows the progress: `9 of the 14 days before day 0 meet >= 4%`.\n\nWhile a packet has a series, ticking the stability criterion by hand does not decide it: the numbers do.",
+};
+
+/// `kpi-stale`.
+pub static KPI_STALE: Rule = Rule {
+    id: "kpi-stale",
+    summary: "The KPI series has not been pulled for longer than the data contract allows",
+    explanation: "The last day of the series is older than the data contract's `freshness` allows (at least one day, the default two). Either the data stopped flowing or nobody ran `handoff metrics pull`; either way the gate is judging old numbers.",
+};
+
+/// `kpi-breach`.
+pub static KPI_BREACH: Rule = Rule {
+    id: "kpi-breach",
+    summary: "After day 0 the KPI stayed under its target longer than the paging policy allows",
+    explanation: "After the handoff the series keeps being pulled; when it ends with more consecutive missed days than the kind's `breach_days` (the paging policy in days; 2 for a gtm-play), the receiving team owns a breach. A warning after day 0, an error at the signed-off gate; `handoff remind` lists it with the owner to ping.",
+};
+
+/// `kpi-unverified`.
+pub static KPI_UNVERIFIED: Rule = Rule {
+    id: "kpi-unverified",
+    summary: "The KPI's stability is claimed, not measured",
+    explanation: "The kind watches the KPI, but the metric answer has no `series:`, so the stability criterion is whatever someone ticked. A note: add a series (`series: {source: warehouse, query: ...}`), run `handoff metrics pull`, and the gate checks the numbers.",
+};
+
+/// The rules of this file.
+pub static RULES: [&Rule; 7] = [
+    &KPI_TARGET_INVALID,
+    &KPI_SERIES_INVALID,
+    &KPI_GAP,
+    &KPI_UNSTABLE,
+    &KPI_STALE,
+    &KPI_BREACH,
+    &KPI_UNVERIFIED,
+];
+
+/// The metric answer's path in a kind.
+pub fn metric_path(spec: &KindSpec) -> &str {
+    spec.questions
+        .as_ref()
+        .map_or("metric", |q| q.metric.as_str())
+}
+
+/// How many days old the last value may be: the data contract's tightest `freshness`.
+pub fn allowed_lag(packet: &crate::facts::packet::Packet) -> i64 {
+    packet
+        .front
+        .as_ref()
+        .and_then(|f| f.get("data_contract"))
+        .and_then(|n| n.items())
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.get("freshness")?.as_str())
+        .filter_map(metrics::freshness_days)
+        .min()
+        .unwrap_or(2)
+}
+
+/// A packet's KPI, read and judged: what `check`, `status`, `render` and `remind` all show.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The target.
+    pub target: Target,
+    /// The series as committed.
+    pub series: Series,
+    /// What it did.
+    pub health: Health,
+    /// The kind's rule.
+    pub spec: KpiSpec,
+}
+
+/// A packet's KPI in one line of a table or a message: the last value against the target.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    /// The target, as the machine reads it (`>= 4%`).
+    pub target: String,
+    /// The last day with a value.
+    pub last_day: Option<chrono::NaiveDate>,
+    /// Its value.
+    pub last: Option<f64>,
+    /// Whether it meets the target.
+    pub met: Option<bool>,
+    /// Whether the stability window, complete, met the kind's rule.
+    pub stable: bool,
+    /// After day 0: the days under target in a row the series ends with, when a breach.
+    pub breach_days: Option<i64>,
+}
+
+impl Reading {
+    /// The summary `status` and `remind` show.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            target: self.target.to_string(),
+            last_day: self.health.last.map(|(d, _)| d),
+            last: self.health.last.map(|(_, v)| v),
+            met: self.health.last_met,
+            stable: self.health.stable,
+            breach_days: self.health.breach.map(|(_, n)| n),
+        }
+    }
+
+    /// `5.3% ok`, `3.1% miss`, `2% breach 3d`: the last value and how it stands.
+    pub fn cell(&self) -> String {
+        match (self.health.last, self.health.breach) {
+            (Some((_, v)), Some((_, n))) => format!("{} breach {n}d", self.target.show(v)),
+            (Some((_, v)), None) if self.target.met(v) => format!("{} ok", self.target.show(v)),
+            (Some((_, v)), None) => format!("{} miss", self.target.show(v)),
+            (None, _) => "no data".into(),
+        }
+    }
+}
+
+/// Read and judge the KPI of `packet`, when it has a series, a readable target and day 0;
+/// problems are left to `check`.
+pub fn reading(
+    packet: &crate::facts::packet::Packet,
+    spec: &KindSpec,
+    today: chrono::NaiveDate,
+) -> Option<Reading> {
+    let kpi = metrics::kpi_of(packet, metric_path(spec))?;
+    let series_spec = kpi.series.as_ref()?;
+    let target = Target::parse(kpi.target?.as_str()?).ok()?;
+    let day0 = packet.day0()?;
+    metrics::file_problem(&series_spec.file)
+        .is_none()
+        .then_some(())?;
+    let text = match crate::facts::packet::read_text(&packet.dir.join(&series_spec.file)) {
+        crate::facts::packet::ReadOutcome::Text(t) => t,
+        crate::facts::packet::ReadOutcome::Bad { .. } => return None,
+    };
+    let (series, _) = Series::parse(&text, target.unit, today);
+    let kspec = spec.kpi.clone().unwrap_or_default();
+    let health = Health::assess(&series, &target, &kspec, day0, today, allowed_lag(packet));
+    Some(Reading {
+        target,
+        series,
+        health,
+        spec: kspec,
+    })
+}
+
+/// Judge the packet's KPI.
+pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
+    let packet = ctx.packet;
+    let Some(kpi) = metrics::kpi_of(packet, metric_path(spec)) else {
+        return;
+    };
+    let Some(series_spec) = kpi.series.clone() else {
+        if let Some(k) = &spec.kpi
+            && ctx.gate >= Gate::Ready
+            && let Some(node) = packet.front.as_ref().and_then(|f| f.at(&kpi.path))
+        {
+            let criterion = k.criterion.as_deref().unwrap_or("the stability criterion");
+            ctx.report(
+                &KPI_UNVERIFIED,
+                Severity::Note,
+                node.pos,
+                1,
+                format!("\"{criterion}\" is a ticked box: no series backs it"),
+                format!(
+                    "add `series:` under `{}` (a `source:` and `query:`, or a committed `file:`) and run `handoff metrics pull {}`",
+                    kpi.path, packet.id
+                ),
+            );
+        }
+        return;
+    };
+    let kspec = spec.kpi.clone().unwrap_or_default();
+    let Some(target_node) = kpi.target else {
+        // The answer itself is missing: `answer-missing` says so.
+        return;
+    };
+    let target = match Target::parse(target_node.as_str().unwrap_or_default()) {
+        Ok(t) => t,
+        Err(why) => {
+            ctx.report(
+                &KPI_TARGET_INVALID,
+                ctx.severity(Gate::Ready),
+                target_node.pos,
+                target_node.span_len(),
+                format!("the target cannot be read: {why}"),
+                format!("write it as one of {}", target::ACCEPTED),
+            );
+            return;
+        }
+    };
+    if let Some(why) = metrics::file_problem(&series_spec.file) {
+        ctx.report(
+            &KPI_SERIES_INVALID,
+            Severity::Error,
+            series_spec.file_pos,
+            series_spec.file.len().max(1),
+            format!(
+                "`{}`: {why}",
+                crate::support::words::neutral(&series_spec.file)
+            ),
+            format!(
+                "write a path inside the packet, e.g. `{}`",
+                metrics::DEFAULT_FILE
+            ),
+        );
+        return;
+    }
+    let path = packet.dir.join(&series_spec.file);
+    let text = match crate::facts::packet::read_text(&path) {
+        crate::facts::packet::ReadOutcome::Text(t) => t,
+        crate::facts::packet::ReadOutcome::Bad { message, .. } => {
+            let pull = if series_spec.source.is_some() {
+                format!(
+                    "run `handoff metrics pull {}` and commit the file",
+                    packet.id
+                )
+            } else {
+                format!(
+                    "commit the series as `{}` (`day,value`, one row a day), or name a `source:` and `query:` and run `handoff metrics pull {}`",
+                    series_spec.file, packet.id
+                )
+            };
+            ctx.report(
+                &KPI_SERIES_INVALID,
+                ctx.severity(Gate::Ready),
+                series_spec.file_pos,
+                1,
+                format!("the series file {}: {message}", series_spec.file),
+                pull,
+            );
+            return;
+        }
+    };
+    let (series, bad) = Series::parse(&text, target.unit, ctx.today);
+    if !bad.is_empty() {
+        let shown = crate::support::paths::shown_path(&path);
+        let file = Arc::new(SourceFile::new(shown, text));
+        let severity = ctx.severity(Gate::Ready);
+        for b in bad.iter().take(20) {
+            ctx.push(Diagnostic::at(
+                KPI_SERIES_INVALID.id,
+                severity,
+                &file,
+                file.pos(b.offset),
+                b.len,
+                b.message.clone(),
+                b.help.clone(),
+            ));
+        }
+    }
+    let Some(day0) = packet.day0() else { return };
+    let health = Health::assess(
+        &series,
+        &target,
+        &kspec,
+        day0,
+        ctx.today,
+        allowed_lag(packet),
+    );
+    let retired = packet.status() == Some(Status::Retired);
+    let at_gate = ctx.gate >= kspec.gate;
+    let pos = series_spec.file_pos;
+    let window = kspec.window;
+    if window > 0 {
+        if !health.gaps.is_empty() {
+            ctx.report_on(
+                &KPI_GAP,
+                if at_gate { Severity::Error } else { Severity::Warning },
+                pos,
+                1,
+                format!(
+                    "{} of the {window} days before day 0 have no value: {}",
+                    health.gaps.len(),
+                    days_text(&health.gaps)
+                ),
+                format!("run `handoff metrics pull {}` and commit {}; a day the source has no row for stays a gap", packet.id, series_spec.file),
+                &format!("{}.series", kpi.path),
+            );
+        }
+        let unstable = health.misses.len() as i64 > i64::from(kspec.misses)
+            || kspec
+                .max_spread
+                .is_some_and(|max| health.spread.is_some_and(|s| s > max));
+        if at_gate && unstable {
+            let mut message = format!(
+                "the KPI missed {target} on {} of the {window} days before day 0",
+                health.misses.len()
+            );
+            if !health.misses.is_empty() {
+                message.push_str(&format!(": {}", health.misses_text(&target, 5)));
+            }
+            if let (Some(max), Some(s)) = (kspec.max_spread, health.spread)
+                && s > max
+            {
+                message.push_str(&format!(
+                    "; it spread {:.0}% where the kind allows {:.0}%",
+                    s * 100.0,
+                    max * 100.0
+                ));
+            }
+            ctx.report_on(
+                &KPI_UNSTABLE,
+                Severity::Error,
+                target_node.pos,
+                target_node.span_len(),
+                message,
+                format!(
+                    "an unstable KPI stays with the team that built it: move day 0 (`day0:`) until {window} days in a row meet the target, or waive it with a reason (`handoff waive {} {}.series`)",
+                    packet.id, kpi.path
+                ),
+                &format!("{}.series", kpi.path),
+            );
+        } else if !at_gate && !retired {
+            let mut message = health.progress(window, &target);
+            if !health.misses.is_empty() {
+                message.push_str(&format!("; missed: {}", health.misses_text(&target, 3)));
+            }
+            ctx.report(
+                &KPI_UNSTABLE,
+                Severity::Note,
+                target_node.pos,
+                target_node.span_len(),
+                message,
+                format!(
+                    "from the {} gate every one of the {window} days must meet the target{}",
+                    kspec.gate,
+                    if kspec.misses > 0 {
+                        format!(" but {}", kspec.misses)
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
+    }
+    if let Some((first, days)) = health.breach
+        && !retired
+    {
+        let (last_day, last) = health.last.unwrap_or((first, 0.0));
+        ctx.report_on(
+            &KPI_BREACH,
+            if ctx.gate >= Gate::SignedOff { Severity::Error } else { Severity::Warning },
+            target_node.pos,
+            target_node.span_len(),
+            format!(
+                "the KPI has missed {target} for {days} days in a row since {first} (last: {} on {last_day}); the paging policy allows {}",
+                target.show(last),
+                kspec.breach_days
+            ),
+            "page the owner (`handoff remind` names them) and log it in the shadow-period issue log; the breach ends on the first day back on target".to_string(),
+            &format!("{}.series", kpi.path),
+        );
+    }
+    if let Some((lag, age)) = health.stale
+        && !retired
+        && ctx.today >= health.window_start
+    {
+        ctx.report(
+            &KPI_STALE,
+            Severity::Warning,
+            pos,
+            1,
+            format!(
+                "the series ends {age} days ago ({}); the data contract allows {lag}",
+                health.last.map(|(d, _)| d.to_string()).unwrap_or_default()
+            ),
+            format!("run `handoff metrics pull {}` and commit the file; if the source has no newer rows, the data stopped flowing", packet.id),
+        );
+    }
+}
+
+/// The key of the criterion a packet's series decides, when it has one (the box no longer does).
+pub fn decided_criterion(packet: &crate::facts::packet::Packet, spec: &KindSpec) -> Option<String> {
+    let criterion = spec.kpi.as_ref()?.criterion.as_deref()?;
+    metrics::kpi_of(packet, metric_path(spec))?.series?;
+    Some(crate::facts::kind::spec::criterion_key(criterion))
+}

@@ -1,0 +1,208 @@
+//! `stats` as pictures: transition time per quarter (median and spread), the share signed off by
+//! day +14 per quarter, and rework and send-backs per kind, laid out for inline SVGs. Every bar
+//! carries its number as text, so the charts read without colour.
+
+use crate::output::stats::{Overall, Quarter};
+use serde::Serialize;
+
+/// The three charts.
+#[derive(Debug, Serialize)]
+pub struct Charts {
+    /// Days from first commit to complete sign-off, per quarter.
+    pub transition: Chart,
+    /// Share signed off by day +14, per quarter.
+    pub on_time: Chart,
+    /// Rework commits and send-backs, per kind.
+    pub by_kind: Chart,
+}
+
+/// One chart.
+#[derive(Debug, Serialize)]
+pub struct Chart {
+    /// Its title.
+    pub title: String,
+    /// Width in px.
+    pub width: u32,
+    /// Height in px.
+    pub height: u32,
+    /// The baseline's y.
+    pub base_y: f64,
+    /// Bars (and whiskers).
+    pub marks: Vec<Mark>,
+    /// Labels under the bars.
+    pub labels: Vec<Label>,
+    /// What the chart shows when there is nothing to show.
+    pub empty: Option<String>,
+}
+
+/// A bar, with an optional whisker (the spread) and its number.
+#[derive(Debug, Serialize)]
+pub struct Mark {
+    /// Left x.
+    pub x: f64,
+    /// Top y.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+    /// CSS class (and pattern) of the bar.
+    pub class: &'static str,
+    /// The number written above the bar.
+    pub value: String,
+    /// A whisker from `whisker.0` to `whisker.1` (y), when the bar has a spread.
+    pub whisker: Option<(f64, f64)>,
+}
+
+/// A label under a group of bars.
+#[derive(Debug, Serialize)]
+pub struct Label {
+    /// Centre x.
+    pub x: f64,
+    /// Text.
+    pub text: String,
+}
+
+const W: u32 = 640;
+const H: u32 = 220;
+const TOP: f64 = 34.0;
+const BASE: f64 = 180.0;
+const LEFT: f64 = 30.0;
+
+/// Lay out the charts for these figures.
+pub fn build(overall: &Overall) -> Charts {
+    let q = &overall.quarters;
+    let max_days = q
+        .iter()
+        .filter_map(|q| q.max_transition_days)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let scale = |v: f64, max: f64| (BASE - TOP) * (v / max).clamp(0.0, 1.0);
+    let transition = per_quarter(
+        "Days to complete sign-off, per quarter (median; the line spans quickest to slowest)",
+        q,
+        |quarter| {
+            let m = quarter.median_transition_days?;
+            let whisker = quarter
+                .min_transition_days
+                .zip(quarter.max_transition_days)
+                .map(|(lo, hi)| {
+                    (
+                        round(BASE - scale(lo as f64, max_days)),
+                        round(BASE - scale(hi as f64, max_days)),
+                    )
+                });
+            Some((scale(m, max_days), "median", format!("{m:.0} d"), whisker))
+        },
+    );
+    let on_time = per_quarter("Signed off by day +14, per quarter", q, |quarter| {
+        let share = quarter.signed_by_day14_share?;
+        Some((
+            scale(share, 1.0),
+            "share",
+            format!("{:.0}%", share * 100.0),
+            None,
+        ))
+    });
+    let by_kind = {
+        let k = &overall.kinds;
+        let max = k
+            .iter()
+            .map(|k| k.rework.max(k.sent_back))
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64;
+        let s = slot(k.len());
+        let mut marks = Vec::new();
+        let mut labels = Vec::new();
+        for (i, kind) in k.iter().enumerate() {
+            let x = LEFT + s * i as f64;
+            labels.push(Label {
+                x: round(x + s * 0.5),
+                text: kind.kind.clone(),
+            });
+            for (j, (class, v)) in [("rework", kind.rework), ("sent-back", kind.sent_back)]
+                .into_iter()
+                .enumerate()
+            {
+                let h = scale(v as f64, max);
+                marks.push(Mark {
+                    x: round(x + s * (0.15 + 0.35 * j as f64)),
+                    y: round(BASE - h),
+                    w: round(s * 0.3),
+                    h: round(h),
+                    class,
+                    value: v.to_string(),
+                    whisker: None,
+                });
+            }
+        }
+        chart(
+            "Rework commits (solid) and send-backs (striped), per kind",
+            marks,
+            labels,
+            k.is_empty(),
+        )
+    };
+    Charts {
+        transition,
+        on_time,
+        by_kind,
+    }
+}
+
+/// A bar's height, class, number and whisker (top and bottom y).
+type Bar = (f64, &'static str, String, Option<(f64, f64)>);
+
+/// One bar per quarter, labelled with the quarter; quarters without a figure get no bar.
+fn per_quarter(title: &str, q: &[Quarter], bar: impl Fn(&Quarter) -> Option<Bar>) -> Chart {
+    let s = slot(q.len());
+    let mut marks = Vec::new();
+    let mut labels = Vec::new();
+    for (i, quarter) in q.iter().enumerate() {
+        let cx = LEFT + s * (i as f64 + 0.5);
+        labels.push(Label {
+            x: round(cx),
+            text: quarter.quarter.clone(),
+        });
+        if let Some((h, class, value, whisker)) = bar(quarter) {
+            marks.push(Mark {
+                x: round(cx - s * 0.3),
+                y: round(BASE - h),
+                w: round(s * 0.6),
+                h: round(h),
+                class,
+                value,
+                whisker,
+            });
+        }
+    }
+    chart(
+        title,
+        marks,
+        labels,
+        q.iter().all(|quarter| bar(quarter).is_none()),
+    )
+}
+
+/// The width of one group of bars when `n` share the chart.
+fn slot(n: usize) -> f64 {
+    ((W as f64 - LEFT * 2.0) / n.max(1) as f64).min(120.0)
+}
+
+fn chart(title: &str, marks: Vec<Mark>, labels: Vec<Label>, empty: bool) -> Chart {
+    Chart {
+        title: title.to_string(),
+        width: W,
+        height: H,
+        base_y: BASE,
+        marks,
+        labels,
+        empty: empty.then(|| "No signed-off handoffs yet".to_string()),
+    }
+}
+
+fn round(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
