@@ -32,6 +32,11 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Also print what is worth knowing though it asks nothing of anyone (e.g. that a signed-off
+    /// packet's kind has gained questions since).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

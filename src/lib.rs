@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         cwd,
         color: use_color(cli.color),
         quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match &cli.command {
         Command::New(args) => commands::new::run(&env, args),

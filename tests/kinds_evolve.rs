@@ -302,3 +302,33 @@ fn a_finding_repeated_on_many_packets_is_shown_in_full_three_times_then_listed_a
         Some(20)
     );
 }
+
+#[test]
+fn verbose_notes_a_signed_off_or_retired_packet_behind_its_kind_without_asking_anything() {
+    for (status, why) in [
+        ("signed-off", "nothing is asked, since it is signed off"),
+        ("retired", "nothing is asked, since it is retired"),
+    ] {
+        let repo = repo(status);
+        let (code, doc) = repo.check_json(&["--today", "2026-12-10", "--verbose"]);
+        assert_eq!(code, 0, "{doc:#}");
+        let found = diagnostics(&doc, "p");
+        let behind: Vec<_> = found
+            .iter()
+            .filter(|d| d["rule"] == "kind-behind")
+            .collect();
+        assert_eq!(behind.len(), 1, "{status}: {doc:#}");
+        assert_eq!(behind[0]["severity"], "note");
+        assert!(
+            behind[0]["message"].as_str().unwrap().ends_with(why),
+            "{status}: {}",
+            behind[0]["message"]
+        );
+        assert_eq!(behind[0]["items"].as_array().map(Vec::len), Some(3));
+    }
+    // --verbose and --quiet ask for opposite things.
+    let repo = repo("ready");
+    let (code, _, err) = repo.run(&["check", "--verbose", "--quiet"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
+}

@@ -81,6 +81,7 @@ pub struct CheckArgs {
 pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let (mut ws, packets) = Workspace::for_args(&env.cwd, &args.packets)?;
     let today = today(args.today);
+    ws.config.settings.verbose = env.verbose;
     trust_notes(env, &mut ws, args)?;
     let root = ws.config.packets_dir();
     if packets.is_empty() && !root.exists() && !args.allow_empty {

@@ -34,6 +34,8 @@ pub struct Env {
     pub color: bool,
     /// Print only failures.
     pub quiet: bool,
+    /// Print the notes that ask nothing of anyone too.
+    pub verbose: bool,
 }
 
 /// Today, unless overridden.

@@ -37,6 +37,9 @@ pub struct Settings {
     /// Trust as read from the base commit (`check --base`), when given.
     #[serde(skip)]
     pub base: Option<std::sync::Arc<dyn Base>>,
+    /// This run reports the notes only `--verbose` asks for.
+    #[serde(skip)]
+    pub verbose: bool,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             slack: BTreeMap::new(),
             sources: BTreeMap::new(),
             base: None,
+            verbose: false,
         }
     }
 }

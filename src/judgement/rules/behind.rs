@@ -10,7 +10,7 @@ use crate::judgement::diagnostic::Severity;
 pub static KIND_BEHIND: Rule = Rule {
     id: "kind-behind",
     summary: "The packet was made under an older version of its kind",
-    explanation: "Kinds gain questions and criteria after retros, and raise their version when they do. A packet made under an older version (`kind_version:`) is asked for what was added, never required to have it: one finding per packet says how many versions behind it is, how many questions and criteria were added, and that `handoff upgrade <id>` writes them in (with `TODO` placeholders) and raises `kind_version`. The items are listed in the JSON (`items`), in SARIF's properties and in the help.\n\nA note while the packet is a draft, a warning from the ready gate on. A packet that is signed off (by status, or with every role's sign-off fresh) or retired gets none.\n\nExample: `gtm-play is at version 3, this packet at 1: 9 questions and 4 criteria were added`.",
+    explanation: "Kinds gain questions and criteria after retros, and raise their version when they do. A packet made under an older version (`kind_version:`) is asked for what was added, never required to have it: one finding per packet says how many versions behind it is, how many questions and criteria were added, and that `handoff upgrade <id>` writes them in (with `TODO` placeholders) and raises `kind_version`. The items are listed in the JSON (`items`), in SARIF's properties and in the help.\n\nA note while the packet is a draft, a warning from the ready gate on. A packet that is signed off (by status, or with every role's sign-off fresh) or retired gets none; with `--verbose`, a note that says so.\n\nExample: `gtm-play is at version 3, this packet at 1: 9 questions and 4 criteria were added`.",
 };
 
 /// `kind-changed-unversioned`.
@@ -92,17 +92,23 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     if have >= spec.version {
         return;
     }
-    if ctx.packet.status().is_some_and(|s| s >= Status::SignedOff) {
-        return;
-    }
     let Some(front) = ctx.packet.front.as_ref() else {
         return;
     };
-    // Fresh sign-offs: the packet is judged by the kind it was signed under.
-    if spec.roles_for(Some(front)).next().is_some()
-        && crate::facts::signoff::Review::of(ctx.packet, spec, &ctx.config.settings)
-            .complete(spec, ctx.packet)
-    {
+    // A packet signed off (by status, or with every sign-off fresh: it is judged by the kind it
+    // was signed under) or retired is asked nothing: a note with --verbose, else no finding.
+    let settled = match ctx.packet.status() {
+        Some(Status::Retired) => Some("it is retired"),
+        Some(s) if s >= Status::SignedOff => Some("it is signed off"),
+        _ if spec.roles_for(Some(front)).next().is_some()
+            && crate::facts::signoff::Review::of(ctx.packet, spec, &ctx.config.settings)
+                .complete(spec, ctx.packet) =>
+        {
+            Some("its sign-offs are fresh, so it is judged by the kind it was signed under")
+        }
+        _ => None,
+    };
+    if settled.is_some() && !ctx.config.settings.verbose {
         return;
     }
     let (pos, len) = match front.entry("kind_version").or_else(|| front.entry("kind")) {
@@ -129,10 +135,13 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             if items.len() == 1 { "was" } else { "were" }
         )
     };
-    let message = format!(
+    let mut message = format!(
         "{} is at version {}, this packet at {have}: {added_text}",
         spec.name, spec.version
     );
+    if let Some(why) = settled {
+        message.push_str(&format!("; nothing is asked, since {why}"));
+    }
     let mut help = format!(
         "`handoff upgrade {}` adds them with TODO placeholders and sets `kind_version: {}`",
         ctx.packet.id, spec.version
@@ -149,7 +158,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             help.push_str(&format!(" and {} more", items.len() - shown.len()));
         }
     }
-    let severity = if ctx.gate >= Gate::Ready {
+    let severity = if settled.is_none() && ctx.gate >= Gate::Ready {
         Severity::Warning
     } else {
         Severity::Note
