@@ -159,7 +159,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         crate::facts::atomic::write_output(path, &report::sarif::render(&verdicts, &base))?;
     }
     if let Some(path) = &args.summary {
-        append(
+        crate::facts::atomic::append_output(
             path,
             &report::summary::render(&verdicts, &base, report::summary::room(path)),
         )?;
@@ -167,7 +167,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let summary = report::Summary::of(&verdicts);
     if let Some(path) = &args.github_output {
         let verdict = if summary.failed > 0 { "fail" } else { "pass" };
-        append(
+        crate::facts::atomic::append_output(
             path,
             &format!(
                 "verdict={verdict}\nfailed={}\npackets={}\nerrors={}\nwarnings={}\n",
@@ -249,37 +249,6 @@ fn streamed(
         .and_then(|()| out.flush());
     }
     u8::from(summary.failed > 0)
-}
-
-/// Add `text` to the end of a file a CI runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`),
-/// in one write; never onto a link, pipe or device.
-fn append(path: &std::path::Path, text: &str) -> Result<(), Error> {
-    use std::io::Write as _;
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.file_type().is_file()
-    {
-        return Err(Error::usage(
-            format!(
-                "{} exists and is not a regular file (a folder, link, pipe or device)",
-                crate::support::paths::shown(path)
-            ),
-            "append to a new path or to a regular file",
-        ));
-    }
-    let io = |doing| {
-        move |source| Error::Io {
-            path: path.to_path_buf(),
-            doing,
-            source,
-        }
-    };
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(io("cannot open to append"))?
-        .write_all(text.as_bytes())
-        .map_err(io("cannot append to"))
 }
 
 /// The packets among `dirs` with changes staged for commit; all of them when the configuration

@@ -69,18 +69,43 @@ pub fn write_output(path: &Path, text: &str) -> Result<(), Error> {
             source,
         })?;
     }
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.file_type().is_file()
-    {
-        return Err(Error::usage(
+    refuse_special(path, "write to a new path or over a regular file")?;
+    crate::facts::atomic::write_atomic(path, text)
+}
+
+/// Add `text` to the end of a file a CI runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`),
+/// in one write; never onto a link, pipe or device.
+pub fn append_output(path: &Path, text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    refuse_special(path, "append to a new path or to a regular file")?;
+    let io = |doing| {
+        move |source| Error::Io {
+            path: path.to_path_buf(),
+            doing,
+            source,
+        }
+    };
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io("cannot open to append"))?
+        .write_all(text.as_bytes())
+        .map_err(io("cannot append to"))
+}
+
+/// Refuse a path that exists and is not a regular file (a folder, link, pipe or device).
+fn refuse_special(path: &Path, help: &str) -> Result<(), Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.file_type().is_file() => Err(Error::usage(
             format!(
                 "{} exists and is not a regular file (a folder, link, pipe or device)",
                 crate::support::paths::shown(path)
             ),
-            "write to a new path or over a regular file",
-        ));
+            help,
+        )),
+        _ => Ok(()),
     }
-    crate::facts::atomic::write_atomic(path, text)
 }
 
 /// An exclusive lock on a file that is replaced by rename: held on the file itself (no lock file

@@ -205,28 +205,12 @@ fn severity_word(s: Severity, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::packet::source::Pos;
 
     fn finding(rule: &'static str, severity: Severity, line: usize) -> Diagnostic {
-        Diagnostic {
-            rule,
-            severity,
-            message: format!("{rule} here"),
-            help: String::new(),
-            file: "p/packet.md".into(),
-            pos: Pos {
-                offset: 0,
-                line,
-                column: 1,
-            },
-            len: 0,
-            label: String::new(),
-            target: None,
-            waived: None,
-            items: Vec::new(),
-            end: None,
-            source: None,
-        }
+        let mut d =
+            Diagnostic::file_level(rule, severity, "p/packet.md", format!("{rule} here"), "");
+        d.pos.line = line;
+        d
     }
 
     fn packet(id: &str, diagnostics: Vec<Diagnostic>) -> Verdict {
