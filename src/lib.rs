@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Sign(args) => commands::sign::run(&env, args),
         Command::Waive(args) => commands::waive::run(&env, args),
         Command::SendBack(args) => commands::send_back::run(&env, args),
+        Command::Apply(args) => commands::apply::run(&env, args),
         Command::Lsp(args) => crate::output::lsp::serve(args.today).map_err(|e| {
             crate::facts::error::Error::usage(
                 format!("the language server stopped: {e}"),

@@ -75,6 +75,12 @@ pub struct CheckArgs {
     /// a kind weakened since REF is judged as at REF; a kind new since REF is flagged for review.
     #[arg(long, value_name = "REF", env = "HANDOFF_BASE")]
     pub base: Option<String>,
+    /// The forge's record of the pull request, to prove sign-offs, waivers and send-backs given
+    /// on it (`via`): a file as `gh api --paginate` writes the pull request's reviews
+    /// (`repos/OWNER/REPO/pulls/N/reviews`) or its comments (`repos/OWNER/REPO/issues/N/comments`).
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Vec<std::path::PathBuf>,
 }
 
 /// Check packets; returns the exit status (0 pass, 1 a gate failed).
@@ -83,6 +89,18 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let today = today(args.today);
     ws.config.settings.verbose = env.verbose;
     trust_notes(env, &mut ws, args)?;
+    let evidence = match args.evidence.is_empty() {
+        true => None,
+        false => Some(
+            crate::facts::forge::Evidence::read(&args.evidence).map_err(|e| {
+                Error::usage(
+                    format!("--evidence {e}"),
+                    "pass the files `gh api --paginate repos/OWNER/REPO/pulls/N/reviews` and `…/issues/N/comments` write",
+                )
+            })?,
+        ),
+    };
+    crate::facts::prover::install(&mut ws.config.settings, evidence, false);
     let root = ws.config.packets_dir();
     if packets.is_empty() && !root.exists() && !args.allow_empty {
         // A CI job pointed at the wrong folder must not pass by checking nothing.
@@ -139,7 +157,9 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         && !extras
         && matches!(args.format, CheckFormat::Human | CheckFormat::Json)
     {
-        return Ok(streamed(env, &ws, &dirs, args, today, style, deny));
+        let code = streamed(env, &ws, &dirs, args, today, style, deny);
+        proof_notes(env, &ws);
+        return Ok(code);
     }
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
     deny(&mut verdicts);
@@ -179,6 +199,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         Some(path) => crate::facts::atomic::write_output(path, &text)?,
         None => print!("{text}"),
     }
+    proof_notes(env, &ws);
     Ok(u8::from(summary.failed > 0))
 }
 
@@ -249,6 +270,18 @@ fn streamed(
         .and_then(|()| out.flush());
     }
     u8::from(summary.failed > 0)
+}
+
+/// What the proofs had to say once about the whole run (a shallow clone), on stderr.
+fn proof_notes(env: &Env, ws: &Workspace) {
+    if env.quiet {
+        return;
+    }
+    if let Some(prover) = &ws.config.settings.prover {
+        for note in prover.notes() {
+            eprintln!("note: {note}");
+        }
+    }
 }
 
 /// The packets among `dirs` with changes staged for commit; all of them when the configuration

@@ -5,12 +5,16 @@
 pub mod atomic;
 pub mod config;
 pub mod error;
+pub mod forge;
 pub mod gate;
+pub mod git;
 pub mod history;
 pub mod kind;
 pub mod metrics;
 pub mod packet;
 pub mod person;
+pub mod proof;
+pub mod prover;
 pub mod sendback;
 pub mod signoff;
 pub mod timeline;

@@ -137,12 +137,18 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
     };
     let config_at_base = blob(&top, &format!("{commit}:{prefix}{FILE_NAME}")).map_err(&fail)?;
     let settings: Settings = match &config_at_base {
-        Some(text) => toml::from_str(text).map_err(|e| {
-            fail(format!(
-                "its {FILE_NAME} cannot be read: {}",
-                e.to_string().trim_end()
-            ))
-        })?,
+        Some(text) => {
+            let settings: Settings = toml::from_str(text).map_err(|e| {
+                fail(format!(
+                    "its {FILE_NAME} cannot be read: {}",
+                    e.to_string().trim_end()
+                ))
+            })?;
+            settings
+                .validate(text)
+                .map_err(|e| fail(format!("its {FILE_NAME}: {e}")))?;
+            settings
+        }
         None => Settings::default(),
     };
     let mut changes = people_changes(&settings.people, &ws.config.settings.people, ws, rev);
@@ -269,6 +275,18 @@ impl crate::facts::config::Base for Base {
 
     fn holders(&self, packet: &Packet, role: &RoleSpec) -> Holders {
         Base::holders(self, packet, role)
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn commit(&self) -> &str {
+        &self.commit
+    }
+
+    fn packet_text(&self, packet: &Packet) -> Option<String> {
+        Base::packet_text(self, packet)
     }
 }
 

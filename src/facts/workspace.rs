@@ -25,7 +25,8 @@ impl Workspace {
 
     /// Discover the config from `start` and load the kinds.
     pub fn open(start: &Path) -> Result<Workspace, Error> {
-        let config = Config::discover(start)?;
+        let mut config = Config::discover(start)?;
+        crate::facts::prover::install(&mut config.settings, None, false);
         let kinds = Kinds::load(Some(&config.root))?;
         Ok(Workspace { config, kinds })
     }
