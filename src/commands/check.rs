@@ -157,13 +157,13 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         && !extras
         && matches!(args.format, CheckFormat::Human | CheckFormat::Json)
     {
-        let code = streamed(env, &ws, &dirs, args, today, style, deny);
-        proof_notes(env, &ws);
+        let (code, said) = streamed(env, &ws, &dirs, args, today, style, deny);
+        proof_notes(env, &ws, said.as_deref());
         return Ok(code);
     }
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
     deny(&mut verdicts);
-    if let Some(note) = note.filter(|_| !env.quiet) {
+    if let Some(note) = note.as_ref().filter(|_| !env.quiet) {
         eprintln!("note: {note}");
     }
     let text = match args.format {
@@ -199,7 +199,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         Some(path) => crate::facts::atomic::write_output(path, &text)?,
         None => print!("{text}"),
     }
-    proof_notes(env, &ws);
+    proof_notes(env, &ws, note.as_deref());
     Ok(u8::from(summary.failed > 0))
 }
 
@@ -215,8 +215,9 @@ fn streamed(
     today: chrono::NaiveDate,
     style: Style,
     deny: impl Fn(&mut [verdict::Verdict]) + Sync,
-) -> u8 {
+) -> (u8, Option<String>) {
     let json = args.format == CheckFormat::Json;
+    let mut said = None;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut summary = report::Summary::default();
     let mut repeated = report::repeated::Repeated::default();
@@ -230,6 +231,7 @@ fn streamed(
             if !env.quiet {
                 eprintln!("note: {why}");
             }
+            said = Some(why.to_string());
         },
         |v| deny(std::slice::from_mut(v)),
         |v| match json {
@@ -269,16 +271,17 @@ fn streamed(
         }
         .and_then(|()| out.flush());
     }
-    u8::from(summary.failed > 0)
+    (u8::from(summary.failed > 0), said)
 }
 
-/// What the proofs had to say once about the whole run (a shallow clone), on stderr.
-fn proof_notes(env: &Env, ws: &Workspace) {
+/// What the proofs had to say once about the whole run (a shallow clone), on stderr, unless the
+/// audit said it already.
+fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
     if env.quiet {
         return;
     }
     if let Some(prover) = &ws.config.settings.prover {
-        for note in prover.notes() {
+        for note in prover.notes().iter().filter(|n| Some(n.as_str()) != said) {
             eprintln!("note: {note}");
         }
     }

@@ -968,8 +968,8 @@ pub fn is_shallow(top: &Path) -> bool {
 }
 
 /// What to say when history is cut off: once per command, on stderr.
-pub const SHALLOW_NOTE: &str = "this is a shallow clone, so git history is incomplete and the sign-off audit is skipped; \
-fetch the whole history to audit sign-offs (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
+pub const SHALLOW_NOTE: &str = "this is a shallow clone, so git history is incomplete: the sign-off audit is skipped, and a record that needs a signed commit to count (`[trust] proof`) does not count; \
+fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
 
 /// What changed since a base ref: files (absolute paths) and the base commit's date.
 #[derive(Debug)]

@@ -619,7 +619,7 @@ impl Review {
         let now = packet.status();
         let records: Vec<crate::facts::proof::Record> =
             signoffs.iter().map(Signoff::record).collect();
-        let mut proofs = crate::facts::proof::prove(settings, packet, &records).into_iter();
+        let mut proofs = settings.prove(packet, &records).into_iter();
         let mut standings: Vec<Standing> = Vec::with_capacity(signoffs.len());
         for s in signoffs {
             let role = spec.roles.iter().find(|r| r.name == s.role).cloned();

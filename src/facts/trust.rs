@@ -226,28 +226,45 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
                 }
             },
         };
-        let less = compare::asks_less(&base_spec, &head.spec);
-        if less.is_empty() {
+        if crate::facts::kind::signed::requirements(&base_spec)
+            == crate::facts::kind::signed::requirements(&head.spec)
+        {
             continue;
         }
-        let message = format!(
-            "this change weakens the kind `{name}`: it {}; its packets are judged by the kind as at {rev}",
-            less.join("; ")
-        );
+        // The whole kind as at the base decides: questions, criteria, roles, the KPI rule, the
+        // waiver policy, versions, tables, the calendar. What the change drops is said.
+        let less = compare::asks_less(&base_spec, &head.spec);
+        let (message, caveats) = if less.is_empty() {
+            (
+                format!(
+                    "this change edits the kind `{name}`; its packets are judged by the kind as at {rev} until the change lands"
+                ),
+                Vec::new(),
+            )
+        } else {
+            let message = format!(
+                "this change weakens the kind `{name}`: it {}; its packets are judged by the kind as at {rev}",
+                less.join("; ")
+            );
+            (
+                message.clone(),
+                vec![Caveat {
+                    what: CaveatKind::WeakenedInChange,
+                    message,
+                }],
+            )
+        };
         changes.push(Change {
             rule: KIND_CHANGED,
             file: file_shown,
             line: 1,
-            message: message.clone(),
+            message,
         });
         let kind = Kind {
             spec: base_spec,
             templates: head.templates.clone(),
             origin: head.origin.clone(),
-            caveats: vec![Caveat {
-                what: CaveatKind::WeakenedInChange,
-                message,
-            }],
+            caveats,
             requirements: Default::default(),
         };
         ws.kinds.put(kind);

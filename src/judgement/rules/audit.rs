@@ -31,7 +31,7 @@ pub fn diagnostics(
         return Vec::new();
     };
     let records: Vec<_> = findings.iter().map(|f| f.signoff.record()).collect();
-    let proofs = crate::facts::proof::prove(settings, packet, &records);
+    let proofs = settings.prove(packet, &records);
     findings
         .into_iter()
         .zip(proofs)
