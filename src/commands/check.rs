@@ -297,10 +297,7 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             "run it inside a git repository (a pre-commit hook does)",
         )
     })?;
-    let everything = files.iter().any(|f| {
-        f.file_name().is_some_and(|n| n == "handoff.toml")
-            || f.components().any(|c| c.as_os_str() == ".handoff")
-    });
+    let everything = files.iter().any(|f| moves_every_verdict(f));
     if everything {
         return Ok(dirs);
     }
@@ -311,6 +308,14 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             files.iter().any(|f| f.starts_with(&abs))
         })
         .collect())
+}
+
+/// Whether a changed file can move every packet's verdict: `handoff.toml`, or anything under
+/// `.handoff/` (repo kinds, signed kinds, templates).
+fn moves_every_verdict(file: &std::path::Path) -> bool {
+    file.file_name()
+        .is_some_and(|n| n == crate::facts::config::FILE_NAME)
+        || file.components().any(|c| c.as_os_str() == ".handoff")
 }
 
 /// The packets among `dirs` that changed since `base`, or whose calendar gate moved since then.
@@ -324,6 +329,10 @@ fn changed_since(
     let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
         Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
+    // The configuration or a repo kind can move every packet's verdict.
+    if changes.files.iter().any(|f| moves_every_verdict(f)) {
+        return Ok(dirs);
+    }
     Ok(dirs
         .into_iter()
         .filter(|dir| {

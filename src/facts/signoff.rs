@@ -588,6 +588,7 @@ impl Standing {
     /// and not a second sign-off of one person.
     pub fn counts(&self) -> bool {
         self.role.is_some()
+            && chrono::DateTime::parse_from_rfc3339(self.signoff.at.trim()).is_ok()
             && self.freshness == Freshness::Fresh
             && self.holders.allows(&self.signoff.by)
             && self.also_signed_as.is_none()

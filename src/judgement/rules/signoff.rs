@@ -134,6 +134,36 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             );
             continue;
         }
+        // When it was signed bounds what it can mean: a time that is not one, or a day still to
+        // come (a day's slack for time zones), cannot be weighed.
+        let when = chrono::DateTime::parse_from_rfc3339(s.at.trim());
+        let too_late = when
+            .as_ref()
+            .is_ok_and(|t| t.date_naive() > ctx.today + chrono::Duration::days(1));
+        if when.is_err() || too_late {
+            ctx.report(
+                &SIGNOFF_INVALID,
+                Severity::Error,
+                s.pos,
+                1,
+                if too_late {
+                    format!(
+                        "the {} sign-off by {} says it was made at {}, a day still to come",
+                        s.role, s.by, s.at
+                    )
+                } else {
+                    format!(
+                        "the {} sign-off by {} has `at: {}`, which is not a date and time (RFC 3339, e.g. 2026-12-07T10:15:00Z)",
+                        s.role, s.by, s.at
+                    )
+                },
+                format!(
+                    "remove the entry; the signer signs again with `handoff sign {id} --role {}`",
+                    s.role
+                ),
+            );
+            continue;
+        }
         if !st.holders.allows(&s.by) {
             ctx.report(
                 &SIGNOFF_UNAUTHORIZED,
