@@ -190,9 +190,16 @@ fn ics_parses_with_a_real_parser_one_event_per_milestone() {
     let events = parse(&["timeline", "winback-email", "--format", "ics"]);
     let dates: Vec<String> = events.iter().map(|(_, d)| d.to_string()).collect();
     assert_eq!(dates, common::WINBACK_TIMELINE);
-    assert_eq!(events[3].0, "winback-email.day0@handoff");
+    assert!(
+        events[3].0.ends_with("@handoff") && events[3].0.len() == 40,
+        "{events:?}"
+    );
     let all = parse(&["status", "--format", "ics"]);
     assert_eq!(all.len(), 7 + 4);
+    let mut uids: Vec<&String> = all.iter().map(|e| &e.0).collect();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len(), all.len(), "one UID per milestone: {all:?}");
     // Stable UIDs: a second export names the same events.
     assert_eq!(
         parse(&["status", "--format", "ics"])
@@ -201,6 +208,102 @@ fn ics_parses_with_a_real_parser_one_event_per_milestone() {
             .collect::<Vec<_>>(),
         all.into_iter().map(|e| e.0).collect::<Vec<_>>()
     );
+}
+
+/// The UIDs of `ics`, with every line checked for raw control and bidi characters.
+fn ics_uids(ics: &str) -> Vec<String> {
+    for line in ics.split("\r\n") {
+        assert!(
+            !line.chars().any(|c| c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')),
+            "a raw control or bidi character: {line:?}"
+        );
+    }
+    ics.split("\r\n")
+        .filter_map(|l| l.strip_prefix("UID:"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn ics_uids_are_unique_per_milestone_and_the_same_however_the_repo_is_named() {
+    let repo = Repo::new();
+    repo.copy_example("billing-api-4-2");
+    // A title with a terminal escape, a bidi override and a carriage return.
+    let path = "handoffs/billing-api-4-2/handoff.md";
+    let text = repo.read(path);
+    let title_line = text
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .unwrap()
+        .to_string();
+    repo.write(
+        path,
+        text.replacen(
+            &title_line,
+            "title: \"Billing \\e[2J API\\u202e 4.2\\r\\nX-INJECTED: 1\"",
+            1,
+        ),
+    );
+    repo.commit_as("Test User <test@example.test>", "packets");
+    let (code, ics, err) = repo.run(&["status", "--format", "ics", "--today", "2026-12-05"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(ics.contains("PRODID:-//handoff-dev//handoff "), "{ics}");
+    assert!(!ics.contains("\r\nX-INJECTED"), "{ics}");
+    let uids = ics_uids(&ics);
+    // The release kind has two milestones on day +7: two events, two UIDs.
+    assert_eq!(uids.len(), 7, "{ics}");
+    let mut unique = uids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), uids.len(), "{uids:?}");
+    let parsed: icalendar::Calendar = ics.parse().unwrap();
+    assert_eq!(parsed.components.len(), 7);
+
+    // The same repository named by --repo as a relative path, an absolute one and through a
+    // link: the same UIDs.
+    let outside = tempfile::tempdir().unwrap();
+    let link = outside.path().join("link-to-repo");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(repo.path(), &link).unwrap();
+    let from = |cwd: &std::path::Path, spelled: &str| {
+        let out = repo
+            .handoff()
+            .current_dir(cwd)
+            .args([
+                "status",
+                "--format",
+                "ics",
+                "--today",
+                "2026-12-05",
+                "--repo",
+                spelled,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ics_uids(&String::from_utf8_lossy(&out.stdout))
+    };
+    let parent = repo.path().parent().unwrap();
+    let name = repo.path().file_name().unwrap().to_str().unwrap();
+    assert_eq!(from(parent, name), uids);
+    assert_eq!(from(outside.path(), repo.path().to_str().unwrap()), uids);
+    #[cfg(unix)]
+    assert_eq!(from(outside.path(), "link-to-repo"), uids);
+    // And from a second clone.
+    let clone = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q"])
+        .arg(repo.path())
+        .arg(clone.path().join("c"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(from(clone.path(), "c"), uids);
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod gate;
 pub mod history;
+pub mod identity;
 pub mod kind;
 pub mod metrics;
 pub mod packet;
