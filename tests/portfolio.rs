@@ -740,3 +740,52 @@ fn several_repositories_in_one_status_and_one_site() {
             .contains("href=\"figures.html\"")
     );
 }
+
+#[test]
+#[ignore = "needs node-ical and python3 with icalendar"]
+fn node_ical_and_python_icalendar_read_every_event_of_the_calendar() {
+    let repo = Repo::new();
+    for id in ["billing-api-4-2", "winback-email", "partner-referrals"] {
+        repo.copy_example(id);
+    }
+    repo.commit_as("Test User <test@example.test>", "packets");
+    let (code, ics, err) = repo.run(&["status", "--format", "ics", "--today", "2026-12-05"]);
+    assert_eq!(code, 0, "{err}");
+    let uids = ics_uids(&ics);
+    assert!(uids.len() >= 20, "{}", uids.len());
+    let file = repo.file("handoffs.ics");
+    std::fs::write(&file, &ics).unwrap();
+    let count = |program: &str, args: &[&str]| -> usize {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap_or_else(|e| panic!("this test needs {program}: {e}"));
+        assert!(
+            out.status.success(),
+            "{program}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    // node-ical keys events by UID: a UID given twice loses an event there.
+    let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node/node_modules");
+    let node = count(
+        "node",
+        &[
+            "-e",
+            &format!(
+                "const ical = require({:?}); const d = ical.sync.parseFile(process.argv[1]); console.log(Object.values(d).filter(e => e.type === 'VEVENT').length)",
+                modules.join("node-ical").display().to_string()
+            ),
+        ],
+    );
+    let python = count(
+        "python3",
+        &[
+            "-c",
+            "import sys, icalendar; c = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read()); print(len(c.walk('VEVENT')))",
+        ],
+    );
+    assert_eq!((node, python), (uids.len(), uids.len()));
+}
