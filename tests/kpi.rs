@@ -697,6 +697,13 @@ fn a_series_pulled_over_tls_checks_the_server_as_libpq_does() {
         "{}",
         repo.read("handoffs/p/metrics/kpi.csv")
     );
+    // Over the server's Unix socket TLS is never asked for, as in libpq, whatever sslmode says.
+    let socket = std::env::var("HANDOFF_TEST_PG_SOCKET_DIR")
+        .expect("`.ci/run` sets HANDOFF_TEST_PG_SOCKET_DIR");
+    pass(&format!(
+        "host={socket} port={port} user={user} password={password} dbname={db} sslmode=require"
+    ));
+    assert!(!encrypted(&repo));
 }
 
 /// The highest resident size, in KiB, that `child` reached, watched until it exits.

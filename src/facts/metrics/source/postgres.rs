@@ -252,7 +252,16 @@ impl<F: Fn(&tokio_postgres::Error) -> String> Session<'_, F> {
                 &name,
             )
             .map_err(|e| SourceError::new(e.to_string(), "check the host name"))?;
-            match self.config.connect_raw(socket, tls).await {
+            // As libpq: a Unix socket is local, and TLS is never asked for over it.
+            let mut local;
+            let config = if matches!(host, Some(Host::Unix(_))) && addrs.get(i).is_none() {
+                local = self.config.clone();
+                local.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                &local
+            } else {
+                self.config
+            };
+            match config.connect_raw(socket, tls).await {
                 Ok((client, connection)) => {
                     tokio::spawn(connection);
                     return Ok(client);
