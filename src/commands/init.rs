@@ -83,7 +83,7 @@ jobs:
       issues: read           # the comments
       statuses: write        # the verdict on the commit judged
     steps:
-      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
         with:
           fetch-depth: 0
           # The reviewed commit for a review, the pull request's head for a comment.
