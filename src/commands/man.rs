@@ -57,6 +57,12 @@ fn page_date() -> String {
         .to_string()
 }
 
+/// A line's length as mandoc measures it: it reads a character beyond ASCII as its escape,
+/// `\[u2026]` for `…`, eight bytes.
+fn roff_len(line: &str) -> usize {
+    line.chars().map(|c| if c.is_ascii() { 1 } else { 8 }).sum()
+}
+
 /// clap's page made clean for `mandoc -Tlint`: a blank line between two breaks is one vertical
 /// space; text lines are wrapped before 80 bytes (never a macro line, nor the tag line after `.TP`,
 /// and a continuation starting with `.` or `'` is guarded by `\&`); no space ends a line.
@@ -67,7 +73,7 @@ fn tidy(page: &str) -> String {
     for line in page.lines() {
         let line = line.trim_end();
         let is_macro = line.starts_with('.') || line.starts_with('\'');
-        if is_macro || after_tp || line.len() <= 80 {
+        if is_macro || after_tp || roff_len(line) <= 80 {
             out.push_str(line);
             out.push('\n');
         } else {
@@ -76,7 +82,10 @@ fn tidy(page: &str) -> String {
             let mut current = line[..line.len() - body.len()].to_string();
             let mut words_on_line = 0;
             for word in body.split(' ') {
-                if words_on_line > 0 && !word.is_empty() && current.len() + 1 + word.len() > 76 {
+                if words_on_line > 0
+                    && !word.is_empty()
+                    && roff_len(&current) + 1 + roff_len(word) > 76
+                {
                     out.push_str(current.trim_end());
                     out.push('\n');
                     current.clear();
@@ -191,4 +200,22 @@ pub fn run(env: &Env, out_dir: Option<&Path>, cli: clap::Command) -> Result<u8, 
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_wrapped_as_mandoc_counts_them() {
+        let line = "`/handoff sign ROLE [PACKET…]` and `/handoff send\\-back PACKET REASON…` or \
+                    `/handoff waive PACKET TARGET \\-\\-until DATE \\-\\-reason REASON…`, one a line";
+        let page = tidy(line);
+        assert!(page.lines().count() > 1, "{page}");
+        for l in page.lines() {
+            assert!(roff_len(l) <= 80, "{l}");
+        }
+        // A short line, or one of plain ASCII under 80 bytes, is left as it is.
+        assert_eq!(tidy("a b c…"), "a b c…\n");
+    }
 }
