@@ -134,21 +134,22 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             );
             continue;
         }
-        // When it was signed bounds what it can mean: a time that is not one, or a day still to
-        // come (a day's slack for time zones), cannot be weighed.
+        // When it was signed bounds what it can mean: a time that is not one, or one still to
+        // come by the clock (whatever day is checked; a day's slack for clocks and zones),
+        // cannot be weighed. One later than the commit that added it is the audit's to find.
         let when = chrono::DateTime::parse_from_rfc3339(s.at.trim());
-        let too_late = when
+        let ahead = when
             .as_ref()
-            .is_ok_and(|t| t.date_naive() > ctx.today + chrono::Duration::days(1));
-        if when.is_err() || too_late {
+            .is_ok_and(|t| *t > chrono::Utc::now() + chrono::Duration::days(1));
+        if when.is_err() || ahead {
             ctx.report(
                 &SIGNOFF_INVALID,
                 Severity::Error,
                 s.pos,
                 1,
-                if too_late {
+                if ahead {
                     format!(
-                        "the {} sign-off by {} says it was made at {}, a day still to come",
+                        "the {} sign-off by {} says it was made at {}, which is still to come",
                         s.role, s.by, s.at
                     )
                 } else {
