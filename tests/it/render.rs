@@ -1,7 +1,7 @@
 //! `handoff render`: the review document in markdown and HTML, its safety, overrides, and a real
 //! browser test.
 
-mod common;
+use crate::common;
 use common::{Repo, chromium, headless};
 
 fn rendered(repo: &Repo, args: &[&str]) -> String {

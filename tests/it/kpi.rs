@@ -1,7 +1,7 @@
 //! The KPI as evidence: `metrics pull` from a real SQLite file and a real PostgreSQL server into
 //! the packet, and `check` judging the committed series (stability, gaps, bad rows, breaches).
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics};
 
 /// A small kind that watches its KPI from the ready gate on, so that the series decides.

@@ -4,7 +4,7 @@
 //! approvals given on the pull request (`handoff apply` on GitHub's documented event payloads,
 //! `check --evidence` on its REST lists), with every refusal leaving the tree as it was.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 use serde_json::json;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Fitting into CI and editors: SARIF, GitHub annotations, the Action, pre-commit, JSON Schema,
 //! init, completions and output conventions.
 
-mod common;
+use crate::common;
 use common::Repo;
 use std::path::{Path, PathBuf};
 
@@ -29,7 +29,7 @@ fn sarif_validates_against_the_sarif_schema() {
     assert_eq!(code, 1);
     let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator
         .iter_errors(&log)

@@ -5,7 +5,7 @@
 //! installs into `.ci/node`) or shellcheck are ignored unless asked for (`cargo test --
 //! --include-ignored`, as `.ci/run` does after installing them).
 
-mod common;
+use crate::common;
 use common::Repo;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! trust read from the base (`check --base`), a repo kind that shadows a built-in one, control
 //! characters in every text output, and a language server that bounds its input.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics};
 use std::io::Write as _;
 

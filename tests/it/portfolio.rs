@@ -1,6 +1,6 @@
 //! The portfolio view: status, reminders, calendar export, quality figures and drills.
 
-mod common;
+use crate::common;
 use common::Repo;
 
 /// Two packets on different timelines: winback-email (day 0 2026-12-07) and a generic packet

@@ -2,12 +2,12 @@
 //! GitHub's result cap; paths relative to the repository root, in a monorepo too; reports to a
 //! file; rule docs that are the same text as `handoff explain`.
 
-mod common;
+use crate::common;
 use common::Repo;
 
 fn sarif_schema() -> jsonschema::Validator {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/sarif-schema-2.1.0.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/sarif-schema-2.1.0.json")).unwrap();
     jsonschema::validator_for(&schema).unwrap()
 }
 

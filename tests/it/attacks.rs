@@ -3,7 +3,7 @@
 //! author, and `CI=true handoff check --base main` as the job runs it. Each attack fails the gate
 //! (or is refused) with a finding that names what happened.
 
-mod common;
+use crate::common;
 use common::{Repo, copy_dir, diagnostics};
 use std::path::Path;
 
