@@ -103,19 +103,7 @@ pub fn acting_person(
     by: Option<&str>,
     settings: &crate::facts::config::Settings,
 ) -> Result<String, Error> {
-    let ident = std::process::Command::new("git")
-        .args(["var", "GIT_AUTHOR_IDENT"])
-        .current_dir(cwd)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| {
-            let line = String::from_utf8_lossy(&o.stdout).into_owned();
-            line.find('>').map(|i| line[..=i].trim().to_string())
-        })
-        .filter(|p| crate::facts::person::is_person(p));
+    let ident = crate::facts::git::author_ident(cwd).filter(|p| crate::facts::person::is_person(p));
     let by = by.map(str::trim).filter(|b| !b.is_empty());
     // A `[people]` name stands for its people: you, when you are among them.
     let by = match (by, &ident) {

@@ -35,6 +35,39 @@ pub fn output(dir: &Path, args: &[&str]) -> Result<String, GitError> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// `git ARGS` in `dir`: its raw output, `None` when git could not run or failed (what it said is
+/// not kept: the callers fall back to reading the files themselves).
+pub fn bytes(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+/// Who git says is acting in `dir`: its author identity as `Name <email>` (`git var
+/// GIT_AUTHOR_IDENT`, which honours `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL` and `user.name` and
+/// `user.email`), without the time.
+pub fn author_ident(dir: &Path) -> Option<String> {
+    let line = String::from_utf8(bytes(dir, &["var", "GIT_AUTHOR_IDENT"])?).ok()?;
+    line.find('>').map(|i| line[..=i].trim().to_string())
+}
+
+/// The text of the blob `spec` (`COMMIT:path`) in the repository at `top`: `None` when there is
+/// none (or it is a folder), an error when it is larger than `cap` or not UTF-8 text.
+pub fn blob_text(top: &Path, spec: &str, cap: u64) -> Result<Option<String>, GitError> {
+    match objects(top, &[spec.to_string()], cap)?.pop() {
+        Some(Object::Bytes(bytes)) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| GitError(format!("{spec} is not UTF-8 text"))),
+        Some(Object::TooBig(_)) => Err(GitError(format!("{spec} is larger than {cap} bytes"))),
+        Some(Object::Missing) | None => Ok(None),
+    }
+}
+
 /// The full id of the commit `rev` names, when it names one here.
 pub fn commit_id(dir: &Path, rev: &str) -> Option<String> {
     if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n']) {

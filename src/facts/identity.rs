@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 /// `ROOT-COMMIT:FOLDER` for a packet folder in a git work tree with history (the earliest of its
@@ -37,20 +36,14 @@ fn root_commit(top: &Path) -> Option<String> {
     {
         return known.clone();
     }
-    let out = Command::new("git")
-        .args(["rev-list", "--max-parents=0", "HEAD"])
-        .current_dir(top)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok();
-    let root = out.filter(|o| o.status.success()).and_then(|o| {
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(str::to_string)
-            .filter(|l| !l.is_empty())
-            .min()
-    });
+    let root =
+        crate::facts::git::bytes(top, &["rev-list", "--max-parents=0", "HEAD"]).and_then(|out| {
+            String::from_utf8_lossy(&out)
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .min()
+        });
     if let Ok(mut seen) = SEEN.lock() {
         seen.get_or_insert_with(HashMap::new)
             .insert(top.to_path_buf(), root.clone());

@@ -15,7 +15,6 @@ use crate::facts::signoff::Holders;
 use crate::facts::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 /// The most kinds read from the base.
@@ -491,49 +490,16 @@ impl Base {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string())
+    crate::facts::git::output(dir, args)
+        .ok()
+        .map(|s| s.trim_end().to_string())
 }
 
 /// The text of the blob `spec` (`COMMIT:path`): `None` when there is none, an error when it is
 /// too large or not text.
 fn blob(top: &Path, spec: &str) -> Result<Option<String>, String> {
-    let Some(kind) = git(top, &["cat-file", "-t", spec]) else {
-        return Ok(None);
-    };
-    if kind != "blob" {
-        return Ok(None);
-    }
-    let size: u64 = git(top, &["cat-file", "-s", spec])
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(u64::MAX);
-    if size > crate::support::inside::MAX_BYTES {
-        return Err(format!(
-            "{spec} is larger than {} bytes",
-            crate::support::inside::MAX_BYTES
-        ));
-    }
-    let out = Command::new("git")
-        .args(["cat-file", "blob", spec])
-        .current_dir(top)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Ok(None);
-    }
-    String::from_utf8(out.stdout)
-        .map(Some)
-        .map_err(|_| format!("{spec} is not UTF-8 text"))
+    crate::facts::git::blob_text(top, spec, crate::support::inside::MAX_BYTES)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -541,8 +507,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_blob_that_is_not_there_is_none() {
+    fn a_blob_is_its_text_none_when_absent_and_an_error_when_git_cannot_say() {
         let dir = tempfile::tempdir().expect("tempdir");
+        // Outside a repository git cannot answer: the base is unreadable, never empty.
+        assert!(blob(dir.path(), "HEAD:nothing").is_err());
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .current_dir(dir.path())
+                .args(["-c", "user.name=T", "-c", "user.email=t@x.test"])
+                .args(args)
+                .output()
+                .expect("git");
+            assert!(out.status.success(), "{out:?}");
+        };
+        git(&["init", "-q"]);
+        std::fs::write(dir.path().join("a.toml"), "x = 1\n").expect("write");
+        std::fs::create_dir(dir.path().join("d")).expect("mkdir");
+        std::fs::write(dir.path().join("d/b"), [0xff, 0xfe]).expect("write");
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "c"]);
+        assert_eq!(blob(dir.path(), "HEAD:a.toml"), Ok(Some("x = 1\n".into())));
         assert_eq!(blob(dir.path(), "HEAD:nothing"), Ok(None));
+        assert_eq!(blob(dir.path(), "HEAD:d"), Ok(None), "a folder is no file");
+        assert!(blob(dir.path(), "HEAD:d/b").is_err(), "not text");
     }
 }

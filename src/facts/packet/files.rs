@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The largest file a packet may hold: a packet is text, and the digest reads every file.
@@ -215,8 +214,7 @@ fn listed_by_name(root: &Path, names: &[String]) -> Option<Listing> {
 /// `None` outside a git work tree.
 fn ls_files(root: &Path, names: Option<&[String]>) -> Option<Listing> {
     work_tree_of(root)?;
-    let mut git = Command::new("git");
-    git.current_dir(root).args([
+    let mut args: Vec<String> = [
         "-c",
         "core.quotePath=false",
         "ls-files",
@@ -225,21 +223,17 @@ fn ls_files(root: &Path, names: Option<&[String]>) -> Option<Listing> {
         "--others",
         "--exclude-standard",
         "--",
-    ]);
+    ]
+    .map(String::from)
+    .to_vec();
     match names {
-        Some(names) => git.args(names.iter().map(|n| format!(":(literal){n}"))),
-        None => git.arg(":(literal)."),
+        Some(names) => args.extend(names.iter().map(|n| format!(":(literal){n}"))),
+        None => args.push(":(literal).".into()),
     };
-    let out = git
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = crate::facts::git::bytes(root, &args)?;
     let mut listing = Listing::new();
-    for path in out.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+    for path in out.split(|b| *b == 0).filter(|p| !p.is_empty()) {
         let path = String::from_utf8_lossy(path);
         if let Some((packet, rel)) = path.split_once('/') {
             listing
