@@ -66,6 +66,65 @@ pub struct Diagnostic {
     /// the packet is checked (see [`Diagnostic::lean`]); the report reads the file again.
     #[serde(skip)]
     pub source: Option<Arc<SourceFile>>,
+    /// The change that resolves it, when a rule knows one (the editor's quick fix and fix-all).
+    #[serde(skip)]
+    pub fix: Option<Fix>,
+}
+
+/// A change that resolves a finding, in the finding's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, as an editor offers it ("Rename the key to `source`").
+    pub title: String,
+    /// Whether it can be applied without a person looking (fix-all applies only these).
+    pub applicability: Applicability,
+    /// What it changes.
+    pub action: FixAction,
+}
+
+/// How sure a fix is to keep what the author meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    /// Only what the finding names changes; safe to apply with every other fix at once.
+    Safe,
+    /// A step of its own that changes much of the file (moving a packet to a newer version of
+    /// its kind): offered one at a time, never in fix-all.
+    OnItsOwn,
+}
+
+/// The edits a fix makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixAction {
+    /// Replace byte ranges of the file's text.
+    Edits(Vec<Edit>),
+    /// Move the packet to version `to` of its kind, as `handoff upgrade` does. Worked out when
+    /// asked for: a check of thousands of packets behind their kind does not build each.
+    Upgrade {
+        /// The kind's version.
+        to: u32,
+    },
+}
+
+/// One replacement in a file's text: bytes `start..end` become `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// Where the replaced bytes start.
+    pub start: usize,
+    /// Where they end (equal to `start` for an insertion).
+    pub end: usize,
+    /// What takes their place.
+    pub text: String,
+}
+
+impl Fix {
+    /// A fix of edits that is safe to apply with others.
+    pub fn edits(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            action: FixAction::Edits(edits),
+        }
+    }
 }
 
 impl Diagnostic {
@@ -93,6 +152,7 @@ impl Diagnostic {
             items: Vec::new(),
             end: Some(source.pos(pos.offset + len.max(1))),
             source: Some(source.clone()),
+            fix: None,
         }
     }
 
@@ -126,6 +186,7 @@ impl Diagnostic {
             waived: None,
             items: Vec::new(),
             end: None,
+            fix: None,
             source: None,
         }
     }

@@ -5,7 +5,7 @@ use crate::facts::gate::Gate;
 use crate::facts::kind::{FieldSpec, FieldType, KindSpec};
 use crate::facts::packet::parse_date;
 use crate::facts::packet::yaml::{Node, Value};
-use crate::judgement::diagnostic::Severity;
+use crate::judgement::diagnostic::{Edit, Fix, Severity};
 use std::fmt::Write as _;
 
 /// A key the kind does not know.
@@ -131,7 +131,8 @@ fn walk_map(
         if top {
             candidates.extend(HEADER_KEYS);
         }
-        let help = match did_you_mean(&entry.key, candidates.iter().copied()) {
+        let suggested = did_you_mean(&entry.key, candidates.iter().copied());
+        let help = match suggested {
             Some(s) => format!("did you mean `{s}`?"),
             None => match find_path(&spec.fields, &entry.key, "") {
                 Some(elsewhere) => {
@@ -148,6 +149,17 @@ fn walk_map(
             format!("unknown key `{}{}`", dotted(path, ""), entry.key),
             help,
         );
+        if let Some(s) = suggested {
+            let start = entry.key_pos.offset;
+            ctx.fix_last(Fix::edits(
+                format!("Rename the key to `{s}`"),
+                vec![Edit {
+                    start,
+                    end: start + entry.key.len(),
+                    text: s.to_string(),
+                }],
+            ));
+        }
     }
     for field in fields {
         let len = path.len();
@@ -320,6 +332,21 @@ fn check_truncation(ctx: &mut Ctx, node: &Node, path: &str) {
             format!("`{path}` ends before `{comment}`: YAML reads ` #` as the start of a comment"),
             "put the whole value in double quotes to keep it".into(),
         );
+        // The line the value starts on, its value quoted.
+        let start = file.text[..node.pos.offset.min(file.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = node.end + line.trim_end_matches('\r').len();
+        if let Some(new) = file.text.get(start..end).and_then(quote_line_value) {
+            ctx.fix_last(Fix::edits(
+                "Quote the value so YAML keeps the whole of it",
+                vec![Edit {
+                    start,
+                    end,
+                    text: new,
+                }],
+            ));
+        }
     }
 }
 
@@ -419,6 +446,30 @@ fn missing(ctx: &mut Ctx, field: &FieldSpec, node: &Node, path: &str, what: &str
         format!("{}{example}", field.prompt),
         path,
     );
+    // A question missing at the top is added, its answer a TODO, before the closing `---`.
+    let (_, front_end) = ctx.packet.front_range;
+    if what == "is missing" && path == field.key && front_end > 0 {
+        ctx.fix_last(Fix::edits(
+            format!("Add `{}` with a TODO for its answer", field.key),
+            vec![Edit {
+                start: front_end,
+                end: front_end,
+                text: crate::facts::kind::scaffold::field_yaml(field, 0),
+            }],
+        ));
+    }
+}
+
+/// A YAML line's value wrapped in double quotes (`key: a #b` → `key: "a #b"`); `None` when it
+/// is not a `key: value` line or is quoted already.
+pub fn quote_line_value(line: &str) -> Option<String> {
+    let (key, value) = line.split_once(": ")?;
+    let value = value.trim();
+    if value.is_empty() || value.starts_with('"') {
+        return None;
+    }
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!("{key}: \"{escaped}\""))
 }
 
 pub use crate::facts::packet::is_placeholder;

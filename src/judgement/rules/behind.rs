@@ -4,7 +4,7 @@
 use super::{Ctx, Rule};
 use crate::facts::gate::{Gate, Status};
 use crate::facts::kind::spec::KindSpec;
-use crate::judgement::diagnostic::Severity;
+use crate::judgement::diagnostic::{Applicability, Fix, FixAction, Severity};
 
 /// `kind-behind`.
 pub static KIND_BEHIND: Rule = Rule {
@@ -167,5 +167,10 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     ctx.report(&KIND_BEHIND, severity, pos, len, message, help);
     if let Some(d) = ctx.out.get_mut(before) {
         d.items = items;
+        d.fix = Some(Fix {
+            title: format!("Upgrade to version {} of the kind", spec.version),
+            applicability: Applicability::OnItsOwn,
+            action: FixAction::Upgrade { to: spec.version },
+        });
     }
 }

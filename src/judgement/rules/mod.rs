@@ -180,6 +180,13 @@ impl Ctx<'_> {
         self.packet.kind_version()
     }
 
+    /// Give the finding just reported the fix that resolves it.
+    pub fn fix_last(&mut self, fix: crate::judgement::diagnostic::Fix) {
+        if let Some(d) = self.out.last_mut() {
+            d.fix = Some(fix);
+        }
+    }
+
     /// Record a finding built elsewhere (e.g. in another file of the packet).
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.out.push(diagnostic);

@@ -5,7 +5,7 @@ use super::{Ctx, Rule};
 use crate::facts::gate::Gate;
 use crate::facts::kind::KindSpec;
 use crate::facts::kind::spec::criterion_key;
-use crate::judgement::diagnostic::Severity;
+use crate::judgement::diagnostic::{Edit, Fix, Severity};
 
 /// A required section is missing, empty, or lacks its table or task items.
 pub static SECTION_MISSING: Rule = Rule {
@@ -361,6 +361,21 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                     ),
                     c.text(),
                 );
+                // The criterion, unticked, as the section's first item.
+                if let Some(file) = &packet.file
+                    && let Some(eol) =
+                        file.text[section.pos.offset.min(file.text.len())..].find('\n')
+                {
+                    let at = section.pos.offset + eol + 1;
+                    ctx.fix_last(Fix::edits(
+                        format!("Add the criterion `{}`", c.text()),
+                        vec![Edit {
+                            start: at,
+                            end: at,
+                            text: format!("- [ ] {}\n", c.text()),
+                        }],
+                    ));
+                }
             }
             if want.all_checked.is_some_and(|g| ctx.gate >= g) {
                 // A criterion the KPI series decides is judged on the numbers (`rules::kpi`).

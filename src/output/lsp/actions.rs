@@ -15,82 +15,44 @@ impl Server {
             return Vec::new();
         };
         let lines: Vec<&str> = text.split('\n').collect();
-        // The kind, for inserting a missing question as its `TODO` scaffold; and the packet
-        // moved to the kind's version, for `kind-behind`.
+        // The packet moved to its kind's version, for the fix of `kind-behind`: worked out here,
+        // when asked for, not by every check.
         let mut upgrade = None;
-        let spec = packet_dir(&file).and_then(|dir| {
-            let packet = self.packet(&dir)?;
-            let ws = self.workspace(&dir)?;
-            let spec = ws.kind_of(&packet).map(|k| k.spec.clone())?;
-            if file.file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
-                && packet.kind_version() < spec.version
-            {
-                upgrade = crate::facts::kind::upgrade::upgraded(&packet, &spec)
-                    .ok()
-                    .map(|(new, added)| (spec.version, new, added.len()));
+        if let Some(dir) = packet_dir(&file)
+            && file.file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
+            && let Some(packet) = self.packet(&dir)
+            && let Some(spec) = self
+                .workspace(&dir)
+                .and_then(|ws| ws.kind_of(&packet).map(|k| k.spec.clone()))
+            && packet.kind_version() < spec.version
+        {
+            upgrade = crate::facts::kind::upgrade::upgraded(&packet, &spec)
+                .ok()
+                .map(|(new, added)| (spec.version, new, added.len()));
+        }
+        // The fix a finding carries (in its `data`, as the rule made it): a title and its edits.
+        let fix = |d: &lsp::Diagnostic| -> Option<(String, Vec<lsp::TextEdit>)> {
+            let fix = d.data.as_ref()?.get("fix")?;
+            if let Some(to) = fix.get("upgrade").and_then(serde_json::Value::as_u64) {
+                let (version, new, added) = upgrade.as_ref()?;
+                if u64::from(*version) != to {
+                    return None;
+                }
+                return Some((
+                    format!(
+                        "Upgrade to version {version} of the kind ({} to fill in, as `handoff upgrade` would)",
+                        crate::support::words::plural(*added, "item", "items")
+                    ),
+                    vec![lsp::TextEdit {
+                        range: whole_document(&lines),
+                        new_text: new.clone(),
+                    }],
+                ));
             }
-            Some(spec)
-        });
-        let front_end = front_matter_lines(&lines).end;
-        // The fix for one finding: a title, the range it replaces and the new text.
-        let fix = |d: &lsp::Diagnostic| -> Option<(String, lsp::Range, String)> {
-            let code = match &d.code {
-                Some(lsp::NumberOrString::String(s)) => s.as_str(),
-                _ => return None,
-            };
-            let line_no = d.range.start.line as usize;
-            let line = lines.get(line_no).copied().unwrap_or("");
-            match code {
-                "value-truncated" => quote_line_value(line).map(|new| {
-                    (
-                        "Quote the value so YAML keeps the whole of it".to_string(),
-                        whole_line(line_no, line),
-                        new,
-                    )
-                }),
-                "unknown-key" => suggestion(&d.message, d.data.as_ref())
-                    .map(|s| (format!("Rename the key to `{s}`"), d.range, s.to_string())),
-                "answer-missing" => d
-                    .data
-                    .as_ref()
-                    .and_then(|v| v.get("target"))
-                    .and_then(|t| t.as_str())
-                    .filter(|t| !t.contains(['.', '[']) && d.message.contains("is missing"))
-                    .and_then(|key| spec.as_ref()?.fields.iter().find(|f| f.key == key))
-                    .filter(|_| front_end < lines.len())
-                    .map(|field| {
-                        let at = lsp::Position::new(front_end as u32, 0);
-                        (
-                            format!("Add `{}` with a TODO for its answer", field.key),
-                            lsp::Range::new(at, at),
-                            crate::facts::kind::scaffold::field_yaml(field, 0),
-                        )
-                    }),
-                "criterion-missing" => d
-                    .data
-                    .as_ref()
-                    .and_then(|v| v.get("target"))
-                    .and_then(|t| t.as_str())
-                    .map(|criterion| {
-                        let at = lsp::Position::new(d.range.start.line + 1, 0);
-                        (
-                            format!("Add the criterion `{criterion}`"),
-                            lsp::Range::new(at, at),
-                            format!("- [ ] {criterion}\n"),
-                        )
-                    }),
-                "kind-behind" => upgrade.as_ref().map(|(version, new, added)| {
-                    (
-                        format!(
-                            "Upgrade to version {version} of the kind ({} to fill in, as `handoff upgrade` would)",
-                            crate::support::words::plural(*added, "item", "items")
-                        ),
-                        whole_document(&lines),
-                        new.clone(),
-                    )
-                }),
-                _ => None,
-            }
+            let title = fix.get("title")?.as_str()?.to_string();
+            let edits: Vec<lsp::TextEdit> =
+                serde_json::from_value(fix.get("edits")?.clone()).ok()?;
+            (!edits.is_empty()).then_some((title, edits))
         };
         // Every fix at once (`source.fixAll`), from the document's findings now; the upgrade,
         // a step of its own, is left out.
@@ -112,13 +74,9 @@ impl Server {
         }
         let mut quick = Vec::new();
         for d in &p.context.diagnostics {
-            let edit = fix(d);
-            if let Some((title, range, new_text)) = edit {
+            if let Some((title, edits)) = fix(d) {
                 let mut changes = HashMap::new();
-                changes.insert(
-                    p.text_document.uri.clone(),
-                    vec![lsp::TextEdit { range, new_text }],
-                );
+                changes.insert(p.text_document.uri.clone(), edits);
                 quick.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title,
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
@@ -143,7 +101,7 @@ impl Server {
         uri: &lsp::Url,
         file: &Path,
         text: &str,
-        fix: &impl Fn(&lsp::Diagnostic) -> Option<(String, lsp::Range, String)>,
+        fix: &impl Fn(&lsp::Diagnostic) -> Option<(String, Vec<lsp::TextEdit>)>,
     ) -> Option<lsp::CodeActionOrCommand> {
         let dir = packet_dir(file)?;
         let packet = self.packet(&dir)?;
@@ -154,11 +112,13 @@ impl Server {
         let mut edits: Vec<lsp::TextEdit> = found
             .iter()
             .filter(|d| {
-                d.rule != "kind-behind"
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == Applicability::Safe)
                     && Path::new(&d.file).file_name().and_then(|n| n.to_str()) == Some(PACKET_FILE)
             })
             .filter_map(|d| fix(&to_lsp(d, Some(text))))
-            .map(|(_, range, new_text)| lsp::TextEdit { range, new_text })
+            .flat_map(|(_, edits)| edits)
             .collect();
         let at = |p: lsp::Position| (p.line, p.character);
         edits.sort_by_key(|e| (at(e.range.start), at(e.range.end)));
@@ -192,41 +152,4 @@ impl Server {
             ..Default::default()
         }))
     }
-}
-
-/// A line's value wrapped in double quotes (`key: a #b` → `key: "a #b"`).
-pub(super) fn quote_line_value(line: &str) -> Option<String> {
-    let (key, value) = line.split_once(": ")?;
-    let value = value.trim();
-    if value.is_empty() || value.starts_with('"') {
-        return None;
-    }
-    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
-    Some(format!("{key}: \"{escaped}\""))
-}
-
-/// The key an `unknown-key` finding suggests (`did you mean `x`?`).
-pub(super) fn suggestion<'a>(
-    message: &'a str,
-    data: Option<&'a serde_json::Value>,
-) -> Option<&'a str> {
-    let help = data
-        .and_then(|d| d.get("help"))
-        .and_then(|h| h.as_str())
-        .unwrap_or(message);
-    let rest = help.split("did you mean `").nth(1)?;
-    rest.split('`').next()
-}
-
-/// The range of a whole line, without its line break.
-pub(super) fn whole_line(line_no: usize, line: &str) -> lsp::Range {
-    let len: usize = line
-        .trim_end_matches('\r')
-        .chars()
-        .map(char::len_utf16)
-        .sum();
-    lsp::Range::new(
-        lsp::Position::new(line_no as u32, 0),
-        lsp::Position::new(line_no as u32, len as u32),
-    )
 }

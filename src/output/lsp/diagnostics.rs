@@ -129,7 +129,37 @@ pub(super) fn to_lsp(d: &Diagnostic, text: Option<&str>) -> lsp::Diagnostic {
         code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some("handoff".into()),
         message: format!("{}\nhelp: {}", d.message, d.help),
-        data: Some(serde_json::json!({ "target": d.target, "help": d.help })),
+        data: Some(serde_json::json!({
+            "target": d.target,
+            "help": d.help,
+            "fix": d.fix.as_ref().and_then(|f| fix_data(f, text)),
+        })),
         ..Default::default()
+    }
+}
+
+/// A rule's fix as the diagnostic's `data` carries it to the editor's code action request: its
+/// title, whether fix-all may apply it, and its edits as LSP text edits (or the kind version an
+/// upgrade moves to, worked out when asked for).
+fn fix_data(fix: &Fix, text: Option<&str>) -> Option<serde_json::Value> {
+    let with_others = fix.applicability == Applicability::Safe;
+    match &fix.action {
+        FixAction::Edits(edits) => {
+            let text = text?;
+            let edits: Vec<lsp::TextEdit> = edits
+                .iter()
+                .filter(|e| e.start <= e.end && e.end <= text.len())
+                .map(|e| lsp::TextEdit {
+                    range: lsp::Range::new(position_of(text, e.start), position_of(text, e.end)),
+                    new_text: e.text.clone(),
+                })
+                .collect();
+            Some(
+                serde_json::json!({ "title": fix.title, "withOthers": with_others, "edits": edits }),
+            )
+        }
+        FixAction::Upgrade { to } => Some(
+            serde_json::json!({ "title": fix.title, "withOthers": with_others, "upgrade": to }),
+        ),
     }
 }

@@ -13,7 +13,7 @@ use crate::facts::kind::{FieldSpec, FieldType, KindSpec};
 use crate::facts::packet::yaml::{Node, Value};
 use crate::facts::packet::{PACKET_FILE, Packet};
 use crate::facts::workspace::Workspace;
-use crate::judgement::diagnostic::{Diagnostic, Severity};
+use crate::judgement::diagnostic::{Applicability, Diagnostic, Fix, FixAction, Severity};
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -27,7 +27,7 @@ pub mod format;
 mod hover;
 pub mod transport;
 
-use actions::quote_line_value;
+use crate::judgement::rules::answers::quote_line_value;
 use diagnostics::to_lsp;
 use hover::question_markdown;
 
