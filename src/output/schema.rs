@@ -174,10 +174,16 @@ fn field_schema(f: &FieldSpec) -> Value {
 }
 
 fn object(fields: &[FieldSpec]) -> Value {
-    let props: Map<String, Value> = fields
+    let mut props: Map<String, Value> = fields
         .iter()
         .map(|f| (f.key.clone(), field_schema(f)))
         .collect();
+    if crate::judgement::rules::items::is_dated(fields) && !props.contains_key("done") {
+        props.insert(
+            "done".into(),
+            json!({ "type": ["string", "boolean"], "description": "The day the item was done (YYYY-MM-DD): it is no longer overdue." }),
+        );
+    }
     json!({ "type": "object", "additionalProperties": false, "properties": props })
 }
 
