@@ -7,6 +7,7 @@ use crate::facts::packet::Packet;
 use crate::facts::signoff::{self, Freshness, Signoff};
 use crate::facts::workspace::Workspace;
 use crate::judgement::diagnostic::Severity;
+use crate::judgement::open::Open;
 use crate::support::suggest::did_you_mean;
 
 /// Flags of `handoff sign`.
@@ -31,6 +32,10 @@ pub struct SignArgs {
     /// Replace someone else's sign-off of this role that still covers the packet (says whose).
     #[arg(long)]
     pub replace: bool,
+    /// Judge the packet as of DATE (YYYY-MM-DD): what is open and what falls due when. The
+    /// sign-off itself records the time it is made.
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", hide_env_values = true, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// Sign; returns the exit status.
@@ -135,7 +140,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         }
     }
 
-    let today = chrono::Local::now().date_naive();
+    let today = super::today(args.today);
     let gate = crate::judgement::verdict::gate_for(&packet, &ws, today).max(Gate::Ready);
     let findings = crate::judgement::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
     let blocking: Vec<_> = findings
@@ -168,22 +173,13 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         ));
     }
     // Criteria still open are worth a warning, not a refusal: signing before day 0 is normal.
-    let unchecked: Vec<&str> = spec
-        .sections
-        .iter()
-        .filter(|s| s.all_checked.is_some())
-        .filter_map(|s| packet.body.section(&s.title))
-        .flat_map(|s| {
-            packet
-                .body
-                .tasks_in(s)
-                .filter(|t| !t.checked)
-                .map(|t| t.text.as_str())
-        })
-        .collect();
+    // Only what `check` reports at this gate is open: a criterion the KPI series decides, one
+    // that is waived, or one due later is not.
+    let open = Open::of(&packet, kind, &ws.config.settings, today, gate);
+    let unchecked: Vec<&str> = open.open_criteria().map(|c| c.text.as_str()).collect();
     if !unchecked.is_empty() {
         eprintln!(
-            "warning: {} still open:",
+            "warning: {} still open at the {gate} gate:",
             crate::output::report::plural(
                 unchecked.len(),
                 "acceptance criterion is",
@@ -191,8 +187,17 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             )
         );
         for t in &unchecked {
-            eprintln!("  - [ ] {t}");
+            eprintln!("  - [ ] {}", crate::support::words::neutral(t));
         }
+    }
+    let later = open.later_criteria();
+    if let Some((_, Some(last))) = later.last() {
+        eprintln!(
+            "note: {} later, the last by {}; ticking {} then edits the packet, so this sign-off will need renewing",
+            crate::output::report::plural(later.len(), "criterion falls due", "criteria fall due"),
+            open.when(*last),
+            if later.len() == 1 { "it" } else { "them" }
+        );
     }
 
     let digest = signoff::digest(&packet);
@@ -241,9 +246,9 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             .filter(|r| !after.signed(r))
             .collect();
         if missing.is_empty() {
-            println!(
-                "Every role has signed. Next: set `status: signed-off` in {shown} (moving the status forward keeps the sign-offs fresh) and commit it."
-            );
+            for line in next_steps(&signed, kind, &ws, today, &shown) {
+                println!("{line}");
+            }
         } else {
             println!("Still to sign: {}.", missing.join(", "));
         }
@@ -257,6 +262,81 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         );
     }
     Ok(0)
+}
+
+/// What to do once every role has signed: set the status forward when the signed-off gate
+/// passes; else what is still open, each with the day it falls due, and how to get there.
+/// Never a step that would fail the gate.
+fn next_steps(
+    signed: &Packet,
+    kind: &crate::facts::kind::Kind,
+    ws: &Workspace,
+    today: chrono::NaiveDate,
+    shown: &str,
+) -> Vec<String> {
+    use crate::facts::gate::Status;
+    if signed.status().is_some_and(|s| s >= Status::SignedOff) {
+        return vec![format!(
+            "Every role has signed, and the status says {}: commit it.",
+            signed.status().map(|s| s.name()).unwrap_or_default()
+        )];
+    }
+    let blocking =
+        crate::judgement::open::blocking(signed, &ws.kinds, &ws.config, today, Gate::SignedOff);
+    if blocking.is_empty() {
+        return vec![format!(
+            "Every role has signed. Next: set `status: signed-off` in {shown} (moving the status forward keeps the sign-offs fresh) and commit it."
+        )];
+    }
+    let gate = crate::judgement::verdict::gate_for(signed, ws, today).max(Gate::Ready);
+    let open = Open::of(signed, kind, &ws.config.settings, today, gate);
+    let neutral = |s: &str| crate::support::words::neutral(s).into_owned();
+    let mut lines = vec![
+        "Every role has signed, but the packet does not pass the signed-off gate yet. Still open:"
+            .to_string(),
+    ];
+    let mut listed: Vec<&str> = Vec::new();
+    for c in open.open_criteria() {
+        lines.push(format!("  - [ ] {}: due now", neutral(&c.text)));
+        listed.push(&c.text);
+    }
+    for (c, date) in open.later_criteria() {
+        let due = date.map_or_else(
+            || "due later".to_string(),
+            |d| format!("due {}", open.when(d)),
+        );
+        lines.push(format!("  - [ ] {}: {due}", neutral(&c.text)));
+        listed.push(&c.text);
+    }
+    for d in &blocking {
+        let criterion = d.rule == crate::judgement::rules::sections::CRITERIA_OPEN.id
+            && d.target.as_deref().is_some_and(|t| listed.contains(&t));
+        if !criterion {
+            lines.push(format!(
+                "  - {} ({}:{})",
+                neutral(&d.message),
+                d.file,
+                d.pos.line
+            ));
+        }
+    }
+    let by = signed
+        .day0()
+        .and_then(|d0| d0.checked_add_signed(chrono::Duration::days(kind.spec.gates.signed_off)));
+    let when = match by {
+        Some(d) if d > today => format!("by {}, when the signed-off gate applies", open.when(d)),
+        Some(d) => format!("now: the signed-off gate applies since {}", open.when(d)),
+        None => "before the signed-off gate".to_string(),
+    };
+    let tick = if listed.is_empty() {
+        "Settle each in"
+    } else {
+        "Tick each criterion in"
+    };
+    lines.push(format!(
+        "{tick} {shown} once it holds (or waive it with a reason: `handoff waive`). That edits the packet, so the sign-offs go stale: once nothing is open, each role signs again, {when}; then set `status: signed-off` and commit it."
+    ));
+    lines
 }
 
 fn short(digest: &str) -> &str {

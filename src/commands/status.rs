@@ -158,10 +158,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             (p.status()? < from).then(|| format!("{} by {}: {}", s.at, s.by, s.reason))
         }),
         sent_back,
-        kpi: e
-            .kpi
-            .as_ref()
-            .map(crate::judgement::rules::kpi::Reading::summary),
+        kpi: e.kpi.as_ref().map(|k| k.summary(e.verdict.gate)),
     }
 }
 
@@ -212,10 +209,12 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         };
         let kpi = match &e.kpi {
             Some(k) => {
-                let cell = truncate(&k.cell(), 16);
-                match (k.health.breach, k.health.last_met) {
-                    (Some(_), _) | (None, Some(false)) => paint(format!("{cell:<16}"), "31"),
-                    _ => format!("{cell:<16}"),
+                // The series as `check` judges it at the packet's gate.
+                let cell = truncate(&k.cell(e.verdict.gate), 16);
+                if k.alarming(e.verdict.gate) {
+                    paint(format!("{cell:<16}"), "31")
+                } else {
+                    format!("{cell:<16}")
                 }
             }
             None => format!("{:<16}", "—"),
