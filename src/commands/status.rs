@@ -65,6 +65,19 @@ struct Row {
     awaiting_fix: Option<String>,
     /// The KPI series' last value against its target, when the packet has a series.
     kpi: Option<crate::judgement::rules::kpi::Summary>,
+    /// Acceptance criteria the gate fails on now (what `check` reports as `criteria-open`).
+    criteria_open: Vec<String>,
+    /// Acceptance criteria not due yet, each with the day it falls due.
+    criteria_due: Vec<DueLater>,
+    /// Dated items (backlog, enablement, open questions) past their date and not done.
+    items_overdue: Vec<crate::judgement::rules::items::Item>,
+}
+
+/// A criterion that falls due later.
+#[derive(Serialize)]
+struct DueLater {
+    criterion: String,
+    date: Option<NaiveDate>,
 }
 
 /// Print the portfolio.
@@ -72,6 +85,7 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     let today = today(args.today);
     let (mut entries, notes, failed) = if args.repos.is_empty() {
         let ws = Workspace::open(&env.cwd)?;
+        super::require_packets_folder(&ws)?;
         let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
         (entries, note.into_iter().collect::<Vec<_>>(), Vec::new())
     } else {
@@ -126,6 +140,8 @@ fn urgency(e: &Entry) -> (u8, Option<NaiveDate>, String) {
 
 fn row(e: &Entry, today: NaiveDate) -> Row {
     let p = &e.packet;
+    // What is open, from the same reading `check` and `sign` use.
+    let open = &e.open;
     let next = e.next();
     let sent_back = crate::facts::sendback::read(p);
     Row {
@@ -159,6 +175,22 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
         }),
         sent_back,
         kpi: e.kpi.as_ref().map(|k| k.summary(e.verdict.gate)),
+        criteria_open: open
+            .iter()
+            .flat_map(|o| o.open_criteria().map(|c| c.text.clone()))
+            .collect(),
+        criteria_due: open
+            .iter()
+            .flat_map(|o| o.later_criteria())
+            .map(|(c, date)| DueLater {
+                criterion: c.text.clone(),
+                date,
+            })
+            .collect(),
+        items_overdue: open
+            .iter()
+            .flat_map(|o| o.overdue_items().cloned())
+            .collect(),
     }
 }
 
@@ -231,6 +263,22 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         );
         for o in &r.overdue {
             let _ = writeln!(out, "{:<w$} {}", "", paint(format!("overdue: {o}"), "31"));
+        }
+        for i in &r.items_overdue {
+            let owner = i
+                .owner
+                .as_deref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{:<w$} {}",
+                "",
+                paint(
+                    format!("overdue: {} {} `{}`{owner}", i.due, i.noun, i.what),
+                    "31"
+                )
+            );
         }
         if let Some(s) = &r.awaiting_fix {
             let _ = writeln!(out, "{:<w$} {}", "", paint(format!("sent back {s}"), "33"));

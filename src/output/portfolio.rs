@@ -18,6 +18,8 @@ pub struct Entry {
     pub placed: Vec<Placed>,
     /// Its KPI series as committed, judged today, when it has one.
     pub kpi: Option<crate::judgement::rules::kpi::Reading>,
+    /// What is still open at its gate today, and what falls due when (criteria, dated items).
+    pub open: Option<crate::judgement::open::Open>,
 }
 
 impl Entry {
@@ -49,22 +51,30 @@ pub fn load(
         .into_iter()
         .filter_map(|(p, v)| Some((p?, v)))
         .collect();
-    let entries = verdict::parallel_map(&checked, |(packet, _)| {
-        ws.kind_of(packet).map_or((Vec::new(), None), |k| {
+    let entries = verdict::parallel_map(&checked, |(packet, verdict)| {
+        ws.kind_of(packet).map_or((Vec::new(), None, None), |k| {
             (
                 timeline::place(packet, &k.spec, &ws.config.settings, today),
                 crate::judgement::rules::kpi::reading(packet, &k.spec, today),
+                Some(crate::judgement::open::Open::of(
+                    packet,
+                    k,
+                    &ws.config.settings,
+                    today,
+                    verdict.gate,
+                )),
             )
         })
     });
     let entries = checked
         .into_iter()
         .zip(entries)
-        .map(|((packet, verdict), (placed, kpi))| Entry {
+        .map(|((packet, verdict), (placed, kpi, open))| Entry {
             packet,
             verdict,
             placed,
             kpi,
+            open,
         })
         .collect();
     (entries, note)
