@@ -493,6 +493,18 @@ fn a_series_pulled_from_postgres_never_shows_the_password() {
     let (code, text) = pull(&url, &[]);
     assert_eq!(code, 2);
     assert!(text.contains("read-only transaction"), "{text}");
+    // A query written for SQLite meets Postgres' own parameters: the server's words, and how to
+    // write them.
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: select day, value from kpi_daily where day between ?1 and ?2\n", true),
+    );
+    let (code, text) = pull(&url, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("PostgreSQL says:") && text.contains("write `day between $1 and $2`"),
+        "{text}"
+    );
 
     // A URL that requires TLS from a server without it: a clear error, never the password.
     let (code, text) = pull(&format!("{url}?sslmode=require"), &[]);

@@ -25,9 +25,28 @@ packets = "{packets}"
 # weekends = "warn"
 
 # Role names that packets may use instead of `Name <email>`; also who `handoff remind` pings.
+# An entry named like a sign-off role binds it: only the people listed may sign that role.
 [people]
 # ops-lead = "Jordan Blake <jordan@example.com>"
 # revops-director = "Ines Moreau <ines@example.com>"
+
+# Where `handoff metrics pull` reads a KPI day by day: a packet's metric answer names one in
+# `series: {source: warehouse, query: "select day, value from ... where day between $1 and $2"}`.
+# Postgres reads the connection string from an environment variable, never from the repository
+# (parameters $1 and $2); SQLite reads a file inside the repository (parameters ?1 and ?2).
+# [sources.warehouse]
+# kind = "postgres"
+# url_env = "KPI_DATABASE_URL"
+#
+# [sources.local]
+# kind = "sqlite"
+# path = "data/kpis.db"
+
+# Where a reminder links to: the packet in your forge ({path} is its handoff.md, {id} its id),
+# or the site `handoff render --all` publishes (each packet at <site>/<id>.html).
+# [links]
+# packet = "https://github.com/your-org/your-repo/blob/main/{path}"
+# site = "https://your-org.github.io/handoffs/"
 "#;
 
 const WORKFLOW: &str = r#"# Runs the handoff readiness gate on every pull request (no path filter, so that it can be a
@@ -107,7 +126,26 @@ pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
         );
         println!("      (`handoff kinds` lists the kinds)");
     }
+    outside_git_note(env, root);
     Ok(0)
+}
+
+/// Say so when `dir` is not inside a git repository: handoff keeps packets, sign-offs and their
+/// audit in git, and `stats` and `log` read its history.
+pub fn outside_git_note(env: &Env, dir: &Path) {
+    let abs = crate::support::paths::absolute(dir);
+    if env.quiet || crate::facts::packet::tree::work_tree_of(&abs).is_some() {
+        return;
+    }
+    let shown = crate::support::paths::shown(dir);
+    let shown = if shown == "." {
+        "this folder".to_string()
+    } else {
+        shown
+    };
+    eprintln!(
+        "note: {shown} is not inside a git repository; handoff keeps the packets, their sign-offs and their history in git (`sign` records who signed, `log` and `stats` read the history): run `git init` here, or work in the repository that should hold the packets"
+    );
 }
 
 /// Create `path` (never replacing anything), refusing a folder that a link leads out of `root`.

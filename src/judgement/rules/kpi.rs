@@ -79,6 +79,12 @@ pub fn metric_path(spec: &KindSpec) -> &str {
 
 /// How many days old the last value may be: the data contract's tightest `freshness`.
 pub fn allowed_lag(packet: &crate::facts::packet::Packet) -> i64 {
+    freshness(packet).map_or(2, |(_, days)| days)
+}
+
+/// The data contract's tightest `freshness`, as written (`6h`, kept in its own unit), and the
+/// days a daily series may lag under it (a day's value is known the day after, so at least one).
+pub fn freshness(packet: &crate::facts::packet::Packet) -> Option<(String, i64)> {
     packet
         .front
         .as_ref()
@@ -87,9 +93,8 @@ pub fn allowed_lag(packet: &crate::facts::packet::Packet) -> i64 {
         .into_iter()
         .flatten()
         .filter_map(|item| item.get("freshness")?.as_str())
-        .filter_map(metrics::freshness_days)
-        .min()
-        .unwrap_or(2)
+        .filter_map(|s| Some((s.trim().to_string(), metrics::freshness_days(s)?)))
+        .min_by_key(|(s, days)| (*days, metrics::freshness_hours(s).map(|h| h as i64)))
 }
 
 /// A packet's KPI, read and judged: what `check`, `status`, `render` and `remind` all show.
@@ -516,8 +521,18 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             pos,
             1,
             format!(
-                "the series ends {age} days ago ({}); the data contract allows {lag}",
-                health.last.map(|(d, _)| d.to_string()).unwrap_or_default()
+                "the series ends {age} days ago ({}); {}",
+                health.last.map(|(d, _)| d.to_string()).unwrap_or_default(),
+                match freshness(packet) {
+                    Some((written, _)) => format!(
+                        "the data contract's freshness is {written}, which a daily series meets while its last day is at most {} behind",
+                        crate::support::words::plural(lag as usize, "day", "days")
+                    ),
+                    None => format!(
+                        "without a data contract's freshness, a daily series may be {} behind",
+                        crate::support::words::plural(lag as usize, "day", "days")
+                    ),
+                }
             ),
             format!("run `handoff metrics pull {}` and commit the file; if the source has no newer rows, the data stopped flowing", packet.id),
         );
