@@ -241,8 +241,8 @@ fn the_index_and_the_figures_read_at_normal_size() {
         "{index}"
     );
     assert!(index.contains("As of 2026-12-08: 2 packets."), "{index}");
-    // The verdicts have room: `FAIL (signed-off)` at 13 px is about 120 px wide.
-    let x1 = 832.0 - 150.0;
+    // The verdicts have room: `FAIL (signed-off)` at 12 px is about 125 px wide.
+    let x1 = 832.0 - 160.0;
     for (i, _) in index.match_indices("<text class=\"verdict") {
         let x: f64 = index[i..]
             .split("x=\"")

@@ -86,8 +86,9 @@ pub struct KpiChart {
     pub today_x: Option<f64>,
     /// Labels of the value axis: y and text.
     pub ticks: Vec<(f64, String)>,
-    /// Labels of the day axis: x and date (`Nov 23`), a week apart.
-    pub day_ticks: Vec<(f64, String)>,
+    /// Labels of the day axis: x, date (`Nov 23`), a week apart, and how each sits on its
+    /// mark (`end` near the right edge, so that none is cut).
+    pub day_ticks: Vec<(f64, String, &'static str)>,
     /// The first and last day drawn.
     pub from: String,
     /// See `from`.
@@ -242,7 +243,11 @@ fn chart(r: &Reading, day0: NaiveDate, today: NaiveDate) -> Option<KpiChart> {
             .collect(),
         day_ticks: day_ticks(from, to)
             .into_iter()
-            .map(|d| (x(d), d.format("%b %-d").to_string()))
+            .map(|d| {
+                let at = x(d);
+                let anchor = if at > x1 - 24.0 { "end" } else { "middle" };
+                (at, d.format("%b %-d").to_string(), anchor)
+            })
             .collect(),
         from: from.to_string(),
         to: to.to_string(),

@@ -72,14 +72,14 @@ pub struct Point {
 }
 
 // Laid out at the page's own width (its 832 px column), so that text reads at its size: 13 px
-// labels, a verdict column wide enough for `FAIL (signed-off)`. Narrower screens scroll it.
+// labels, a 12 px verdict column wide enough for `FAIL (signed-off)`. Narrower screens scroll it.
 const WIDTH: u32 = 832;
-const LABEL: f64 = 200.0;
-const VERDICT: f64 = 150.0;
+const LABEL: f64 = 210.0;
+const VERDICT: f64 = 160.0;
 const ROW: u32 = 26;
 const TOP: u32 = 44;
 /// Characters of a title that fit the label column at 13 px.
-const TITLE_CHARS: usize = 27;
+const TITLE_CHARS: usize = 24;
 
 /// Lay out the overview for these reviews; none when no packet has a day 0.
 pub fn build(reviews: &[Review], today: NaiveDate) -> Option<Overview> {

@@ -71,6 +71,23 @@ pub struct Label {
     pub x: f64,
     /// Text.
     pub text: String,
+    /// How far below the first line of labels it sits: every other label drops a line when
+    /// the groups are too narrow for their names side by side.
+    pub dy: f64,
+}
+
+/// Labels too wide for their groups alternate between two lines.
+fn stagger(labels: &mut [Label], slot: f64) {
+    // About 7 px a character at 12 px.
+    let widest = labels
+        .iter()
+        .map(|l| l.text.chars().count() as f64 * 7.0)
+        .fold(0.0, f64::max);
+    if widest > slot {
+        for (i, l) in labels.iter_mut().enumerate() {
+            l.dy = if i % 2 == 1 { 15.0 } else { 0.0 };
+        }
+    }
 }
 
 const W: u32 = 640;
@@ -138,6 +155,7 @@ pub fn build(overall: &Overall) -> Charts {
             labels.push(Label {
                 x: round(x + s * 0.5),
                 text: kind.kind.clone(),
+                dy: 0.0,
             });
             for (j, (class, v)) in [("rework", kind.rework), ("sent-back", kind.sent_back)]
                 .into_iter()
@@ -155,6 +173,7 @@ pub fn build(overall: &Overall) -> Charts {
                 });
             }
         }
+        stagger(&mut labels, s);
         chart(
             "Rework commits (solid) and send-backs (striped), per kind",
             Axis::count(max),
@@ -237,6 +256,7 @@ fn per_quarter(
         labels.push(Label {
             x: round(cx),
             text: quarter.quarter.clone(),
+            dy: 0.0,
         });
         if let Some((h, class, value, whisker)) = bar(quarter) {
             marks.push(Mark {
@@ -250,6 +270,7 @@ fn per_quarter(
             });
         }
     }
+    stagger(&mut labels, s);
     let mut c = chart(
         title,
         axis,
