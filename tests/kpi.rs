@@ -867,7 +867,7 @@ fn stats_tells_how_many_signed_off_plays_still_meet_their_kpi() {
     );
     let (_, text, _) = repo.run(&["stats", "--today", "2026-12-31"]);
     assert!(
-        text.contains("KPI on target 30 / 60 / 90 days after sign-off 100% / 0% / —"),
+        text.contains("KPI on target 30 / 60 / 90 days after sign-off  100% / 0% / —"),
         "{text}"
     );
     // Before 30 days have passed, nothing is known yet.
@@ -933,7 +933,7 @@ fn a_csv_export_is_a_source_and_an_old_series_is_stale() {
     assert!(
         stale[0]
             .2
-            .contains("ends 10 days ago (2026-12-14); the data contract allows 2"),
+            .contains("ends 10 days ago (2026-12-14); without a data contract's freshness, a daily series may be 2 days behind"),
         "{stale:?}"
     );
     assert_eq!(stale[0].1, "warning");
