@@ -162,6 +162,16 @@ fn a_list_the_kind_wants_done_by_sign_off_fails_that_gate_when_overdue() {
             .unwrap()
             .ends_with("the kind wants it done by the signed-off gate")
     );
+    // remind pings the asset's owner, with the link to the packet.
+    let config = repo.read("handoff.toml") + LINKS;
+    repo.write("handoff.toml", config);
+    let (_, out, _) = repo.run(&["remind", "--today", "2026-09-20"]);
+    common::assert_contains_all(
+        &out,
+        &[
+            "Mon 2026-09-07  inbound-demo-routing (day -7): enablement item `Talk track for pricing-page demo requests`\n                ping: Priya Shah <priya@northwind.test>\n                open: https://github.com/northwind/handoffs/blob/main/handoffs/inbound-demo-routing/handoff.md",
+        ],
+    );
     // Marked done, the gate takes it.
     let text = repo
         .read(path)
