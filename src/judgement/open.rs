@@ -78,6 +78,15 @@ impl Open {
         self.items.iter().filter(|i| i.overdue(self.today))
     }
 
+    /// Only what is not met: criteria open, waived or due later, and dated items not done (what
+    /// a portfolio of many packets keeps for each).
+    pub fn unsettled(mut self) -> Open {
+        self.criteria
+            .retain(|c| !matches!(c.standing, Standing::Met | Standing::Decided));
+        self.items.retain(|i| !i.done);
+        self
+    }
+
     /// `day +3 (Thu 2026-12-10)` for a date, relative to day 0 when known.
     pub fn when(&self, date: NaiveDate) -> String {
         when(self.day0, date)

@@ -56,13 +56,17 @@ pub fn load(
             (
                 timeline::place(packet, &k.spec, &ws.config.settings, today),
                 crate::judgement::rules::kpi::reading(packet, &k.spec, today),
-                Some(crate::judgement::open::Open::of(
-                    packet,
-                    k,
-                    &ws.config.settings,
-                    today,
-                    verdict.gate,
-                )),
+                // Only what is not met is kept: a portfolio holds one per packet.
+                Some(
+                    crate::judgement::open::Open::of(
+                        packet,
+                        k,
+                        &ws.config.settings,
+                        today,
+                        verdict.gate,
+                    )
+                    .unsettled(),
+                ),
             )
         })
     });

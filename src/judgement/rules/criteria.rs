@@ -58,9 +58,12 @@ pub struct Criterion {
     /// Where it stands.
     #[serde(flatten)]
     pub standing: Standing,
-    /// The task as parsed (place in the file).
+    /// Where the task item starts in `handoff.md`.
     #[serde(skip)]
-    pub task: Task,
+    pub pos: crate::facts::packet::source::Pos,
+    /// Byte offset past the item's first line.
+    #[serde(skip)]
+    pub end: usize,
 }
 
 /// The criteria section a kind asks for, when it has one: its spec.
@@ -157,7 +160,8 @@ pub fn standings_in(
                 checked: task.checked,
                 due,
                 standing,
-                task: task.clone(),
+                pos: task.pos,
+                end: task.end,
             }
         })
         .collect()

@@ -378,17 +378,16 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                         super::criteria::Standing::Open | super::criteria::Standing::Waived { .. }
                     )
                 }) {
-                    let task = &c.task;
                     ctx.report_on(
                         &CRITERIA_OPEN,
                         Severity::Error,
-                        task.pos,
-                        task.end - task.pos.offset,
-                        format!("acceptance criterion not met: {}", task.text),
+                        c.pos,
+                        c.end - c.pos.offset,
+                        format!("acceptance criterion not met: {}", c.text),
                         format!(
                             "from the {gate} gate every criterion due must be checked: mark it `- [x]` once it holds, or waive it with a reason and an expiry (`handoff waive`)"
                         ),
-                        &task.text,
+                        &c.text,
                     );
                 }
             }
