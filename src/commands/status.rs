@@ -71,6 +71,9 @@ struct Row {
     criteria_due: Vec<DueLater>,
     /// Dated items (backlog, enablement, open questions) past their date and not done.
     items_overdue: Vec<crate::judgement::rules::items::Item>,
+    /// Each sign-off with how it is proven (`method`: identity, signature, forge, landed) and
+    /// whether that counts.
+    signoffs: Vec<crate::output::portfolio::Signed>,
 }
 
 /// A criterion that falls due later.
@@ -84,7 +87,7 @@ struct DueLater {
 pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     let today = today(args.today);
     let (mut entries, notes, failed) = if args.repos.is_empty() {
-        let ws = Workspace::open(&env.cwd)?;
+        let ws = Workspace::open(&env.cwd)?.showing_proofs();
         super::require_packets_folder(&ws)?;
         let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
         (entries, note.into_iter().collect::<Vec<_>>(), Vec::new())
@@ -191,6 +194,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             .iter()
             .flat_map(|o| o.overdue_items().cloned())
             .collect(),
+        signoffs: e.signoffs.clone(),
     }
 }
 

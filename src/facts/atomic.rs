@@ -14,6 +14,11 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(60);
 /// file is named `.<file name>.<random>.tmp`, so a run killed half-way leaves nothing that looks
 /// like a packet file (and `handoff sign` removes such leftovers beside `handoff.md`).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
+    write_atomic_bytes(path, text.as_bytes())
+}
+
+/// [`write_atomic`] of bytes (a file put back exactly as it was).
+pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -34,7 +39,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
         .suffix(crate::facts::packet::files::TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(io("cannot create a temporary file beside it"))?;
-    tmp.write_all(text.as_bytes()).map_err(io("cannot write"))?;
+    tmp.write_all(bytes).map_err(io("cannot write"))?;
     tmp.as_file().sync_all().map_err(io("cannot write"))?;
     match std::fs::metadata(path) {
         Ok(meta) => {

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// A packet's open items at a gate on a day.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Open {
     /// The gate judged.
     pub gate: Gate,
