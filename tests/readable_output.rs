@@ -380,12 +380,16 @@ fn first_steps_say_what_is_wrong_at_once() {
         ),
         "{config}"
     );
-    let uncommented: String = config
+    // From the [sources] example on (the [people] example above it holds a placeholder key).
+    let from = config
+        .find("# Where `handoff metrics pull`")
+        .expect("a [sources] example");
+    let uncommented: String = config[..from]
         .lines()
-        .map(|l| match l.strip_prefix("# ") {
+        .chain(config[from..].lines().map(|l| match l.strip_prefix("# ") {
             Some(rest) if rest.starts_with('[') || rest.contains(" = ") => rest,
             _ => l,
-        })
+        }))
         .collect::<Vec<_>>()
         .join("\n");
     repo.write("handoff.toml", uncommented + "\n");
