@@ -16,6 +16,9 @@ use std::io::Write as _;
 pub enum CheckFormat {
     /// Diagnostics with source snippets, and a summary.
     Human,
+    /// One line a finding (`path:line:col: severity[rule] message`), the verdict lines and the
+    /// summary: for editors, `grep`, and reading a long run at a glance.
+    Concise,
     /// One JSON document.
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
@@ -130,6 +133,8 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         color: env.color && args.output.is_none(),
         quiet: env.quiet,
         deny_warnings: args.deny_warnings,
+        // Quiet prints the reasons a packet fails, one line each.
+        concise: args.format == CheckFormat::Concise || env.quiet,
     };
     // One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
     // output says so.
@@ -140,7 +145,8 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             }
         }
     };
-    if args.format == CheckFormat::Human && dirs.is_empty() && !env.quiet {
+    let human = matches!(args.format, CheckFormat::Human | CheckFormat::Concise);
+    if human && dirs.is_empty() && !env.quiet {
         match &args.changed_since {
             Some(base) => {
                 eprintln!("no packet changed since {base}, and none crossed a gate since then")
@@ -155,7 +161,10 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let extras = args.sarif.is_some() || args.summary.is_some() || args.github_output.is_some();
     if args.output.is_none()
         && !extras
-        && matches!(args.format, CheckFormat::Human | CheckFormat::Json)
+        && matches!(
+            args.format,
+            CheckFormat::Human | CheckFormat::Concise | CheckFormat::Json
+        )
     {
         let (code, said) = streamed(env, &ws, &dirs, args, today, style, deny);
         proof_notes(env, &ws, said.as_deref());
@@ -167,7 +176,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         eprintln!("note: {note}");
     }
     let text = match args.format {
-        CheckFormat::Human => report::human::render(&verdicts, style),
+        CheckFormat::Human | CheckFormat::Concise => report::human::render(&verdicts, style),
         CheckFormat::Json => report::json::render(&verdicts, today),
         CheckFormat::Sarif => report::sarif::render(&verdicts, &report::base_in_repo(&env.cwd)),
         CheckFormat::Github => report::github::render(&verdicts, &report::base_in_repo(&env.cwd)),

@@ -39,6 +39,24 @@ packets = "{packets}"
 # listed counts; read from the pull request's base in CI.
 # [trust]
 # proof = ["signature", "forge"]
+
+# Where `handoff metrics pull` reads a KPI day by day: a packet's metric answer names one in
+# `series: {source: warehouse, query: "select day, value from ... where day between $1 and $2"}`.
+# Postgres reads the connection string from an environment variable, never from the repository
+# (parameters $1 and $2); SQLite reads a file inside the repository (parameters ?1 and ?2).
+# [sources.warehouse]
+# kind = "postgres"
+# url_env = "KPI_DATABASE_URL"
+#
+# [sources.local]
+# kind = "sqlite"
+# path = "data/kpis.db"
+
+# Where a reminder links to: the packet in your forge ({path} is its handoff.md, {id} its id),
+# or the site `handoff render --all` publishes (each packet at <site>/<id>.html).
+# [links]
+# packet = "https://github.com/your-org/your-repo/blob/main/{path}"
+# site = "https://your-org.github.io/handoffs/"
 "#;
 
 const WORKFLOW: &str = r#"# The handoff readiness gate, and approvals given on the pull request.
@@ -151,7 +169,26 @@ pub fn run(env: &Env, args: &InitArgs) -> Result<u8, Error> {
         );
         println!("      (`handoff kinds` lists the kinds)");
     }
+    outside_git_note(env, root);
     Ok(0)
+}
+
+/// Say so when `dir` is not inside a git repository: handoff keeps packets, sign-offs and their
+/// audit in git, and `stats` and `log` read its history.
+pub fn outside_git_note(env: &Env, dir: &Path) {
+    let abs = crate::support::paths::absolute(dir);
+    if env.quiet || crate::facts::packet::tree::work_tree_of(&abs).is_some() {
+        return;
+    }
+    let shown = crate::support::paths::shown(dir);
+    let shown = if shown == "." {
+        "this folder".to_string()
+    } else {
+        shown
+    };
+    eprintln!(
+        "note: {shown} is not inside a git repository; handoff keeps the packets, their sign-offs and their history in git (`sign` records who signed, `log` and `stats` read the history): run `git init` here, or work in the repository that should hold the packets"
+    );
 }
 
 /// Create `path` (never replacing anything), refusing a folder that a link leads out of `root`.

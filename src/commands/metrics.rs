@@ -170,7 +170,8 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
             args.check,
         ) {
             Ok((outcome, pulled, merged)) => {
-                let verdict = verdict(packet, spec, &merged, target.as_ref(), today);
+                let gate = crate::judgement::verdict::gate_for(packet, &ws, today);
+                let verdict = verdict(packet, spec, &merged, target.as_ref(), today, gate);
                 let span = match (pulled.points.first(), pulled.points.last()) {
                     (Some(a), Some(b)) => format!("{} to {}", a.day, b.day),
                     _ => "no rows".into(),
@@ -284,6 +285,7 @@ fn verdict(
     series: &Series,
     target: Option<&Target>,
     today: NaiveDate,
+    gate: crate::facts::gate::Gate,
 ) -> String {
     let (Some(target), Some(day0)) = (target, packet.day0()) else {
         return "not judged (no readable target or day 0)".into();
@@ -300,11 +302,17 @@ fn verdict(
     if let Some((first, days)) = h.breach {
         return format!("breach: under {target} for {days} days since {first}");
     }
-    if h.stable {
-        format!("stable: {}", h.progress(kspec.window, target))
-    } else if today >= day0 {
-        format!("unstable: {}", h.progress(kspec.window, target))
-    } else {
-        h.progress(kspec.window, target)
+    // The standing `check` and `status` show at the packet's gate.
+    match kpi::Standing::of(&h, &kspec, gate) {
+        kpi::Standing::Stable => format!("stable: {}", h.progress(kspec.window, target)),
+        kpi::Standing::Unstable { .. } => {
+            format!("unstable: {}", h.progress(kspec.window, target))
+        }
+        kpi::Standing::Incomplete { gaps } => format!(
+            "incomplete: {}, {} without a value",
+            h.progress(kspec.window, target),
+            crate::support::words::plural(gaps, "day", "days")
+        ),
+        kpi::Standing::Building { .. } => h.progress(kspec.window, target),
     }
 }

@@ -44,6 +44,29 @@ pub fn today(given: Option<NaiveDate>) -> NaiveDate {
     given.unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
+/// Refuse a workspace with no packets folder at all (exit 2), as `check` does: a report or a
+/// scheduled job pointed at the wrong folder must not say all is well about nothing.
+pub fn require_packets_folder(ws: &crate::facts::workspace::Workspace) -> Result<(), Error> {
+    let root = ws.config.packets_dir();
+    if root.exists() {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!(
+            "there is no packets folder {} here",
+            crate::support::paths::shown(&root)
+        ),
+        format!(
+            "run this in the repository that holds the packets (or pass it: `handoff -C DIR …`); handoff.toml's `packets` names the folder{}; `handoff init` creates one",
+            ws.config
+                .file
+                .as_ref()
+                .map(|f| format!(" (read from {})", crate::support::paths::shown(f)))
+                .unwrap_or_default()
+        ),
+    ))
+}
+
 /// A packet opened for an exact edit (`sign`, `waive`, `upgrade`): its `handoff.md` writable and
 /// locked against other editors until this is dropped, loaded after the lock was taken, and
 /// parsed without problems.

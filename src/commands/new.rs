@@ -46,6 +46,34 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
         .unwrap_or_else(|| ws.config.settings.default_kind.clone());
     let kind = ws.require_kind(&kind_name)?;
     let mut ask = Prompter::new();
+    // Without a terminal to ask at, every missing flag is named at once.
+    let missing: Vec<&str> = [
+        ("--day0 <YYYY-MM-DD>", args.day0.is_none()),
+        ("--from <team>", args.from.is_none()),
+        ("--to <team>", args.to.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, absent)| *absent)
+    .map(|(flag, _)| flag)
+    .collect();
+    if !ask.interactive && !missing.is_empty() {
+        let names: Vec<&str> = missing
+            .iter()
+            .map(|f| f.split(' ').next().unwrap_or(f))
+            .collect();
+        return Err(Error::usage(
+            format!(
+                "{} {} required",
+                crate::support::words::and_list(&names),
+                if names.len() == 1 { "is" } else { "are" }
+            ),
+            format!(
+                "pass {}, e.g. `handoff new {} --kind {kind_name} --day0 2026-12-07 --from growth --to lifecycle-ops`",
+                missing.join(" "),
+                args.id
+            ),
+        ));
+    }
     let day0 = match args.day0 {
         Some(d) => d,
         None => ask.date("--day0", "Day 0, the live handoff (YYYY-MM-DD)")?,
@@ -94,6 +122,7 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
     let files =
         scaffold::render(kind, &new).map_err(|m| Error::usage(m, "fix the kind's template"))?;
     write_packet(&root, &target, &files)?;
+    super::init::outside_git_note(env, &target);
 
     if !env.quiet {
         let shown = crate::support::paths::shown(&target);

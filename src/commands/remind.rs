@@ -98,6 +98,12 @@ pub struct Reminder {
     pub today: bool,
     /// Whom to ping.
     pub people: Vec<String>,
+    /// The dated item it is about (`backlog.items[2]`), when it is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// A link to the packet, when `[links]` in handoff.toml says how to build one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// Print what is due in the window.
@@ -108,6 +114,7 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
         .unwrap_or(today);
     let (repos, notes, failed) = if args.repos.is_empty() {
         let ws = Workspace::open(&env.cwd)?;
+        super::require_packets_folder(&ws)?;
         let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
         let repo = portfolio::Repo {
             name: String::new(),
@@ -234,6 +241,43 @@ fn collect(
                 date: m.date,
                 today: m.date == today,
                 people,
+                item: None,
+                link: link(ws, e),
+            });
+        }
+    }
+    // Dated items (backlog tasks, enablement assets, open questions): overdue ones, and those
+    // that fall due in the window, each with its owner; the same items `check` reports.
+    for e in entries {
+        let Some(kind) = e.kind(ws) else { continue };
+        let Some(open) = &e.open else { continue };
+        for item in &open.items {
+            let about = if item.overdue(today) {
+                About::Overdue
+            } else if item.due_within(today, until) {
+                About::Due
+            } else {
+                continue;
+            };
+            let mut people = crate::judgement::rules::items::owners(item, &ws.config.settings);
+            if people.is_empty() {
+                people = owners(e, kind, ws);
+            }
+            reminders.push(Reminder {
+                about,
+                packet: e.packet.id.clone(),
+                title: e.packet.title().to_string(),
+                milestone: format!("{} `{}`", item.noun, item.what),
+                day: e
+                    .packet
+                    .day0()
+                    .map(|d0| crate::support::words::offset((item.due - d0).num_days()))
+                    .unwrap_or_default(),
+                date: item.due,
+                today: item.due == today,
+                people,
+                item: Some(item.path.clone()),
+                link: link(ws, e),
             });
         }
     }
@@ -264,6 +308,8 @@ fn collect(
             date: first,
             today: false,
             people: owners(e, kind, ws),
+            item: None,
+            link: link(ws, e),
         });
     }
     for e in entries {
@@ -289,6 +335,8 @@ fn collect(
                 date: w.until_date().unwrap_or(today),
                 today: w.until_date() == Some(today),
                 people,
+                item: None,
+                link: link(ws, e),
             });
         }
     }
@@ -317,6 +365,33 @@ fn print_reminders(
         ),
     }
     Ok(())
+}
+
+/// The link to a packet `[links]` in handoff.toml builds, when it builds one.
+fn link(ws: &Workspace, e: &portfolio::Entry) -> Option<String> {
+    let links = &ws.config.settings.links;
+    if links.packet.is_none() && links.site.is_none() {
+        return None;
+    }
+    let dir = crate::support::paths::absolute(&e.packet.dir);
+    let top = crate::facts::packet::tree::work_tree_of(&dir)
+        .unwrap_or_else(|| crate::support::paths::absolute(&ws.config.root));
+    let rel = dir
+        .strip_prefix(&top)
+        .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let path = if rel.is_empty() {
+        "handoff.md".to_string()
+    } else {
+        format!("{rel}/handoff.md")
+    };
+    // The id as this repository knows it (`repo/id` across repositories is for display).
+    let id = e
+        .packet
+        .dir
+        .file_name()
+        .map_or_else(|| e.packet.id.clone(), |n| n.to_string_lossy().into_owned());
+    links.to_packet(&id, &path, &crate::output::render::model::page_name(&id))
 }
 
 /// The people a packet's kind names as its owners (`owners:` paths), roles resolved.
@@ -360,6 +435,9 @@ fn text(reminders: &[Reminder], today: NaiveDate, until: NaiveDate) -> String {
         );
         if !r.people.is_empty() {
             let _ = writeln!(out, "{:<15} ping: {}", "", r.people.join(", "));
+        }
+        if let Some(link) = &r.link {
+            let _ = writeln!(out, "{:<15} open: {link}", "");
         }
     }
     out
@@ -411,11 +489,23 @@ fn slack(
                 format!("\nPing: {}", people.join(", "))
             };
             let head = format!("{when} (day {}): {}", r.day, esc(&r.milestone));
+            // The packet's title links to it when `[links]` says how; a link holds no `|` or
+            // `>` (its path is percent-encoded), which would end it early.
+            let link = r
+                .link
+                .as_deref()
+                .filter(|l| !l.contains(['|', '>', '<', ' ']))
+                .unwrap_or("");
             // The title gives way first when a section would be too long for Slack.
-            let room =
-                SLACK_MAX_SECTION.saturating_sub(head.chars().count() + ping.chars().count() + 8);
+            let room = SLACK_MAX_SECTION.saturating_sub(
+                head.chars().count() + ping.chars().count() + link.chars().count() + 12,
+            );
             let title: String = esc(&r.title).chars().take(room).collect();
-            let text = format!("*{title}* — {head}{ping}");
+            let text = if link.is_empty() {
+                format!("*{title}* — {head}{ping}")
+            } else {
+                format!("*<{link}|{title}>* — {head}{ping}")
+            };
             text.chars().take(SLACK_MAX_SECTION).collect()
         })
         .collect();

@@ -2,10 +2,12 @@
 
 use super::Env;
 use crate::facts::error::Error;
+use crate::facts::gate::Gate;
 use crate::facts::packet::Packet;
 use crate::facts::signoff;
 use crate::facts::workspace::Workspace;
 use crate::judgement::acts;
+use crate::judgement::open::Open;
 
 /// Flags of `handoff sign`.
 #[derive(Debug, clap::Args)]
@@ -29,6 +31,10 @@ pub struct SignArgs {
     /// Replace someone else's sign-off of this role that still covers the packet (says whose).
     #[arg(long)]
     pub replace: bool,
+    /// Judge the packet as of DATE (YYYY-MM-DD): what is open and what falls due when. The
+    /// sign-off itself records the time it is made.
+    #[arg(long, value_parser = crate::commands::args::parse_date, env = "HANDOFF_TODAY", hide_env_values = true, value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
     /// Also make the commit: `git commit` of handoff.md (and the signed kind's copy), with the
     /// message "Sign off PACKET as ROLE", signed when git is set to sign (commit.gpgsign). Other
     /// staged changes are refused.
@@ -68,12 +74,14 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         force: args.force,
         via: None,
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        today: chrono::Local::now().date_naive(),
+        today: super::today(args.today),
     };
+    let today = request.today;
     let plan = acts::plan_signoff(&ws, &packet, &shown, &request)?;
+    let gate = plan.gate;
     if !plan.open.is_empty() {
         eprintln!(
-            "warning: {} still open:",
+            "warning: {} still open at the {gate} gate:",
             crate::output::report::plural(
                 plan.open.len(),
                 "acceptance criterion is",
@@ -84,8 +92,18 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             eprintln!("  - [ ] {}", crate::support::words::neutral(t));
         }
     }
+    let later = plan.reading.later_criteria();
+    if let Some((_, Some(last))) = later.last() {
+        eprintln!(
+            "note: {} later, the last by {}; ticking {} then edits the packet, so this sign-off will need renewing",
+            crate::output::report::plural(later.len(), "criterion falls due", "criteria fall due"),
+            plan.reading.when(*last),
+            if later.len() == 1 { "it" } else { "them" }
+        );
+    }
     let kind_name = ws.kind_name_of(&packet).to_string();
-    let spec = &ws.require_kind(&kind_name)?.spec;
+    let kind = ws.require_kind(&kind_name)?;
+    let spec = &kind.spec;
     // The kind's requirements as signed, so that the packet is judged by them while the
     // sign-offs are fresh, whatever later edits of the kind ask.
     let root = crate::support::paths::absolute(&ws.config.root);
@@ -161,9 +179,9 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             .filter(|r| !after.signed(r))
             .collect();
         if missing.is_empty() {
-            println!(
-                "Every role has signed. Next: set `status: signed-off` in {shown} (moving the status forward keeps the sign-offs fresh) and commit it."
-            );
+            for line in next_steps(&signed, kind, &ws, today, &shown) {
+                println!("{line}");
+            }
         } else {
             println!("Still to sign: {}.", missing.join(", "));
         }
@@ -189,6 +207,81 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         }
     }
     Ok(0)
+}
+
+/// What to do once every role has signed: set the status forward when the signed-off gate
+/// passes; else what is still open, each with the day it falls due, and how to get there.
+/// Never a step that would fail the gate.
+fn next_steps(
+    signed: &Packet,
+    kind: &crate::facts::kind::Kind,
+    ws: &Workspace,
+    today: chrono::NaiveDate,
+    shown: &str,
+) -> Vec<String> {
+    use crate::facts::gate::Status;
+    if signed.status().is_some_and(|s| s >= Status::SignedOff) {
+        return vec![format!(
+            "Every role has signed, and the status says {}: commit it.",
+            signed.status().map(|s| s.name()).unwrap_or_default()
+        )];
+    }
+    let blocking =
+        crate::judgement::open::blocking(signed, &ws.kinds, &ws.config, today, Gate::SignedOff);
+    if blocking.is_empty() {
+        return vec![format!(
+            "Every role has signed. Next: set `status: signed-off` in {shown} (moving the status forward keeps the sign-offs fresh) and commit it."
+        )];
+    }
+    let gate = crate::judgement::verdict::gate_for(signed, ws, today).max(Gate::Ready);
+    let open = Open::of(signed, kind, &ws.config.settings, today, gate);
+    let neutral = |s: &str| crate::support::words::neutral(s).into_owned();
+    let mut lines = vec![
+        "Every role has signed, but the packet does not pass the signed-off gate yet. Still open:"
+            .to_string(),
+    ];
+    let mut listed: Vec<&str> = Vec::new();
+    for c in open.open_criteria() {
+        lines.push(format!("  - [ ] {}: due now", neutral(&c.text)));
+        listed.push(&c.text);
+    }
+    for (c, date) in open.later_criteria() {
+        let due = date.map_or_else(
+            || "due later".to_string(),
+            |d| format!("due {}", open.when(d)),
+        );
+        lines.push(format!("  - [ ] {}: {due}", neutral(&c.text)));
+        listed.push(&c.text);
+    }
+    for d in &blocking {
+        let criterion = d.rule == crate::judgement::rules::sections::CRITERIA_OPEN.id
+            && d.target.as_deref().is_some_and(|t| listed.contains(&t));
+        if !criterion {
+            lines.push(format!(
+                "  - {} ({}:{})",
+                neutral(&d.message),
+                d.file,
+                d.pos.line
+            ));
+        }
+    }
+    let by = signed
+        .day0()
+        .and_then(|d0| d0.checked_add_signed(chrono::Duration::days(kind.spec.gates.signed_off)));
+    let when = match by {
+        Some(d) if d > today => format!("by {}, when the signed-off gate applies", open.when(d)),
+        Some(d) => format!("now: the signed-off gate applies since {}", open.when(d)),
+        None => "before the signed-off gate".to_string(),
+    };
+    let tick = if listed.is_empty() {
+        "Settle each in"
+    } else {
+        "Tick each criterion in"
+    };
+    lines.push(format!(
+        "{tick} {shown} once it holds (or waive it with a reason: `handoff waive`). That edits the packet, so the sign-offs go stale: once nothing is open, each role signs again, {when}; then set `status: signed-off` and commit it."
+    ));
+    lines
 }
 
 /// The signed-kind copy a sign-off under `spec` relies on, when there is one on disk.

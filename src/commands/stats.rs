@@ -136,91 +136,172 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "Handoff figures{since}, as of {today}: {} packets, {} signed off\n",
-                overall.packets, overall.signed_off
+                "Handoff figures{since}, as of {today}: {}, {} signed off\n",
+                crate::support::words::plural(overall.packets, "packet", "packets"),
+                overall.signed_off
             );
-            let _ = writeln!(
-                out,
-                "  median transition (first commit → all signed)  {} days",
-                num(overall.median_transition_days)
-            );
-            let _ = writeln!(
-                out,
-                "  signed off by day +14                          {}",
-                pct(overall.signed_by_day14_share)
-            );
-            let _ = writeln!(
-                out,
-                "  still running 90 days after sign-off           {}",
-                pct(overall.alive_at_90_days_share)
-            );
-            let _ = writeln!(
-                out,
-                "  KPI on target 30 / 60 / 90 days after sign-off {} / {} / {}",
-                pct(overall.kpi_on_target_share[0]),
-                pct(overall.kpi_on_target_share[1]),
-                pct(overall.kpi_on_target_share[2])
-            );
-            let _ = writeln!(
-                out,
-                "  rework (answer changes after ready)            {}, median {} per packet",
-                crate::support::words::plural(overall.rework, "commit", "commits"),
-                num(overall.median_rework)
-            );
-            let _ = writeln!(
-                out,
-                "  sent back (`handoff send-back`, or by hand)     {}",
-                overall.sent_back
-            );
-            let _ = writeln!(
-                out,
-                "  sign-offs gone stale                           {}\n",
-                overall.stale_signoffs
-            );
+            let figures = [
+                (
+                    "median transition (first commit → signed off)",
+                    match overall.median_transition_days {
+                        Some(d) => format!("{d:.1} days"),
+                        None => "—".into(),
+                    },
+                ),
+                ("signed off by day +14", pct(overall.signed_by_day14_share)),
+                (
+                    "still running 90 days after sign-off",
+                    pct(overall.alive_at_90_days_share),
+                ),
+                (
+                    "KPI on target 30 / 60 / 90 days after sign-off",
+                    format!(
+                        "{} / {} / {}",
+                        pct(overall.kpi_on_target_share[0]),
+                        pct(overall.kpi_on_target_share[1]),
+                        pct(overall.kpi_on_target_share[2])
+                    ),
+                ),
+                (
+                    "rework (answer changes after ready)",
+                    format!(
+                        "{}, median {} per packet",
+                        crate::support::words::plural(overall.rework, "commit", "commits"),
+                        num(overall.median_rework)
+                    ),
+                ),
+                (
+                    "sent back (`handoff send-back`, or by hand)",
+                    overall.sent_back.to_string(),
+                ),
+                ("sign-offs gone stale", overall.stale_signoffs.to_string()),
+            ];
+            let width = figures
+                .iter()
+                .map(|(label, _)| label.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (label, value) in &figures {
+                let pad = " ".repeat(width - label.chars().count());
+                let _ = writeln!(out, "  {label}{pad}  {value}");
+            }
+            out.push('\n');
             if overall.quarters.len() > 1 {
-                let _ = writeln!(
-                    out,
-                    "  {:<10} {:>8} {:>18} {:>14} {:>8}",
-                    "quarter", "packets", "median transition", "signed by +14", "rework"
-                );
-                for q in &overall.quarters {
-                    let transition = q
-                        .median_transition_days
-                        .map_or("—".into(), |d| format!("{d:.1} days"));
-                    let _ = writeln!(
-                        out,
-                        "  {:<10} {:>8} {:>18} {:>14} {:>8}",
-                        q.quarter,
-                        q.packets,
-                        transition,
-                        pct(q.signed_by_day14_share),
-                        q.rework
-                    );
-                }
+                let rows: Vec<[String; 5]> = overall
+                    .quarters
+                    .iter()
+                    .map(|q| {
+                        [
+                            q.quarter.clone(),
+                            q.packets.to_string(),
+                            q.median_transition_days
+                                .map_or("—".into(), |d| format!("{d:.1} days")),
+                            pct(q.signed_by_day14_share),
+                            q.rework.to_string(),
+                        ]
+                    })
+                    .collect();
+                out.push_str(&columns(
+                    &[
+                        "quarter",
+                        "packets",
+                        "median transition",
+                        "signed by +14",
+                        "rework",
+                    ],
+                    &rows,
+                ));
                 out.push('\n');
             }
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>8} {:>11} {:>7} {:>6} {:>7} {:>9} {:>6}",
-                "packet", "created", "transition", "by +14", "rework", "sent", "stale", "90d"
-            );
-            for p in &packets {
-                let yes = |v: Option<bool>| v.map_or("—", |b| if b { "yes" } else { "no" });
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:>8} {:>11} {:>7} {:>6} {:>7} {:>9} {:>6}",
-                    p.id,
-                    p.created.format("%Y-%m-%d").to_string(),
-                    p.transition_days.map_or("—".into(), |d| format!("{d} d")),
-                    yes(p.signed_by_day14),
-                    p.rework,
-                    p.sent_back,
-                    p.stale_signoffs,
-                    yes(p.alive_at_90_days),
-                );
-            }
+            let yes = |v: Option<bool>| v.map_or("—", |b| if b { "yes" } else { "no" });
+            let rows: Vec<[String; 8]> = packets
+                .iter()
+                .map(|p| {
+                    [
+                        p.id.clone(),
+                        p.created.format("%Y-%m-%d").to_string(),
+                        p.transition_days.map_or("—".into(), |d| format!("{d} d")),
+                        yes(p.signed_by_day14).to_string(),
+                        p.rework.to_string(),
+                        p.sent_back.to_string(),
+                        p.stale_signoffs.to_string(),
+                        yes(p.alive_at_90_days).to_string(),
+                    ]
+                })
+                .collect();
+            out.push_str(&columns(
+                &[
+                    "packet",
+                    "created",
+                    "transition",
+                    "by +14",
+                    "rework",
+                    "sent back",
+                    "stale",
+                    "90 days",
+                ],
+                &rows,
+            ));
             emit(out)?;
         }
     }
     Ok(status)
+}
+
+/// A table laid out in columns as wide as their widest cell (counted in characters, so `—` is
+/// one): the first column left-aligned, the others right-aligned, two spaces between, indented
+/// by two.
+fn columns<const N: usize>(headings: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = headings.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::from(" ");
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(cell.chars().count()));
+            s.push(' ');
+            if i == 0 {
+                s.push_str(cell);
+                s.push_str(&pad);
+            } else {
+                s.push(' ');
+                s.push_str(&pad);
+                s.push_str(cell);
+            }
+        }
+        s.truncate(s.trim_end().len());
+        s.push('\n');
+        s
+    };
+    let mut out = line(headings.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_line_up_whatever_the_widths() {
+        let out = super::columns(
+            &["packet", "created", "by +14"],
+            &[
+                [
+                    "a-very-long-packet-id-indeed".to_string(),
+                    "2026-12-07".to_string(),
+                    "—".to_string(),
+                ],
+                ["b".to_string(), "2026-01-01".to_string(), "yes".to_string()],
+            ],
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        let ends: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+        assert!(ends.iter().all(|e| *e == ends[0]), "{out}");
+        let col = |l: &str| l.chars().position(|c| c == '2').unwrap_or(0);
+        assert_eq!(col(lines[1]), col(lines[2]), "{out}");
+    }
 }

@@ -65,9 +65,22 @@ struct Row {
     awaiting_fix: Option<String>,
     /// The KPI series' last value against its target, when the packet has a series.
     kpi: Option<crate::judgement::rules::kpi::Summary>,
+    /// Acceptance criteria the gate fails on now (what `check` reports as `criteria-open`).
+    criteria_open: Vec<String>,
+    /// Acceptance criteria not due yet, each with the day it falls due.
+    criteria_due: Vec<DueLater>,
+    /// Dated items (backlog, enablement, open questions) past their date and not done.
+    items_overdue: Vec<crate::judgement::rules::items::Item>,
     /// Each sign-off with how it is proven (`method`: identity, signature, forge, landed) and
     /// whether that counts.
     signoffs: Vec<crate::output::portfolio::Signed>,
+}
+
+/// A criterion that falls due later.
+#[derive(Serialize)]
+struct DueLater {
+    criterion: String,
+    date: Option<NaiveDate>,
 }
 
 /// Print the portfolio.
@@ -75,6 +88,7 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     let today = today(args.today);
     let (mut entries, notes, failed) = if args.repos.is_empty() {
         let ws = Workspace::open(&env.cwd)?.showing_proofs();
+        super::require_packets_folder(&ws)?;
         let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
         (entries, note.into_iter().collect::<Vec<_>>(), Vec::new())
     } else {
@@ -129,6 +143,8 @@ fn urgency(e: &Entry) -> (u8, Option<NaiveDate>, String) {
 
 fn row(e: &Entry, today: NaiveDate) -> Row {
     let p = &e.packet;
+    // What is open, from the same reading `check` and `sign` use.
+    let open = &e.open;
     let next = e.next();
     let sent_back = crate::facts::sendback::read(p);
     Row {
@@ -161,10 +177,23 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             (p.status()? < from).then(|| format!("{} by {}: {}", s.at, s.by, s.reason))
         }),
         sent_back,
-        kpi: e
-            .kpi
-            .as_ref()
-            .map(crate::judgement::rules::kpi::Reading::summary),
+        kpi: e.kpi.as_ref().map(|k| k.summary(e.verdict.gate)),
+        criteria_open: open
+            .iter()
+            .flat_map(|o| o.open_criteria().map(|c| c.text.clone()))
+            .collect(),
+        criteria_due: open
+            .iter()
+            .flat_map(|o| o.later_criteria())
+            .map(|(c, date)| DueLater {
+                criterion: c.text.clone(),
+                date,
+            })
+            .collect(),
+        items_overdue: open
+            .iter()
+            .flat_map(|o| o.overdue_items().cloned())
+            .collect(),
         signoffs: e.signoffs.clone(),
     }
 }
@@ -216,10 +245,12 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         };
         let kpi = match &e.kpi {
             Some(k) => {
-                let cell = truncate(&k.cell(), 16);
-                match (k.health.breach, k.health.last_met) {
-                    (Some(_), _) | (None, Some(false)) => paint(format!("{cell:<16}"), "31"),
-                    _ => format!("{cell:<16}"),
+                // The series as `check` judges it at the packet's gate.
+                let cell = truncate(&k.cell(e.verdict.gate), 16);
+                if k.alarming(e.verdict.gate) {
+                    paint(format!("{cell:<16}"), "31")
+                } else {
+                    format!("{cell:<16}")
                 }
             }
             None => format!("{:<16}", "—"),
@@ -236,6 +267,22 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         );
         for o in &r.overdue {
             let _ = writeln!(out, "{:<w$} {}", "", paint(format!("overdue: {o}"), "31"));
+        }
+        for i in &r.items_overdue {
+            let owner = i
+                .owner
+                .as_deref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{:<w$} {}",
+                "",
+                paint(
+                    format!("overdue: {} {} `{}`{owner}", i.due, i.noun, i.what),
+                    "31"
+                )
+            );
         }
         if let Some(s) = &r.awaiting_fix {
             let _ = writeln!(out, "{:<w$} {}", "", paint(format!("sent back {s}"), "33"));

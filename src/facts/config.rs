@@ -36,6 +36,8 @@ pub struct Settings {
     pub slack: BTreeMap<String, String>,
     /// Where KPI series come from: `[sources.NAME]`, for `handoff metrics pull`.
     pub sources: BTreeMap<String, crate::facts::metrics::source::SourceConfig>,
+    /// How to link to a packet from a reminder (`[links]`).
+    pub links: Links,
     /// What proves who gave a sign-off, waiver or send-back.
     pub trust: Trust,
     /// Trust as read from the base commit (`check --base`), when given.
@@ -59,12 +61,67 @@ impl Default for Settings {
             weekends: Weekends::Warn,
             slack: BTreeMap::new(),
             sources: BTreeMap::new(),
+            links: Links::default(),
             trust: Trust::default(),
             base: None,
             prover: None,
             verbose: false,
         }
     }
+}
+
+/// `[links]`: how a reminder links to the packet it is about. `packet` is a URL with `{path}`
+/// (the packet's `handoff.md`, relative to the repository's top) and `{id}` in it, e.g.
+/// `https://github.com/org/repo/blob/main/{path}`; `site` is where `render --all` is published,
+/// each packet's page `<site>/<id>.html`. `packet` wins when both are given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Links {
+    /// A link to the packet in the forge, with `{path}` and `{id}`.
+    pub packet: Option<String>,
+    /// The published site of `render --all`.
+    pub site: Option<String>,
+}
+
+impl Links {
+    /// The link to a packet whose `handoff.md` lies at `path` (relative to the repository's top,
+    /// `/`-separated) and whose site page is `page` (without `.html`); none when `[links]` gives
+    /// no http(s) address.
+    pub fn to_packet(&self, id: &str, path: &str, page: &str) -> Option<String> {
+        let web = |u: &str| {
+            let l = u.trim().to_ascii_lowercase();
+            l.starts_with("https://") || l.starts_with("http://")
+        };
+        if let Some(template) = self.packet.as_deref().filter(|u| web(u)) {
+            return Some(
+                template
+                    .trim()
+                    .replace("{path}", &encode_path(path))
+                    .replace("{id}", &encode_path(id)),
+            );
+        }
+        let site = self.site.as_deref().filter(|u| web(u))?.trim();
+        Some(format!(
+            "{}/{}.html",
+            site.trim_end_matches('/'),
+            encode_path(page)
+        ))
+    }
+}
+
+/// A path as it may stand in a URL: every byte but unreserved characters and `/`
+/// percent-encoded (so no `|`, `>` or space can end the link in Slack or markdown).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// A `[people]` entry: one person, or several who may all act for the name (delegates). Each

@@ -127,9 +127,14 @@ pub fn place(
                 let status = e
                     .status
                     .is_none_or(|want| packet.status().is_some_and(|s| reached(s, want)));
+                // The formal sign-off is done once every role has signed and nothing is left to
+                // tick (or the status says signed-off): three signatures on day 0 with the
+                // shadow-period criteria still open are not the formal sign-off.
                 let sign = !e.signed
                     || *signed.get_or_insert_with(|| {
                         crate::facts::signoff::all_signed(packet, spec, settings)
+                            && (packet.status().is_some_and(|s| s >= Status::SignedOff)
+                                || packet.body.tasks.iter().all(|t| t.checked))
                     });
                 let section = e.section.as_deref().is_none_or(|title| {
                     packet

@@ -72,8 +72,12 @@ pub struct SignPlan {
     pub signoff: Signoff,
     /// Whose sign-off it replaces, in words, when it replaces someone else's.
     pub replaced: Option<String>,
-    /// Acceptance criteria still unchecked, for a warning.
+    /// Acceptance criteria open at `gate` (what `check` reports), for a warning.
     pub open: Vec<String>,
+    /// The gate the packet was judged at (at least ready).
+    pub gate: Gate,
+    /// Where its criteria and dated items stand at that gate, what falls due later included.
+    pub reading: crate::judgement::open::Open,
     /// Whether the role is bound to nobody.
     pub unbound: bool,
 }
@@ -198,19 +202,10 @@ pub fn plan_signoff(
         ));
     }
     // Criteria still open are worth a warning, not a refusal: signing before day 0 is normal.
-    let open: Vec<String> = spec
-        .sections
-        .iter()
-        .filter(|s| s.all_checked.is_some())
-        .filter_map(|s| packet.body.section(&s.title))
-        .flat_map(|s| {
-            packet
-                .body
-                .tasks_in(s)
-                .filter(|t| !t.checked)
-                .map(|t| t.text.clone())
-        })
-        .collect();
+    // Only what `check` reports at this gate is open: a criterion the KPI series decides, one
+    // that is waived, or one due later is not.
+    let reading = crate::judgement::open::Open::of(packet, kind, settings, req.today, gate);
+    let open: Vec<String> = reading.open_criteria().map(|c| c.text.clone()).collect();
 
     let new = Signoff {
         role: role.name.clone(),
@@ -234,6 +229,8 @@ pub fn plan_signoff(
         signoff: new,
         replaced,
         open,
+        gate,
+        reading,
         unbound: holders == Holders::Unbound,
     })
 }

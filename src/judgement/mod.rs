@@ -1,7 +1,9 @@
 //! The judgements: the rules, each a small unit with an id and its explanation, the one
-//! findings model, and a packet's verdict at its gate. May use the facts and `support`.
+//! findings model, a packet's verdict at its gate, and what is still open for it (and falls due
+//! when). May use the facts and `support`.
 
 pub mod acts;
 pub mod diagnostic;
+pub mod open;
 pub mod rules;
 pub mod verdict;

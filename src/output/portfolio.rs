@@ -18,6 +18,8 @@ pub struct Entry {
     pub placed: Vec<Placed>,
     /// Its KPI series as committed, judged today, when it has one.
     pub kpi: Option<crate::judgement::rules::kpi::Reading>,
+    /// What is still open at its gate today, and what falls due when (criteria, dated items).
+    pub open: Option<crate::judgement::open::Open>,
     /// Its sign-offs, each with how it is proven.
     pub signoffs: Vec<Signed>,
 }
@@ -85,23 +87,35 @@ pub fn load(
         .into_iter()
         .filter_map(|(p, v)| Some((p?, v)))
         .collect();
-    let entries = verdict::parallel_map(&checked, |(packet, _)| {
-        let (placed, kpi) = ws.kind_of(packet).map_or((Vec::new(), None), |k| {
+    let entries = verdict::parallel_map(&checked, |(packet, verdict)| {
+        let (placed, kpi, open) = ws.kind_of(packet).map_or((Vec::new(), None, None), |k| {
             (
                 timeline::place(packet, &k.spec, &ws.config.settings, today),
                 crate::judgement::rules::kpi::reading(packet, &k.spec, today),
+                // Only what is not met is kept: a portfolio holds one per packet.
+                Some(
+                    crate::judgement::open::Open::of(
+                        packet,
+                        k,
+                        &ws.config.settings,
+                        today,
+                        verdict.gate,
+                    )
+                    .unsettled(),
+                ),
             )
         });
-        (placed, kpi, signed(packet, &ws.config.settings))
+        (placed, kpi, open, signed(packet, &ws.config.settings))
     });
     let entries = checked
         .into_iter()
         .zip(entries)
-        .map(|((packet, verdict), (placed, kpi, signoffs))| Entry {
+        .map(|((packet, verdict), (placed, kpi, open, signoffs))| Entry {
             packet,
             verdict,
             placed,
             kpi,
+            open,
             signoffs,
         })
         .collect();

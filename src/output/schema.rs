@@ -177,10 +177,16 @@ fn field_schema(f: &FieldSpec) -> Value {
 }
 
 fn object(fields: &[FieldSpec]) -> Value {
-    let props: Map<String, Value> = fields
+    let mut props: Map<String, Value> = fields
         .iter()
         .map(|f| (f.key.clone(), field_schema(f)))
         .collect();
+    if crate::judgement::rules::items::is_dated(fields) && !props.contains_key("done") {
+        props.insert(
+            "done".into(),
+            json!({ "type": ["string", "boolean"], "description": "The day the item was done (YYYY-MM-DD): it is no longer overdue." }),
+        );
+    }
     json!({ "type": "object", "additionalProperties": false, "properties": props })
 }
 
@@ -261,6 +267,15 @@ pub fn config() -> Value {
                 "type": "object",
                 "description": "Names packets may use instead of `Name <email>`. An entry named like a sign-off role binds it: only the people it names may sign that role. A person is `Name <email>`, or a table that also binds their GitHub account and signing keys; a list names delegates.",
                 "additionalProperties": { "anyOf": [person.clone(), { "type": "array", "minItems": 1, "items": person }] },
+            },
+            "links": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "Where reminders and Slack messages link to the packet they are about.",
+                "properties": {
+                    "packet": { "type": "string", "pattern": "^https?://", "description": "A link to the packet in the forge: `{path}` is its handoff.md relative to the repository's top, `{id}` its id (e.g. `https://github.com/org/repo/blob/main/{path}`). Wins over `site`." },
+                    "site": { "type": "string", "pattern": "^https?://", "description": "Where `handoff render --all` is published: each packet's page is `<site>/<id>.html`." },
+                },
             },
             "trust": {
                 "type": "object",

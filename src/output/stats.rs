@@ -1,7 +1,7 @@
 //! Handoff quality figures from git history: how long handoffs take, whether they are signed off
 //! on time, whether they last, and how much rework and bouncing back they need.
 
-use crate::facts::gate::Status;
+use crate::facts::gate::{Gate, Status};
 use crate::facts::history::{self, Change, History};
 use crate::facts::packet::Packet;
 use crate::facts::signoff;
@@ -205,12 +205,16 @@ fn packet_stats(
         } else {
             Vec::new()
         };
+        // Rework is an answer changed after the packet was ready; filling in what is only asked
+        // later (the live meeting's record, due the day after day 0; the shadow-period log) is
+        // the handoff going ahead, not rework.
+        let kind = next.as_ref().or(prev.as_ref()).and_then(|p| ws.kind_of(p));
         if ever_ready
-            && changes.iter().any(|c| {
-                matches!(
-                    c,
-                    Change::Answered { .. } | Change::Changed { .. } | Change::Unanswered { .. }
-                )
+            && changes.iter().any(|c| match c {
+                Change::Answered { path }
+                | Change::Changed { path }
+                | Change::Unanswered { path } => kind.is_none_or(|k| !asked_later(&k.spec, path)),
+                _ => false,
             })
         {
             rework += 1;
@@ -244,17 +248,16 @@ fn packet_stats(
             if retired.is_none() && n.status() == Some(Status::Retired) {
                 retired = Some(date);
             }
-            if signed_off.is_none() {
-                let kind = ws.kind_of(n);
-                let (signed, _) = signoff::read(n);
-                if kind.is_some_and(|k| {
-                    k.spec.roles_for(n.front.as_ref()).next().is_some()
-                        && k.spec
-                            .roles_for(n.front.as_ref())
-                            .all(|r| signed.iter().any(|s| s.role == r.name))
-                }) {
-                    signed_off = Some(date);
-                }
+            // Signed off once every role holds a sign-off still fresh in this version and the
+            // signed-off gate passes on the commit's day: not when the last role signs on day 0
+            // with the shadow-period criteria still open.
+            if signed_off.is_none()
+                && let Some(kind) = ws.kind_of(n)
+                && complete_and_fresh(n, &kind.spec, &gone_stale)
+                && crate::judgement::open::blocking(n, &ws.kinds, &ws.config, date, Gate::SignedOff)
+                    .is_empty()
+            {
+                signed_off = Some(date);
             }
         }
         prev = next;
@@ -302,6 +305,47 @@ fn packet_stats(
         stale_signoffs: stale,
         commits: versions.len(),
     })
+}
+
+/// Whether every role the packet needs holds a sign-off in this version that no later edit made
+/// stale (`stale` holds the sign-offs an edit since overtook) and that was made at a status the
+/// packet has not gone back below.
+fn complete_and_fresh(
+    packet: &Packet,
+    spec: &crate::facts::kind::KindSpec,
+    stale: &std::collections::HashSet<signoff::Key>,
+) -> bool {
+    let (signed, _) = signoff::read(packet);
+    let now = packet.status();
+    let mut roles = spec.roles_for(packet.front.as_ref()).peekable();
+    roles.peek().is_some()
+        && roles.all(|r| {
+            signed.iter().any(|s| {
+                s.role == r.name
+                    && !stale.contains(&s.key())
+                    && s.status
+                        .as_deref()
+                        .and_then(Status::parse)
+                        .is_none_or(|then| now.is_some_and(|n| n >= then))
+            })
+        })
+}
+
+/// Whether an answer is only asked after the ready gate (its question, or one it belongs to,
+/// has a later gate or a day it falls due): filling it in later is not rework.
+fn asked_later(spec: &crate::facts::kind::KindSpec, path: &str) -> bool {
+    let mut fields = &spec.fields;
+    for part in path.split('.') {
+        let key = part.split('[').next().unwrap_or(part);
+        let Some(f) = fields.iter().find(|f| f.key == key) else {
+            return false;
+        };
+        if f.gate > Gate::Ready || f.due.is_some() {
+            return true;
+        }
+        fields = &f.fields;
+    }
+    false
 }
 
 /// Days after sign-off at which `stats` asks whether the KPI still meets its target.

@@ -15,6 +15,15 @@ pub fn offset(day: i64) -> String {
     }
 }
 
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// A day relative to day 0: `day 0`, `day +3`, `day -2`.
 pub fn day(day: i64) -> String {
     format!("day {}", offset(day))

@@ -489,6 +489,18 @@ fn a_series_pulled_from_postgres_never_shows_the_password() {
     let (code, text) = pull(&url, &[]);
     assert_eq!(code, 2);
     assert!(text.contains("read-only transaction"), "{text}");
+    // A query written for SQLite meets Postgres' own parameters: the server's words, and how to
+    // write them.
+    repo.write(
+        "handoffs/p/handoff.md",
+        packet("  series:\n    source: warehouse\n    query: select day, value from kpi_daily where day between ?1 and ?2\n", true),
+    );
+    let (code, text) = pull(&url, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("PostgreSQL says:") && text.contains("write `day between $1 and $2`"),
+        "{text}"
+    );
 
     // A URL that requires TLS from a server without it: a clear error, never the password.
     let (code, text) = pull(&format!("{url}?sslmode=require"), &[]);
@@ -990,7 +1002,12 @@ fn the_review_document_summarises_and_draws_the_series() {
     let repo = breached_repo();
     let (code, md, err) = repo.run(&["render", "p", "--today", "2026-12-19"]);
     assert_eq!(code, 0, "{err}");
-    assert!(md.contains("## KPI"), "{md}");
+    // The series sits in the decision block, after the metric answer.
+    let decision = &md[md.find("## Decision").expect("decision")..];
+    let decision = &decision[..decision[3..]
+        .find("\n## ")
+        .map_or(decision.len(), |i| i + 3)];
+    assert!(decision.contains("**KPI, day by day**"), "{md}");
     assert!(md.contains("Stability window 2026-12-01 to 2026-12-14: 14 of 14 days meet it (min 4.5%, max 4.5%): **stable**"), "{md}");
     assert!(
         md.contains("**Breach:** under \\>= 4% for 3 days in a row since 2026-12-16"),
@@ -1097,9 +1114,11 @@ fn stats_tells_how_many_signed_off_plays_still_meet_their_kpi() {
     let text = packet("  series:\n    file: metrics/kpi.csv\n", true).replace(DAY0, "2026-10-01");
     repo.write("handoffs/p/handoff.md", &text);
     repo.commit_at("Dana Kim <dana@x.test>", "2026-09-20", "P");
+    // Signed at the packet's status (as `handoff sign` records it): a sign-off recorded at a
+    // later status than the packet's would be one the packet was sent back from.
     let signed = text.replace(
         "signoffs: []",
-        "signoffs:\n  - role: ops\n    by: Omar Haddad <omar@x.test>\n    at: \"2026-10-01T10:00:00Z\"\n    digest: sha256:00\n    status: signed-off",
+        "signoffs:\n  - role: ops\n    by: Omar Haddad <omar@x.test>\n    at: \"2026-10-01T10:00:00Z\"\n    digest: sha256:00\n    status: ready",
     );
     repo.write("handoffs/p/handoff.md", &signed);
     repo.commit_at(
@@ -1141,7 +1160,7 @@ fn stats_tells_how_many_signed_off_plays_still_meet_their_kpi() {
     );
     let (_, text, _) = repo.run(&["stats", "--today", "2026-12-31"]);
     assert!(
-        text.contains("KPI on target 30 / 60 / 90 days after sign-off 100% / 0% / —"),
+        text.contains("KPI on target 30 / 60 / 90 days after sign-off  100% / 0% / —"),
         "{text}"
     );
     // Before 30 days have passed, nothing is known yet.
@@ -1207,7 +1226,7 @@ fn a_csv_export_is_a_source_and_an_old_series_is_stale() {
     assert!(
         stale[0]
             .2
-            .contains("ends 10 days ago (2026-12-14); the data contract allows 2"),
+            .contains("ends 10 days ago (2026-12-14); without a data contract's freshness, a daily series may be 2 days behind"),
         "{stale:?}"
     );
     assert_eq!(stale[0].1, "warning");

@@ -523,7 +523,8 @@ fn new_asks_for_missing_values_on_a_terminal_and_names_the_flag_otherwise() {
     let repo = Repo::new();
     let (code, _, stderr) = repo.run(&["new", "p", "--kind", "generic", "--day0", "2026-12-07"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("--from is required"), "{stderr}");
+    // Every missing flag at once.
+    assert!(stderr.contains("--from and --to are required"), "{stderr}");
     // `script` gives the command a terminal, as a person typing would.
     if std::process::Command::new("script")
         .arg("--version")

@@ -333,8 +333,9 @@ fn stats_on_a_scripted_history() {
         "Send back: alerts missing",
     );
     edit("status: draft", "status: ready");
-    edit("- [ ]", "- [x]");
-    edit("- [ ]", "- [x]");
+    // Everything the signed-off gate asks is in place before the sign-offs (the criteria, the
+    // live meeting's record): stats count a packet signed off once that gate passes.
+    common::finish_winback(&repo);
     repo.commit_at("Pat <pat@northwind.test>", "2026-11-30", "Alerts in place");
     for (role, who) in [
         ("pm", "Pat <pat@northwind.test>"),
@@ -450,6 +451,12 @@ fn stats_show_whether_handoffs_get_faster_quarter_by_quarter() {
     ] {
         repo.copy_example("winback-email");
         common::finish_winback(&repo);
+        // The example's waiver was granted in November; these handoffs ran before it.
+        let path = "handoffs/winback-email/handoff.md";
+        let text = repo.read(path);
+        let waivers = text.find("waivers:\n").expect("waivers");
+        let end = waivers + text[waivers..].find("\n---").expect("front matter end");
+        repo.write(path, format!("{}{}", &text[..waivers], &text[end + 1..]));
         let from = repo.file("handoffs/winback-email");
         let to = repo.file(&format!("handoffs/{id}"));
         std::fs::rename(from, &to).unwrap();

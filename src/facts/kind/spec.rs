@@ -59,6 +59,11 @@ pub struct KindSpec {
     /// How the metric answer's KPI series is judged, when the kind asks for one to be watched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kpi: Option<KpiSpec>,
+    /// The sign-off roles of the receiving team (gtm-play: `ops-lead`): someone of that team
+    /// joins the discovery sync (`discovery-without-receiver`). Who is on which side asks
+    /// nothing of the gate, so it stays out of the requirements' digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receivers: Vec<String>,
 }
 
 /// How a kind judges the daily KPI series a packet's metric answer points at (`series:`).
@@ -336,6 +341,11 @@ pub struct FieldSpec {
     /// (a readiness gate whose result is `fail` blocks the handoff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
+    /// For a list whose items carry a `due` date: the gate by which every item must be done
+    /// (`done:` on the item); from it on an overdue item is an error, before it (and without
+    /// this) a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<Gate>,
 }
 
 /// A markdown section the body must contain.

@@ -150,19 +150,24 @@ pub fn parse_day(s: &str) -> Option<NaiveDate> {
 /// A duration written as a data contract's freshness (`24h`, `2d`, `36 hours`, `1 day`), in
 /// whole days rounded up (at least one: a day's value is known the day after).
 pub fn freshness_days(s: &str) -> Option<i64> {
+    let hours = freshness_hours(s)?;
+    Some(((hours / 24.0).ceil() as i64).clamp(1, 3660))
+}
+
+/// A data contract's freshness in hours, as written (`6h` is 6, `2d` 48).
+pub fn freshness_hours(s: &str) -> Option<f64> {
     let (n, rest) = target::number(s)?;
-    if n < 0.0 {
+    if n < 0.0 || !n.is_finite() {
         return None;
     }
     let unit = rest.trim().to_ascii_lowercase();
-    let hours = match unit.as_str() {
+    Some(match unit.as_str() {
         "h" | "hr" | "hrs" | "hour" | "hours" => n,
         "d" | "day" | "days" => n * 24.0,
         "m" | "min" | "mins" | "minute" | "minutes" => n / 60.0,
         "w" | "week" | "weeks" => n * 24.0 * 7.0,
         _ => return None,
-    };
-    Some(((hours / 24.0).ceil() as i64).clamp(1, 3660))
+    })
 }
 
 #[cfg(test)]
@@ -191,6 +196,8 @@ mod tests {
         assert_eq!(freshness_days("2d"), Some(2));
         assert_eq!(freshness_days("15 min"), Some(1));
         assert_eq!(freshness_days("hourly"), None);
+        assert_eq!(freshness_hours("6h"), Some(6.0));
+        assert_eq!(freshness_hours("2 days"), Some(48.0));
     }
 
     #[test]

@@ -123,7 +123,9 @@ fn walk_map(
     let Some(entries) = map.entries() else { return };
     for entry in entries {
         let known = fields.iter().any(|f| f.key == entry.key)
-            || (top && HEADER_KEYS.contains(&entry.key.as_str()));
+            || (top && HEADER_KEYS.contains(&entry.key.as_str()))
+            // An item with a due date may say when it was done (`rules::items`).
+            || (entry.key == "done" && super::items::is_dated(fields));
         if known {
             continue;
         }

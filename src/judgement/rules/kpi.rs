@@ -79,6 +79,12 @@ pub fn metric_path(spec: &KindSpec) -> &str {
 
 /// How many days old the last value may be: the data contract's tightest `freshness`.
 pub fn allowed_lag(packet: &crate::facts::packet::Packet) -> i64 {
+    freshness(packet).map_or(2, |(_, days)| days)
+}
+
+/// The data contract's tightest `freshness`, as written (`6h`, kept in its own unit), and the
+/// days a daily series may lag under it (a day's value is known the day after, so at least one).
+pub fn freshness(packet: &crate::facts::packet::Packet) -> Option<(String, i64)> {
     packet
         .front
         .as_ref()
@@ -87,9 +93,8 @@ pub fn allowed_lag(packet: &crate::facts::packet::Packet) -> i64 {
         .into_iter()
         .flatten()
         .filter_map(|item| item.get("freshness")?.as_str())
-        .filter_map(metrics::freshness_days)
-        .min()
-        .unwrap_or(2)
+        .filter_map(|s| Some((s.trim().to_string(), metrics::freshness_days(s)?)))
+        .min_by_key(|(s, days)| (*days, metrics::freshness_hours(s).map(|h| h as i64)))
 }
 
 /// A packet's KPI, read and judged: what `check`, `status`, `render` and `remind` all show.
@@ -105,6 +110,104 @@ pub struct Reading {
     pub spec: KpiSpec,
 }
 
+/// How the KPI stands at a gate: the one judgement of the series that `check`'s kpi rules,
+/// `status`' KPI column and `render`'s KPI summary all show.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Standing {
+    /// Before the kind's gate (or with window days still to come): `met` of the `due` days
+    /// passed meet the target, of a window of `window`.
+    Building {
+        /// Days meeting the target so far.
+        met: i64,
+        /// Days of the window passed so far.
+        due: i64,
+        /// The window.
+        window: u32,
+        /// Days missed so far.
+        misses: usize,
+    },
+    /// From the kind's gate on: the window meets the kind's rule.
+    Stable,
+    /// From the kind's gate on: more missed days than the kind allows, or a wider spread
+    /// (`kpi-unstable`, an error).
+    Unstable {
+        /// Days missed.
+        misses: usize,
+    },
+    /// From the kind's gate on: days of the window without a value (`kpi-gap`, an error).
+    Incomplete {
+        /// Days without a value.
+        gaps: usize,
+    },
+}
+
+impl Standing {
+    /// The series' standing at `gate` under the kind's rule.
+    pub fn of(health: &Health, spec: &KpiSpec, gate: Gate) -> Standing {
+        let unstable = health.misses.len() as i64 > i64::from(spec.misses)
+            || spec
+                .max_spread
+                .is_some_and(|max| health.spread.is_some_and(|s| s > max));
+        let window = spec.window;
+        if window == 0 {
+            return Standing::Stable;
+        }
+        if gate < spec.gate {
+            return Standing::Building {
+                met: health.met,
+                due: health.window_days_due,
+                window,
+                misses: health.misses.len(),
+            };
+        }
+        if unstable {
+            Standing::Unstable {
+                misses: health.misses.len(),
+            }
+        } else if !health.gaps.is_empty() {
+            Standing::Incomplete {
+                gaps: health.gaps.len(),
+            }
+        } else if health.window_days_due < i64::from(window) {
+            Standing::Building {
+                met: health.met,
+                due: health.window_days_due,
+                window,
+                misses: health.misses.len(),
+            }
+        } else {
+            Standing::Stable
+        }
+    }
+
+    /// Whether the gate fails on it (`kpi-unstable` or `kpi-gap` as errors).
+    pub fn fails(&self) -> bool {
+        matches!(
+            self,
+            Standing::Unstable { .. } | Standing::Incomplete { .. }
+        )
+    }
+
+    /// `stable`, `unstable: 2 of 14 days missed`, `9 of 14 days so far`: in a sentence.
+    pub fn words(&self) -> String {
+        match self {
+            Standing::Stable => "stable".into(),
+            Standing::Unstable { misses } => format!(
+                "not stable: {} missed",
+                crate::support::words::plural(*misses, "day", "days")
+            ),
+            Standing::Incomplete { gaps } => format!(
+                "not shown stable: {} without a value",
+                crate::support::words::plural(*gaps, "day", "days")
+            ),
+            Standing::Building {
+                met, due, window, ..
+            } => format!("{met} of the {due} days so far meet it (the window is {window})"),
+        }
+    }
+}
+
 /// A packet's KPI in one line of a table or a message: the last value against the target.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Summary {
@@ -118,31 +221,58 @@ pub struct Summary {
     pub met: Option<bool>,
     /// Whether the stability window, complete, met the kind's rule.
     pub stable: bool,
+    /// How the series stands at the packet's gate: what `check` judges.
+    pub standing: Standing,
     /// After day 0: the days under target in a row the series ends with, when a breach.
     pub breach_days: Option<i64>,
 }
 
 impl Reading {
-    /// The summary `status` and `remind` show.
-    pub fn summary(&self) -> Summary {
+    /// How the series stands at `gate` (what `check` reports at that gate).
+    pub fn standing(&self, gate: Gate) -> Standing {
+        Standing::of(&self.health, &self.spec, gate)
+    }
+
+    /// The summary `status` and `remind` show, at the packet's gate.
+    pub fn summary(&self, gate: Gate) -> Summary {
+        let standing = self.standing(gate);
         Summary {
             target: self.target.to_string(),
             last_day: self.health.last.map(|(d, _)| d),
             last: self.health.last.map(|(_, v)| v),
             met: self.health.last_met,
-            stable: self.health.stable,
+            stable: standing == Standing::Stable,
+            standing,
             breach_days: self.health.breach.map(|(_, n)| n),
         }
     }
 
-    /// `5.3% ok`, `3.1% miss`, `2% breach 3d`: the last value and how it stands.
-    pub fn cell(&self) -> String {
-        match (self.health.last, self.health.breach) {
-            (Some((_, v)), Some((_, n))) => format!("{} breach {n}d", self.target.show(v)),
-            (Some((_, v)), None) if self.target.met(v) => format!("{} ok", self.target.show(v)),
-            (Some((_, v)), None) => format!("{} miss", self.target.show(v)),
-            (None, _) => "no data".into(),
+    /// `5.3% stable`, `1.05 unstable`, `9/14 days`, `2% breach 3d`, `3.1% miss`: the last value
+    /// and how the series stands at `gate`, as `check` judges it.
+    pub fn cell(&self, gate: Gate) -> String {
+        let last = self.health.last.map(|(_, v)| self.target.show(v));
+        let standing = self.standing(gate);
+        match (last, self.health.breach, standing) {
+            (None, _, Standing::Building { met, window, .. }) => format!("{met}/{window} days"),
+            (None, _, _) => "no data".into(),
+            (Some(v), Some((_, n)), _) => format!("{v} breach {n}d"),
+            (Some(v), None, Standing::Unstable { .. }) => format!("{v} unstable"),
+            (Some(v), None, Standing::Incomplete { gaps }) => format!("{v} gaps {gaps}d"),
+            (Some(_), None, Standing::Building { met, window, .. }) => {
+                format!("{met}/{window} days")
+            }
+            (Some(v), None, Standing::Stable) if self.health.last_met == Some(false) => {
+                format!("{v} miss")
+            }
+            (Some(v), None, Standing::Stable) => format!("{v} stable"),
         }
+    }
+
+    /// Whether the cell reads as a problem: a breach, a window the gate fails, a miss.
+    pub fn alarming(&self, gate: Gate) -> bool {
+        self.health.breach.is_some()
+            || self.standing(gate).fails()
+            || (self.standing(gate) == Standing::Stable && self.health.last_met == Some(false))
     }
 }
 
@@ -309,10 +439,8 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 &format!("{}.series", kpi.path),
             );
         }
-        let unstable = health.misses.len() as i64 > i64::from(kspec.misses)
-            || kspec
-                .max_spread
-                .is_some_and(|max| health.spread.is_some_and(|s| s > max));
+        let standing = Standing::of(&health, &kspec, ctx.gate);
+        let unstable = matches!(standing, Standing::Unstable { .. });
         if at_gate && unstable {
             let mut message = format!(
                 "the KPI missed {target} on {} of the {window} days before day 0",
@@ -393,8 +521,18 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             pos,
             1,
             format!(
-                "the series ends {age} days ago ({}); the data contract allows {lag}",
-                health.last.map(|(d, _)| d.to_string()).unwrap_or_default()
+                "the series ends {age} days ago ({}); {}",
+                health.last.map(|(d, _)| d.to_string()).unwrap_or_default(),
+                match freshness(packet) {
+                    Some((written, _)) => format!(
+                        "the data contract's freshness is {written}, which a daily series meets while its last day is at most {} behind",
+                        crate::support::words::plural(lag as usize, "day", "days")
+                    ),
+                    None => format!(
+                        "without a data contract's freshness, a daily series may be {} behind",
+                        crate::support::words::plural(lag as usize, "day", "days")
+                    ),
+                }
             ),
             format!("run `handoff metrics pull {}` and commit the file; if the source has no newer rows, the data stopped flowing", packet.id),
         );

@@ -5,9 +5,13 @@ pub mod answers;
 pub mod attachments;
 pub mod audit;
 pub mod behind;
+pub mod criteria;
+pub mod discovery;
 pub mod file;
+pub mod items;
 pub mod kpi;
 pub mod sections;
+pub mod sendback;
 pub mod signoff;
 pub mod structure;
 pub mod timeline;
@@ -64,6 +68,9 @@ pub fn all() -> Vec<&'static Rule> {
     rules.extend(waiver::RULES);
     rules.extend(trust::RULES);
     rules.extend(kpi::RULES);
+    rules.extend(sendback::RULES);
+    rules.extend(items::RULES);
+    rules.extend(discovery::RULES);
     rules.push(&behind::KIND_BEHIND);
     rules.push(&behind::KIND_CHANGED_UNVERSIONED);
     rules.push(&audit::SIGNOFF_AUDIT);
@@ -239,8 +246,11 @@ pub fn check(
             trust::report_switch(&mut ctx, s);
         }
         trust::removed_sendbacks(&mut ctx);
+        sendback::check(&mut ctx);
         if let Some(kind) = kind {
             answers::check(&mut ctx, &kind.spec);
+            items::check(&mut ctx, &kind.spec);
+            discovery::check(&mut ctx, &kind.spec);
             kpi::check(&mut ctx, &kind.spec);
             attachments::check(&mut ctx, &kind.spec);
             signoff::check(&mut ctx, &kind.spec);

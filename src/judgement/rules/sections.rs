@@ -325,13 +325,10 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 );
             }
             let gate = want.all_checked.unwrap_or(Gate::HandedOff);
-            let day = packet.day0().map(|d0| (ctx.today - d0).num_days());
             let keyed: Vec<String> = tasks.iter().map(|t| criterion_key(&t.text)).collect();
             let task_keys: std::collections::HashSet<&str> =
                 keyed.iter().map(String::as_str).collect();
             let criteria = spec.keyed_criteria_for(packet.front.as_ref());
-            let kind_keys: Vec<(&str, Option<i64>)> =
-                criteria.iter().map(|(c, key)| (&**key, c.due())).collect();
             for (c, key) in &criteria {
                 if task_keys.contains(&**key) {
                     continue;
@@ -378,34 +375,34 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 }
             }
             if want.all_checked.is_some_and(|g| ctx.gate >= g) {
-                // A criterion the KPI series decides is judged on the numbers (`rules::kpi`).
-                let decided = super::kpi::decided_criterion(packet, spec);
-                for (task, key) in tasks.iter().zip(&keyed).filter(|(t, _)| !t.checked) {
-                    if decided.as_deref() == Some(key.as_str()) {
-                        continue;
-                    }
-                    // A criterion due later (the shadow run at day +3) is not due on day 0; at the
-                    // signed-off gate everything is.
-                    let due = kind_keys
-                        .iter()
-                        .find(|(k, _)| *k == key.as_str())
-                        .and_then(|(_, due)| *due);
-                    if let (Some(due), Some(day)) = (due, day)
-                        && day < due
-                        && ctx.gate < Gate::SignedOff
-                    {
-                        continue;
-                    }
+                // Where each criterion stands (`criteria`): one decided by the KPI series is
+                // judged on the numbers (`rules::kpi`), one due later (the shadow run at day +3)
+                // is not due on day 0, and at the signed-off gate everything is. A waived one is
+                // reported too: the waiver turns the finding into a note that says so.
+                let standings = super::criteria::standings_in(
+                    packet,
+                    spec,
+                    want,
+                    &ctx.config.settings,
+                    ctx.today,
+                    ctx.gate,
+                );
+                for c in standings.iter().filter(|c| {
+                    matches!(
+                        c.standing,
+                        super::criteria::Standing::Open | super::criteria::Standing::Waived { .. }
+                    )
+                }) {
                     ctx.report_on(
                         &CRITERIA_OPEN,
                         Severity::Error,
-                        task.pos,
-                        task.end - task.pos.offset,
-                        format!("acceptance criterion not met: {}", task.text),
+                        c.pos,
+                        c.end - c.pos.offset,
+                        format!("acceptance criterion not met: {}", c.text),
                         format!(
                             "from the {gate} gate every criterion due must be checked: mark it `- [x]` once it holds, or waive it with a reason and an expiry (`handoff waive`)"
                         ),
-                        &task.text,
+                        &c.text,
                     );
                 }
             }

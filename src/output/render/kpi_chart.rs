@@ -2,8 +2,9 @@
 //! the markdown page, and an inline SVG chart for the HTML one (the target line, the stability
 //! window shaded, day 0 and today marked, every value also as text).
 
+use crate::facts::gate::Gate;
 use crate::facts::metrics::target::{Comparison, show_number};
-use crate::judgement::rules::kpi::Reading;
+use crate::judgement::rules::kpi::{Reading, Standing};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
@@ -41,6 +42,13 @@ pub struct KpiView {
     pub last_met: Option<bool>,
     /// Whether the window, complete, is stable by the kind's rule.
     pub stable: bool,
+    /// How the series stands at the packet's gate, as `check` judges it: `stable`, `unstable`,
+    /// `incomplete` or `building`.
+    pub state: &'static str,
+    /// The same in words: `stable`, `not stable: 2 days missed`, `9 of the 11 days so far…`.
+    pub verdict: String,
+    /// The answer the KPI belongs to (`metric`): the decision block shows the chart after it.
+    pub question: String,
     /// After day 0, the breach, in words.
     pub breach: Option<String>,
     /// The chart.
@@ -78,6 +86,9 @@ pub struct KpiChart {
     pub today_x: Option<f64>,
     /// Labels of the value axis: y and text.
     pub ticks: Vec<(f64, String)>,
+    /// Labels of the day axis: x, date (`Nov 23`), a week apart, and how each sits on its
+    /// mark (`end` near the right edge, so that none is cut).
+    pub day_ticks: Vec<(f64, String, &'static str)>,
     /// The first and last day drawn.
     pub from: String,
     /// See `from`.
@@ -101,10 +112,12 @@ pub struct KpiPoint {
     pub met: bool,
 }
 
-/// The KPI section for a packet whose day 0 is `day0`, as of `today`.
-pub fn view(r: &Reading, day0: NaiveDate, today: NaiveDate) -> KpiView {
+/// The KPI section for a packet whose day 0 is `day0`, as of `today`, judged at `gate` (the one
+/// judgement `check` and `status` show too); `question` is the answer it belongs to.
+pub fn view(r: &Reading, day0: NaiveDate, today: NaiveDate, gate: Gate, question: &str) -> KpiView {
     let h = &r.health;
     let t = &r.target;
+    let standing = r.standing(gate);
     KpiView {
         target: t.to_string(),
         window: format!("{} to {}", h.window_start, h.window_end),
@@ -120,7 +133,15 @@ pub fn view(r: &Reading, day0: NaiveDate, today: NaiveDate) -> KpiView {
         max: h.min_max.map(|(_, hi)| t.show(hi)),
         last: h.last.map(|(d, v)| format!("{} on {d}", t.show(v))),
         last_met: h.last_met,
-        stable: h.stable,
+        stable: standing == Standing::Stable,
+        state: match standing {
+            Standing::Stable => "stable",
+            Standing::Unstable { .. } => "unstable",
+            Standing::Incomplete { .. } => "incomplete",
+            Standing::Building { .. } => "building",
+        },
+        verdict: standing.words(),
+        question: question.to_string(),
         breach: h
             .breach
             .map(|(first, n)| format!("under {t} for {n} days in a row since {first}")),
@@ -220,10 +241,32 @@ fn chart(r: &Reading, day0: NaiveDate, today: NaiveDate) -> Option<KpiChart> {
             .chain(&targets)
             .map(|v| (y(*v), unit_text(r, *v)))
             .collect(),
+        day_ticks: day_ticks(from, to)
+            .into_iter()
+            .map(|d| {
+                let at = x(d);
+                let anchor = if at > x1 - 24.0 { "end" } else { "middle" };
+                (at, d.format("%b %-d").to_string(), anchor)
+            })
+            .collect(),
         from: from.to_string(),
         to: to.to_string(),
         description,
     })
+}
+
+/// Dates to label the day axis with: Mondays (every other one, or every fourth, as the span
+/// grows), so that at most eight labels share it.
+fn day_ticks(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    use chrono::Datelike;
+    let first = from + Duration::days((7 - i64::from(from.weekday().num_days_from_monday())) % 7);
+    let weeks = ((to - first).num_days() / 7 + 1).max(1);
+    let step = (weeks as f64 / 8.0).ceil().max(1.0) as i64;
+    (0..weeks)
+        .step_by(step as usize)
+        .map(|w| first + Duration::days(7 * w))
+        .filter(|d| *d <= to)
+        .collect()
 }
 
 fn unit_text(r: &Reading, v: f64) -> String {

@@ -74,6 +74,8 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         env.add_filter("md", md_escape);
         env.add_filter("code", md_code);
+        env.add_filter("inline", inline_html);
+        env.add_filter("md_inline", md_inline);
         env.add_filter("count", |n: usize, one: String, many: String| {
             crate::support::words::plural(n, &one, &many)
         });
@@ -285,6 +287,59 @@ fn md_escape(value: String) -> String {
         .replace(['\r', '\n'], " ")
 }
 
+/// A line of plain text for HTML, escaped, with its `code spans` set as code: a question's
+/// wording shows `[]` as code, never as raw backticks.
+fn inline_html(value: String) -> minijinja::Value {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    };
+    let mut parts: Vec<String> = value.split('`').map(str::to_string).collect();
+    // A stray backtick (an odd number of them) stays text, joined to what follows it.
+    if parts.len().is_multiple_of(2)
+        && let Some(last) = parts.pop()
+        && let Some(before) = parts.last_mut()
+    {
+        before.push('`');
+        before.push_str(&last);
+    }
+    let mut out = String::with_capacity(value.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&escape(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    minijinja::Value::from_safe_string(out)
+}
+
+/// A line of plain text for markdown: escaped like [`md_escape`], its `code spans` kept as
+/// code (escaping inside a code span would show the backslashes).
+fn md_inline(value: String) -> String {
+    let parts: Vec<&str> = value.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // A stray backtick: escape it all.
+        return md_escape(value.replace('`', "\\`"));
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                md_code(part.to_string())
+            } else {
+                md_escape(part.to_string())
+            }
+        })
+        .collect()
+}
+
 /// A markdown code span holding `value` as is: fenced with more backticks than it contains,
 /// its pipes escaped (a table cell ends at a bare pipe even inside code), on one line.
 fn md_code(value: String) -> String {
@@ -408,6 +463,25 @@ mod tests {
         }
         assert!(html.contains("href=\"https://ok.test/\""), "{html}");
         assert!(md.contains("[x] done"), "{md}");
+    }
+
+    #[test]
+    fn inline_code_spans_become_code_and_the_rest_is_escaped() {
+        let html = |s: &str| inline_html(s.to_string()).to_string();
+        assert_eq!(
+            html("Write `[]` when <none>"),
+            "Write <code>[]</code> when &lt;none&gt;"
+        );
+        assert_eq!(html("a ` b"), "a ` b");
+        assert_eq!(html("`<x>` and `y"), "<code>&lt;x&gt;</code> and `y");
+    }
+
+    #[test]
+    fn markdown_lines_keep_their_code_spans() {
+        assert_eq!(
+            md_inline("Write `[]` when [none]".into()),
+            "Write `[]` when \\[none\\]"
+        );
     }
 
     #[test]

@@ -71,11 +71,15 @@ pub struct Point {
     pub title: String,
 }
 
-const WIDTH: u32 = 980;
-const LABEL: f64 = 230.0;
-const VERDICT: f64 = 120.0;
-const ROW: u32 = 24;
+// Laid out at the page's own width (its 832 px column), so that text reads at its size: 13 px
+// labels, a 12 px verdict column wide enough for `FAIL (signed-off)`. Narrower screens scroll it.
+const WIDTH: u32 = 832;
+const LABEL: f64 = 210.0;
+const VERDICT: f64 = 160.0;
+const ROW: u32 = 26;
 const TOP: u32 = 44;
+/// Characters of a title that fit the label column at 13 px.
+const TITLE_CHARS: usize = 24;
 
 /// Lay out the overview for these reviews; none when no packet has a day 0.
 pub fn build(reviews: &[Review], today: NaiveDate) -> Option<Overview> {
@@ -111,7 +115,7 @@ pub fn build(reviews: &[Review], today: NaiveDate) -> Option<Overview> {
                 .unwrap_or(today);
             Row {
                 page: r.page.clone(),
-                title: short(&r.title, 34),
+                title: short(&r.title, TITLE_CHARS),
                 full_title: r.title.clone(),
                 y: TOP + i as u32 * ROW,
                 band_x0: x(*dates.iter().min().unwrap_or(&day0)),

@@ -22,6 +22,9 @@ pub struct Style {
     /// Warnings fail the gate too (`--deny-warnings`): quiet output keeps them, since they are
     /// reasons for the failure.
     pub deny_warnings: bool,
+    /// One line a finding, `path:line:col: severity[rule] message`, instead of snippets
+    /// (`--format concise`, and `--quiet`).
+    pub concise: bool,
 }
 
 /// Render a whole check run.
@@ -54,9 +57,13 @@ pub fn write_packets<'v>(
     verdicts: impl Iterator<Item = &'v Verdict>,
     style: Style,
 ) -> std::io::Result<()> {
+    // One line a finding needs no folding: nothing is shown at length.
     let folded: Vec<(&Verdict, Vec<bool>)> = verdicts
         .map(|v| {
-            let mask = repeated.fold(v, |d| printed(v, d, style));
+            let mask = match style.concise {
+                true => Vec::new(),
+                false => repeated.fold(v, |d| printed(v, d, style)),
+            };
             (v, mask)
         })
         .collect();
@@ -105,6 +112,17 @@ fn report_of(v: &Verdict, style: Style, folded: &[bool]) -> String {
     let mut out = String::new();
     if style.quiet && v.pass {
         return out;
+    }
+    if style.concise {
+        for d in v.diagnostics.iter().filter(|d| printed(v, d, style)) {
+            out.push_str(&concise_line(d, style.color));
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}", verdict_line(v, style.color, 0));
+        return match style.color {
+            true => crate::support::words::neutral_keeping_colour(&out).into_owned(),
+            false => crate::support::words::neutral(&out).into_owned(),
+        };
     }
     let handler = handler(style.color);
     let unwrapped = handler.clone().with_wrap_lines(false);
@@ -242,6 +260,34 @@ fn diagnostic_named(
         );
     }
     out
+}
+
+/// One finding on one line, as compilers and linters print them for editors and `grep`:
+/// `handoffs/a/handoff.md:23:8: error[answer-missing] `metric.kpi` is still a TODO placeholder`.
+pub fn concise_line(d: &Diagnostic, color: bool) -> String {
+    let (word, paint) = match d.severity {
+        Severity::Error => ("error", "\x1b[31;1m"),
+        Severity::Warning => ("warning", "\x1b[33;1m"),
+        Severity::Note => ("note", "\x1b[36m"),
+    };
+    let severity = if color {
+        format!("{paint}{word}\x1b[0m")
+    } else {
+        word.to_string()
+    };
+    let message: String = d
+        .message
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let place = if d.end.is_some() || d.pos.line > 0 {
+        format!("{}:{}:{}", d.file, d.pos.line.max(1), d.pos.column.max(1))
+    } else {
+        d.file.clone()
+    };
+    format!("{place}: {severity}[{}] {message}", d.rule)
 }
 
 fn verdict_line(v: &Verdict, color: bool, folded: usize) -> String {

@@ -160,10 +160,13 @@ impl<F: Fn(&tokio_postgres::Error) -> String> Session<'_, F> {
             } else {
                 format!("PostgreSQL says: {text}")
             };
-            SourceError::new(
-                message,
-                "fix the query under `series:` (it must return one row a day: a date, then a number)",
-            )
+            // A query written for SQLite (`?1`, `?2`) meets Postgres' own parameters ($1, $2).
+            let help = if ["?1", "?2"].iter().any(|p| query.contains(p)) {
+                "PostgreSQL numbers the parameters $1 and $2: write `day between $1 and $2` where the query has `?1` and `?2`"
+            } else {
+                "fix the query under `series:` (it must return one row a day: a date, then a number)"
+            };
+            SourceError::new(message, help)
         };
         // A packet's query is written by whoever opens a pull request: it may only read.
         let txn = client

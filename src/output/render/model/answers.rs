@@ -33,8 +33,10 @@ pub struct Row {
     pub table: Vec<Vec<Cell>>,
     /// For `file`: its checklists.
     pub checklists: Vec<Checklist>,
-    /// Whether the answer is optional (an empty one reads "none", not "missing").
+    /// Whether the answer may be empty (an empty one reads "none", not "missing").
     pub optional: bool,
+    /// For `table`: an empty table the packet is not asked to fill yet (not due yet).
+    pub later: bool,
     /// For `table`: rows left out (the decision block shows the first few).
     pub more: usize,
 }
@@ -46,11 +48,88 @@ pub struct Cell {
     pub text: String,
     /// Unanswered.
     pub missing: bool,
+    /// Unanswered, and not required yet at the packet's gate (the live meeting's record before
+    /// day +1, the shadow-period log before the signed-off gate): shown as not due yet, never
+    /// as missing.
+    pub later: bool,
     /// A safe http(s) link, when the value is one.
     pub url: Option<String>,
 }
 
+/// When an answer is required: the gate, and the day it falls due at that gate, each the
+/// latest of the question's own and its enclosing questions'.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Due {
+    gate: Gate,
+    day: Option<i64>,
+}
+
+impl Due {
+    fn of(f: &FieldSpec, outer: Option<Due>) -> Due {
+        let day = match (outer.and_then(|o| o.day), f.due) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Due {
+            gate: outer.map_or(f.gate, |o| o.gate.max(f.gate)),
+            day,
+        }
+    }
+
+    /// Whether the packet is asked for it on the review's day at its gate.
+    fn now(self, i: &Inputs) -> bool {
+        let gate = i.verdict.gate;
+        let day = i.packet.day0().map(|d0| (i.today - d0).num_days());
+        gate >= self.gate
+            && (gate >= Gate::SignedOff
+                || match (self.day, day) {
+                    (Some(due), Some(day)) => day >= due,
+                    _ => true,
+                })
+    }
+}
+
+/// Whether a node holds no answer: absent, null, blank or a placeholder.
+fn unanswered(node: Option<&Node>) -> bool {
+    match node.map(|n| &n.value) {
+        None | Some(Value::Null) => true,
+        Some(Value::Str(s)) => crate::judgement::rules::answers::is_placeholder(s),
+        _ => false,
+    }
+}
+
+/// Whether a list answer may be empty: optional, or asking for no items at least (`min_items:
+/// 0`, as the shadow-period log does when nothing went wrong).
+fn may_be_empty(f: &FieldSpec) -> bool {
+    !f.required || f.min_items == Some(0)
+}
+
+/// The cell a list that may be empty shows when it is.
+fn none() -> Cell {
+    Cell {
+        text: "none".into(),
+        missing: false,
+        later: false,
+        url: None,
+    }
+}
+
 pub(super) fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str) -> Vec<Row> {
+    rows_in(i, f, node, prefix, None)
+}
+
+fn rows_in(
+    i: &Inputs,
+    f: &FieldSpec,
+    node: Option<&Node>,
+    prefix: &str,
+    outer: Option<Due>,
+) -> Vec<Row> {
+    let due = Due::of(f, outer);
+    // An optional answer left out is left out of the document too.
+    if !f.required && unanswered(node) {
+        return Vec::new();
+    }
     let label = if prefix.is_empty() {
         String::new()
     } else {
@@ -67,7 +146,15 @@ pub(super) fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str)
         FieldType::Map => f
             .fields
             .iter()
-            .flat_map(|sub| rows(i, sub, node.and_then(|n| n.get(&sub.key)), &join(sub)))
+            .flat_map(|sub| {
+                rows_in(
+                    i,
+                    sub,
+                    node.and_then(|n| n.get(&sub.key)),
+                    &join(sub),
+                    Some(due),
+                )
+            })
             .collect(),
         FieldType::List if !f.fields.is_empty() => {
             let items = node.and_then(Node::items).unwrap_or_default();
@@ -85,7 +172,8 @@ pub(super) fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str)
                 shape: "table",
                 columns: f.fields.iter().map(FieldSpec::title).collect(),
                 table,
-                optional: !f.required,
+                optional: may_be_empty(f) && node.is_some_and(|n| n.items().is_some()),
+                later: !due.now(i),
                 ..row()
             }]
         }
@@ -98,7 +186,8 @@ pub(super) fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str)
                 Some(items) if !items.is_empty() => {
                     items.iter().map(|n| cell(i, &item_spec, Some(n))).collect()
                 }
-                _ => vec![missing(f)],
+                Some(_) if may_be_empty(f) => vec![none()],
+                _ => vec![missing_at(f, due, i)],
             };
             vec![Row {
                 label,
@@ -108,7 +197,7 @@ pub(super) fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str)
             }]
         }
         FieldType::File => {
-            let value = cell(i, f, node);
+            let value = cell_at(i, f, node, due);
             let checklists = node
                 .and_then(Node::as_str)
                 .map(|name| checklists(i.packet, name, &f.checklists))
@@ -124,9 +213,26 @@ pub(super) fn rows(i: &Inputs, f: &FieldSpec, node: Option<&Node>, prefix: &str)
         _ => vec![Row {
             label,
             shape: "value",
-            value: Some(cell(i, f, node)),
+            value: Some(cell_at(i, f, node, due)),
             ..row()
         }],
+    }
+}
+
+/// [`cell`], a missing answer shown as not due yet when the packet is not asked for it yet.
+fn cell_at(i: &Inputs, f: &FieldSpec, node: Option<&Node>, due: Due) -> Cell {
+    let c = cell(i, f, node);
+    if c.missing && !due.now(i) {
+        return Cell { later: true, ..c };
+    }
+    c
+}
+
+/// The cell of a missing answer, not due yet when the packet is not asked for it yet.
+fn missing_at(f: &FieldSpec, due: Due, i: &Inputs) -> Cell {
+    Cell {
+        later: !due.now(i),
+        ..missing(f)
     }
 }
 
@@ -140,6 +246,7 @@ pub(super) fn row() -> Row {
         table: Vec::new(),
         checklists: Vec::new(),
         optional: false,
+        later: false,
         more: 0,
     }
 }
@@ -148,6 +255,7 @@ pub(super) fn missing(f: &FieldSpec) -> Cell {
     Cell {
         text: f.prompt.clone(),
         missing: true,
+        later: false,
         url: None,
     }
 }
@@ -166,6 +274,7 @@ pub(super) fn cell(i: &Inputs, f: &FieldSpec, node: Option<&Node>) -> Cell {
             Cell {
                 text,
                 missing: false,
+                later: false,
                 url,
             }
         }
@@ -177,6 +286,7 @@ pub(super) fn cell(i: &Inputs, f: &FieldSpec, node: Option<&Node>) -> Cell {
                 Cell {
                     text: texts.join(", "),
                     missing: false,
+                    later: false,
                     url: None,
                 }
             }

@@ -14,10 +14,15 @@ pub struct Checklist {
 /// A task item.
 #[derive(Debug, Serialize, Clone)]
 pub struct Check {
-    /// Checked.
+    /// Checked (for an acceptance criterion: met, by its box or by the numbers that decide it).
     pub checked: bool,
     /// Text.
     pub text: String,
+    /// For an acceptance criterion, where it stands: `met`, `decided` (by the KPI series),
+    /// `waived`, `later` (not due yet) or `open`; empty for a checklist item.
+    pub state: &'static str,
+    /// What the state rests on: `decided by the KPI series: stable`, `due day +3 (Thu …)`.
+    pub note: Option<String>,
 }
 
 /// A body section.
@@ -58,6 +63,8 @@ pub(super) fn checklists(packet: &Packet, name: &str, titles: &[String]) -> Vec<
                         .map(|t| Check {
                             checked: t.checked,
                             text: t.text.clone(),
+                            state: "",
+                            note: None,
                         })
                         .collect()
                 })

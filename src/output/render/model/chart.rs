@@ -32,6 +32,9 @@ pub struct ChartPoint {
     pub state: State,
     /// Whether the label goes above the axis (alternating, so labels do not collide).
     pub above: bool,
+    /// How the label sits on its point (`start`, `middle`, `end`): the first and last labels
+    /// lean inwards, so that none is cut at the chart's edge.
+    pub anchor: &'static str,
 }
 
 pub(super) fn chart(placed: &[Placed], day0: Option<NaiveDate>, today: NaiveDate) -> Option<Chart> {
@@ -52,6 +55,7 @@ pub(super) fn chart(placed: &[Placed], day0: Option<NaiveDate>, today: NaiveDate
             date: m.date.format("%m-%d").to_string(),
             state: m.state,
             above: n % 2 == 0,
+            anchor: anchor(x(m.day), x0, x1),
         })
         .collect();
     let today_x = (lo..=hi)
@@ -65,4 +69,15 @@ pub(super) fn chart(placed: &[Placed], day0: Option<NaiveDate>, today: NaiveDate
         points,
         today_x,
     })
+}
+
+/// Labels near an edge of the axis lean inwards: half a label (about 50 px) would not fit.
+fn anchor(x: f64, x0: f64, x1: f64) -> &'static str {
+    if x < x0 + 50.0 {
+        "start"
+    } else if x > x1 - 50.0 {
+        "end"
+    } else {
+        "middle"
+    }
 }

@@ -102,6 +102,9 @@ pub struct Decision {
     pub signed: Vec<String>,
     /// Waivers in force.
     pub open_waivers: usize,
+    /// The decision answer the KPI series is shown after (the metric), when the block shows
+    /// it; else the series comes last in the block.
+    pub kpi_after: Option<String>,
 }
 
 /// A waiver as the review shows it.
@@ -258,18 +261,15 @@ pub fn build(i: &Inputs) -> Review {
         .iter()
         .find(|s| s.tasks)
         .map(|s| s.title.as_str());
-    let criteria = criteria_section
-        .and_then(|t| p.body.section(t))
-        .map(|s| {
-            p.body
-                .tasks_in(s)
-                .map(|t| Check {
-                    checked: t.checked,
-                    text: t.text.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // The acceptance criteria as the gate sees them (`judgement::open`): one the KPI series
+    // decides shows what the numbers say, not its box.
+    let kpi = crate::judgement::rules::kpi::reading(p, spec, i.today);
+    let kpi_standing = kpi.as_ref().map(|r| r.standing(i.verdict.gate));
+    let criteria = crate::judgement::open::Open::of(p, i.kind, i.settings, i.today, i.verdict.gate)
+        .criteria
+        .into_iter()
+        .map(|c| criterion_view(c, kpi_standing.as_ref(), p.day0()))
+        .collect();
     let sections = match &p.file {
         Some(file) => body_sections(file, &p.body, criteria_section),
         None => Vec::new(),
@@ -318,7 +318,9 @@ pub fn build(i: &Inputs) -> Review {
         .roles_for(p.front.as_ref())
         .map(|r| r.name.clone())
         .collect();
+    let metric = crate::judgement::rules::kpi::metric_path(spec).to_string();
     let decision = Decision {
+        kpi_after: decision_paths.contains(&metric).then_some(metric),
         scope: summary.map(|s| s.markdown.clone()),
         scope_html: summary.map(|s| s.html.clone()),
         answers: decision_answers,
@@ -400,7 +402,58 @@ pub fn build(i: &Inputs) -> Review {
         version,
         changed_since,
         sent_back: crate::facts::sendback::read(p),
-        kpi: crate::judgement::rules::kpi::reading(p, spec, i.today)
-            .and_then(|r| Some(super::kpi_chart::view(&r, p.day0()?, i.today))),
+        kpi: kpi.and_then(|r| {
+            Some(super::kpi_chart::view(
+                &r,
+                p.day0()?,
+                i.today,
+                i.verdict.gate,
+                crate::judgement::rules::kpi::metric_path(spec),
+            ))
+        }),
+    }
+}
+
+/// An acceptance criterion as the review shows it.
+fn criterion_view(
+    c: crate::judgement::rules::criteria::Criterion,
+    kpi: Option<&crate::judgement::rules::kpi::Standing>,
+    day0: Option<NaiveDate>,
+) -> Check {
+    use crate::judgement::rules::criteria::Standing;
+    let (checked, state, note) = match &c.standing {
+        Standing::Met => (true, "met", None),
+        Standing::Decided => match kpi {
+            Some(k) => (
+                *k == crate::judgement::rules::kpi::Standing::Stable,
+                "decided",
+                Some(format!("decided by the KPI series: {}", k.words())),
+            ),
+            None => (
+                false,
+                "decided",
+                Some("decided by the KPI series (see the findings)".to_string()),
+            ),
+        },
+        Standing::Waived { until, reason } => (
+            false,
+            "waived",
+            Some(format!("waived until {until}: {reason}")),
+        ),
+        Standing::Later { date } => (
+            false,
+            "later",
+            Some(match date {
+                Some(d) => format!("due {}", crate::judgement::open::when(day0, *d)),
+                None => "not due yet".to_string(),
+            }),
+        ),
+        Standing::Open => (false, "open", Some("open: not met".to_string())),
+    };
+    Check {
+        checked,
+        text: c.text,
+        state,
+        note,
     }
 }
