@@ -1,7 +1,7 @@
 //! Output a person can read: one line a finding, a quiet run that fits a screen, review pages
 //! without false alarms, tables that line up, and the small things a new team meets first.
 
-mod common;
+use crate::common;
 use common::Repo;
 use std::path::Path;
 

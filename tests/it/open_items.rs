@@ -2,7 +2,7 @@
 //! `stats` agree on what is still open for a packet, and following every piece of advice the
 //! tool gives never turns `check` red.
 
-mod common;
+use crate::common;
 use common::Repo;
 use std::path::Path;
 

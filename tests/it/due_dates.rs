@@ -2,7 +2,7 @@
 //! are findings and reminders (with a link to the packet when handoff.toml says how to build
 //! one); a sent-back packet says so until it moves forward; the receiving team joins discovery.
 
-mod common;
+use crate::common;
 use common::Repo;
 
 const FILE: &str = "handoffs/winback-email/handoff.md";
