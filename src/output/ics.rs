@@ -40,6 +40,28 @@ pub fn calendar(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
     cal.done().to_string()
 }
 
+/// The lines before and after the events of the calendar [`calendar`] writes, for writing a
+/// long one a few packets at a time (see [`events`]).
+pub fn frame(name: &str) -> (String, &'static str) {
+    let empty = calendar(name, &[]);
+    let head = empty.strip_suffix(TAIL).unwrap_or(&empty).to_string();
+    (head, TAIL)
+}
+
+/// The events of these packets, as [`calendar`] writes them between its [`frame`].
+pub fn events(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
+    let (head, tail) = frame(name);
+    let whole = calendar(name, packets);
+    whole
+        .strip_prefix(head.as_str())
+        .and_then(|w| w.strip_suffix(tail))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// How a calendar ends.
+const TAIL: &str = "END:VCALENDAR\r\n";
+
 fn label(m: &Placed) -> String {
     crate::support::words::day(m.day)
 }
