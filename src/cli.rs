@@ -100,6 +100,7 @@ kind.yaml:
   roles:                              # who signs off
     - name: ops-lead
       description: Accepts ownership of the alerts and the backlog
+      receives: true                  # the receiving team's: may send it back from a review
     - name: owner
       description: The owner agrees
       held_by: owner.primary          # only the person this answer names may sign
@@ -179,6 +180,22 @@ pub enum Command {
     ///
     /// Exit status: 0 sent back, 2 refused (no reason, a draft, not an earlier status).
     SendBack(crate::commands::send_back::SendBackArgs),
+    /// Carry out what an account asked for on a pull request: sign off, send back, waive.
+    ///
+    /// Reads the webhook event GitHub Actions writes to $GITHUB_EVENT_PATH. A review that approves
+    /// signs off every role its author holds (in handoff.toml [people] at the base, through
+    /// `github = "login"`) in the packets the pull request changes, or the roles and packets
+    /// named by `/handoff sign ROLE [PACKET…]` lines in it; a review requesting changes, by a
+    /// holder of a receiving role, sends them back with its text as the reason. A comment on the
+    /// pull request carries `/handoff sign ROLE [PACKET…]`, `/handoff send-back PACKET REASON…` or
+    /// `/handoff waive PACKET TARGET --until DATE --reason REASON…`, one a line. Each record
+    /// names the review or comment (`via`), the person bound to the account, and the forge's
+    /// time; `check --evidence` holds it to the forge's own record. Commit what it writes.
+    ///
+    /// Exit status: 0 recorded, 2 refused (an account bound to no role, a review of an older
+    /// commit or in another state, a comment on an issue, an unknown command, a role the account
+    /// does not hold, a payload of another event); a refusal leaves every file as it was.
+    Apply(crate::commands::apply::ApplyArgs),
     /// Run the language server: `check`'s findings, hover, completion and quick fixes in your editor.
     ///
     /// Speaks the Language Server Protocol over stdin and stdout; start it from an editor's
@@ -239,10 +256,16 @@ pub enum Command {
         markdown: bool,
     },
     /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
+    ///
+    /// With --config, the schema of handoff.toml instead, for TOML editors (Taplo, Even Better
+    /// TOML) that read `#:schema ./.handoff/config.schema.json` on its first line.
     Schema {
         /// Only this kind (default: every kind, chosen by `kind:`).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "config")]
         kind: Option<String>,
+        /// The schema of handoff.toml: settings, [people] entries and [trust].
+        #[arg(long)]
+        config: bool,
     },
     /// Set up this repo: handoff.toml, the packets folder, an editor schema and a CI workflow.
     ///

@@ -75,6 +75,12 @@ pub struct CheckArgs {
     /// a kind weakened since REF is judged as at REF; a kind new since REF is flagged for review.
     #[arg(long, value_name = "REF", env = "HANDOFF_BASE")]
     pub base: Option<String>,
+    /// The forge's record of the pull request, to prove sign-offs, waivers and send-backs given
+    /// on it (`via`): a file as `gh api --paginate` writes the pull request's reviews
+    /// (`repos/OWNER/REPO/pulls/N/reviews`) or its comments (`repos/OWNER/REPO/issues/N/comments`).
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Vec<std::path::PathBuf>,
 }
 
 /// Check packets; returns the exit status (0 pass, 1 a gate failed).
@@ -83,6 +89,18 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let today = today(args.today);
     ws.config.settings.verbose = env.verbose;
     trust_notes(env, &mut ws, args)?;
+    let evidence = match args.evidence.is_empty() {
+        true => None,
+        false => Some(
+            crate::facts::forge::Evidence::read(&args.evidence).map_err(|e| {
+                Error::usage(
+                    format!("--evidence {e}"),
+                    "pass the files `gh api --paginate repos/OWNER/REPO/pulls/N/reviews` and `…/issues/N/comments` write",
+                )
+            })?,
+        ),
+    };
+    crate::facts::prover::install(&mut ws.config.settings, evidence, false);
     let root = ws.config.packets_dir();
     if packets.is_empty() && !root.exists() && !args.allow_empty {
         // A CI job pointed at the wrong folder must not pass by checking nothing.
@@ -139,11 +157,13 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         && !extras
         && matches!(args.format, CheckFormat::Human | CheckFormat::Json)
     {
-        return Ok(streamed(env, &ws, &dirs, args, today, style, deny));
+        let (code, said) = streamed(env, &ws, &dirs, args, today, style, deny);
+        proof_notes(env, &ws, said.as_deref());
+        return Ok(code);
     }
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
     deny(&mut verdicts);
-    if let Some(note) = note.filter(|_| !env.quiet) {
+    if let Some(note) = note.as_ref().filter(|_| !env.quiet) {
         eprintln!("note: {note}");
     }
     let text = match args.format {
@@ -179,6 +199,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         Some(path) => crate::facts::atomic::write_output(path, &text)?,
         None => print!("{text}"),
     }
+    proof_notes(env, &ws, note.as_deref());
     Ok(u8::from(summary.failed > 0))
 }
 
@@ -194,8 +215,9 @@ fn streamed(
     today: chrono::NaiveDate,
     style: Style,
     deny: impl Fn(&mut [verdict::Verdict]) + Sync,
-) -> u8 {
+) -> (u8, Option<String>) {
     let json = args.format == CheckFormat::Json;
+    let mut said = None;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut summary = report::Summary::default();
     let mut repeated = report::repeated::Repeated::default();
@@ -209,6 +231,7 @@ fn streamed(
             if !env.quiet {
                 eprintln!("note: {why}");
             }
+            said = Some(why.to_string());
         },
         |v| deny(std::slice::from_mut(v)),
         |v| match json {
@@ -248,7 +271,20 @@ fn streamed(
         }
         .and_then(|()| out.flush());
     }
-    u8::from(summary.failed > 0)
+    (u8::from(summary.failed > 0), said)
+}
+
+/// What the proofs had to say once about the whole run (a shallow clone), on stderr, unless the
+/// audit said it already.
+fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
+    if env.quiet {
+        return;
+    }
+    if let Some(prover) = &ws.config.settings.prover {
+        for note in prover.notes().iter().filter(|n| Some(n.as_str()) != said) {
+            eprintln!("note: {note}");
+        }
+    }
 }
 
 /// The packets among `dirs` with changes staged for commit; all of them when the configuration
@@ -261,10 +297,7 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             "run it inside a git repository (a pre-commit hook does)",
         )
     })?;
-    let everything = files.iter().any(|f| {
-        f.file_name().is_some_and(|n| n == "handoff.toml")
-            || f.components().any(|c| c.as_os_str() == ".handoff")
-    });
+    let everything = files.iter().any(|f| moves_every_verdict(f));
     if everything {
         return Ok(dirs);
     }
@@ -275,6 +308,14 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             files.iter().any(|f| f.starts_with(&abs))
         })
         .collect())
+}
+
+/// Whether a changed file can move every packet's verdict: `handoff.toml`, or anything under
+/// `.handoff/` (repo kinds, signed kinds, templates).
+fn moves_every_verdict(file: &std::path::Path) -> bool {
+    file.file_name()
+        .is_some_and(|n| n == crate::facts::config::FILE_NAME)
+        || file.components().any(|c| c.as_os_str() == ".handoff")
 }
 
 /// The packets among `dirs` that changed since `base`, or whose calendar gate moved since then.
@@ -288,6 +329,10 @@ fn changed_since(
     let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
         Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
+    // The configuration or a repo kind can move every packet's verdict.
+    if changes.files.iter().any(|f| moves_every_verdict(f)) {
+        return Ok(dirs);
+    }
     Ok(dirs
         .into_iter()
         .filter(|dir| {

@@ -1,5 +1,6 @@
 //! One file per subcommand, each a short function over the library's pieces.
 
+pub mod apply;
 pub mod args;
 pub mod check;
 pub mod complete;

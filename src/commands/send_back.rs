@@ -30,14 +30,6 @@ pub struct SendBackArgs {
 pub fn run(env: &Env, args: &SendBackArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
-    let reason = args.reason.trim();
-    if reason.is_empty() {
-        return Err(Error::usage(
-            "a send-back needs a reason",
-            "say what is missing, so the sending team can fix it: --reason \"…\"",
-        ));
-    }
-    let to = Status::parse(&args.to).unwrap_or(Status::Draft);
     let today = super::today(args.today);
     let by = super::acting_person(&env.cwd, args.by.as_deref(), &ws.config.settings)?;
     let super::Editing {
@@ -46,50 +38,24 @@ pub fn run(env: &Env, args: &SendBackArgs) -> Result<u8, Error> {
         path,
         shown,
     } = super::edit_packet(&dir, "sent back")?;
-    let Some(from) = packet.status() else {
-        return Err(Error::usage(
-            format!("{shown}: the status is not one handoff knows"),
-            "fix `status:` first (`handoff check` says how)",
-        ));
+    let request = crate::judgement::acts::SendBackRequest {
+        reason: args.reason.clone(),
+        to: Status::parse(&args.to).unwrap_or(Status::Draft),
+        by: by.clone(),
+        today,
+        via: None,
     };
-    if from <= to {
-        return Err(Error::usage(
-            format!("{} is `{from}`, which is not past `{to}`", packet.id),
-            if from == Status::Draft {
-                "a draft has not been handed over yet; tell the sending team what is missing instead".to_string()
-            } else {
-                format!("choose an earlier status than `{from}` with --to")
-            },
-        ));
-    }
-    let fields: Vec<(&str, String)> = vec![
-        ("at", today.to_string()),
-        ("by", by.clone()),
-        ("from", from.to_string()),
-        ("reason", reason.to_string()),
-    ];
-    let cannot = |why: String| {
-        Error::usage(
-            format!("{shown}: cannot record the send-back without rewriting the file: {why}"),
-            "write the front matter in block style, with `sent_back:` as a `- at: …` list; the file was not changed",
-        )
-    };
-    let text = crate::facts::packet::edit::list_entry(&packet, "sent_back", &fields, None)
-        .map_err(cannot)?;
-    let recorded = crate::facts::packet::Packet::from_text(
-        &dir,
-        &crate::support::paths::shown_path(&dir),
-        text,
-    );
-    let text =
-        crate::facts::packet::edit::set_scalar(&recorded, "status", to.name()).map_err(cannot)?;
-    crate::facts::atomic::write_atomic(&path, &text)?;
+    let plan = crate::judgement::acts::plan_send_back(&packet, &shown, &request)?;
+    crate::facts::atomic::write_atomic(&path, &plan.text)?;
     drop(lock);
     if !env.quiet {
-        let times = crate::facts::sendback::read(&recorded).len();
-        println!("Sent {} back to `{to}` ({by}): {reason}", packet.id);
-        if times > 1 {
-            println!("It has been sent back {times} times.");
+        let reason = args.reason.trim();
+        println!(
+            "Sent {} back to `{}` ({by}): {reason}",
+            packet.id, request.to
+        );
+        if plan.times > 1 {
+            println!("It has been sent back {} times.", plan.times);
         }
         println!(
             "Record it in git:\n  git add {shown} && git commit -m \"Send {} back: {}\"",

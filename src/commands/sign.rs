@@ -2,12 +2,10 @@
 
 use super::Env;
 use crate::facts::error::Error;
-use crate::facts::gate::Gate;
 use crate::facts::packet::Packet;
-use crate::facts::signoff::{self, Freshness, Signoff};
+use crate::facts::signoff;
 use crate::facts::workspace::Workspace;
-use crate::judgement::diagnostic::Severity;
-use crate::support::suggest::did_you_mean;
+use crate::judgement::acts;
 
 /// Flags of `handoff sign`.
 #[derive(Debug, clap::Args)]
@@ -31,6 +29,14 @@ pub struct SignArgs {
     /// Replace someone else's sign-off of this role that still covers the packet (says whose).
     #[arg(long)]
     pub replace: bool,
+    /// Also make the commit: `git commit` of handoff.md (and the signed kind's copy), with the
+    /// message "Sign off PACKET as ROLE", signed when git is set to sign (commit.gpgsign). Other
+    /// staged changes are refused.
+    #[arg(long)]
+    pub commit: bool,
+    /// With --commit: sign the commit (`git commit -S`), whatever commit.gpgsign says.
+    #[arg(short = 'S', long, requires = "commit")]
+    pub gpg_sign: bool,
 }
 
 /// Sign; returns the exit status.
@@ -38,203 +44,117 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
     let dir = ws.packet(&args.packet)?;
     let signer = super::acting_person(&env.cwd, args.by.as_deref(), &ws.config.settings)?;
+    // Where the commit goes, known before anything is written.
+    let top = match args.commit {
+        true => Some(crate::facts::git::top(&env.cwd).map_err(|e| {
+            Error::usage(
+                format!("--commit needs a git repository: {e}"),
+                "run it in the repository that holds the packet, or sign without --commit",
+            )
+        })?),
+        false => None,
+    };
     let super::Editing {
         lock,
         packet,
         path,
         shown,
     } = super::edit_packet(&dir, "signed")?;
-    let kind_name = ws.kind_name_of(&packet).to_string();
-    let kind = ws
-        .require_kind(&kind_name)
-        .map_err(|e| Error::usage(format!("{shown}: {e}"), e.help().unwrap_or_default()))?;
-    let spec = &kind.spec;
-    let Some(role) = spec.roles.iter().find(|r| r.name == args.role) else {
-        let roles: Vec<&str> = spec.roles.iter().map(|r| r.name.as_str()).collect();
-        let hint = did_you_mean(&args.role, roles.iter().copied())
-            .map(|r| format!("did you mean `{r}`? "))
-            .unwrap_or_default();
-        return Err(Error::usage(
-            format!(
-                "`{}` is not a sign-off role of the {kind_name} kind",
-                args.role
-            ),
-            format!("{hint}the roles are: {}", roles.join(", ")),
-        ));
+    let request = acts::SignRequest {
+        role: args.role.clone(),
+        signer: signer.clone(),
+        note: args.note.clone(),
+        replace: args.replace,
+        force: args.force,
+        via: None,
+        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        today: chrono::Local::now().date_naive(),
     };
-    let settings = &ws.config.settings;
-    let holders = signoff::holders(&packet, role, settings);
-    if !holders.allows(&signer) {
-        return Err(Error::usage(
-            format!(
-                "{signer} may not sign {} as {}: it may be signed by {}",
-                packet.id,
-                role.name,
-                holders.describe()
-            ),
-            format!(
-                "ask the holder to run `handoff sign {} --role {}`; to change who holds the role, edit {}",
-                packet.id,
-                role.name,
-                match &role.held_by {
-                    Some(path) => format!("the packet's `{path}`"),
-                    None => format!("[people] {} in handoff.toml", role.name),
-                }
-            ),
-        ));
-    }
-    let review = signoff::Review::of(&packet, spec, settings);
-    if !spec.allow_same_signer {
-        let other = review.standings.iter().find(|st| {
-            st.signoff.role != role.name && crate::facts::person::same(&st.signoff.by, &signer)
-        });
-        if let Some(other) = other {
-            return Err(Error::usage(
-                format!(
-                    "{signer} already signed {} as {}: one person holds one sign-off per packet",
-                    packet.id, other.signoff.role
-                ),
-                format!(
-                    "another holder of {} signs it (the {kind_name} kind does not allow one person several roles)",
-                    role.name
-                ),
-            ));
-        }
-    }
-    let existing = review
-        .standings
-        .iter()
-        .rposition(|st| st.signoff.role == role.name);
-    let mut replaced = None;
-    if let Some(st) = existing.map(|i| &review.standings[i]) {
-        let theirs = !crate::facts::person::same(&st.signoff.by, &signer);
-        if theirs && st.counts() && !args.replace {
-            return Err(Error::usage(
-                format!(
-                    "{} is already signed as {} by {} on {}, and that sign-off still covers the packet",
-                    packet.id,
-                    role.name,
-                    st.signoff.by,
-                    signoff::day_of(&st.signoff.at)
-                ),
-                "to replace their sign-off with yours, run the same command with --replace",
-            ));
-        }
-        if theirs {
-            let why = match &st.freshness {
-                Freshness::Fresh if st.counts() => "",
-                Freshness::Fresh => " (it did not count)",
-                _ => " (stale)",
-            };
-            replaced = Some(format!(
-                "Replaced the {} sign-off by {} of {}{why}.",
-                role.name,
-                st.signoff.by,
-                signoff::day_of(&st.signoff.at)
-            ));
-        }
-    }
-
-    let today = chrono::Local::now().date_naive();
-    let gate = crate::judgement::verdict::gate_for(&packet, &ws, today).max(Gate::Ready);
-    let findings = crate::judgement::rules::check(&packet, &ws.kinds, gate, &ws.config, today);
-    let blocking: Vec<_> = findings
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .filter(|d| {
-            !d.rule.starts_with("signoff-")
-                && d.rule != crate::judgement::rules::sections::CRITERIA_OPEN.id
-        })
-        .collect();
-    if !blocking.is_empty() && !args.force {
-        let list: Vec<String> = blocking
-            .iter()
-            .take(5)
-            .map(|d| format!("  {}:{}: {}", d.file, d.pos.line, d.message))
-            .collect();
-        let more = if blocking.len() > 5 {
-            format!("\n  … and {} more", blocking.len() - 5)
-        } else {
-            String::new()
-        };
-        return Err(Error::usage(
-            format!(
-                "{} is not ready to sign: {} at the {gate} gate\n{}{more}",
-                packet.id,
-                crate::output::report::plural(blocking.len(), "error", "errors"),
-                list.join("\n")
-            ),
-            "answer them first (`handoff check` shows each one), or sign anyway with --force",
-        ));
-    }
-    // Criteria still open are worth a warning, not a refusal: signing before day 0 is normal.
-    let unchecked: Vec<&str> = spec
-        .sections
-        .iter()
-        .filter(|s| s.all_checked.is_some())
-        .filter_map(|s| packet.body.section(&s.title))
-        .flat_map(|s| {
-            packet
-                .body
-                .tasks_in(s)
-                .filter(|t| !t.checked)
-                .map(|t| t.text.as_str())
-        })
-        .collect();
-    if !unchecked.is_empty() {
+    let plan = acts::plan_signoff(&ws, &packet, &shown, &request)?;
+    if !plan.open.is_empty() {
         eprintln!(
             "warning: {} still open:",
             crate::output::report::plural(
-                unchecked.len(),
+                plan.open.len(),
                 "acceptance criterion is",
                 "acceptance criteria are"
             )
         );
-        for t in &unchecked {
-            eprintln!("  - [ ] {t}");
+        for t in &plan.open {
+            eprintln!("  - [ ] {}", crate::support::words::neutral(t));
         }
     }
-
-    let digest = signoff::digest(&packet);
-    let new = Signoff {
-        role: role.name.clone(),
-        by: signer.clone(),
-        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        digest: digest.clone(),
-        status: packet.text("status").map(str::to_string),
-        note: args.note.clone().filter(|n| !n.trim().is_empty()),
-        kind: Some(crate::facts::kind::signed::stamp(spec)),
-        pos: Default::default(),
-    };
-    let text = signoff::record(&packet, &new, existing).map_err(|why| {
-        Error::usage(
-            format!("{shown}: cannot record the sign-off without rewriting the file: {why}"),
-            "write the front matter in block style, one `key: value` per line, with `signoffs:` as a `- role: …` list (as `handoff new` writes it); the file was not changed",
-        )
-    })?;
+    let kind_name = ws.kind_name_of(&packet).to_string();
+    let spec = &ws.require_kind(&kind_name)?.spec;
     // The kind's requirements as signed, so that the packet is judged by them while the
     // sign-offs are fresh, whatever later edits of the kind ask.
-    let kept = keep_signed_kind(&crate::support::paths::absolute(&ws.config.root), spec)?;
-    crate::facts::atomic::write_atomic(&path, &text)?;
+    let root = crate::support::paths::absolute(&ws.config.root);
+    // With --commit, the sign-off and its commit are one act: what is on disk before it is kept,
+    // so that a commit git refuses leaves everything as it was.
+    let before = match &top {
+        Some(_) => Some(std::fs::read(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            doing: "reading",
+            source: e,
+        })?),
+        None => None,
+    };
+    let kept = keep_signed_kind(&root, spec)?;
+    crate::facts::atomic::write_atomic(&path, &plan.text)?;
+    let message = format!("Sign off {} as {}", packet.id, plan.signoff.role);
+    let committed = match (&top, before) {
+        (Some(top), Some(before)) => {
+            let mut files = vec![path.clone()];
+            files.extend(signoff_kind_copy(&ws, spec));
+            match crate::facts::git::commit_files(top, &files, &message, args.gpg_sign) {
+                Ok(made) => Some(made),
+                Err(e) => {
+                    let _ = crate::facts::git::unstage(top, &files);
+                    crate::facts::atomic::write_atomic_bytes(&path, &before)?;
+                    if let Some(k) = &kept {
+                        let _ = std::fs::remove_file(k);
+                    }
+                    return Err(Error::usage(
+                        format!("git could not commit the sign-off, so nothing was recorded: {e}"),
+                        "fix what git says (to sign commits with an SSH key: `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`), then sign again",
+                    ));
+                }
+            }
+        }
+        _ => None,
+    };
     drop(lock);
     if !env.quiet {
-        if let Some(r) = &replaced {
+        if let Some(r) = &plan.replaced {
             println!("{r}");
         }
         println!(
             "Signed {} as {} ({signer}), {}.",
             packet.id,
-            role.name,
-            short(&digest)
+            plan.signoff.role,
+            short(&plan.signoff.digest)
         );
-        if holders == signoff::Holders::Unbound {
+        if plan.unbound {
             println!(
                 "Note: the {} role is bound to nobody, so anyone may sign it; name its holder under [people] in handoff.toml.",
-                role.name
+                plan.signoff.role
             );
         }
+        // The packet as it now stands, history included (a fresh look: the commit is new).
+        let mut settings = ws.config.settings.clone();
+        crate::facts::prover::install(&mut settings, None, false);
         let signed = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
-        let after = signoff::Review::of(&signed, spec, settings);
+        let after = signoff::Review::of(&signed, spec, &settings);
+        let mine =
+            after.standings.iter().rev().find(|st| {
+                st.signoff.role == plan.signoff.role && st.signoff.by == plan.signoff.by
+            });
+        if let Some(why) = mine.and_then(|st| st.proven.why_not.as_deref()) {
+            println!(
+                "It does not count yet: {}.",
+                crate::support::words::neutral(why)
+            );
+        }
         let missing: Vec<&str> = spec
             .roles_for(signed.front.as_ref())
             .map(|r| r.name.as_str())
@@ -247,16 +167,42 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         } else {
             println!("Still to sign: {}.", missing.join(", "));
         }
-        let also = kept
-            .as_deref()
-            .map(|k| format!(" {}", crate::support::paths::shown(k)))
-            .unwrap_or_default();
-        println!(
-            "Record it in git as the signer:\n  git add {shown}{also} && git commit -m \"Sign off {} as {}\"",
-            packet.id, role.name
-        );
+        match &committed {
+            Some(c) => println!(
+                "Committed {} \"{message}\", {}.",
+                c.id.get(..8).unwrap_or(&c.id),
+                if c.signed {
+                    "signed"
+                } else {
+                    "not signed (set `git config commit.gpgsign true` with a signing key, or pass -S, so that the commit proves who signed)"
+                }
+            ),
+            None => {
+                let also = kept
+                    .as_deref()
+                    .map(|k| format!(" {}", crate::support::paths::shown(k)))
+                    .unwrap_or_default();
+                println!(
+                    "Record it in git as the signer (or sign with --commit next time):\n  git add {shown}{also} && git commit -m \"{message}\""
+                );
+            }
+        }
     }
     Ok(0)
+}
+
+/// The signed-kind copy a sign-off under `spec` relies on, when there is one on disk.
+fn signoff_kind_copy(
+    ws: &Workspace,
+    spec: &crate::facts::kind::KindSpec,
+) -> Option<std::path::PathBuf> {
+    crate::facts::kind::signed::file_of(
+        &crate::support::paths::absolute(&ws.config.root),
+        &spec.name,
+        spec.version,
+        &crate::facts::kind::signed::digest(spec),
+    )
+    .filter(|p| p.is_file())
 }
 
 fn short(digest: &str) -> &str {
@@ -265,7 +211,7 @@ fn short(digest: &str) -> &str {
 
 /// Keep a copy of `spec`'s requirements for sign-offs to be judged by; returns the file when it
 /// was written now (the signer commits it with the sign-off).
-fn keep_signed_kind(
+pub(super) fn keep_signed_kind(
     root: &std::path::Path,
     spec: &crate::facts::kind::KindSpec,
 ) -> Result<Option<std::path::PathBuf>, Error> {

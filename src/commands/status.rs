@@ -66,6 +66,9 @@ struct Row {
     awaiting_fix: Option<String>,
     /// The KPI series' last value against its target, when the packet has a series.
     kpi: Option<crate::judgement::rules::kpi::Summary>,
+    /// Each sign-off with how it is proven (`method`: identity, signature, forge, landed) and
+    /// whether that counts.
+    signoffs: Vec<crate::output::portfolio::Signed>,
 }
 
 /// Print the portfolio.
@@ -75,7 +78,7 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     // again in that order a chunk at a time and written as they come: memory stays small
     // however many packets (see `portfolio::Sorted`).
     let (opened, failed) = if args.repos.is_empty() {
-        let ws = Workspace::open(&env.cwd)?;
+        let ws = Workspace::open(&env.cwd)?.showing_proofs();
         let dirs = ws.all_packets()?;
         (vec![(None, ws, dirs)], Vec::new())
     } else {
@@ -239,6 +242,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             .kpi
             .as_ref()
             .map(crate::judgement::rules::kpi::Reading::summary),
+        signoffs: e.signoffs.clone(),
     }
 }
 

@@ -14,7 +14,12 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(60);
 /// file is named `.<file name>.<random>.tmp`, so a run killed half-way leaves nothing that looks
 /// like a packet file (and `handoff sign` removes such leftovers beside `handoff.md`).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
-    write_through_temp(path, text, true)
+    write_through_temp(path, text.as_bytes(), true)
+}
+
+/// [`write_atomic`] of bytes (a file put back exactly as it was).
+pub fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_through_temp(path, bytes, true)
 }
 
 /// [`write_atomic`] for one of many pages written in a run: the same temporary file and rename (a
@@ -24,7 +29,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
 /// thousands of pages.) Where the system cannot wait for a folder's files at once, each page
 /// waits as with [`write_atomic`].
 pub fn write_atomic_deferred(path: &Path, text: &str) -> Result<(), Error> {
-    write_through_temp(path, text, !cfg!(unix))
+    write_through_temp(path, text.as_bytes(), !cfg!(unix))
 }
 
 /// Wait until every file written under `dir` is on disk: one `syncfs` of its file system on
@@ -58,7 +63,7 @@ pub fn flush(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_through_temp(path: &Path, text: &str, sync: bool) -> Result<(), Error> {
+fn write_through_temp(path: &Path, bytes: &[u8], sync: bool) -> Result<(), Error> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -79,7 +84,7 @@ fn write_through_temp(path: &Path, text: &str, sync: bool) -> Result<(), Error> 
         .suffix(crate::facts::packet::files::TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(io("cannot create a temporary file beside it"))?;
-    tmp.write_all(text.as_bytes()).map_err(io("cannot write"))?;
+    tmp.write_all(bytes).map_err(io("cannot write"))?;
     if sync {
         tmp.as_file().sync_all().map_err(io("cannot write"))?;
     }

@@ -1,6 +1,8 @@
 //! `handoff.toml`: found by walking up from the working directory, stopping at the git root.
 
 use serde::Deserialize;
+
+pub use crate::facts::proof::ProofMethod;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -34,9 +36,15 @@ pub struct Settings {
     pub slack: BTreeMap<String, String>,
     /// Where KPI series come from: `[sources.NAME]`, for `handoff metrics pull`.
     pub sources: BTreeMap<String, crate::facts::metrics::source::SourceConfig>,
+    /// What proves who gave a sign-off, waiver or send-back.
+    pub trust: Trust,
     /// Trust as read from the base commit (`check --base`), when given.
     #[serde(skip)]
     pub base: Option<std::sync::Arc<dyn Base>>,
+    /// How records are proven, for this run (see `facts::prover`); without one, every record
+    /// is taken on its git identity.
+    #[serde(skip)]
+    pub prover: Option<std::sync::Arc<dyn crate::facts::proof::Prove>>,
     /// This run reports the notes only `--verbose` asks for.
     #[serde(skip)]
     pub verbose: bool,
@@ -51,38 +59,324 @@ impl Default for Settings {
             weekends: Weekends::Warn,
             slack: BTreeMap::new(),
             sources: BTreeMap::new(),
+            trust: Trust::default(),
             base: None,
+            prover: None,
             verbose: false,
         }
     }
 }
 
-/// A `[people]` entry: one person, or several who may all act for the name (delegates).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum People {
-    /// `ops-lead = "Jordan Blake <jordan@example.com>"`.
-    One(String),
-    /// `ops-lead = ["Jordan Blake <jordan@example.com>", "Sam Lee <sam@example.com>"]`.
-    Many(Vec<String>),
+/// A `[people]` entry: one person, or several who may all act for the name (delegates). Each
+/// person is written `"Name <email>"`, or as a table that also binds their forge account and
+/// signing keys: `{ name = "…", email = "…", github = "login", signing_keys = ["ssh-ed25519 …"] }`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct People {
+    /// Every person as `Name <email>`, in order.
+    texts: Vec<String>,
+    /// Every person with what the entry binds to them, in the same order.
+    people: Vec<Person>,
 }
 
+/// One person of a `[people]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    /// `Name <email>`.
+    pub text: String,
+    /// Their account on the forge (GitHub login), when bound: the account whose pull request
+    /// reviews and comments count as theirs.
+    pub github: Option<String>,
+    /// Public keys whose signatures count as theirs: SSH public keys (`ssh-ed25519 AAAA…`) or
+    /// OpenPGP fingerprints (40 hex digits).
+    pub signing_keys: Vec<String>,
+}
+
+/// The keys of a person table, for messages and did-you-mean.
+pub const PERSON_KEYS: [&str; 4] = ["name", "email", "github", "signing_keys"];
+
 impl People {
-    /// Every person of the entry, in order.
+    /// Every person of the entry, in order, as `Name <email>`.
     pub fn all(&self) -> &[String] {
-        match self {
-            People::One(p) => std::slice::from_ref(p),
-            People::Many(list) => list,
-        }
+        &self.texts
+    }
+
+    /// Every person of the entry with their bindings.
+    pub fn people(&self) -> &[Person] {
+        &self.people
     }
 
     /// The entry as one line of text: `A <a@x>, B <b@x>`.
     pub fn joined(&self) -> String {
-        self.all().join(", ")
+        self.texts.join(", ")
+    }
+
+    /// An entry of these people.
+    pub fn of(people: Vec<Person>) -> People {
+        People {
+            texts: people.iter().map(|p| p.text.clone()).collect(),
+            people,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Person {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Person;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"Name <email>\" or a table { name, email, github, signing_keys }")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Person, E> {
+                Ok(Person {
+                    text: s.to_string(),
+                    ..Person::default()
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Person, A::Error> {
+                use serde::de::Error as _;
+                let (mut name, mut email) = (None::<String>, None::<String>);
+                let mut person = Person::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => name = Some(map.next_value()?),
+                        "email" => email = Some(map.next_value()?),
+                        "github" => person.github = Some(map.next_value()?),
+                        "signing_keys" => person.signing_keys = map.next_value()?,
+                        other => {
+                            let hint = crate::support::suggest::did_you_mean(other, PERSON_KEYS)
+                                .map(|k| format!("did you mean `{k}`? "))
+                                .unwrap_or_default();
+                            return Err(A::Error::custom(format!(
+                                "unknown key `{other}` in a person; {hint}a person's keys are {}",
+                                PERSON_KEYS.join(", ")
+                            )));
+                        }
+                    }
+                }
+                let (Some(name), Some(email)) = (name, email) else {
+                    return Err(A::Error::custom(
+                        "a person written as a table needs `name` and `email`, e.g. { name = \"Jordan Blake\", email = \"jordan@example.com\", github = \"jblake\" }",
+                    ));
+                };
+                person.text = format!("{} <{}>", name.trim(), email.trim());
+                Ok(person)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for People {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = People;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a person (\"Name <email>\" or a table), or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<People, E> {
+                Ok(People::of(vec![Person {
+                    text: s.to_string(),
+                    ..Person::default()
+                }]))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<People, A::Error> {
+                let one = Person::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(People::of(vec![one]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<People, A::Error> {
+                let mut all = Vec::new();
+                while let Some(p) = seq.next_element::<Person>()? {
+                    all.push(p);
+                }
+                Ok(People::of(all))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `[trust]`: what proves that a sign-off, waiver or send-back comes from the person it names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Trust {
+    /// The proofs that count, any of them: `identity` (git's author identity, the default),
+    /// `signature` (a commit signed with a key bound to the person), `forge` (a pull request
+    /// review or comment by the person's account).
+    pub proof: Vec<ProofMethod>,
+}
+
+impl Default for Trust {
+    fn default() -> Self {
+        Trust {
+            proof: vec![ProofMethod::Identity],
+        }
+    }
+}
+
+impl Trust {
+    /// Whether a record proven by `method` counts.
+    pub fn accepts(&self, method: ProofMethod) -> bool {
+        self.proof.contains(&method)
+    }
+
+    /// Whether the git identity a record names is enough.
+    pub fn identity_enough(&self) -> bool {
+        self.accepts(ProofMethod::Identity)
+    }
+
+    /// The accepted proofs, as written: `signature or forge`.
+    pub fn describe(&self) -> String {
+        let names: Vec<&str> = self.proof.iter().map(|m| m.name()).collect();
+        names.join(" or ")
     }
 }
 
 impl Settings {
+    /// What deserializing cannot tell: each `[people]` person is `Name <email>`, a forge login
+    /// and a signing key are well formed and name one person each, and `[trust]` names a proof.
+    /// `text` is the file, so that a message can give the line.
+    pub fn validate(&self, text: &str) -> Result<(), String> {
+        let line = |name: &str| {
+            let n = line_of_key(text, name);
+            if n > 0 {
+                format!("line {n}: ")
+            } else {
+                String::new()
+            }
+        };
+        // Who each account and each key is bound to, by email: one person each.
+        let mut logins: BTreeMap<String, String> = BTreeMap::new();
+        let mut keys: BTreeMap<String, String> = BTreeMap::new();
+        for (name, entry) in &self.people {
+            if entry.all().is_empty() {
+                return Err(format!(
+                    "{}[people] `{name}` names nobody; write e.g. {name} = \"Jordan Blake <jordan@example.com>\", or a list of people",
+                    line(name)
+                ));
+            }
+            for p in entry.people() {
+                if !crate::facts::person::is_person(&p.text) {
+                    return Err(format!(
+                        "{}[people] `{name}` = `{}` is not `Name <email>`; write e.g. {name} = \"Jordan Blake <jordan@example.com>\", or a table {{ name = \"Jordan Blake\", email = \"jordan@example.com\", github = \"jblake\" }}",
+                        line(name),
+                        p.text
+                    ));
+                }
+                let email = crate::facts::person::email_of(&p.text).unwrap_or_default();
+                if let Some(login) = &p.github {
+                    if !valid_login(login) {
+                        return Err(format!(
+                            "{}[people] `{name}`: github = `{login}` is not a GitHub login (letters, digits and single hyphens, at most 39)",
+                            line(name)
+                        ));
+                    }
+                    let login = login.to_ascii_lowercase();
+                    if let Some(other) = logins.get(&login).filter(|o| **o != email) {
+                        return Err(format!(
+                            "{}[people] `{name}`: the GitHub account `{login}` is bound to {other} too; an account is one person's",
+                            line(name)
+                        ));
+                    }
+                    logins.insert(login, email.clone());
+                }
+                for key in &p.signing_keys {
+                    let Some(id) = crate::facts::person::signing_key_id(key) else {
+                        return Err(format!(
+                            "{}[people] `{name}`: signing key `{}` is neither an SSH public key (`ssh-ed25519 AAAA…`, as in a .pub file) nor an OpenPGP fingerprint (40 hex digits)",
+                            line(name),
+                            crate::support::words::neutral(
+                                &key.chars().take(40).collect::<String>()
+                            )
+                        ));
+                    };
+                    if let Some(other) = keys.get(&id).filter(|o| **o != email) {
+                        return Err(format!(
+                            "{}[people] `{name}`: a signing key of {} is bound to {other} too; a key is one person's",
+                            line(name),
+                            p.text
+                        ));
+                    }
+                    keys.insert(id, email.clone());
+                }
+            }
+        }
+        if self.trust.proof.is_empty() {
+            return Err(format!(
+                "{}[trust] proof = [] accepts no proof at all; name one or more of \"identity\", \"signature\", \"forge\"",
+                line("proof")
+            ));
+        }
+        Ok(())
+    }
+
+    /// How each record is proven, as the run's prover says; without a prover, each is taken on
+    /// its git identity, which counts when `[trust] proof` accepts it.
+    pub fn prove(
+        &self,
+        packet: &crate::facts::packet::Packet,
+        records: &[crate::facts::proof::Record],
+    ) -> Vec<crate::facts::proof::Proven> {
+        use crate::facts::proof::{Proof, Proven};
+        if records.is_empty() {
+            return Vec::new();
+        }
+        match &self.prover {
+            Some(prover) => prover.prove(packet, records),
+            None if self.trust.identity_enough() => vec![Proven::identity(); records.len()],
+            None => vec![
+                Proven {
+                    proof: Proof::Identity,
+                    counts: false,
+                    why_not: Some(format!(
+                        "[trust] proof accepts {} and nothing checked it",
+                        self.trust.describe()
+                    )),
+                };
+                records.len()
+            ],
+        }
+    }
+
+    /// The person bound to a forge account: the first `[people]` person whose `github` is
+    /// `login` (case aside).
+    pub fn person_of_login(&self, login: &str) -> Option<&Person> {
+        self.people.values().flat_map(People::people).find(|p| {
+            p.github
+                .as_deref()
+                .is_some_and(|g| g.eq_ignore_ascii_case(login))
+        })
+    }
+
+    /// What `[people]` binds to the person of `email` (their forge account, their keys), merged
+    /// over every entry that names them.
+    pub fn bindings_of(&self, person: &str) -> Person {
+        let mut out = Person {
+            text: person.to_string(),
+            ..Person::default()
+        };
+        for p in self.people.values().flat_map(People::people) {
+            if crate::facts::person::same(&p.text, person) {
+                if out.github.is_none() {
+                    out.github = p.github.clone();
+                }
+                for k in &p.signing_keys {
+                    if !out.signing_keys.contains(k) {
+                        out.signing_keys.push(k.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The people a packet names at a dotted path (a person, or every person of a list), with
     /// names from `[people]` resolved to the people they stand for; placeholders left out.
     pub fn people_at(&self, packet: &crate::facts::packet::Packet, path: &str) -> Vec<String> {
@@ -103,6 +397,31 @@ impl Settings {
             None => vec![name.trim()],
         }
     }
+}
+
+/// Whether `s` is a GitHub login: letters, digits and single hyphens, not at either end, at most
+/// 39 characters.
+pub fn valid_login(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 39
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The line (1-based) of the first `key =` or `"key" =` in a TOML text, or 0.
+pub fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches(['"', '\'']);
+            l.strip_prefix(key).is_some_and(|rest| {
+                rest.trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with('=')
+            })
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// The resolved configuration for one run.
@@ -201,19 +520,11 @@ impl Config {
                 });
             }
         }
-        for (name, entry) in &settings.people {
-            let bad = entry
-                .all()
-                .iter()
-                .find(|p| !crate::facts::person::is_person(p));
-            if let Some(bad) = bad.or(entry.all().is_empty().then_some(&String::new())) {
-                return Err(ConfigError {
-                    file: file.to_path_buf(),
-                    message: format!(
-                        "[people] `{name}` = `{bad}` is not `Name <email>`; write e.g. {name} = \"Jordan Blake <jordan@example.com>\", or a list of them"
-                    ),
-                });
-            }
+        if let Err(message) = settings.validate(&text) {
+            return Err(ConfigError {
+                file: file.to_path_buf(),
+                message,
+            });
         }
         Ok(Config {
             root: root.to_path_buf(),
@@ -236,6 +547,12 @@ pub trait Base: std::fmt::Debug + Send + Sync {
     fn rev(&self) -> &str;
     /// Whether `path` (in the work tree) is at the base as it is now.
     fn landed(&self, path: &Path) -> bool;
+    /// The settings at the base: `[people]` with their accounts and keys, `[trust]`.
+    fn settings(&self) -> &Settings;
+    /// The base commit, in full.
+    fn commit(&self) -> &str;
+    /// The packet's `handoff.md` as the base commit has it.
+    fn packet_text(&self, packet: &crate::facts::packet::Packet) -> Option<String>;
     /// Who could sign `role` for `packet` at the base.
     fn holders(
         &self,

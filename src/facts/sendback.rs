@@ -15,6 +15,36 @@ pub struct SentBack {
     pub from: String,
     /// What was missing.
     pub reason: String,
+    /// The pull request review or comment it was given in (`handoff apply`), as the forge's
+    /// page.
+    pub via: Option<String>,
+}
+
+impl SentBack {
+    /// The entry as a record to prove.
+    pub fn record(&self) -> crate::facts::proof::Record {
+        use crate::facts::proof::{Record, RecordKind};
+        let via = self.via.clone().unwrap_or_default();
+        Record {
+            kind: RecordKind::SendBack,
+            key: Record::key_of(
+                RecordKind::SendBack,
+                [
+                    ("at", self.at.as_str()),
+                    ("by", &self.by),
+                    ("from", &self.from),
+                    ("reason", &self.reason),
+                    ("via", &via),
+                ],
+            ),
+            by: self.by.clone(),
+            via: self.via.clone(),
+            role: None,
+            digest: None,
+            target: None,
+            until: None,
+        }
+    }
 }
 
 /// The packet's send-backs, oldest first; entries that are not mappings are skipped.
@@ -37,6 +67,7 @@ pub fn read(packet: &Packet) -> Vec<SentBack> {
                 by: text("by"),
                 from: text("from"),
                 reason: text("reason"),
+                via: i.get("via").and_then(|n| n.as_str()).map(str::to_string),
             }
         })
         .collect()

@@ -18,7 +18,6 @@ use crate::facts::packet::yaml::{Node, Value};
 use crate::facts::person;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
-use std::io::Read as _;
 use std::path::Path;
 
 /// One recorded sign-off.
@@ -39,6 +38,9 @@ pub struct Signoff {
     /// The kind it was made under: `gtm-play 3 sha256:…` (name, version, digest of its
     /// requirements; see `kind::signed`). Older sign-offs lack it.
     pub kind: Option<String>,
+    /// The pull request review or comment it was given in (`handoff apply`), as the forge's
+    /// page address.
+    pub via: Option<String>,
     /// Where the entry starts.
     #[serde(skip)]
     pub pos: Pos,
@@ -50,6 +52,7 @@ pub type Key = (
     String,
     String,
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
@@ -64,7 +67,42 @@ impl Signoff {
             self.digest.clone(),
             self.status.clone(),
             self.note.clone(),
+            self.via.clone(),
         )
+    }
+
+    /// The entry as a record to prove.
+    pub fn record(&self) -> crate::facts::proof::Record {
+        use crate::facts::proof::{Record, RecordKind};
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        let (status, note, kind, via) = (
+            opt(&self.status),
+            opt(&self.note),
+            opt(&self.kind),
+            opt(&self.via),
+        );
+        Record {
+            kind: RecordKind::SignOff,
+            key: Record::key_of(
+                RecordKind::SignOff,
+                [
+                    ("role", self.role.as_str()),
+                    ("by", &self.by),
+                    ("at", &self.at),
+                    ("digest", &self.digest),
+                    ("status", &status),
+                    ("note", &note),
+                    ("kind", &kind),
+                    ("via", &via),
+                ],
+            ),
+            by: self.by.clone(),
+            via: self.via.clone(),
+            role: Some(self.role.clone()),
+            digest: Some(self.digest.clone()),
+            target: None,
+            until: None,
+        }
     }
 }
 
@@ -105,6 +143,7 @@ pub fn read(packet: &Packet) -> (Vec<Signoff>, Vec<BadEntry>) {
                 status: text("status"),
                 note: text("note"),
                 kind: text("kind"),
+                via: text("via"),
                 pos: item.pos,
             }),
             _ => bad.push(BadEntry {
@@ -122,7 +161,7 @@ pub fn read(packet: &Packet) -> (Vec<Signoff>, Vec<BadEntry>) {
 /// In a block mapping (how packets are written) every key starts a line of its own, so the entry
 /// is the whole lines from its key to the next key (comments in between included). In a flow
 /// mapping (`{id: p, signoffs: [...], metric: ...}`) other entries may share those lines, so the
-/// entry is cut from its key to the end of its value, found by matching brackets.
+/// entry is cut from its key to the end of its value as the YAML parser reads it.
 pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
     let front = packet.front.as_ref()?;
     let file = packet.file.as_ref()?;
@@ -130,6 +169,7 @@ pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
     let i = entries.iter().position(|e| e.key == "signoffs")?;
     let entry = &entries[i];
     let text = file.text.as_str();
+    let value_end = value_end(packet, &entry.value);
     let flow = text.as_bytes().get(front.pos.offset) == Some(&b'{');
     if !flow {
         let start = file.line_start(entry.key_pos.line);
@@ -143,83 +183,57 @@ pub fn block_range(packet: &Packet) -> Option<(usize, usize)> {
         };
         let own_lines = blank_before(entry.key_pos.line, entry.key_pos.offset)
             && entries.get(i + 1).is_none_or(|next| {
-                blank_before(next.key_pos.line, next.key_pos.offset)
-                    && end >= value_end(text, &entry.value)
+                blank_before(next.key_pos.line, next.key_pos.offset) && end >= value_end
             });
         if own_lines && start <= end {
             return Some((start, end));
         }
     }
-    let end = value_end(text, &entry.value).min(packet.front_range.1.max(entry.key_pos.offset));
+    let end = value_end.min(packet.front_range.1.max(entry.key_pos.offset));
     Some((entry.key_pos.offset, end.max(entry.key_pos.offset)))
 }
 
-/// The byte just past a value: its last scalar, or for a flow collection its closing bracket.
-fn value_end(text: &str, node: &Node) -> usize {
-    let mut end = node.end.max(node.pos.offset);
-    match &node.value {
-        Value::Seq(items) => {
-            for item in items {
-                end = end.max(value_end(text, item));
-            }
-        }
-        Value::Map(entries) => {
-            for e in entries {
-                end = end.max(value_end(text, &e.value));
-            }
-        }
-        _ => return end,
+/// The byte just past a value. Scalars know where they end; a value holding a collection in
+/// brackets is measured by the YAML parser's own events, so no quote, apostrophe or bracket
+/// inside a scalar can stretch it. When that cannot be told, its last scalar: a shorter cut
+/// leaves more of the file in the digest, never less.
+fn value_end(packet: &Packet, node: &Node) -> usize {
+    let last_scalar = scalar_end(node);
+    let (Some(file), (start, end)) = (packet.file.as_ref(), packet.front_range) else {
+        return last_scalar;
+    };
+    if !has_flow(&file.text, node) {
+        return last_scalar;
     }
-    if matches!(text.as_bytes().get(node.pos.offset), Some(b'[' | b'{')) {
-        end = end.max(flow_close(text, node.pos.offset));
-    }
-    end
+    crate::facts::packet::yaml::value_end(file, start, end, node.pos.offset).unwrap_or(last_scalar)
 }
 
-/// The byte just past the bracket that closes the flow collection opening at `open`. Plain
-/// scalars in a flow collection cannot hold brackets, so only quotes and comments need skipping.
-fn flow_close(text: &str, open: usize) -> usize {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i + 1;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'\'' => {
-                i += 1;
-                while i < bytes.len() {
-                    if bytes[i] == b'\'' {
-                        if bytes.get(i + 1) == Some(&b'\'') {
-                            i += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
-            }
-            b'#' if i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
+/// The end of the last scalar of a value.
+fn scalar_end(node: &Node) -> usize {
+    let own = node.end.max(node.pos.offset);
+    match &node.value {
+        Value::Seq(items) => items.iter().map(scalar_end).fold(own, usize::max),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| scalar_end(&e.value))
+            .fold(own, usize::max),
+        _ => own,
     }
-    bytes.len()
+}
+
+/// Whether a value is, or holds, a collection written in brackets.
+fn has_flow(text: &str, node: &Node) -> bool {
+    match &node.value {
+        Value::Seq(items) => {
+            matches!(text.as_bytes().get(node.pos.offset), Some(b'['))
+                || items.iter().any(|i| has_flow(text, i))
+        }
+        Value::Map(entries) => {
+            matches!(text.as_bytes().get(node.pos.offset), Some(b'{'))
+                || entries.iter().any(|e| has_flow(text, &e.value))
+        }
+        _ => false,
+    }
 }
 
 /// `handoff.md`'s text as a sign-off covers it: without the `signoffs` block and without the
@@ -249,7 +263,9 @@ pub fn content(packet: &Packet) -> String {
 
 /// The packet's digest: every file of the packet (as [`files::list`] decides), links by their
 /// target text and, when they lead to a file inside the repository, by that file's content too;
-/// `handoff.md` as [`content`] gives it. Files are streamed, never read whole.
+/// `handoff.md` as [`content`] gives it; the KPI series files its metric names left out. Text
+/// files hash with their line endings normalised (CRLF as LF), so a checkout's end-of-line
+/// settings never stale a sign-off. Files are streamed, never read whole.
 pub fn digest(packet: &Packet) -> String {
     packet.digest.get_or_init(|| compute_digest(packet)).clone()
 }
@@ -257,80 +273,257 @@ pub fn digest(packet: &Packet) -> String {
 fn compute_digest(packet: &Packet) -> String {
     let within = files::work_tree_of(&crate::support::paths::absolute(&packet.dir))
         .unwrap_or_else(|| packet.dir.clone());
-    let mut hasher = Sha256::new();
+    let series = crate::facts::metrics::series_files(packet);
+    let mut d = Digester::default();
     for rel in packet.files() {
         let rel = rel.as_str();
         // Pulled KPI series change every day after the handoff; the gate judges them itself.
-        if crate::facts::metrics::is_series_file(rel) {
+        if series.iter().any(|f| f == rel) {
             continue;
         }
-        hasher.update(rel.as_bytes());
-        hasher.update([0]);
+        d.name(rel);
         if rel == crate::facts::packet::PACKET_FILE && packet.file.is_some() {
-            let text = content(packet);
-            hasher.update(b"F");
-            hasher.update((text.len() as u64).to_le_bytes());
-            hasher.update(text.as_bytes());
+            d.packet_text(&content(packet));
             continue;
         }
         match files::target(&packet.dir, rel, &within) {
             Target::File(path, len) => {
                 // Over the cap, `check` fails the packet; the digest records the size unread.
                 if len > files::MAX_FILE_BYTES {
-                    hasher.update(b"B");
-                    hasher.update(len.to_le_bytes());
+                    d.big(len);
                 } else {
-                    hasher.update(b"F");
-                    stream(&mut hasher, &path);
+                    d.file(std::fs::File::open(&path).ok());
                 }
             }
             Target::Link { written, inside } => {
-                hasher.update(b"L");
-                hasher.update(written.to_string_lossy().as_bytes());
-                hasher.update([0]);
+                d.link(written.to_string_lossy().as_bytes());
                 if let Some(real) = inside {
                     let len = std::fs::metadata(&real).map_or(0, |m| m.len());
                     if len > files::MAX_FILE_BYTES {
-                        hasher.update(len.to_le_bytes());
+                        d.link_big(len);
                     } else {
-                        stream(&mut hasher, &real);
+                        d.link_file(std::fs::File::open(&real).ok());
                     }
                 }
             }
-            Target::Missing => hasher.update(b"M"),
-            Target::Other => hasher.update(b"O"),
+            Target::Missing => d.tag(b"M"),
+            Target::Other => d.tag(b"O"),
         }
     }
-    let hash = hasher.finalize();
-    let mut out = String::from("sha256:");
-    for b in hash {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    d.finish()
 }
 
-/// Feed a file's bytes to the hasher in chunks, then its length; an unreadable file hashes as such.
-fn stream(hasher: &mut Sha256, path: &Path) {
-    let Ok(mut file) = std::fs::File::open(path) else {
-        hasher.update(b"unreadable");
-        return;
+/// The digest of the packet in the folder `dir` (relative to the work tree's top) as commit
+/// `commit` has it: what a sign-off made at that commit would carry. Reads git's objects, never
+/// the working tree.
+pub fn digest_at(
+    top: &Path,
+    commit: &str,
+    dir: &str,
+) -> Result<Option<String>, crate::facts::git::GitError> {
+    use crate::facts::git::{self, Object};
+    let entries = git::tree(top, commit, dir)?;
+    let Some(handoff) = entries
+        .iter()
+        .find(|e| e.rel == crate::facts::packet::PACKET_FILE)
+    else {
+        return Ok(None);
     };
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut total: u64 = 0;
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                hasher.update(&buf[..n]);
-                total += n as u64;
+    let cap = files::MAX_FILE_BYTES;
+    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let objects = git::objects(top, &ids, cap)?;
+    let text = match objects.get(entries.iter().position(|e| e == handoff).unwrap_or(0)) {
+        Some(Object::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+        _ => return Ok(None),
+    };
+    let packet = Packet::from_text(Path::new(dir), Path::new(dir), text);
+    let series = crate::facts::metrics::series_files(&packet);
+    // Where each link leads, when inside the repository: read in a second pass.
+    let links: Vec<Option<String>> = entries
+        .iter()
+        .zip(&objects)
+        .map(|(e, o)| match (e.mode.as_str(), o) {
+            ("120000", Object::Bytes(target)) => link_inside(
+                &format!("{dir}/{}", e.rel),
+                &String::from_utf8_lossy(target),
+            ),
+            _ => None,
+        })
+        .collect();
+    let wanted: Vec<String> = links
+        .iter()
+        .flatten()
+        .map(|path| format!("{commit}:{path}"))
+        .collect();
+    let mut targets = git::objects(top, &wanted, cap)?.into_iter();
+    let mut d = Digester::default();
+    for ((e, object), link) in entries.iter().zip(objects).zip(links) {
+        let rel = e.rel.as_str();
+        let target = link.as_ref().and_then(|_| targets.next());
+        if files::is_temp(rel) || series.iter().any(|f| f == rel) {
+            continue;
+        }
+        d.name(rel);
+        if rel == crate::facts::packet::PACKET_FILE {
+            d.packet_text(&content(&packet));
+            continue;
+        }
+        match (e.mode.as_str(), object) {
+            ("160000", _) => d.tag(b"O"),
+            ("120000", Object::Bytes(written)) => {
+                d.link(&written);
+                match target {
+                    Some(Object::Bytes(b)) => d.link_file(Some(std::io::Cursor::new(b))),
+                    Some(Object::TooBig(len)) => d.link_big(len),
+                    _ => {}
+                }
             }
-            Err(_) => {
-                hasher.update(b"unreadable");
-                break;
-            }
+            (_, Object::Bytes(b)) => d.file(Some(std::io::Cursor::new(b))),
+            (_, Object::TooBig(len)) => d.big(len),
+            (_, Object::Missing) => d.tag(b"M"),
         }
     }
-    hasher.update(total.to_le_bytes());
+    Ok(Some(d.finish()))
+}
+
+/// Where a link at `path` (from the top, `/`-separated) leads when it stays inside the
+/// repository, resolved by its text alone.
+fn link_inside(path: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains(['\0', '\n']) {
+        return None;
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The digest's hashing, one file after another in the order listed.
+#[derive(Default)]
+struct Digester {
+    hasher: Sha256,
+}
+
+impl Digester {
+    fn name(&mut self, rel: &str) {
+        self.hasher.update(rel.as_bytes());
+        self.hasher.update([0]);
+    }
+
+    fn tag(&mut self, tag: &[u8]) {
+        self.hasher.update(tag);
+    }
+
+    /// `handoff.md` as a sign-off covers it.
+    fn packet_text(&mut self, text: &str) {
+        let text = crlf_to_lf(text);
+        self.hasher.update(b"F");
+        self.hasher.update((text.len() as u64).to_le_bytes());
+        self.hasher.update(text.as_bytes());
+    }
+
+    fn file(&mut self, file: Option<impl std::io::Read>) {
+        self.hasher.update(b"F");
+        self.stream(file);
+    }
+
+    fn big(&mut self, len: u64) {
+        self.hasher.update(b"B");
+        self.hasher.update(len.to_le_bytes());
+    }
+
+    fn link(&mut self, written: &[u8]) {
+        self.hasher.update(b"L");
+        self.hasher.update(written);
+        self.hasher.update([0]);
+    }
+
+    fn link_file(&mut self, file: Option<impl std::io::Read>) {
+        self.stream(file);
+    }
+
+    fn link_big(&mut self, len: u64) {
+        self.hasher.update(len.to_le_bytes());
+    }
+
+    /// A file's bytes in chunks, then its length; a text file's CRLF line endings as LF (a lone
+    /// CR still counts); an unreadable file hashes as such.
+    fn stream(&mut self, file: Option<impl std::io::Read>) {
+        let Some(mut file) = file else {
+            self.hasher.update(b"unreadable");
+            return;
+        };
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total: u64 = 0;
+        // Text or not is told as git tells it: a NUL byte in the first 8,000 bytes.
+        let mut binary = None;
+        let mut cr_pending = false;
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => {
+                    self.hasher.update(b"unreadable");
+                    break;
+                }
+            };
+            let chunk = &buf[..n];
+            let binary =
+                *binary.get_or_insert_with(|| memchr::memchr(0, &chunk[..n.min(8000)]).is_some());
+            if binary || (!cr_pending && memchr::memchr(b'\r', chunk).is_none()) {
+                self.hasher.update(chunk);
+                total += n as u64;
+                continue;
+            }
+            let mut out = Vec::with_capacity(n + 1);
+            for &b in chunk {
+                if cr_pending {
+                    cr_pending = false;
+                    if b != b'\n' {
+                        out.push(b'\r');
+                    }
+                }
+                if b == b'\r' {
+                    cr_pending = true;
+                } else {
+                    out.push(b);
+                }
+            }
+            self.hasher.update(&out);
+            total += out.len() as u64;
+        }
+        if cr_pending {
+            self.hasher.update(b"\r");
+            total += 1;
+        }
+        self.hasher.update(total.to_le_bytes());
+    }
+
+    fn finish(self) -> String {
+        let hash = self.hasher.finalize();
+        let mut out = String::from("sha256:");
+        for b in hash {
+            let _ = write!(out, "{b:02x}");
+        }
+        out
+    }
+}
+
+/// `text` with each CRLF as LF; a lone CR stays.
+fn crlf_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("\r\n") {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 pub use crate::facts::config::Holders;
@@ -386,6 +579,8 @@ pub struct Standing {
     /// With trust read from a base commit (`check --base`): who might sign the role there, when
     /// only a binding made since then allows this signer.
     pub unlanded: Option<Holders>,
+    /// How it is proven to come from its signer, and whether that counts.
+    pub proven: crate::facts::proof::Proven,
 }
 
 impl Standing {
@@ -393,10 +588,12 @@ impl Standing {
     /// and not a second sign-off of one person.
     pub fn counts(&self) -> bool {
         self.role.is_some()
+            && chrono::DateTime::parse_from_rfc3339(self.signoff.at.trim()).is_ok()
             && self.freshness == Freshness::Fresh
             && self.holders.allows(&self.signoff.by)
             && self.also_signed_as.is_none()
             && self.unlanded.is_none()
+            && self.proven.counts
     }
 }
 
@@ -421,6 +618,9 @@ impl Review {
             digest(packet)
         };
         let now = packet.status();
+        let records: Vec<crate::facts::proof::Record> =
+            signoffs.iter().map(Signoff::record).collect();
+        let mut proofs = settings.prove(packet, &records).into_iter();
         let mut standings: Vec<Standing> = Vec::with_capacity(signoffs.len());
         for s in signoffs {
             let role = spec.roles.iter().find(|r| r.name == s.role).cloned();
@@ -461,6 +661,9 @@ impl Review {
                 holders,
                 also_signed_as,
                 unlanded,
+                proven: proofs
+                    .next()
+                    .unwrap_or_else(crate::facts::proof::Proven::identity),
             });
         }
         Review {
@@ -519,6 +722,9 @@ pub fn record(packet: &Packet, new: &Signoff, replace: Option<usize>) -> Result<
     if let Some(kind) = &new.kind {
         fields.push(("kind", kind.clone()));
     }
+    if let Some(via) = &new.via {
+        fields.push(("via", via.clone()));
+    }
     crate::facts::packet::edit::list_entry(packet, "signoffs", &fields, replace)
 }
 
@@ -533,18 +739,45 @@ mod tests {
         content(&p)
     }
 
-    const SIGNOFFS: &str = "[{role: r1, by: 'Ann Lee <ann@x.test>', at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready}]";
+    /// Two sign-offs, one a line, whose notes hold apostrophes and quotes in plain scalars, one
+    /// of them in a flow sequence: a scanner that takes either for the start of a quoted string
+    /// cuts too much.
+    const SIGNOFFS: &str = "{role: r1, by: 'Ann Lee <ann@x.test>', at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready, note: [Ann's first pass]}\n{role: r0, by: \"Bo <bo@x.test>\", note: Bo's \"ok\" it's, at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready}";
 
     /// One front matter holding `answers` (`a0`, `a1`, … in order), written in `style`:
     /// 0 block, 1 one-line flow mapping, 2 flow mapping over several lines sharing lines with
-    /// `signoffs`, 3 block mapping of flow values.
+    /// `signoffs`, 3 block mapping of flow values. `signoffs` holds one flow mapping a line.
     fn packet(style: u8, answers: &[String], signoffs: &str) -> String {
         let n = answers.len();
-        let q = |s: &String| format!("'{}'", s.replace('\'', "''"));
+        let entries: Vec<&str> = signoffs.lines().collect();
+        let signoffs = format!("[{}]", entries.join(", "));
+        // Each answer in a scalar style of its own, by its position: plain, single-quoted,
+        // double-quoted. A plain one keeps its quotes and apostrophes; what would end it or
+        // make it a comment is written as `%XX` (and `%` as `%25`), which keeps edits distinct.
+        let plain = |s: &str| {
+            let mut out = String::from("x");
+            for c in s.chars() {
+                match c {
+                    ' ' => out.push('_'),
+                    '%' | '[' | ']' | '{' | '}' | ',' | '#' | ':' => {
+                        out.push_str(&format!("%{:02X}", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('x');
+            out
+        };
+        let scalar = |i: usize, s: &str| match i % 3 {
+            0 => plain(s),
+            1 => format!("'{}'", s.replace('\'', "''")),
+            _ => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        };
+        let q = |s: &String| plain(s);
         let pairs: Vec<String> = answers
             .iter()
             .enumerate()
-            .map(|(i, a)| format!("a{i}: {}", q(a)))
+            .map(|(i, a)| format!("a{i}: {}", scalar(i, a)))
             .collect();
         let front = match style {
             0 => {
@@ -552,8 +785,9 @@ mod tests {
                 for (i, p) in pairs.iter().enumerate() {
                     if i == n / 2 {
                         out.push_str("signoffs:\n");
-                        let blocks = signoffs.trim_start_matches('[').trim_end_matches(']');
-                        out.push_str(&format!("  - {blocks}\n"));
+                        for entry in &entries {
+                            out.push_str(&format!("  - {entry}\n"));
+                        }
                     }
                     out.push_str(p);
                     out.push('\n');
@@ -584,7 +818,11 @@ mod tests {
                     if i == n / 2 {
                         out.push_str(&format!("signoffs: {signoffs}\n"));
                     }
-                    out.push_str(&format!("a{i}: {{target: {}, note: x}}\n", q(a)));
+                    out.push_str(&format!(
+                        "a{i}: {{target: {}, note: {}}}\n",
+                        scalar(i, a),
+                        q(a)
+                    ));
                 }
                 out
             }
@@ -601,7 +839,11 @@ mod tests {
             let text = packet(style, &answers, SIGNOFFS);
             let cut = covered(&text);
             assert!(!cut.contains("sha256:00"), "style {style}: {cut}");
-            assert!(cut.contains("3 business days") && cut.contains("refunds under 2%"));
+            assert!(cut.contains("x3_business_daysx") && cut.contains("'refunds under 2%'"));
+            assert!(
+                !cut.contains("first pass") && !cut.contains("Bo's"),
+                "style {style}: {cut}"
+            );
         }
     }
 
@@ -612,11 +854,11 @@ mod tests {
         /// the sign-offs themselves does not.
         #[test]
         fn every_answer_edit_changes_the_digest(
-            answers in proptest::collection::vec("[a-z0-9 %<>=]{1,12}", 1..6),
+            answers in proptest::collection::vec("[a-z0-9 %<>='\"]{1,12}", 1..6),
             style in 0u8..4,
             which in 0usize..6,
             at in 0usize..12,
-            with in "[A-Z#\\]\\[{}']",
+            with in "[A-Z#\\]\\[{}'\"]",
         ) {
             let before = covered(&packet(style, &answers, SIGNOFFS));
             let mut edited = answers.clone();

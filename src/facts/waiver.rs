@@ -22,6 +22,8 @@ pub struct Waiver {
     pub by: String,
     /// When it was granted, `YYYY-MM-DD`.
     pub at: String,
+    /// The pull request comment it was granted in (`handoff apply`), as the forge's page.
+    pub via: Option<String>,
     /// Where the entry starts.
     #[serde(skip)]
     pub pos: Pos,
@@ -36,6 +38,32 @@ impl Waiver {
     /// Whether it still holds on `today` (through its `until` day).
     pub fn holds(&self, today: NaiveDate) -> bool {
         self.until_date().is_some_and(|u| today <= u)
+    }
+
+    /// The entry as a record to prove.
+    pub fn record(&self) -> crate::facts::proof::Record {
+        use crate::facts::proof::{Record, RecordKind};
+        let via = self.via.clone().unwrap_or_default();
+        Record {
+            kind: RecordKind::Waiver,
+            key: Record::key_of(
+                RecordKind::Waiver,
+                [
+                    ("target", self.target.as_str()),
+                    ("reason", &self.reason),
+                    ("until", &self.until),
+                    ("by", &self.by),
+                    ("at", &self.at),
+                    ("via", &via),
+                ],
+            ),
+            by: self.by.clone(),
+            via: self.via.clone(),
+            role: None,
+            digest: None,
+            target: Some(self.target.clone()),
+            until: Some(self.until.clone()),
+        }
     }
 
     /// Whether it covers a finding about `target`: the same answer path, or the same criterion
@@ -86,6 +114,7 @@ pub fn read(packet: &Packet) -> (Vec<Waiver>, Vec<BadWaiver>) {
                 until,
                 by: text("by").unwrap_or_default(),
                 at: text("at").unwrap_or_default(),
+                via: text("via"),
                 pos: item.pos,
             }),
             _ => bad.push(BadWaiver {

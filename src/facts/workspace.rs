@@ -25,9 +25,17 @@ impl Workspace {
 
     /// Discover the config from `start` and load the kinds.
     pub fn open(start: &Path) -> Result<Workspace, Error> {
-        let config = Config::discover(start)?;
+        let mut config = Config::discover(start)?;
+        crate::facts::prover::install(&mut config.settings, None, false);
         let kinds = Kinds::load(Some(&config.root))?;
         Ok(Workspace { config, kinds })
+    }
+
+    /// The same workspace, its prover looking for every kind of proof a record has, not only
+    /// those the policy accepts: for the commands that show them (`render`, `status`, `log`).
+    pub fn showing_proofs(mut self) -> Workspace {
+        crate::facts::prover::install(&mut self.config.settings, None, true);
+        self
     }
 
     /// The kind a packet names (or the default kind when it names none).

@@ -148,7 +148,7 @@ fn check_boxed(
     });
     let mut results = checked;
     let note = match auditable.into_inner() {
-        None | Some(Ok(())) => audit(&mut results).err(),
+        None | Some(Ok(())) => audit(&mut results, &ws.config.settings).err(),
         Some(Err(why)) => Some(why),
     };
     (results, note)
@@ -169,7 +169,7 @@ fn auditable_for(dirs: &[PathBuf]) -> Result<(), String> {
 }
 
 /// Add `signoff-audit` warnings for sign-offs that are uncommitted or committed by someone else.
-fn audit(results: &mut [Boxed]) -> Result<(), String> {
+fn audit(results: &mut [Boxed], settings: &crate::facts::config::Settings) -> Result<(), String> {
     let signed: Vec<(usize, &Packet)> = results
         .iter()
         .enumerate()
@@ -181,16 +181,28 @@ fn audit(results: &mut [Boxed]) -> Result<(), String> {
     }
     let dirs: Vec<PathBuf> = signed.iter().map(|(_, p)| p.dir.clone()).collect();
     let auditor = StreamAudit::open(&dirs)?;
-    let found = parallel_map(&signed, |(i, packet)| (*i, auditor.warnings(packet)));
+    let found = parallel_map(&signed, |(i, packet)| {
+        (*i, auditor.warnings(packet, settings))
+    });
     for (i, warnings) in found {
         add_warnings(&mut results[i].1, warnings?);
     }
     Ok(())
 }
 
-/// The audit's warnings added to a verdict, its findings kept in file order.
+/// The audit's findings added to a verdict (warnings, and an error for a sign-off dated after
+/// its commit), its findings kept in file order.
 fn add_warnings(verdict: &mut Verdict, warnings: Vec<Diagnostic>) {
-    verdict.warnings += warnings.len();
+    let errors = warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    verdict.errors += errors;
+    verdict.pass = verdict.pass && errors == 0;
+    verdict.warnings += warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     verdict.diagnostics.extend(warnings);
     verdict
         .diagnostics
@@ -237,7 +249,11 @@ impl StreamAudit {
     }
 
     /// The audit's warnings for one signed packet.
-    fn warnings(&self, packet: &Packet) -> Result<Vec<Diagnostic>, String> {
+    fn warnings(
+        &self,
+        packet: &Packet,
+        settings: &crate::facts::config::Settings,
+    ) -> Result<Vec<Diagnostic>, String> {
         let taken = self.readers.lock().ok().and_then(|mut r| r.pop());
         let mut blobs = match taken {
             Some(b) => b,
@@ -255,7 +271,7 @@ impl StreamAudit {
         }
         let findings = found.map_err(|e| format!("sign-off audit skipped: {e}"))?;
         Ok(crate::judgement::rules::audit::diagnostics(
-            packet, findings,
+            packet, findings, settings,
         ))
     }
 }
@@ -311,7 +327,9 @@ pub fn check_streaming<R: Send>(
         if !signed.is_empty() {
             let auditor = audit.get_or_insert_with(|| StreamAudit::open(dirs));
             let found = match auditor {
-                Ok(auditor) => parallel_map(&signed, |(i, p)| (*i, auditor.warnings(p))),
+                Ok(auditor) => parallel_map(&signed, |(i, p)| {
+                    (*i, auditor.warnings(p, &ws.config.settings))
+                }),
                 Err(why) => {
                     if !noted {
                         note(why);
@@ -375,7 +393,9 @@ pub fn check_chunks<E>(
         if !signed.is_empty() {
             let auditor = audit.get_or_insert_with(|| StreamAudit::open(dirs));
             let found = match auditor {
-                Ok(auditor) => parallel_map(&signed, |i| (*i, auditor.warnings(&checked[*i].0))),
+                Ok(auditor) => parallel_map(&signed, |i| {
+                    (*i, auditor.warnings(&checked[*i].0, &ws.config.settings))
+                }),
                 Err(why) => {
                     if !noted {
                         note(why);

@@ -21,10 +21,20 @@ pub fn day(day: i64) -> String {
 }
 
 /// Whether `c` may not reach a terminal raw: C0 controls but tab and line feed, DEL, C1
-/// controls, and the bidirectional overrides that reorder what a reader sees.
+/// controls, the bidirectional overrides, isolates and marks that reorder what a reader sees,
+/// and the line and paragraph separators that some readers break a line at.
 fn is_control(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 /// `text` safe for a terminal, a chat message or a page: every control character written out as
@@ -89,6 +99,10 @@ mod tests {
             "a\\u{1b}]8;;https://x.test\\u{7}b\\u{1b}[2J\\u{d}c\r\n"
         );
         assert_eq!(neutral("\u{9b}31m \u{202e}"), "\\u{9b}31m \\u{202e}");
+        assert_eq!(
+            neutral("a\u{200f}b\u{61c}c\u{2028}d"),
+            "a\\u{200f}b\\u{61c}c\\u{2028}d"
+        );
         assert_eq!(
             neutral_keeping_colour("\u{1b}[31;1mFAIL\u{1b}[0m \u{1b}[2J \u{1b}]52;c;x\u{7}"),
             "\u{1b}[31;1mFAIL\u{1b}[0m \\u{1b}[2J \\u{1b}]52;c;x\\u{7}"

@@ -11,15 +11,17 @@ use std::path::{Path, PathBuf};
 /// Where copies of signed-under kinds live, relative to the repository root.
 pub const FOLDER: &str = ".handoff/signed-kinds";
 
-/// Text fields that describe rather than require: left out of the digest, so rewording a prompt
-/// is not a change of what the kind asks.
-const WORDING: [&str; 6] = [
+/// Fields that describe rather than require: left out of the digest, so rewording a prompt is
+/// not a change of what the kind asks (and which team a role belongs to asks nothing of a
+/// packet).
+const WORDING: [&str; 7] = [
     "prompt",
     "example",
     "title",
     "summary",
     "description",
     "help",
+    "receives",
 ];
 
 /// The requirements of a kind as canonical JSON (wording left out).

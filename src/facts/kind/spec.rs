@@ -462,6 +462,11 @@ pub struct RoleSpec {
     /// The role must sign only when this holds (e.g. a security sign-off for a high risk tier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,
+    /// The role belongs to the receiving team: its holders may send the packet back from a pull
+    /// request (a review requesting changes, `/handoff send-back`). When a kind marks none, any
+    /// role's holder may.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub receives: bool,
 }
 
 /// A step of the timeline.

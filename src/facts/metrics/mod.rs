@@ -91,6 +91,23 @@ pub fn kpi_of<'a>(packet: &'a Packet, path: &str) -> Option<Kpi<'a>> {
     })
 }
 
+/// The KPI series files a packet's answers name (`series: {file: …}` under an answer, or the
+/// default file when `series` names none): pulled evidence, which the sign-off digest leaves
+/// out. Every other file, under `metrics/` or not, is covered like any other.
+pub fn series_files(packet: &Packet) -> Vec<String> {
+    let Some(entries) = packet.front.as_ref().and_then(Node::entries) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .iter()
+        .filter_map(|e| kpi_of(packet, &e.key)?.series.map(|s| s.file))
+        .filter(|f| file_problem(f).is_none())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Whether a packet file (relative to the packet, `/`-separated) is a KPI series under
 /// [`FOLDER`]: evidence pulled from a source, which the sign-off digest leaves out.
 pub fn is_series_file(rel: &str) -> bool {

@@ -18,13 +18,31 @@ skipped with a note on stderr rather than guessed.\n\nFix: the signer runs `hand
 it themselves.",
 };
 
-/// The audit's findings for one packet, as diagnostics on the sign-off entries.
-pub fn diagnostics(packet: &Packet, findings: Vec<AuditFinding>) -> Vec<Diagnostic> {
+/// The audit's findings for one packet, as diagnostics on the sign-off entries. A sign-off a
+/// signature or the forge proves is not held to who committed it: a signed commit says more
+/// than its author line, and a sign-off given on the pull request is committed by the bot that
+/// recorded it.
+pub fn diagnostics(
+    packet: &Packet,
+    findings: Vec<AuditFinding>,
+    settings: &crate::facts::config::Settings,
+) -> Vec<Diagnostic> {
     let Some(file) = packet.file.as_ref() else {
         return Vec::new();
     };
+    let records: Vec<_> = findings.iter().map(|f| f.signoff.record()).collect();
+    let proofs = settings.prove(packet, &records);
     findings
         .into_iter()
+        .zip(proofs)
+        .filter(|(_, p)| {
+            !matches!(
+                p.proof,
+                crate::facts::proof::Proof::Signature { .. }
+                    | crate::facts::proof::Proof::Forge { .. }
+            )
+        })
+        .map(|(f, _)| f)
         .map(|f| {
             let s = &f.signoff;
             let (message, help) = match &f.recorded {
@@ -38,6 +56,23 @@ pub fn diagnostics(packet: &Packet, findings: Vec<AuditFinding>) -> Vec<Diagnost
                         packet.id, s.role
                     ),
                 ),
+                Recorded::AfterCommit(c) => {
+                    return Diagnostic::at(
+                        super::signoff::SIGNOFF_INVALID.id,
+                        Severity::Error,
+                        file,
+                        s.pos,
+                        1,
+                        format!(
+                            "the {} sign-off by {} says it was made at {}, after the commit that added it ({}, {})",
+                            s.role, s.by, s.at, c.short, c.date
+                        ),
+                        format!(
+                            "remove the entry; the signer signs again with `handoff sign {} --role {}`",
+                            packet.id, s.role
+                        ),
+                    );
+                }
                 Recorded::ByOther(c) => (
                     format!(
                         "the {} sign-off by {} was committed by {} <{}> in {}",

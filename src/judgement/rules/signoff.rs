@@ -79,8 +79,15 @@ pub static SIGNOFF_UNLANDED: Rule = Rule {
     explanation: "`check --base REF` reads who may sign from REF (the pull request's target): `[people]` in handoff.toml, and a role's `held_by` field as the packet had it there. A pull request that binds a role to its author and signs it in the same change proves nothing: such a sign-off does not count until the binding has landed, and is an error from the signed-off gate on. A binding removed by the change takes effect at once.\n\nFix: land the `[people]` change first (reviewed; CODEOWNERS on handoff.toml makes that review required), or have a holder at the base sign.",
 };
 
+/// A sign-off nothing the proof policy accepts ties to its signer.
+pub static SIGNOFF_UNPROVEN: Rule = Rule {
+    id: "signoff-unproven",
+    summary: "a sign-off counts only when what `[trust] proof` accepts proves its signer gave it",
+    explanation: "A sign-off is a few lines anyone who edits the packet can type, under any git identity. `[trust] proof` in handoff.toml (read from the base with `--base`) says what must tie it to the person it names: `identity` (git's author identity, the default, which proves nothing against someone who types another name), `signature` (the commit that added it carries a good SSH or OpenPGP signature by a key bound to that very person in `[people]` as `signing_keys`), `forge` (it was given in a pull request review or comment by the GitHub account bound to the person as `github`, and the forge's own record, `check --evidence`, bears it out: an approving review of a commit at which the packet is what the sign-off covers, or a `/handoff sign ROLE` comment). A sign-off the base already holds counts as landed. A sign-off that names a review or comment (`via`) the forge's record does not bear out never counts. An error from the signed-off gate on, a warning before.\n\nFix: the signer signs in a commit signed with their bound key (`handoff sign <id> --role <role> --commit` with `commit.gpgsign`), or approves the pull request (or comments `/handoff sign <role>`), which `handoff apply` records.",
+};
+
 /// Rules of this area.
-pub static RULES: [&Rule; 7] = [
+pub static RULES: [&Rule; 8] = [
     &SIGNOFF_INVALID,
     &SIGNOFF_MISSING,
     &SIGNOFF_STALE,
@@ -88,6 +95,7 @@ pub static RULES: [&Rule; 7] = [
     &SIGNOFF_SAME_SIGNER,
     &SIGNOFF_UNBOUND,
     &SIGNOFF_UNLANDED,
+    &SIGNOFF_UNPROVEN,
 ];
 
 /// Check the packet's sign-offs.
@@ -126,6 +134,37 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             );
             continue;
         }
+        // When it was signed bounds what it can mean: a time that is not one, or one still to
+        // come by the clock (whatever day is checked; a day's slack for clocks and zones),
+        // cannot be weighed. One later than the commit that added it is the audit's to find.
+        let when = chrono::DateTime::parse_from_rfc3339(s.at.trim());
+        let ahead = when
+            .as_ref()
+            .is_ok_and(|t| *t > chrono::Utc::now() + chrono::Duration::days(1));
+        if when.is_err() || ahead {
+            ctx.report(
+                &SIGNOFF_INVALID,
+                Severity::Error,
+                s.pos,
+                1,
+                if ahead {
+                    format!(
+                        "the {} sign-off by {} says it was made at {}, which is still to come",
+                        s.role, s.by, s.at
+                    )
+                } else {
+                    format!(
+                        "the {} sign-off by {} has `at: {}`, which is not a date and time (RFC 3339, e.g. 2026-12-07T10:15:00Z)",
+                        s.role, s.by, s.at
+                    )
+                },
+                format!(
+                    "remove the entry; the signer signs again with `handoff sign {id} --role {}`",
+                    s.role
+                ),
+            );
+            continue;
+        }
         if !st.holders.allows(&s.by) {
             ctx.report(
                 &SIGNOFF_UNAUTHORIZED,
@@ -159,6 +198,23 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
                 format!(
                     "land the binding first, reviewed; or a holder at {base} signs with `handoff sign {id} --role {}`",
                     s.role
+                ),
+            );
+        } else if !st.proven.counts {
+            ctx.report(
+                &SIGNOFF_UNPROVEN,
+                at_gate,
+                s.pos,
+                1,
+                format!(
+                    "the {} sign-off by {} is not proven to be theirs: {}",
+                    s.role,
+                    s.by,
+                    st.proven.why_not.as_deref().unwrap_or("nothing proves it")
+                ),
+                format!(
+                    "{} signs in a commit signed with their bound key (`handoff sign {id} --role {} --commit`), or approves the pull request",
+                    s.by, s.role
                 ),
             );
         } else if let Some(other) = &st.also_signed_as {

@@ -32,11 +32,65 @@ applies again, and the expired waiver is an error until someone decides: meet th
 remove the waiver, or grant a new one with a new reason and date.",
 };
 
-/// Rules of this area.
-pub static RULES: [&Rule; 2] = [&WAIVER_INVALID, &WAIVER_EXPIRED];
+/// A waiver nothing proves its approver gave.
+pub static WAIVER_UNPROVEN: Rule = Rule {
+    id: "waiver-unproven",
+    summary: "a waiver counts only when what `[trust] proof` accepts proves its approver gave it",
+    explanation: "`[trust] proof` in handoff.toml (read from the base with `--base`) says what proves \
+that a record comes from the person it names: `identity` (git's author identity, which anyone can \
+type), `signature` (the commit that added it is signed with a key bound to the person in \
+`[people]`), `forge` (it was given in a pull request comment by the account bound to the person, \
+and the forge's record, `check --evidence`, bears that out). A waiver none of the accepted proofs \
+backs waives nothing: the requirement it names applies. A waiver the base already holds counts as \
+landed.\n\nFix: the approver grants it in a commit signed with their bound key, or with \
+`/handoff waive PACKET TARGET --until DATE --reason …` in a comment on the pull request.",
+};
 
-/// Why a waiver cannot be honoured, if it cannot.
+/// Rules of this area.
+pub static RULES: [&Rule; 3] = [&WAIVER_INVALID, &WAIVER_EXPIRED, &WAIVER_UNPROVEN];
+
+/// Why a waiver waives nothing.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The rule it breaks.
+    pub rule: &'static Rule,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why a waiver waives nothing, if it does not: it cannot be honoured as written
+/// (`waiver-invalid`), or nothing the policy accepts proves its approver gave it
+/// (`waiver-unproven`).
 pub fn problem(
+    w: &Waiver,
+    packet: &Packet,
+    spec: &KindSpec,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Option<Problem> {
+    if let Some(message) = invalid(w, packet, spec, settings, today) {
+        return Some(Problem {
+            rule: &WAIVER_INVALID,
+            message,
+        });
+    }
+    let proven = settings
+        .prove(packet, std::slice::from_ref(&w.record()))
+        .pop()
+        .unwrap_or_else(crate::facts::proof::Proven::identity);
+    (!proven.counts).then(|| Problem {
+        rule: &WAIVER_UNPROVEN,
+        message: format!(
+            "the waiver of `{}` by {} waives nothing: {}",
+            w.target,
+            if w.by.is_empty() { "nobody" } else { &w.by },
+            proven.why_not.unwrap_or_default()
+        ),
+    })
+}
+
+/// Why a waiver cannot be honoured as written, if it cannot.
+fn invalid(
     w: &Waiver,
     packet: &Packet,
     spec: &KindSpec,
@@ -87,13 +141,21 @@ pub fn problem(
     None
 }
 
-/// Whether `by` holds one of the kind's waiver-approving roles.
+/// Whether `by` holds one of the kind's waiver-approving roles: as the base has them when the run
+/// has one (`--base`), so that a change cannot make its own author an approver.
 pub fn may_approve(by: &str, packet: &Packet, spec: &KindSpec, settings: &Settings) -> bool {
+    let people = settings
+        .base
+        .as_ref()
+        .map_or(&settings.people, |b| &b.settings().people);
     spec.waivers.approvers.is_empty()
         || spec.waivers.approvers.iter().any(|name| {
             let h = match spec.roles.iter().find(|r| &r.name == name) {
-                Some(role) => holders(packet, role, settings),
-                None => match settings.people.get(name) {
+                Some(role) => match &settings.base {
+                    Some(base) => base.holders(packet, role),
+                    None => holders(packet, role, settings),
+                },
+                None => match people.get(name) {
                     Some(entry) => Holders::Bound {
                         people: entry.all().to_vec(),
                         source: format!("handoff.toml [people] {name}"),
@@ -119,17 +181,24 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
         );
     }
     for w in &waivers {
-        if let Some(why) = problem(w, ctx.packet, spec, &ctx.config.settings, ctx.today) {
+        if let Some(p) = problem(w, ctx.packet, spec, &ctx.config.settings, ctx.today) {
             ctx.report(
-                &WAIVER_INVALID,
+                p.rule,
                 Severity::Error,
                 w.pos,
                 1,
-                why,
-                format!(
-                    "grant it again within the kind's limits: `handoff waive {} \"{}\" --reason \"…\" --until YYYY-MM-DD`",
-                    ctx.packet.id, w.target
-                ),
+                p.message,
+                if std::ptr::eq(p.rule, &WAIVER_UNPROVEN) {
+                    format!(
+                        "the approver grants it so that it is proven: in a commit signed with their bound key (`handoff waive` then `git commit -S`), or in a comment on the pull request: `/handoff waive {} \"{}\" --until {} --reason …`",
+                        ctx.packet.id, w.target, w.until
+                    )
+                } else {
+                    format!(
+                        "grant it again within the kind's limits: `handoff waive {} \"{}\" --reason \"…\" --until YYYY-MM-DD`",
+                        ctx.packet.id, w.target
+                    )
+                },
             );
         } else if !w.holds(ctx.today) {
             ctx.report(

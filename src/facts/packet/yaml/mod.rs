@@ -280,6 +280,59 @@ pub fn parse(
     parse_events(file, start, end, first_line)
 }
 
+/// The byte just past the value that starts at byte `value_at` of `file.text[start..end]` (a
+/// front matter), as the YAML parser itself sees it: its last scalar, or the bracket that closes
+/// a flow collection. So a quote or an apostrophe inside a plain scalar (`[Pat's first pass]`),
+/// a bracket inside a quoted one, or a comment cannot move where the value ends. `None` when no
+/// value starts there or the text does not parse.
+pub fn value_end(file: &SourceFile, start: usize, end: usize, value_at: usize) -> Option<usize> {
+    let text = file.text.get(start..end)?;
+    let mut cursor = CharCursor::new(text);
+    let mut depth = 0usize;
+    let mut last = None;
+    // Whether each open collection was written in brackets: only those end at a token of
+    // their own (a block collection's end event sits where the next key begins).
+    let mut flow: Vec<bool> = Vec::new();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.ok()?;
+        let from = start + cursor.byte_of(span.start.index());
+        let to = start + cursor.byte_of(span.end.index());
+        if depth == 0 {
+            if from != value_at {
+                continue;
+            }
+            match event {
+                Event::Scalar(..) => return Some(to),
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    flow.push(matches!(file.text.as_bytes().get(from), Some(b'[' | b'{')));
+                    depth = 1;
+                    last = Some(from + 1);
+                    continue;
+                }
+                _ => continue,
+            }
+        }
+        match event {
+            Event::Scalar(..) => last = last.max(Some(to)),
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                flow.push(matches!(file.text.as_bytes().get(from), Some(b'[' | b'{')));
+                depth += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if flow.pop() == Some(true) {
+                    last = last.max(Some(to));
+                }
+                depth -= 1;
+                if depth == 0 {
+                    return last;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// [`parse`] by saphyr-parser's event stream alone: every YAML document, and the located error for
 /// one that cannot be read.
 fn parse_events(

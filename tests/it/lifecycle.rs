@@ -1,7 +1,7 @@
 //! A handoff's whole life: protected criteria, waivers with expiry, kinds that gain requirements
 //! without turning history red, criteria and answers that fall due, and honest milestones.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 
 const PACKET: &str = "handoffs/winback-email/handoff.md";

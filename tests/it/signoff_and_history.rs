@@ -1,6 +1,6 @@
 //! The timeline, sign-offs (digest, staleness, byte-exact edits) and the git audit trail.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 
 const PM: &str = "Pat Morgan <pat@northwind.test>";

@@ -1,6 +1,6 @@
 //! `handoff new` then `handoff check`: scaffolding, the gates, and every kind's required answers.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 
 fn scaffold(repo: &Repo, id: &str, kind: &str) {

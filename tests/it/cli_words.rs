@@ -1,6 +1,6 @@
 //! The CLI says and does what it means: paths, exit codes, render outputs, strict dates, words.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 
 #[test]

@@ -2,7 +2,7 @@
 //! tables, fixed-choice answers, derived criteria, conditional roles, sending back, and the review
 //! document as the contract (decision block, version line, what changed since the sign-offs).
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 
 const KINDS: [&str; 7] = [

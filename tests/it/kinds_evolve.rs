@@ -1,7 +1,7 @@
 //! Kinds that evolve: a packet behind its kind gets one finding that lists what was added, not a
 //! warning per item; a signed-off packet gets none.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics};
 
 const KIND: &str = "name: play\nsummary: A play whose kind grew\nversion: 3\nfields:\n  - key: owner\n    type: person\n    prompt: Who runs it?\n  - key: baseline\n    type: text\n    since: 2\n    prompt: What was the number before?\n  - key: budget\n    type: map\n    since: 3\n    prompt: What does it cost?\n    fields:\n      - key: monthly\n        type: text\n        prompt: Per month?\ncriteria:\n  - Runbook walked through\n  - text: Alerts tuned\n    since: 3\nsections:\n  - title: Acceptance criteria\n    prompt: What must hold\n    tasks: true\n";

@@ -1,7 +1,7 @@
 //! The README is a contract: its commands are run as written, and what it says they print is
 //! what they print. The examples' verdict does not move with the calendar.
 
-mod common;
+use crate::common;
 use common::Repo;
 use std::path::Path;
 

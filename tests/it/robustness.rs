@@ -1,7 +1,7 @@
 //! Any input gives a verdict or a located error, never a panic: property tests over the packet
 //! parser and the rules, over `kind.yaml` and over `handoff.toml`, plus a corpus of nasty inputs
-//! kept in `tests/fixtures/corpus/`. `HANDOFF_FUZZ_SECONDS=600 cargo test --test robustness
-//! fuzz_for_a_while` fuzzes all three for ten minutes; a failure it finds is kept in
+//! kept in `tests/fixtures/corpus/`. `HANDOFF_FUZZ_SECONDS=600 cargo test --test it
+//! robustness::fuzz_for_a_while` fuzzes all three for ten minutes; a failure it finds is kept in
 //! `tests/fixtures/corpus/fuzz-regressions.txt` and replayed on every run after.
 
 use chrono::NaiveDate;

@@ -1,7 +1,7 @@
 //! Every kind of bad input gets a located diagnostic and exit 1 — never a panic, never a hang —
 //! and the other packets are still checked.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics};
 
 const GOOD: &str = "onboarding-kickoff";

@@ -2,7 +2,7 @@
 //! per person, no silent replacement, status moves, every route into the digest, concurrent and
 //! killed signers, byte-exact edits, shallow clones, and one verdict across commands.
 
-mod common;
+use crate::common;
 use common::{Repo, diagnostics, with_rule};
 
 const PM: &str = "Pat Morgan <pat@northwind.test>";

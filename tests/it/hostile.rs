@@ -3,7 +3,7 @@
 //! output, nothing written outside it, an answer before a deadline (a hang or a quadratic path
 //! trips it) under a 500 MB address-space limit, and a clear error where one is due.
 
-mod common;
+use crate::common;
 use common::Repo;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 /// What a run leaked if it printed this: it sits in a file outside the repository, and in the
 /// environment of every run.
 const SECRET: &str = "HOSTILE_SECRET_7f3a9c";
-/// The deadline for an answer on files under 2 MB.
-const DEADLINE: Duration = Duration::from_secs(2);
+/// The deadline for an answer on files under 2 MB: a guard against a hang or a quadratic blow-up
+/// (which takes minutes on these inputs), not a speed figure; `scripts/bench.sh` measures speed.
+/// Loose enough for a debug build on a loaded 2-core machine.
+const DEADLINE: Duration = Duration::from_secs(15);
 
 /// Timed runs take turns, so that parallel tests do not eat each other's deadline.
 static TIMED: Mutex<()> = Mutex::new(());

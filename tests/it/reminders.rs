@@ -1,6 +1,6 @@
 //! Reminders that arrive: Slack's limits kept, people mentioned, nothing sent when nothing is due.
 
-mod common;
+use crate::common;
 use common::Repo;
 
 /// `n` copies of the winback packet, all with day 0 on 2026-12-07.

@@ -1,6 +1,6 @@
 //! `handoff lsp`: the real binary driven over stdio with JSON-RPC, as an editor drives it.
 
-mod common;
+use crate::common;
 use common::Repo;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};

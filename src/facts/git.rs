@@ -1,0 +1,391 @@
+//! The user's own `git`, for what the proofs need from it: a commit's files and objects, and
+//! what git says of a commit's signature. Every value handed to git goes after `--` or is
+//! verified as an object name first; nothing read here is ever run.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Why git could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitError(pub String);
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GitError {}
+
+/// `git ARGS` in `dir`: its output, or what it said on failure.
+pub fn output(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(GitError(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The full id of the commit `rev` names, when it names one here.
+pub fn commit_id(dir: &Path, rev: &str) -> Option<String> {
+    if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n']) {
+        return None;
+    }
+    output(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .ok()
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
+}
+
+/// One file of a commit's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    /// `100644`, `100755`, `120000` (a link), `160000` (a submodule).
+    pub mode: String,
+    /// The object id.
+    pub id: String,
+    /// The path below the folder asked for, `/`-separated.
+    pub rel: String,
+}
+
+/// The files under `dir` (relative to the work tree's top, `/`-separated) in `commit`, in git's
+/// order (bytewise by path).
+pub fn tree(top: &Path, commit: &str, dir: &str) -> Result<Vec<TreeEntry>, GitError> {
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", dir.trim_end_matches('/'))
+    };
+    let listed = output(
+        top,
+        &[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-tree",
+            commit,
+            "--",
+            &format!(":(literal){prefix}"),
+        ],
+    )?;
+    let mut out = Vec::new();
+    for record in listed.split('\0').filter(|r| !r.is_empty()) {
+        let Some((meta, path)) = record.split_once('\t') else {
+            continue;
+        };
+        let mut parts = meta.split(' ');
+        let (Some(mode), Some(_kind), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Some(rel) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        out.push(TreeEntry {
+            mode: mode.to_string(),
+            id: id.to_string(),
+            rel: rel.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// An object as `git cat-file --batch` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Object {
+    /// Its bytes.
+    Bytes(Vec<u8>),
+    /// Larger than the cap asked for: its size, unread.
+    TooBig(u64),
+    /// Not there.
+    Missing,
+}
+
+/// The objects named by `names` (ids, or `COMMIT:path`), in order; any over `cap` bytes is
+/// passed over unread.
+pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, GitError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    if names.iter().any(|n| n.contains(['\n', '\0'])) {
+        return Err(GitError("an object name holds a line break".into()));
+    }
+    let mut child = Command::new("git")
+        .current_dir(top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(GitError("git cat-file has no pipes".into()));
+    };
+    let mut reader = BufReader::new(stdout);
+    let mut out = Vec::with_capacity(names.len());
+    // A few names at a time, so that writing never waits on a full pipe.
+    for batch in names.chunks(64) {
+        let request: String = batch.iter().map(|n| format!("{n}\n")).collect();
+        stdin
+            .write_all(request.as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
+        for _ in batch {
+            out.push(read_object(&mut reader, cap)?);
+        }
+    }
+    drop(stdin);
+    let _ = child.wait();
+    Ok(out)
+}
+
+fn read_object(reader: &mut impl BufRead, cap: u64) -> Result<Object, GitError> {
+    let mut header = String::new();
+    if reader
+        .read_line(&mut header)
+        .map_err(|e| GitError(e.to_string()))?
+        == 0
+    {
+        return Err(GitError("git cat-file ended early".into()));
+    }
+    let mut fields = header.split(' ');
+    let kind = fields.nth(1).unwrap_or_default().to_string();
+    let Some(size) = fields.next().and_then(|s| s.trim().parse::<u64>().ok()) else {
+        return Ok(Object::Missing);
+    };
+    if size > cap && kind == "blob" {
+        let skipped = std::io::copy(&mut reader.take(size + 1), &mut std::io::sink())
+            .map_err(|e| GitError(e.to_string()))?;
+        if skipped != size + 1 {
+            return Err(GitError("git cat-file ended early".into()));
+        }
+        return Ok(Object::TooBig(size));
+    }
+    let mut buf = Vec::with_capacity(size as usize + 1);
+    let read = reader
+        .by_ref()
+        .take(size + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| GitError(e.to_string()))?;
+    if read as u64 != size + 1 {
+        return Err(GitError("git cat-file ended early".into()));
+    }
+    buf.pop();
+    // A folder or a commit where a file was asked for is no file.
+    Ok(if kind == "blob" {
+        Object::Bytes(buf)
+    } else {
+        Object::Missing
+    })
+}
+
+/// What git says of a commit's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Signature {
+    /// `%G?`: `G` good, `U` good from a key of unknown validity, `B` bad, `N` none, `E` cannot
+    /// be checked, `X`/`Y` expired, `R` revoked.
+    pub status: char,
+    /// `%GF`: the fingerprint of the key that made it.
+    pub fingerprint: String,
+    /// `%GS`: the signer (for SSH, the principal of the allowed-signers file that matched).
+    pub signer: String,
+    /// `%GP`: the primary key's fingerprint (OpenPGP subkeys).
+    pub primary: String,
+}
+
+/// What git says of each commit's signature, checking SSH signatures against the
+/// allowed-signers file given (and nothing the user's configuration names instead).
+pub fn signatures(
+    top: &Path,
+    commits: &[String],
+    allowed_signers: &Path,
+) -> Result<HashMap<String, Signature>, GitError> {
+    let mut out = HashMap::new();
+    if commits.is_empty() {
+        return Ok(out);
+    }
+    if commits
+        .iter()
+        .any(|c| c.len() < 7 || !c.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(GitError("not a commit id".into()));
+    }
+    let allowed = format!(
+        "gpg.ssh.allowedSignersFile={}",
+        allowed_signers.to_string_lossy()
+    );
+    for batch in commits.chunks(256) {
+        let mut args: Vec<&str> = vec![
+            "-c",
+            &allowed,
+            "-c",
+            "log.showSignature=false",
+            "log",
+            "--no-walk=unsorted",
+            "--format=%H%x1f%G?%x1f%GF%x1f%GS%x1f%GP",
+        ];
+        args.extend(batch.iter().map(String::as_str));
+        args.push("--");
+        let text = output(top, &args)?;
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\u{1f}').collect();
+            if let [id, status, fingerprint, signer, primary] = f[..] {
+                out.insert(
+                    id.to_string(),
+                    Signature {
+                        status: status.chars().next().unwrap_or('N'),
+                        fingerprint: fingerprint.to_string(),
+                        signer: signer.to_string(),
+                        primary: primary.to_string(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The top of the work tree around `dir`, when it is in one.
+pub fn top(dir: &Path) -> Result<std::path::PathBuf, GitError> {
+    let out = output(dir, &["rev-parse", "--show-toplevel"])?;
+    Ok(std::path::PathBuf::from(out.trim()))
+}
+
+/// A commit made by [`commit_files`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    /// Its id.
+    pub id: String,
+    /// Whether it carries a signature.
+    pub signed: bool,
+}
+
+/// Commit `files` (paths inside the work tree at `top`) and nothing else, as git's author
+/// identity, with `message`; signed when `sign`, or when git is set to sign
+/// (`commit.gpgsign`). Other staged changes stay staged.
+pub fn commit_files(
+    top: &Path,
+    files: &[std::path::PathBuf],
+    message: &str,
+    sign: bool,
+) -> Result<Committed, GitError> {
+    let top_abs = crate::support::paths::absolute(top);
+    let specs: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let abs = crate::support::paths::absolute(f);
+            abs.strip_prefix(&top_abs)
+                .map(|r| format!(":(literal){}", r.to_string_lossy().replace('\\', "/")))
+                .map_err(|_| {
+                    GitError(format!(
+                        "{} is outside the repository",
+                        crate::support::paths::shown(f)
+                    ))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut add: Vec<&str> = vec!["add", "--"];
+    add.extend(specs.iter().map(String::as_str));
+    output(top, &add)?;
+    let mut commit: Vec<&str> = vec!["commit", "--quiet", "-m", message];
+    if sign {
+        commit.push("-S");
+    }
+    commit.push("--only");
+    commit.push("--");
+    commit.extend(specs.iter().map(String::as_str));
+    output(top, &commit)?;
+    let id = output(top, &["rev-parse", "HEAD"])?.trim().to_string();
+    let raw = output(top, &["cat-file", "commit", &id])?;
+    let signed = raw
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .any(|l| l.starts_with("gpgsig"));
+    Ok(Committed { id, signed })
+}
+
+/// Take `files` out of the index again (back to what HEAD has), after a commit that failed.
+pub fn unstage(top: &Path, files: &[std::path::PathBuf]) -> Result<(), GitError> {
+    let top_abs = crate::support::paths::absolute(top);
+    let mut args: Vec<String> = vec!["reset".into(), "--quiet".into(), "--".into()];
+    args.extend(files.iter().filter_map(|f| {
+        crate::support::paths::absolute(f)
+            .strip_prefix(&top_abs)
+            .ok()
+            .map(|r| format!(":(literal){}", r.to_string_lossy().replace('\\', "/")))
+    }));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    output(top, &args).map(|_| ())
+}
+
+/// One `git cat-file --batch` kept open for many questions, asked one at a time (for lookups
+/// spread over a run, such as each packet's text at the base).
+pub struct Batch {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Batch")
+    }
+}
+
+impl Batch {
+    /// Start it in the repository at `top`.
+    pub fn open(top: &Path) -> Result<Batch, GitError> {
+        let mut child = Command::new("git")
+            .current_dir(top)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(GitError("git cat-file has no pipes".into()));
+        };
+        Ok(Batch {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+        })
+    }
+
+    /// The object `name` names (an id, or `COMMIT:path`), passed over unread beyond `cap`.
+    pub fn get(&mut self, name: &str, cap: u64) -> Result<Object, GitError> {
+        if name.contains(['\n', '\0']) {
+            return Err(GitError("an object name holds a line break".into()));
+        }
+        self.stdin
+            .write_all(format!("{name}\n").as_bytes())
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
+        read_object(&mut self.stdout, cap)
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
