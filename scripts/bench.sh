@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark `handoff check` against the time to merely read the same files, and against rumdl.
+# Benchmark handoff against its floors, all in one run: `check` against the time to merely read
+# the same files (and rumdl); `log` and `stats` against `git log --raw` reading the same history;
+# `render --all` and `status` over large portfolios, with their peak memory.
 #
 #   scripts/bench.sh [N ...]        default: 10000        (BENCH_RUNS=5 rounds, medians;
-#                                                         BENCH_CORPORA="lagging" for some only)
+#                                                         BENCH_CORPORA="lagging" for some only;
+#                                                         BENCH_PARTS="check history portfolio"
+#                                                         to run some parts only;
+#                                                         BENCH_PORTFOLIO="10000 60000" sizes)
 #
 # For each N it generates four corpora of N packets (2 files each): one where every packet passes,
 # one where 60% fail with four typical mistakes each (scripts/gen_packets.py), the failing one
@@ -17,8 +22,9 @@
 # git; with BENCH_ONE_OF=10000, also one packet checked by name among that many committed ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin="$PWD/target/release/handoff"
+# BENCH_BIN=path times a build already made (and skips building).
+if [ -z "${BENCH_BIN:-}" ]; then cargo build --release --quiet; fi
+bin=$(realpath "${BENCH_BIN:-target/release/handoff}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sizes=("$@")
@@ -39,17 +45,19 @@ rounds() {
   done
   i=0
   for cmd in "$@"; do
-    sort -g "$work/times.$i" | awk -v name="${cmd%%=*}" '{t[NR]=$1; if ($2 > m) m = $2} END {print name, t[int((NR+1)/2)], int(m / 1024)}'
+    sort -g "$work/times.$i" | awk -v name="${cmd%%=*}" '{t[NR]=$1; if ($2 > m) m = $2} END {print name, t[int((NR+1)/2)], int(m / 1024), t[1]}'
     rm -f "$work/times.$i"
     i=$((i + 1))
   done
 }
+# Whether part $1 of the benchmark runs (BENCH_PARTS, default all).
+part() { [[ " ${BENCH_PARTS:-check history portfolio} " == *" $1 "* ]]; }
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / ($2 > 0 ? $2 : 0.01)}"; }
 # "ok" when ratio $1 <= goal $2, else "MISSED".
 verdict() { awk "BEGIN{print ($1 <= $2) ? \"ok\" : \"MISSED\"}"; }
 
-printf '%-8s %-8s %-28s %8s %6s %8s %8s %-14s\n' packets corpus what seconds MiB "x floor" "x rumdl" "goal"
-for n in "${sizes[@]}"; do
+part check && printf '%-8s %-8s %-28s %8s %6s %8s %8s %-14s\n' packets corpus what seconds MiB "x floor" "x rumdl" "goal"
+part check && for n in "${sizes[@]}"; do
   for corpus in ${BENCH_CORPORA:-passing failing series lagging}; do
     dir="$work/$corpus-$n"
     share=0; [ "$corpus" = passing ] || share=0.6
@@ -71,7 +79,7 @@ for n in "${sizes[@]}"; do
       cmds+=("rumdl=rumdl check --no-cache '$dir/handoffs'")
     fi
     declare -A t=() m=()
-    while read -r name secs mib; do t[$name]=$secs; m[$name]=$mib; done < <(rounds "${cmds[@]}")
+    while read -r name secs mib _; do t[$name]=$secs; m[$name]=$mib; done < <(rounds "${cmds[@]}")
     vs() { [ -n "${t[rumdl]:-}" ] && ratio "$1" "${t[rumdl]}" || echo "-"; }
     row() { # what, name, goal-on-floor, goal-on-rumdl
       local r; r=$(ratio "${t[$2]}" "${t[floor]}")
@@ -119,6 +127,7 @@ median_ms() { # runs, command...
   done
   awk '{print ($2 - $1) * 1000}' "$work/ms" | sort -g | awk '{t[NR]=$1} END {printf "%.1f", t[int((NR+1)/2)]}'
 }
+if part check; then
 one="$work/repo-1"
 python3 scripts/gen_packets.py 1 "$one"
 (cd "$one" && git init -q)
@@ -174,4 +183,75 @@ if [ -n "${BENCH_ONE_OF:-}" ]; then
   id=$(basename "${ids[0]}")
   echo "one packet of $BENCH_ONE_OF, committed: handoff check $id $(median_ms 20 "$bin" -C "$big" check "$id" --today 2026-12-05) ms (median of 20 runs)"
   rm -rf "$big"
+fi
+fi
+
+# History: `log` of one packet with 1,000 commits, and `stats` over 100 packets and 10,000
+# commits (scripts/gen_history.py: commits edit answers, bodies and statuses and add sign-offs),
+# each against `git log --raw --no-renames` listing the same history, its floor: handoff runs
+# that very log, then reads the versions' texts with `git cat-file --batch` as it streams. Each
+# pair runs in turns, timed from this shell (no shell started inside the timed span); the median
+# and the best of the rounds are given.
+pair_ms() { # A B: "medianA bestA medianB bestB" in ms over $runs rounds
+  local s e
+  : >"$work/pa"; : >"$work/pb"
+  for _ in $(seq "$runs"); do
+    s=$EPOCHREALTIME; sh -c "$1" >/dev/null 2>&1 || true; e=$EPOCHREALTIME; echo "$s $e" >>"$work/pa"
+    s=$EPOCHREALTIME; sh -c "$2" >/dev/null 2>&1 || true; e=$EPOCHREALTIME; echo "$s $e" >>"$work/pb"
+  done
+  for f in "$work/pa" "$work/pb"; do
+    awk '{print ($2 - $1) * 1000}' "$f" | sort -g | awk '{t[NR]=$1} END {printf "%.1f %.1f ", t[int((NR+1)/2)], t[1]}'
+  done
+  echo
+}
+if part history; then
+  echo
+  printf '%-40s %10s %10s %12s %12s %-16s\n' "history" "median ms" "best ms" "floor median" "x floor" "goal"
+  hone="$work/history-one" hmany="$work/history-many"
+  python3 scripts/gen_packets.py 1 "$hone" && python3 scripts/gen_history.py "$hone" 1 1000
+  python3 scripts/gen_packets.py 100 "$hmany" && python3 scripts/gen_history.py "$hmany" 100 10000
+  for what in log stats; do
+    if [ "$what" = log ]; then
+      label="log, one packet, 1,000 commits" goal=3
+      a="exec '$bin' -C '$hone' log play-00000" b="exec git -C '$hone' log --raw --no-renames -- handoffs/play-00000"
+    else
+      label="stats, 100 packets, 10,000 commits" goal=1.5
+      a="exec '$bin' -C '$hmany' stats" b="exec git -C '$hmany' log --raw --no-renames -- handoffs"
+    fi
+    read -r am ab bm bb < <(pair_ms "$a" "$b")
+    r=$(ratio "$am" "$bm") rb=$(ratio "$ab" "$bb")
+    printf '%-40s %10s %10s %12s %12s %-16s\n' "$label" "$am" "$ab" "$bm" "${r}x (best ${rb}x)" "<= ${goal}x $(verdict "$rb" "$goal")"
+  done
+  rm -rf "$hone" "$hmany"
+fi
+
+# Portfolios: `status` (table, JSON) and `render --all` (markdown pages and index) over N
+# packets (60% failing, committed), with their peak memory, next to reading the files (`cat`) and
+# `check --format json` on the same corpus. Time and memory grow in step with the packets.
+if part portfolio; then
+  echo
+  printf '%-8s %-34s %8s %6s %8s %8s %-30s\n' packets what seconds MiB "x cat" "x check" goal
+  for n in ${BENCH_PORTFOLIO:-10000 60000}; do
+    dir="$work/portfolio-$n"
+    python3 scripts/gen_packets.py "$n" "$dir" 0.6
+    (cd "$dir" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.com commit -qm packets)
+    find "$dir/handoffs" -type f -exec cat {} + >/dev/null
+    declare -A t=() m=()
+    while read -r name secs mib _; do t[$name]=$secs; m[$name]=$mib; done < <(rounds \
+      "floor=find '$dir/handoffs' -type f -exec cat {} + > /dev/null" \
+      "check='$bin' -C '$dir' check --today 2026-12-05 --format json" \
+      "status='$bin' -C '$dir' status --today 2026-12-05" \
+      "status_json='$bin' -C '$dir' status --today 2026-12-05 --format json" \
+      "render=rm -rf '$work/site' && '$bin' -C '$dir' render --all -o '$work/site' --today 2026-12-05")
+    prow() { # what, name, goal text
+      printf '%-8s %-34s %8s %6s %8s %8s %-30s\n' "$n" "$1" "${t[$2]}" "${m[$2]}" "$(ratio "${t[$2]}" "${t[floor]}")" "$(ratio "${t[$2]}" "${t[check]}")" "$3"
+    }
+    prow "read floor (cat)" floor "-"
+    prow "check --format json" check "-"
+    prow "status" status "<= 100 MiB $(verdict "${m[status]}" 100)"
+    prow "status --format json" status_json "<= 100 MiB $(verdict "${m[status_json]}" 100)"
+    prow "render --all (markdown)" render "<= 60 s $(verdict "${t[render]}" 60), <= 300 MiB $(verdict "${m[render]}" 300)"
+    unset t m
+    rm -rf "$dir" "$work/site"
+  done
 fi

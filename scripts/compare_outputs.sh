@@ -15,7 +15,7 @@ python3 scripts/gen_packets.py 300 "$work/corpus" 0.6 0.1 0.667
 differ=0 same=0
 for repo in examples corpus; do
   for cmd in "check" "check --format json" "check --format sarif" "check --format github" "check --quiet --deny-warnings" \
-             "status" "status --format json" "stats" "stats --format json" "remind --within 14d" "render --all --out-dir OUT" \
+             "status" "status --format json" "stats" "stats --format json" "remind --within 14d" "render --all -o OUT" "render --all --format html -o OUT" \
              "log winback-email" "timeline winback-email" "kinds" "explain --markdown"; do
     for bin in old new; do
       b=$old; [ "$bin" = new ] && b=$new

@@ -46,102 +46,26 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .unwrap_or(&abs)
         .to_string_lossy()
         .replace('\\', "/");
-    let hist = history::read(&top, std::slice::from_ref(&rel), args.verify_signatures)
-        .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
+    let mut story = Story::new(&dir);
+    history::stream(
+        &top,
+        std::slice::from_ref(&rel),
+        args.verify_signatures,
+        |steps| story.take(steps),
+    )
+    .and_then(|()| story.error.take().map_or(Ok(()), Err))
+    .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
     let current = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
     // A cut-off history would tell a wrong story of who committed what: say so, audit nothing.
     let shallow = history::is_shallow(&top);
     if shallow {
         eprintln!("note: {}", history::SHALLOW_NOTE);
     }
-
-    let mut entries = Vec::new();
-    let mut previous: Option<Arc<Packet>> = None;
-    let versions = hist
-        .versions
-        .get(&rel)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    // Versions are parsed on all cores a batch at a time (memory stays bounded however long the
-    // history), then compared in order.
-    // A text seen before in the batch (an answer changed and changed back) is parsed once.
-    let batches = versions.chunks(256).flat_map(|batch| {
-        let mut unique: Vec<&str> = Vec::new();
-        let mut slot: HashMap<usize, usize> = HashMap::new();
-        let slots: Vec<Option<usize>> = batch
-            .iter()
-            .map(|v| match (&v.text, v.blob, v.deleted) {
-                (Some(text), Some(blob), false) => Some(*slot.entry(blob).or_insert_with(|| {
-                    unique.push(text);
-                    unique.len() - 1
-                })),
-                (Some(text), None, false) => {
-                    unique.push(text);
-                    Some(unique.len() - 1)
-                }
-                _ => None,
-            })
-            .collect();
-        let parsed = crate::judgement::verdict::parallel_map(&unique, |text| {
-            Arc::new(Packet::from_text(&dir, Path::new(""), text.to_string()))
-        });
-        let parsed: Vec<Option<Arc<Packet>>> = slots
-            .into_iter()
-            .map(|s| s.map(|i| parsed[i].clone()))
-            .collect();
-        batch.iter().zip(parsed)
-    });
-    // The version that first recorded each sign-off entry, noted while the versions go by (the
-    // audit needs nothing else from history).
-    let mut first_recorded: HashMap<crate::facts::signoff::Key, usize> = HashMap::new();
-    for (index, (v, parsed_here)) in batches.enumerate() {
-        if let (Some(_), false, Some(p)) = (&v.text, v.deleted, &parsed_here) {
-            for s in crate::facts::signoff::read(p).0 {
-                first_recorded.entry(s.key()).or_insert(index);
-            }
+    let (mut entries, previous, recorded) = story.finish();
+    for e in &mut entries {
+        if let Some(commit) = &e.commit {
+            e.flags = flags(&e.changes, commit, shallow, args.verify_signatures);
         }
-        let commit = hist.commits[v.commit].clone();
-        let mut changes = Vec::new();
-        let next = match (&v.text, v.deleted) {
-            (_, true) => None,
-            (Some(_), _) => parsed_here,
-            (None, false) => previous.take(),
-        };
-        if v.text.is_some() || v.deleted {
-            changes = history::diff(previous.as_deref(), next.as_deref());
-        }
-        changes.extend(
-            v.other_files
-                .iter()
-                .map(|f| Change::File { file: f.clone() }),
-        );
-        let mut flags = Vec::new();
-        for c in changes.iter().filter(|_| !shallow) {
-            if let Change::SignedOff { role, by, .. } = c {
-                if crate::facts::person::email_of(by)
-                    .is_some_and(|e| e != commit.email.to_lowercase())
-                {
-                    flags.push(format!(
-                        "{role} sign-off by {by} was committed by {} <{}>",
-                        commit.author, commit.email
-                    ));
-                }
-                if args.verify_signatures && commit.signature != Some('G') {
-                    let sig = commit
-                        .signature
-                        .map_or("none".to_string(), |c| c.to_string());
-                    flags.push(format!(
-                        "{role} sign-off commit has no good git signature (git reports `{sig}`: G good, B bad, U untrusted, N none)"
-                    ));
-                }
-            }
-        }
-        entries.push(Entry {
-            commit: Some(commit),
-            changes,
-            flags,
-        });
-        previous = next;
     }
     // What the working tree has that the last commit does not.
     let committed_text = previous
@@ -171,9 +95,9 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 
     // The exit status speaks of the sign-offs the packet carries now: a sign-off that was
     // mis-committed once and signed again properly since is history, not a finding.
-    let recorded: HashMap<crate::facts::signoff::Key, &Commit> = first_recorded
-        .into_iter()
-        .map(|(k, i)| (k, &hist.commits[versions[i].commit]))
+    let recorded: HashMap<crate::facts::signoff::Key, &Commit> = recorded
+        .iter()
+        .map(|(k, (_, c))| (k.clone(), &**c))
         .collect();
     let flagged = !shallow && current_findings(&recorded, &current, args.verify_signatures);
     let proofs = proofs(&current, &ws.config.settings);
@@ -207,6 +131,220 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         }
     }
     Ok(u8::from(flagged))
+}
+
+/// A sign-off entry, with the version (counted from the newest) and the commit that first
+/// recorded it.
+type Recorded = HashMap<crate::facts::signoff::Key, (usize, Arc<Commit>)>;
+
+/// The packet's story told as the history streams, newest first: each version's entry waits
+/// until the version before it is read, then gets its changes. Each distinct text is parsed once
+/// (a body read before is not read again), on the thread that reads the texts while git lists
+/// the commits; a text whose front matter is the same as the version it is compared with is not
+/// compared there (see [`history::diff`]).
+struct Story<'a> {
+    dir: &'a Path,
+    /// Entries, newest first.
+    entries: Vec<Entry>,
+    /// The newest entry still waiting for the version before it, with the state it left (`None`:
+    /// deleted).
+    waiting: Option<(usize, Option<Arc<Packet>>)>,
+    /// The state after the newest commit (`Some(None)`: it deleted the packet).
+    latest: Option<Option<Arc<Packet>>>,
+    /// Versions read, by blob; a bounded number kept (see [`Story::KEPT`]).
+    parsed: HashMap<usize, Arc<Packet>>,
+    /// Whether each blob read as text.
+    readable: Vec<bool>,
+    /// The last few versions parsed whose bodies differ, whose body readings a new text reuses.
+    bodies: Vec<Arc<Packet>>,
+    /// For blobs let go of and needed again.
+    refetch: Option<history::Blobs>,
+    top: Option<std::path::PathBuf>,
+    recorded: Recorded,
+    error: Option<history::GitError>,
+}
+
+impl<'a> Story<'a> {
+    /// Parsed versions kept for the versions that bring a text back.
+    const KEPT: usize = 512;
+
+    fn new(dir: &'a Path) -> Self {
+        Story {
+            dir,
+            entries: Vec::new(),
+            waiting: None,
+            latest: None,
+            parsed: HashMap::new(),
+            readable: Vec::new(),
+            bodies: Vec::new(),
+            refetch: None,
+            top: std::path::absolute(dir)
+                .ok()
+                .and_then(|d| history::toplevel(&d).ok()),
+            recorded: HashMap::new(),
+            error: None,
+        }
+    }
+
+    fn parse(&self, text: String) -> Packet {
+        let like: Vec<&Packet> = self.bodies.iter().map(|p| &**p).collect();
+        Packet::from_text_like(&like, self.dir, Path::new(""), text)
+    }
+
+    fn keep(&mut self, slot: usize, packet: &Arc<Packet>) {
+        if self.parsed.len() >= Self::KEPT {
+            self.parsed.clear();
+        }
+        self.parsed.insert(slot, Arc::clone(packet));
+        fn body(p: &Packet) -> Option<&str> {
+            p.file.as_ref().and_then(|f| f.text.get(p.front_range.1..))
+        }
+        if !self.bodies.iter().any(|b| body(b) == body(packet)) {
+            if self.bodies.len() >= 4 {
+                self.bodies.remove(0);
+            }
+            self.bodies.push(Arc::clone(packet));
+        }
+    }
+
+    fn note_readable(&mut self, slot: usize, readable: bool) {
+        if self.readable.len() <= slot {
+            self.readable.resize(slot + 1, false);
+        }
+        self.readable[slot] = readable;
+    }
+
+    /// The version a blob seen before reads as (again, when it was let go of).
+    fn again(&mut self, blob: &history::StepBlob) -> Option<Arc<Packet>> {
+        if !self.readable.get(blob.slot).copied().unwrap_or(false) {
+            return None;
+        }
+        if let Some(p) = self.parsed.get(&blob.slot) {
+            return Some(Arc::clone(p));
+        }
+        if self.refetch.is_none() {
+            let top = self.top.as_deref()?;
+            match history::Blobs::open(top) {
+                Ok(b) => self.refetch = Some(b),
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
+            }
+        }
+        let text = match self.refetch.as_mut()?.texts(&[blob.id.as_str()]) {
+            Ok(mut t) => t.pop().flatten()?,
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
+        };
+        let packet = Arc::new(self.parse(text));
+        self.keep(blob.slot, &packet);
+        Some(packet)
+    }
+
+    fn take(&mut self, steps: Vec<history::Step>) {
+        for step in steps {
+            self.step(step);
+        }
+    }
+
+    fn step(&mut self, step: history::Step) {
+        let index = self.entries.len();
+        let state = if step.deleted {
+            Some(None)
+        } else {
+            match (&step.blob, step.text) {
+                (Some(blob), Some(text)) if blob.first => {
+                    self.note_readable(blob.slot, true);
+                    let packet = Arc::new(self.parse(text));
+                    self.keep(blob.slot, &packet);
+                    Some(Some(packet))
+                }
+                (Some(blob), _) if blob.first => {
+                    self.note_readable(blob.slot, false);
+                    None
+                }
+                (Some(blob), _) => self.again(blob).map(Some),
+                (None, _) => None,
+            }
+        };
+        self.entries.push(Entry {
+            commit: Some((*step.commit).clone()),
+            changes: step
+                .other_files
+                .into_iter()
+                .map(|file| Change::File { file })
+                .collect(),
+            flags: Vec::new(),
+        });
+        // A commit that changed only other files leaves the state as it was.
+        let Some(state) = state else { return };
+        if let Some(p) = &state {
+            for s in crate::facts::signoff::read(p).0 {
+                self.recorded
+                    .insert(s.key(), (index, Arc::clone(&step.commit)));
+            }
+        }
+        if let Some((newer, after)) = self.waiting.take() {
+            self.settle(newer, state.as_deref(), after.as_deref());
+        }
+        if self.latest.is_none() {
+            self.latest = Some(state.clone());
+        }
+        self.waiting = Some((index, state));
+    }
+
+    /// The changes of entry `index`, from the state before it to the state after it.
+    fn settle(&mut self, index: usize, before: Option<&Packet>, after: Option<&Packet>) {
+        let mut changes = history::diff(before, after);
+        let entry = &mut self.entries[index];
+        changes.append(&mut entry.changes);
+        entry.changes = changes;
+    }
+
+    /// The entries oldest first, the state after the last commit, and the commit that first
+    /// recorded each sign-off entry.
+    fn finish(mut self) -> (Vec<Entry>, Option<Arc<Packet>>, Recorded) {
+        if let Some((oldest, after)) = self.waiting.take() {
+            self.settle(oldest, None, after.as_deref());
+        }
+        let n = self.entries.len();
+        let recorded = self
+            .recorded
+            .into_iter()
+            .map(|(k, (i, c))| (k, (n - 1 - i, c)))
+            .collect();
+        self.entries.reverse();
+        (self.entries, self.latest.flatten(), recorded)
+    }
+}
+
+/// The warnings on a commit's sign-offs: committed by someone else, or (with
+/// `--verify-signatures`) without a good git signature.
+fn flags(changes: &[Change], commit: &Commit, shallow: bool, verify: bool) -> Vec<String> {
+    let mut flags = Vec::new();
+    for c in changes.iter().filter(|_| !shallow) {
+        if let Change::SignedOff { role, by, .. } = c {
+            if crate::facts::person::email_of(by).is_some_and(|e| e != commit.email.to_lowercase())
+            {
+                flags.push(format!(
+                    "{role} sign-off by {by} was committed by {} <{}>",
+                    commit.author, commit.email
+                ));
+            }
+            if verify && commit.signature != Some('G') {
+                let sig = commit
+                    .signature
+                    .map_or("none".to_string(), |c| c.to_string());
+                flags.push(format!(
+                    "{role} sign-off commit has no good git signature (git reports `{sig}`: G good, B bad, U untrusted, N none)"
+                ));
+            }
+        }
+    }
+    flags
 }
 
 /// A record the packet carries now, and how it is proven.

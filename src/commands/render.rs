@@ -5,7 +5,7 @@ use crate::facts::error::Error;
 use crate::facts::history;
 use crate::facts::workspace::Workspace;
 use crate::judgement::verdict;
-use crate::output::render::{Templates, model};
+use crate::output::render::{Templates, index, model};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -146,7 +146,10 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         } else {
             opened.iter().map(|(n, w)| (Some(n.as_str()), w)).collect()
         };
-        let mut reviews = Vec::new();
+        // Each packet's page is written as soon as it is rendered; the index keeps a few lines
+        // of each (`index::Entry`), so memory holds a chunk of packets, not the site.
+        let mut entries: Vec<index::Entry> = Vec::new();
+        let words = index::Words::default();
         let mut figures: Vec<crate::output::stats::PacketStats> = Vec::new();
         for (name, ws) in sources {
             // The site's charts come from each repository's history (none outside git).
@@ -169,29 +172,72 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                 }
                 Err(e) => return Err(e),
             };
-            let hist = histories(&dirs);
-            for packet_dir in &dirs {
-                let Some(mut review) = review(ws, packet_dir, today, hist.as_ref())? else {
-                    continue;
-                };
-                if let Some(name) = name {
-                    review.page = format!("{name}/{}", review.page);
-                    review.id = format!("{name}/{}", review.id);
-                }
-                let page = templates
-                    .render(&format!("packet.{}.j2", format.ext()), &review)
-                    .map_err(template_err)?;
-                let path = dir.join(format!("{}.{}", review.page, format.ext()));
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-                        path: parent.to_path_buf(),
-                        doing: "cannot create the folder",
-                        source,
-                    })?;
-                }
-                write(&path, &page)?;
-                reviews.push(review);
-            }
+            // The history's shape, read once; each packet's texts are fetched with its page.
+            let shape = shapes(&dirs);
+            let readers: std::sync::Mutex<Vec<history::Blobs>> = Default::default();
+            verdict::check_chunks(
+                &dirs,
+                ws,
+                today,
+                PAGES_AT_ONCE,
+                |_| {},
+                |checked| {
+                    let done = verdict::parallel_map(
+                        &checked,
+                        |(packet, verdict)| -> Result<Option<index::Entry>, Error> {
+                            let hist = match &shape {
+                                Some((h, top)) => {
+                                    let taken = readers.lock().ok().and_then(|mut r| r.pop());
+                                    let blobs = taken.map_or_else(|| history::Blobs::open(top), Ok);
+                                    let one = blobs.and_then(|mut blobs| {
+                                        let one = history::one_packet(
+                                            h,
+                                            &rel_of(top, &packet.dir),
+                                            &mut blobs,
+                                        );
+                                        if let Ok(mut r) = readers.lock() {
+                                            r.push(blobs);
+                                        }
+                                        one
+                                    });
+                                    one.ok().map(|one| (one, top.clone()))
+                                }
+                                None => None,
+                            };
+                            let Some(mut review) =
+                                review_of(ws, packet, verdict, today, hist.as_ref())
+                            else {
+                                return Ok(None);
+                            };
+                            if let Some(name) = name {
+                                review.page = format!("{name}/{}", review.page);
+                                review.id = format!("{name}/{}", review.id);
+                            }
+                            let page = templates
+                                .render(&format!("packet.{}.j2", format.ext()), &review)
+                                .map_err(template_err)?;
+                            let path = dir.join(format!("{}.{}", review.page, format.ext()));
+                            if let Some(parent) = path.parent() {
+                                std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                                    path: parent.to_path_buf(),
+                                    doing: "cannot create the folder",
+                                    source,
+                                })?;
+                            }
+                            write_page(&path, &page)?;
+                            Ok(Some(index::Entry::of(
+                                &review,
+                                format == DocFormat::Html,
+                                &words,
+                            )))
+                        },
+                    );
+                    for entry in done {
+                        entries.extend(entry?);
+                    }
+                    Ok::<(), Error>(())
+                },
+            )?;
         }
         let figures_page = if figures.is_empty() {
             None
@@ -205,31 +251,34 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                         since => None::<String>,
                         charts => crate::output::render::stats_charts::build(&overall),
                         overall => &overall,
-                        packets => &figures,
+                        packets => index::Lazy::value(figures),
                     },
                 )
                 .map_err(template_err)?;
             let name = format!("{}.html", model::FIGURES_PAGE);
-            write(&dir.join(&name), &page)?;
+            write_page(&dir.join(&name), &page)?;
             Some(name)
         };
+        let rendered = entries.len();
+        let overview = model_overview(&entries, today, format);
         let index = templates
             .render(
                 &format!("index.{}.j2", format.ext()),
                 minijinja::context! {
                     figures => figures_page,
-                    overview => model_overview(&reviews, today, format),
-                    packets => reviews,
+                    overview => overview,
+                    packets => index::Lazy::value(entries),
                     today => today.to_string(),
                 },
             )
             .map_err(template_err)?;
         let index_path = dir.join(format!("index.{}", format.ext()));
-        write(&index_path, &index)?;
+        write_page(&index_path, &index)?;
+        crate::facts::atomic::flush(&dir)?;
         if !env.quiet {
             println!(
                 "Rendered {} and {}",
-                crate::support::words::plural(reviews.len(), "packet", "packets"),
+                crate::support::words::plural(rendered, "packet", "packets"),
                 crate::support::paths::shown(&index_path)
             );
         }
@@ -295,13 +344,26 @@ fn repo_name(path: &Path) -> String {
 
 /// The site index's calendar picture (HTML only; the markdown index is the table).
 fn model_overview(
-    reviews: &[model::Review],
+    entries: &[index::Entry],
     today: NaiveDate,
     format: DocFormat,
 ) -> Option<crate::output::render::overview::Overview> {
     (format == DocFormat::Html)
-        .then(|| crate::output::render::overview::build(reviews, today))
+        .then(|| crate::output::render::overview::build(entries, today))
         .flatten()
+}
+
+/// How many packets `render --all` checks and renders before writing the next ones.
+const PAGES_AT_ONCE: usize = 512;
+
+/// The packets' git history without its texts (one read for all of them), with the repo top;
+/// none outside git.
+fn shapes(dirs: &[PathBuf]) -> Option<(history::History, PathBuf)> {
+    let first = std::path::absolute(dirs.first()?).ok()?;
+    let top = history::toplevel(&first).ok()?;
+    let rels: Vec<String> = dirs.iter().map(|d| rel_of(&top, d)).collect();
+    let hist = history::read_ids(&top, &rels).ok()?;
+    Some((hist, top))
 }
 
 /// The packets' git history (one read for all of them), with the repo top; none outside git.
@@ -332,30 +394,47 @@ fn review(
     let Some((Some(packet), verdict)) = checked.pop() else {
         return Ok(None);
     };
-    let (Some(kind), Some(_)) = (ws.kind_of(&packet), packet.front.as_ref()) else {
-        return Ok(None);
+    Ok(review_of(ws, &packet, &verdict, today, hist))
+}
+
+/// The review model of a packet checked already; `None` when it cannot be rendered.
+fn review_of(
+    ws: &Workspace,
+    packet: &crate::facts::packet::Packet,
+    verdict: &verdict::Verdict,
+    today: NaiveDate,
+    hist: Option<&(history::History, PathBuf)>,
+) -> Option<model::Review> {
+    let dir = packet.dir.as_path();
+    let (Some(kind), Some(_)) = (ws.kind_of(packet), packet.front.as_ref()) else {
+        return None;
     };
     let rel = hist.map(|(_, top)| rel_of(top, dir));
     let history = hist.map(|(h, _)| h).zip(rel.as_deref());
     let commits: BTreeMap<crate::facts::signoff::Key, String> = match history {
-        Some((h, rel)) => history::recorded_in(h, rel, &packet)
+        Some((h, rel)) => history::recorded_in(h, rel, packet)
             .into_iter()
             .map(|(k, c)| (k, c.short.to_string()))
             .collect(),
         None => BTreeMap::new(),
     };
-    Ok(Some(model::build(&model::Inputs {
-        packet: &packet,
+    Some(model::build(&model::Inputs {
+        packet,
         kind,
-        verdict: &verdict,
+        verdict,
         settings: &ws.config.settings,
         today,
         commits: &commits,
         history,
-    })))
+    }))
 }
 
 /// Pages are written with every control character of the packets' texts written out.
 fn write(path: &Path, text: &str) -> Result<(), Error> {
     crate::facts::atomic::write_output(path, &crate::support::words::neutral(text))
+}
+
+/// [`write`] for one page of a site: the disk is waited for once, after the last page.
+fn write_page(path: &Path, text: &str) -> Result<(), Error> {
+    crate::facts::atomic::write_output_deferred(path, &crate::support::words::neutral(text))
 }

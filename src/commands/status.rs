@@ -8,6 +8,7 @@ use crate::output::portfolio::{self, Entry};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// Formats of `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -86,48 +87,124 @@ struct DueLater {
 /// Print the portfolio.
 pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     let today = today(args.today);
-    let (mut entries, notes, failed) = if args.repos.is_empty() {
+    // The packets are checked once and put in order keeping a few figures each, then loaded
+    // again in that order a chunk at a time and written as they come: memory stays small
+    // however many packets (see `portfolio::Sorted`).
+    let (opened, failed) = if args.repos.is_empty() {
         let ws = Workspace::open(&env.cwd)?.showing_proofs();
         super::require_packets_folder(&ws)?;
-        let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
-        (entries, note.into_iter().collect::<Vec<_>>(), Vec::new())
+        let dirs = ws.all_packets()?;
+        (vec![(None, ws, dirs)], Vec::new())
     } else {
         let repos: Vec<std::path::PathBuf> = args.repos.iter().map(|r| env.cwd.join(r)).collect();
-        let (repos, notes, failed) = portfolio::load_repos(&repos, today);
-        let entries = repos.into_iter().flat_map(|r| r.entries).collect();
-        (entries, notes, failed)
+        let (opened, failed) = portfolio::open_repos(&repos);
+        let opened = opened
+            .into_iter()
+            .map(|(name, ws, dirs)| (Some(name), ws, dirs))
+            .collect();
+        (opened, failed)
     };
+    let sources: Vec<portfolio::Source> = opened
+        .iter()
+        .map(|(name, ws, dirs)| portfolio::Source {
+            name: name.clone(),
+            ws,
+            dirs: dirs.clone(),
+        })
+        .collect();
+    let mut notes: Vec<String> = Vec::new();
+    let sorted = portfolio::sorted(&sources, today, urgency, |name, why| {
+        notes.push(match name {
+            Some(name) => format!("{name}: {why}"),
+            None => why.to_string(),
+        })
+    });
     for note in notes.iter().filter(|_| !env.quiet) {
         eprintln!("note: {note}");
     }
     for (repo, why) in &failed {
         eprintln!("error: {repo}: {why}");
     }
-    entries.sort_by_key(urgency);
-    match args.format {
+    let failing = sorted.verdicts().any(|v| !v.pass);
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
         StatusFormat::Ics => {
-            let packets: Vec<_> = entries
-                .iter()
-                .map(|e| (&e.packet, e.placed.as_slice()))
-                .collect();
-            print!("{}", crate::output::ics::calendar("Handoffs", &packets));
+            let (head, tail) = crate::output::ics::frame("Handoffs");
+            out.write_all(head.as_bytes())
+                .and_then(|()| {
+                    sorted.each(|entries| {
+                        let packets: Vec<_> = entries
+                            .iter()
+                            .map(|e| (&e.packet, e.placed.as_slice()))
+                            .collect();
+                        out.write_all(crate::output::ics::events("Handoffs", &packets).as_bytes())
+                    })
+                })
+                .and_then(|()| out.write_all(tail.as_bytes()))
         }
         StatusFormat::Json => {
-            let rows: Vec<Row> = entries.iter().map(|e| row(e, today)).collect();
-            let doc = serde_json::json!({ "today": today, "packets": rows });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            // As `serde_json` writes `{"today": …, "packets": […]}` pretty: keys in order, each
+            // row indented two levels.
+            let mut first = true;
+            out.write_all(b"{\n  \"packets\": [")
+                .and_then(|()| {
+                    sorted.each(|entries| {
+                        let mut text = String::new();
+                        for e in &entries {
+                            let value = serde_json::to_value(row(e, today)).unwrap_or_default();
+                            let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+                            text.push_str(if first { "\n" } else { ",\n" });
+                            first = false;
+                            for (i, line) in pretty.lines().enumerate() {
+                                if i > 0 {
+                                    text.push('\n');
+                                }
+                                text.push_str("    ");
+                                text.push_str(line);
+                            }
+                        }
+                        out.write_all(text.as_bytes())
+                    })
+                })
+                .and_then(|()| {
+                    let close = if first { "]" } else { "\n  ]" };
+                    let today = serde_json::to_string(&today).unwrap_or_default();
+                    out.write_all(format!("{close},\n  \"today\": {today}\n}}\n").as_bytes())
+                })
         }
-        StatusFormat::Text => print!(
-            "{}",
-            crate::support::words::neutral_keeping_colour(&table(&entries, today, env.color))
-        ),
+        StatusFormat::Text => {
+            // The packet column fits the longest id (`repo/id` across repositories), within
+            // reason.
+            let w = sorted
+                .keys()
+                .map(|(_, _, id)| id.chars().count())
+                .max()
+                .unwrap_or(0)
+                .clamp(24, 48);
+            let head = table_head(sorted.len(), today, w);
+            out.write_all(crate::support::words::neutral_keeping_colour(&head).as_bytes())
+                .and_then(|()| {
+                    sorted.each(|entries| {
+                        let rows = table(&entries, today, env.color, w);
+                        out.write_all(
+                            crate::support::words::neutral_keeping_colour(&rows).as_bytes(),
+                        )
+                    })
+                })
+        }
+    };
+    match written {
+        Ok(()) => {}
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            return Err(Error::usage(format!("cannot write the report: {e}"), ""));
+        }
     }
     if !failed.is_empty() {
         return Ok(2);
     }
-    Ok(u8::from(
-        args.check && entries.iter().any(|e| !e.verdict.pass),
-    ))
+    Ok(u8::from(args.check && failing))
 }
 
 /// Failing or overdue first, then by the next milestone's date.
@@ -198,7 +275,25 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
     }
 }
 
-fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
+/// The table's title and column heads, for `count` packets and a packet column `w` wide.
+fn table_head(count: usize, today: NaiveDate, w: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Handoffs as of {} ({})\n",
+        today.format("%a %Y-%m-%d"),
+        crate::support::words::plural(count, "packet", "packets")
+    );
+    let _ = writeln!(
+        out,
+        "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} {:<16} gate",
+        "packet", "from → to", "kind", "status", "day 0", "day", "next milestone", "kpi"
+    );
+    out
+}
+
+/// The table's rows for these packets, the packet column `w` wide.
+fn table(entries: &[Entry], today: NaiveDate, color: bool, w: usize) -> String {
     let paint = |text: String, code: &str| {
         let text = crate::support::words::neutral(&text).into_owned();
         if color {
@@ -208,24 +303,6 @@ fn table(entries: &[Entry], today: NaiveDate, color: bool) -> String {
         }
     };
     let mut out = String::new();
-    // The packet column fits the longest id (`repo/id` across repositories), within reason.
-    let w = entries
-        .iter()
-        .map(|e| e.packet.id.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(24, 48);
-    let _ = writeln!(
-        out,
-        "Handoffs as of {} ({})\n",
-        today.format("%a %Y-%m-%d"),
-        crate::support::words::plural(entries.len(), "packet", "packets")
-    );
-    let _ = writeln!(
-        out,
-        "{:<w$} {:<28} {:<13} {:<10} {:<11} {:<5} {:<40} {:<16} gate",
-        "packet", "from → to", "kind", "status", "day 0", "day", "next milestone", "kpi"
-    );
     for e in entries {
         let r = row(e, today);
         let teams = truncate(&format!("{} → {}", r.from, r.to), 28);

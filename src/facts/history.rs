@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 /// One commit.
 #[derive(Debug, Clone, Serialize)]
@@ -94,32 +95,142 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, GitError> {
 }
 
 /// Read the history of the given packet folders (paths relative to `top`), with the text of every
-/// version.
+/// version: `git log` and `git cat-file --batch` side by side (see [`stream`]).
 pub fn read(
     top: &Path,
     packet_dirs: &[String],
     verify_signatures: bool,
 ) -> Result<History, GitError> {
-    read_with(top, packet_dirs, verify_signatures, true)
+    let mut history = History::default();
+    // Commits numbered as they come (newest first), turned around at the end; a commit's steps
+    // come together, so each is told from the one before it.
+    let mut last: Option<Arc<Commit>> = None;
+    let mut newest_first: Vec<Vec<Version>> = (0..packet_dirs.len()).map(|_| Vec::new()).collect();
+    // Each distinct text, by its blob's number, for the versions that bring it back.
+    let mut texts: Vec<Option<String>> = Vec::new();
+    stream(top, packet_dirs, verify_signatures, |steps| {
+        for step in steps {
+            if !last.as_ref().is_some_and(|c| Arc::ptr_eq(c, &step.commit)) {
+                history.commits.push((*step.commit).clone());
+                last = Some(Arc::clone(&step.commit));
+            }
+            let commit = history.commits.len() - 1;
+            let text = match &step.blob {
+                Some(blob) if blob.first => {
+                    if texts.len() <= blob.slot {
+                        texts.resize(blob.slot + 1, None);
+                    }
+                    texts[blob.slot] = step.text.clone();
+                    step.text
+                }
+                Some(blob) => texts.get(blob.slot).cloned().flatten(),
+                None => None,
+            };
+            newest_first[step.dir].push(Version {
+                commit,
+                blob: step
+                    .blob
+                    .as_ref()
+                    .filter(|_| text.is_some())
+                    .map(|b| b.slot),
+                text,
+                id: step.blob.map(|b| b.id),
+                deleted: step.deleted,
+                other_files: step.other_files,
+            });
+        }
+    })?;
+    let n = history.commits.len();
+    history.commits.reverse();
+    for (dir, mut versions) in newest_first.into_iter().enumerate() {
+        if !versions.is_empty() {
+            versions.reverse();
+            for v in &mut versions {
+                v.commit = n.saturating_sub(v.commit + 1);
+            }
+            history.versions.insert(packet_dirs[dir].clone(), versions);
+        }
+    }
+    Ok(history)
 }
 
 /// [`read`] without the texts: each version names its blob ([`Version::id`]), for a caller that
-/// fetches texts a packet at a time with [`Blobs`], so memory stays bounded however long the
-/// history.
+/// fetches texts a packet at a time with [`Blobs`] (see [`one_packet`]), so memory stays bounded
+/// however long the history.
 pub fn read_ids(top: &Path, packet_dirs: &[String]) -> Result<History, GitError> {
-    read_with(top, packet_dirs, false, false)
-}
-
-fn read_with(
-    top: &Path,
-    packet_dirs: &[String],
-    verify_signatures: bool,
-    with_texts: bool,
-) -> Result<History, GitError> {
     let mut history = History::default();
     if packet_dirs.is_empty() {
         return Ok(history);
     }
+    let mut child = log_command(top, packet_dirs, false)
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| GitError("git gave no output".into()))?;
+    let wanted = wanted(packet_dirs);
+    let mut commits: Vec<Commit> = Vec::new();
+    // Each packet's versions as git lists them, newest first, `commit` counted from the newest
+    // until the count is known; built as the log streams, so no list of every change is held.
+    let mut per_dir: Vec<Vec<Version>> = (0..packet_dirs.len()).map(|_| Vec::new()).collect();
+    let mut reader = BufReader::with_capacity(1 << 16, stdout);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let read = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| GitError(format!("cannot read git output: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        match parse_line(&buf, &wanted) {
+            Line::Header(commit) => commits.push(commit),
+            Line::Raw(raw) => {
+                let index = commits.len().saturating_sub(1);
+                let list = &mut per_dir[raw.dir];
+                if list.last().is_none_or(|v| v.commit != index) {
+                    list.push(Version {
+                        commit: index,
+                        text: None,
+                        blob: None,
+                        id: None,
+                        deleted: false,
+                        other_files: Vec::new(),
+                    });
+                }
+                let Some(v) = list.last_mut() else { continue };
+                match raw.file {
+                    RawFile::Other(rel) => v.other_files.push(rel.to_string()),
+                    RawFile::Deleted => v.deleted = true,
+                    RawFile::Blob(id) => v.id = Some(id.to_string()),
+                }
+            }
+            Line::Other => {}
+        }
+    }
+    if finish_log(&mut child)?.is_none() {
+        return Ok(history);
+    }
+    // git log lists newest first; turn it around so indexes grow with time.
+    let n = commits.len();
+    commits.reverse();
+    for (dir, mut versions) in per_dir.into_iter().enumerate() {
+        if !versions.is_empty() {
+            versions.reverse();
+            for v in &mut versions {
+                v.commit = n.saturating_sub(v.commit + 1);
+            }
+            history.versions.insert(packet_dirs[dir].clone(), versions);
+        }
+    }
+    history.commits = commits;
+    Ok(history)
+}
+
+/// The `git log` every reader runs: the packets' folders as the pathspec, so git does the
+/// filtering, with each commit's header and the raw list of the files it changed.
+fn log_command(top: &Path, packet_dirs: &[String], verify_signatures: bool) -> Command {
     let sig = if verify_signatures { "%x1f%G?" } else { "" };
     let mut cmd = Command::new("git");
     cmd.current_dir(top)
@@ -142,125 +253,336 @@ fn read_with(
         )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| GitError("git gave no output".into()))?;
-    let wanted: HashMap<&str, usize> = packet_dirs
+    cmd
+}
+
+/// Each packet folder asked about, by its path, with its place in the list.
+fn wanted(packet_dirs: &[String]) -> HashMap<&str, usize> {
+    packet_dirs
         .iter()
         .enumerate()
         .map(|(i, d)| (d.as_str(), i))
-        .collect();
-    let mut commits: Vec<Commit> = Vec::new();
-    // Each packet's versions as git lists them, newest first, `commit` counted from the newest
-    // until the count is known; built as the log streams, so no list of every change is held.
-    let mut per_dir: Vec<Vec<Version>> = (0..packet_dirs.len()).map(|_| Vec::new()).collect();
-    for line in BufReader::new(stdout).split(b'\n') {
-        let line = line.map_err(|e| GitError(format!("cannot read git output: {e}")))?;
-        let line = String::from_utf8_lossy(&line);
-        if let Some(header) = line.strip_prefix('\u{1e}') {
-            let f: Vec<&str> = header.split('\u{1f}').collect();
-            if f.len() < 6 {
-                continue;
-            }
-            commits.push(Commit {
-                id: f[0].into(),
-                short: f[0].get(..8).unwrap_or(f[0]).into(),
-                date: f[2].into(),
-                author: f[3].into(),
-                email: f[4].into(),
-                subject: f[5].into(),
-                signature: f.get(6).and_then(|s| s.chars().next()),
-            });
-        } else if let Some(raw) = line.strip_prefix(':') {
-            let Some((meta, path)) = raw.split_once('\t') else {
-                continue;
-            };
-            let parts: Vec<&str> = meta.split(' ').collect();
-            let (Some(new_blob), Some(status)) = (parts.get(3), parts.get(4)) else {
-                continue;
-            };
-            let Some((dir_len, dir)) = path
-                .match_indices('/')
-                .find_map(|(i, _)| Some((i, *wanted.get(&path[..i])?)))
-            else {
-                continue;
-            };
-            let index = commits.len().saturating_sub(1);
-            let rel = &path[dir_len + 1..];
-            let list = &mut per_dir[dir];
-            if list.last().is_none_or(|v| v.commit != index) {
-                list.push(Version {
-                    commit: index,
-                    text: None,
-                    blob: None,
-                    id: None,
-                    deleted: false,
-                    other_files: Vec::new(),
-                });
-            }
-            let Some(v) = list.last_mut() else { continue };
-            if rel != crate::facts::packet::PACKET_FILE {
-                v.other_files.push(rel.to_string());
-            } else if status.starts_with('D') {
-                v.deleted = true;
-            } else {
-                v.id = Some(new_blob.to_string());
-            }
+        .collect()
+}
+
+/// A line of the log.
+enum Line<'l> {
+    /// A commit's header.
+    Header(Commit),
+    /// A file of one of the packets asked about, changed by the commit above.
+    Raw(Raw<'l>),
+    /// Anything else (blank lines, files of other folders).
+    Other,
+}
+
+/// A changed file of one packet.
+struct Raw<'l> {
+    /// Which packet folder.
+    dir: usize,
+    /// What changed.
+    file: RawFile<'l>,
+}
+
+enum RawFile<'l> {
+    /// `handoff.md` now has this blob.
+    Blob(&'l str),
+    /// `handoff.md` was deleted.
+    Deleted,
+    /// Another file, by its path in the packet.
+    Other(&'l str),
+}
+
+fn parse_line<'l>(line: &'l [u8], wanted: &HashMap<&str, usize>) -> Line<'l> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    if let Some(header) = line.strip_prefix("\u{1e}".as_bytes()) {
+        let header = String::from_utf8_lossy(header);
+        let f: Vec<&str> = header.split('\u{1f}').collect();
+        if f.len() < 6 {
+            return Line::Other;
         }
+        return Line::Header(Commit {
+            id: f[0].into(),
+            short: f[0].get(..8).unwrap_or(f[0]).into(),
+            date: f[2].into(),
+            author: f[3].into(),
+            email: f[4].into(),
+            subject: f[5].into(),
+            signature: f.get(6).and_then(|s| s.chars().next()),
+        });
     }
+    // `:100644 100644 <old> <new> M\t<path>`; a path that is not UTF-8 names no packet.
+    let Some(raw) = line.strip_prefix(b":") else {
+        return Line::Other;
+    };
+    let Ok(raw) = std::str::from_utf8(raw) else {
+        return Line::Other;
+    };
+    let Some((meta, path)) = raw.split_once('\t') else {
+        return Line::Other;
+    };
+    let mut parts = meta.split(' ').skip(3);
+    let (Some(new_blob), Some(status)) = (parts.next(), parts.next()) else {
+        return Line::Other;
+    };
+    let Some((dir_len, dir)) = path
+        .match_indices('/')
+        .find_map(|(i, _)| Some((i, *wanted.get(&path[..i])?)))
+    else {
+        return Line::Other;
+    };
+    let rel = &path[dir_len + 1..];
+    let file = if rel != crate::facts::packet::PACKET_FILE {
+        RawFile::Other(rel)
+    } else if status.starts_with('D') {
+        RawFile::Deleted
+    } else {
+        RawFile::Blob(new_blob)
+    };
+    Line::Raw(Raw { dir, file })
+}
+
+/// Wait for `git log`: `Some(())` when it succeeded, `None` for a repository without commits
+/// (no history yet), the error otherwise.
+fn finish_log(child: &mut std::process::Child) -> Result<Option<()>, GitError> {
     let status = child
         .wait()
         .map_err(|e| GitError(format!("git failed: {e}")))?;
-    if !status.success() {
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        // A repository without commits has no history yet.
-        if err.contains("does not have any commits") {
-            return Ok(history);
-        }
-        return Err(GitError(format!("git log failed: {}", err.trim())));
+    if status.success() {
+        return Ok(Some(()));
     }
-    // Each distinct blob is read once (a reverted answer brings back a blob already read).
-    if with_texts {
-        let mut unique: Vec<String> = Vec::new();
-        let mut slot: HashMap<String, usize> = HashMap::new();
-        for v in per_dir.iter().flatten() {
-            if let Some(id) = &v.id
-                && !slot.contains_key(id)
-            {
-                slot.insert(id.clone(), unique.len());
-                unique.push(id.clone());
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    if err.contains("does not have any commits") {
+        return Ok(None);
+    }
+    Err(GitError(format!("git log failed: {}", err.trim())))
+}
+
+/// One version of one packet's `handoff.md` as [`stream`] hands it on: newest first.
+#[derive(Debug)]
+pub struct Step {
+    /// Which of the packet folders asked about (its place in the list).
+    pub dir: usize,
+    /// The commit (shared by the steps of every packet it touched).
+    pub commit: Arc<Commit>,
+    /// Whether this commit deleted `handoff.md`.
+    pub deleted: bool,
+    /// Other files of the packet this commit touched.
+    pub other_files: Vec<String>,
+    /// The blob of `handoff.md`, when this commit changed it.
+    pub blob: Option<StepBlob>,
+    /// Its text, the first time the blob comes (and when it is UTF-8 text no larger than a
+    /// packet file may be); a version that brings back a blob seen before comes without it.
+    pub text: Option<String>,
+}
+
+/// The blob of a [`Step`].
+#[derive(Debug, Clone)]
+pub struct StepBlob {
+    /// Its git object id.
+    pub id: String,
+    /// A number shared by every version with this blob (an edit reverted brings one back).
+    pub slot: usize,
+    /// Whether this is the first version with it (newest first): the one that carries its text.
+    pub first: bool,
+}
+
+/// How many steps [`stream`] hands on at most at once.
+pub const STEP_BATCH: usize = 256;
+
+/// Stream the history of the given packet folders, newest first, with the texts, through `each`,
+/// a batch of steps at a time. One `git log` (the folders as its pathspec) and one
+/// `git cat-file --batch` run side by side: a blob is asked for as soon as the log names it, and
+/// read on a second thread while the log goes on; a blob that comes back (an edit reverted) is
+/// read once. A batch is handed on as soon as the texts read so far are used up, so `each` works
+/// while git does. Memory holds a batch and the blob ids seen, whatever the history's length.
+pub fn stream(
+    top: &Path,
+    packet_dirs: &[String],
+    verify_signatures: bool,
+    mut each: impl FnMut(Vec<Step>) + Send,
+) -> Result<(), GitError> {
+    if packet_dirs.is_empty() {
+        return Ok(());
+    }
+    let mut log = log_command(top, packet_dirs, verify_signatures)
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let log_out = log
+        .stdout
+        .take()
+        .ok_or_else(|| GitError("git gave no output".into()))?;
+    let mut blobs = Blobs::open(top)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Step>(STEP_BATCH * 4);
+    let wanted = wanted(packet_dirs);
+    let outcome = std::thread::scope(|s| {
+        let cat_out = &mut blobs.stdout;
+        let reader = s.spawn(move || -> Result<(), GitError> {
+            let mut batch: Vec<Step> = Vec::new();
+            loop {
+                let next = if batch.is_empty() {
+                    rx.recv().ok()
+                } else {
+                    match rx.try_recv() {
+                        Ok(step) => Some(step),
+                        Err(std::sync::mpsc::TryRecvError::Empty) => {
+                            each(std::mem::take(&mut batch));
+                            continue;
+                        }
+                        Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                    }
+                };
+                let Some(mut step) = next else { break };
+                if step.blob.as_ref().is_some_and(|b| b.first) {
+                    step.text = match read_object(cat_out)? {
+                        Some(text) => text,
+                        None => return Err(GitError("git cat-file ended early".into())),
+                    };
+                }
+                batch.push(step);
+                if batch.len() >= STEP_BATCH {
+                    each(std::mem::take(&mut batch));
+                }
             }
-        }
-        let read = cat_blobs(top, &unique)?;
-        for v in per_dir.iter_mut().flatten() {
-            let Some(i) = v.id.as_ref().and_then(|id| slot.get(id).copied()) else {
-                continue;
-            };
-            v.text = read.get(i).cloned().flatten();
-            v.blob = v.text.is_some().then_some(i);
-        }
-    }
-    // git log lists newest first; turn it around so indexes grow with time.
-    let n = commits.len();
-    commits.reverse();
-    for (dir, mut versions) in per_dir.into_iter().enumerate() {
-        if !versions.is_empty() {
-            versions.reverse();
-            for v in &mut versions {
-                v.commit = n.saturating_sub(v.commit + 1);
+            if !batch.is_empty() {
+                each(batch);
             }
-            history.versions.insert(packet_dirs[dir].clone(), versions);
+            Ok(())
+        });
+        let sent = send_steps(log_out, &wanted, &mut blobs.stdin, &tx);
+        drop(tx);
+        if sent.is_err() {
+            let _ = log.kill();
+        }
+        let read = reader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        // The reader's error says why the steps stopped; the log's own failure comes after.
+        read.and(sent)
+    });
+    let finished = finish_log(&mut log);
+    outcome?;
+    finished.map(|_| ())
+}
+
+/// Read the log, ask `git cat-file` for each blob the first time it is named, and send each
+/// packet's version on once the log has listed all its files in the commit (a commit's files come
+/// sorted by path, so a packet's files come together).
+fn send_steps(
+    log_out: std::process::ChildStdout,
+    wanted: &HashMap<&str, usize>,
+    cat_in: &mut std::process::ChildStdin,
+    tx: &std::sync::mpsc::SyncSender<Step>,
+) -> Result<(), GitError> {
+    let stopped = || GitError("the history reader stopped".into());
+    let mut slots: HashMap<String, usize> = HashMap::new();
+    let mut commit: Option<Arc<Commit>> = None;
+    let mut current: Option<Step> = None;
+    let mut reader = BufReader::with_capacity(1 << 16, log_out);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let read = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| GitError(format!("cannot read git output: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        match parse_line(&buf, wanted) {
+            Line::Header(c) => {
+                if let Some(step) = current.take() {
+                    tx.send(step).map_err(|_| stopped())?;
+                }
+                commit = Some(Arc::new(c));
+            }
+            Line::Raw(raw) => {
+                let Some(commit) = &commit else { continue };
+                if current.as_ref().is_some_and(|s| s.dir != raw.dir)
+                    && let Some(step) = current.take()
+                {
+                    tx.send(step).map_err(|_| stopped())?;
+                }
+                let step = current.get_or_insert_with(|| Step {
+                    dir: raw.dir,
+                    commit: Arc::clone(commit),
+                    deleted: false,
+                    other_files: Vec::new(),
+                    blob: None,
+                    text: None,
+                });
+                match raw.file {
+                    RawFile::Other(rel) => step.other_files.push(rel.to_string()),
+                    RawFile::Deleted => step.deleted = true,
+                    RawFile::Blob(id) => {
+                        let next = slots.len();
+                        let slot = *slots.entry(id.to_string()).or_insert(next);
+                        let first = slot == next;
+                        if first {
+                            cat_in
+                                .write_all(format!("{id}\n").as_bytes())
+                                .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
+                        }
+                        step.blob = Some(StepBlob {
+                            id: id.to_string(),
+                            slot,
+                            first,
+                        });
+                    }
+                }
+            }
+            Line::Other => {}
         }
     }
-    history.commits = commits;
-    Ok(history)
+    if let Some(step) = current.take() {
+        tx.send(step).map_err(|_| stopped())?;
+    }
+    Ok(())
+}
+
+/// One packet's part of a history read without texts ([`read_ids`]), its texts fetched through
+/// `blobs` (each distinct blob once): a [`History`] of that packet alone, its commits numbered
+/// anew. What one packet's page needs, fetched when it is rendered and let go after.
+pub fn one_packet(history: &History, dir: &str, blobs: &mut Blobs) -> Result<History, GitError> {
+    let mut one = History::default();
+    let Some(versions) = history.versions.get(dir) else {
+        return Ok(one);
+    };
+    let mut ids: Vec<&str> = Vec::new();
+    let mut slots: HashMap<&str, usize> = HashMap::new();
+    for v in versions.iter().filter(|v| !v.deleted) {
+        if let Some(id) = v.id.as_deref() {
+            slots.entry(id).or_insert_with(|| {
+                ids.push(id);
+                ids.len() - 1
+            });
+        }
+    }
+    let texts = blobs.texts(&ids)?;
+    let mut renumbered: HashMap<usize, usize> = HashMap::new();
+    let mut mine = Vec::with_capacity(versions.len());
+    for v in versions {
+        let commit = *renumbered.entry(v.commit).or_insert_with(|| {
+            one.commits.push(history.commits[v.commit].clone());
+            one.commits.len() - 1
+        });
+        let slot =
+            v.id.as_deref()
+                .filter(|_| !v.deleted)
+                .and_then(|id| slots.get(id).copied());
+        let text = slot.and_then(|i| texts.get(i).cloned().flatten());
+        mine.push(Version {
+            commit,
+            blob: slot.filter(|_| text.is_some()),
+            text,
+            id: v.id.clone(),
+            deleted: v.deleted,
+            other_files: v.other_files.clone(),
+        });
+    }
+    one.versions.insert(dir.to_string(), mine);
+    Ok(one)
 }
 
 /// What to hand `git log` as paths: the packet folders, or, for many, their parent folders (git
@@ -381,14 +703,6 @@ fn read_object(reader: &mut impl BufRead) -> Result<Option<Option<String>>, GitE
     Ok(Some(String::from_utf8(buf).ok()))
 }
 
-fn cat_blobs(top: &Path, blobs: &[String]) -> Result<Vec<Option<String>>, GitError> {
-    if blobs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<&str> = blobs.iter().map(String::as_str).collect();
-    Blobs::open(top)?.texts(&ids)
-}
-
 /// What a commit changed in a packet, in the packet's own terms.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -472,9 +786,14 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
         }
         (Some(o), Some(n)) => (Some(o), n),
     };
+    // Answers, status, sign-offs and send-backs all live in the front matter: when its text is
+    // the same in both versions (an edit of the body, a box checked), none of them moved.
+    let same_front = old.is_some_and(|o| {
+        o.front.is_some() == new.front.is_some() && front_text(o) == front_text(new)
+    });
     let old_status = old.and_then(|o| o.text("status")).unwrap_or("");
     let new_status = new.text("status").unwrap_or("");
-    if old.is_some() && old_status != new_status {
+    if old.is_some() && !same_front && old_status != new_status {
         out.push(Change::Status {
             from: old_status.into(),
             to: new_status.into(),
@@ -493,7 +812,7 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
             }
         });
         out.push(Change::Answers { count, open });
-    } else {
+    } else if !same_front {
         let mut answers = Answers::default();
         answers.walk(front(old), front(Some(new)), &mut String::new(), true);
         answers.now.sort_by(|a, b| a.0.cmp(&b.0));
@@ -531,6 +850,9 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
             out.push(Change::Body);
         }
     }
+    if same_front {
+        return out;
+    }
     let before: Vec<Signoff> = old.map(|o| signoff::read(o).0).unwrap_or_default();
     for s in signoff::read(new).0 {
         if !before.iter().any(|b| b.key() == s.key()) {
@@ -549,6 +871,12 @@ pub fn diff(old: Option<&Packet>, new: Option<&Packet>) -> Vec<Change> {
         });
     }
     out
+}
+
+/// The text of a packet's front matter (empty without one).
+fn front_text(p: &Packet) -> Option<&str> {
+    let (from, to) = p.front_range;
+    p.file.as_ref().and_then(|f| f.text.get(from..to))
 }
 
 fn is_open(v: &str) -> bool {
@@ -635,6 +963,132 @@ impl Segment<'_> {
                 let _ = write!(path, "[{i}]");
             }
         }
+    }
+}
+
+/// A version's answers in a few bytes, for telling whether [`diff`] would find an answer
+/// changed between two versions without holding both: a 128-bit hash of the answers given (path
+/// and value), and a 64-bit hash of each open answer's path and value (an open answer counts
+/// only where the other version has the same question). Two versions differ here exactly when
+/// `diff` reports an answer given, changed or removed between them, but for a hash collision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerPrint {
+    given: u128,
+    /// `(path, value)` hashes, sorted by path.
+    open: Vec<(u64, u64)>,
+}
+
+impl AnswerPrint {
+    /// The print of a packet's answers (status, sign-offs and send-backs left out).
+    pub fn of(packet: &Packet) -> AnswerPrint {
+        AnswerPrint::asked_by_ready(packet, None)
+    }
+
+    /// The print of the answers a packet owes by the ready gate: with the kind's questions
+    /// (`fields`), those asked only from a later gate or on a day after day 0 are left out, with
+    /// everything below them.
+    pub fn asked_by_ready(
+        packet: &Packet,
+        fields: Option<&[crate::facts::kind::FieldSpec]>,
+    ) -> AnswerPrint {
+        use std::hash::{Hash, Hasher};
+        let mut given: Vec<(u64, u64)> = Vec::new();
+        let mut open: Vec<(u64, u64)> = Vec::new();
+        fn walk(
+            node: &Node,
+            path: std::collections::hash_map::DefaultHasher,
+            top: bool,
+            fields: Option<&[crate::facts::kind::FieldSpec]>,
+            given: &mut Vec<(u64, u64)>,
+            open: &mut Vec<(u64, u64)>,
+        ) {
+            if let Some(value) = leaf(node) {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                value.hash(&mut h);
+                let entry = (path.finish(), h.finish());
+                if is_open(value) {
+                    open.push(entry);
+                } else {
+                    given.push(entry);
+                }
+                return;
+            }
+            for (segment, child) in children(node) {
+                if top && matches!(segment, Segment::Key(k) if SKIP.contains(&k)) {
+                    continue;
+                }
+                let mut h = path.clone();
+                let mut below = fields;
+                match segment {
+                    Segment::Key(k) => {
+                        let field = fields.and_then(|fs| fs.iter().find(|f| f.key == k));
+                        if field.is_some_and(|f| {
+                            f.gate > crate::facts::gate::Gate::Ready || f.due.is_some()
+                        }) {
+                            continue;
+                        }
+                        below = field.map(|f| f.fields.as_slice());
+                        0u8.hash(&mut h);
+                        k.hash(&mut h);
+                    }
+                    Segment::Item(i) => {
+                        1u8.hash(&mut h);
+                        i.hash(&mut h);
+                    }
+                }
+                walk(child, h, false, below, given, open);
+            }
+        }
+        if let Some(front) = packet.front.as_ref() {
+            walk(
+                front,
+                std::collections::hash_map::DefaultHasher::new(),
+                true,
+                fields,
+                &mut given,
+                &mut open,
+            );
+        }
+        given.sort_unstable();
+        open.sort_unstable();
+        let mut low = std::collections::hash_map::DefaultHasher::new();
+        let mut high = std::collections::hash_map::DefaultHasher::new();
+        0xa5u8.hash(&mut high);
+        for pair in &given {
+            pair.hash(&mut low);
+            pair.hash(&mut high);
+        }
+        AnswerPrint {
+            given: (u128::from(high.finish()) << 64) | u128::from(low.finish()),
+            open,
+        }
+    }
+
+    /// Whether `diff` between the two versions reports an answer given, changed or removed.
+    pub fn differs(&self, other: &AnswerPrint) -> bool {
+        if self.given != other.given {
+            return true;
+        }
+        // An open answer changed to another open answer (one placeholder for another).
+        let (mut a, mut b) = (self.open.iter().peekable(), other.open.iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.0.cmp(&y.0) {
+                std::cmp::Ordering::Less => {
+                    a.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    b.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if x.1 != y.1 {
+                        return true;
+                    }
+                    a.next();
+                    b.next();
+                }
+            }
+        }
+        false
     }
 }
 
@@ -810,7 +1264,8 @@ fn first_recorded<'t>(
         if !seen.insert(signoffs_block(text).unwrap_or(text)) {
             continue;
         }
-        let p = Packet::from_text(&packet.dir, Path::new(""), text.to_string());
+        // Sign-offs live in the front matter: the body is not read.
+        let p = Packet::front_only(&packet.dir, Path::new(""), text.to_string());
         for s in signoff::read(&p).0 {
             found.entry(s.key()).or_insert(i);
         }

@@ -367,6 +367,59 @@ pub fn check_streaming<R: Send>(
     Ok(())
 }
 
+/// Check packets `chunk` at a time and hand each chunk's packets with their verdicts (the one
+/// `check` gives, the sign-off audit included), in order, to `each` before checking the next:
+/// memory holds one chunk however many packets there are. `note` hears, once, why the audit could
+/// not run. Stops at the first error `each` returns.
+pub fn check_chunks<E>(
+    dirs: &[PathBuf],
+    ws: &Workspace,
+    today: NaiveDate,
+    chunk: usize,
+    mut note: impl FnMut(&str),
+    mut each: impl FnMut(Vec<(Packet, Verdict)>) -> Result<(), E>,
+) -> Result<(), E> {
+    crate::facts::packet::files::prefetch(dirs);
+    let mut audit: Option<Result<StreamAudit, String>> = None;
+    let mut noted = false;
+    for part in dirs.chunks(chunk.max(1)) {
+        let mut checked = parallel_map(part, |dir| check_one(dir, ws, today, None));
+        let signed: Vec<usize> = checked
+            .iter()
+            .enumerate()
+            .filter(|(_, (p, _))| !crate::facts::signoff::read(p).0.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        if !signed.is_empty() {
+            let auditor = audit.get_or_insert_with(|| StreamAudit::open(dirs));
+            let found = match auditor {
+                Ok(auditor) => parallel_map(&signed, |i| {
+                    (*i, auditor.warnings(&checked[*i].0, &ws.config.settings))
+                }),
+                Err(why) => {
+                    if !noted {
+                        note(why);
+                        noted = true;
+                    }
+                    Vec::new()
+                }
+            };
+            for (i, warnings) in found {
+                match warnings {
+                    Ok(warnings) => add_warnings(&mut checked[i].1, warnings),
+                    Err(why) if !noted => {
+                        note(&why);
+                        noted = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        each(checked)?;
+    }
+    Ok(())
+}
+
 /// Apply `f` to every item on all available cores; results keep the input order.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if items.len() <= 1 {

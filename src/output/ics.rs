@@ -60,6 +60,28 @@ pub fn calendar(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
     cal.done().to_string()
 }
 
+/// The lines before and after the events of the calendar [`calendar`] writes, for writing a
+/// long one a few packets at a time (see [`events`]).
+pub fn frame(name: &str) -> (String, &'static str) {
+    let empty = calendar(name, &[]);
+    let head = empty.strip_suffix(TAIL).unwrap_or(&empty).to_string();
+    (head, TAIL)
+}
+
+/// The events of these packets, as [`calendar`] writes them between its [`frame`].
+pub fn events(name: &str, packets: &[(&Packet, &[Placed])]) -> String {
+    let (head, tail) = frame(name);
+    let whole = calendar(name, packets);
+    whole
+        .strip_prefix(head.as_str())
+        .and_then(|w| w.strip_suffix(tail))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// How a calendar ends.
+const TAIL: &str = "END:VCALENDAR\r\n";
+
 /// The UID of the `nth` milestone (from 0) on `day` of the packet known as `identity`.
 fn uid(identity: &str, day: i64, nth: usize) -> String {
     let digest = Sha256::digest(format!("{identity}\0{day}\0{nth}").as_bytes());

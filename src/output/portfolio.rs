@@ -1,6 +1,7 @@
 //! Every packet at once, with its verdict and its timeline: what `status`, `remind` and calendar
 //! exports read.
 
+use crate::facts::gate::Gate;
 use crate::facts::kind::Kind;
 use crate::facts::packet::Packet;
 use crate::facts::timeline::{self, Placed, State};
@@ -143,6 +144,30 @@ pub fn load_repos(
     paths: &[std::path::PathBuf],
     today: NaiveDate,
 ) -> (Vec<Repo>, Vec<String>, Vec<(String, String)>) {
+    let (opened, failed) = open_repos(paths);
+    let mut repos = Vec::new();
+    let mut notes = Vec::new();
+    for (name, ws, dirs) in opened {
+        let (mut entries, note) = load(&ws, &dirs, today);
+        if let Some(note) = note {
+            notes.push(format!("{name}: {note}"));
+        }
+        for e in &mut entries {
+            e.packet.id = format!("{name}/{}", e.packet.id);
+            e.verdict.id = e.packet.id.clone();
+        }
+        repos.push(Repo { name, ws, entries });
+    }
+    (repos, notes, failed)
+}
+
+/// A repository opened for a portfolio: its name, workspace and packet folders.
+pub type OpenRepo = (String, Workspace, Vec<std::path::PathBuf>);
+
+/// Open several repositories: each one's name (its folder's name, or the path as given when two
+/// folders share a name), workspace and packet folders; a repository that cannot be read as
+/// `(path, why)`.
+pub fn open_repos(paths: &[std::path::PathBuf]) -> (Vec<OpenRepo>, Vec<(String, String)>) {
     let names: Vec<String> = paths
         .iter()
         .map(|p| {
@@ -152,8 +177,7 @@ pub fn load_repos(
                 .unwrap_or_else(|| p.display().to_string())
         })
         .collect();
-    let mut repos = Vec::new();
-    let mut notes = Vec::new();
+    let mut opened = Vec::new();
     let mut failed = Vec::new();
     for (i, path) in paths.iter().enumerate() {
         let shown = crate::support::paths::shown(path);
@@ -180,15 +204,175 @@ pub fn load_repos(
                 continue;
             }
         };
-        let (mut entries, note) = load(&ws, &dirs, today);
-        if let Some(note) = note {
-            notes.push(format!("{name}: {note}"));
-        }
-        for e in &mut entries {
-            e.packet.id = format!("{name}/{}", e.packet.id);
-            e.verdict.id = e.packet.id.clone();
-        }
-        repos.push(Repo { name, ws, entries });
+        opened.push((name, ws, dirs));
     }
-    (repos, notes, failed)
+    (opened, failed)
+}
+
+/// The packets of one repository of a portfolio view: its workspace, its packet folders, and the
+/// name its packets show under (`name/id`; none for the one repository of a plain run).
+pub struct Source<'w> {
+    /// Its name, when the view spans repositories.
+    pub name: Option<String>,
+    /// Its configuration and kinds.
+    pub ws: &'w Workspace,
+    /// Its packet folders.
+    pub dirs: Vec<std::path::PathBuf>,
+}
+
+/// How many packets a streamed view checks, or loads, at once.
+const CHUNK: usize = 512;
+
+/// Every packet of some repositories, put in a view's order, for a view written a chunk at a
+/// time: [`sorted`] checks every packet (the sign-off audit included) and keeps only its key and
+/// its verdict's figures; [`Sorted::each`] then loads the packets again in that order, a chunk
+/// at a time. Memory holds a few hundred bytes a packet and one chunk, however many packets.
+pub struct Sorted<'w, K> {
+    sources: &'w [Source<'w>],
+    today: NaiveDate,
+    /// Per packet, in the view's order: its key, its source, its folder, and its verdict (its
+    /// findings let go; a view of many packets shows their counts).
+    order: Vec<(K, usize, usize, Verdict)>,
+}
+
+/// An entry's packet named as the view shows it.
+fn named(mut entry: Entry, name: Option<&str>) -> Entry {
+    if let Some(name) = name {
+        entry.packet.id = format!("{name}/{}", entry.packet.id);
+        entry.verdict.id = entry.packet.id.clone();
+    }
+    entry
+}
+
+/// A packet's milestones and KPI reading today.
+fn placed(ws: &Workspace, packet: &Packet, today: NaiveDate, gate: Gate) -> Entry0 {
+    ws.kind_of(packet).map_or((Vec::new(), None, None), |k| {
+        (
+            timeline::place(packet, &k.spec, &ws.config.settings, today),
+            crate::judgement::rules::kpi::reading(packet, &k.spec, today),
+            // Only what is not met is kept: a portfolio holds one per packet.
+            Some(
+                crate::judgement::open::Open::of(packet, k, &ws.config.settings, today, gate)
+                    .unsettled(),
+            ),
+        )
+    })
+}
+
+type Entry0 = (
+    Vec<Placed>,
+    Option<crate::judgement::rules::kpi::Reading>,
+    Option<crate::judgement::open::Open>,
+);
+
+/// Check every packet of `sources` and put them in the order of `key` (ties keep the packets'
+/// order); `note` hears why a repository's audit could not run.
+pub fn sorted<'w, K: Ord + Send>(
+    sources: &'w [Source<'w>],
+    today: NaiveDate,
+    key: impl Fn(&Entry) -> K + Sync,
+    mut note: impl FnMut(Option<&str>, &str),
+) -> Sorted<'w, K> {
+    let mut order: Vec<(K, usize, usize, Verdict)> = Vec::new();
+    for (s, source) in sources.iter().enumerate() {
+        let name = source.name.as_deref();
+        let mut next = 0;
+        let _ = verdict::check_chunks(
+            &source.dirs,
+            source.ws,
+            today,
+            CHUNK,
+            |why| note(name, why),
+            |checked| {
+                let keyed = verdict::parallel_map(&checked, |(packet, verdict)| {
+                    placed(source.ws, packet, today, verdict.gate)
+                });
+                for ((packet, mut verdict), (placed, kpi, open)) in checked.into_iter().zip(keyed) {
+                    verdict.diagnostics = Vec::new();
+                    // Its sign-offs' proofs are read with the chunk it is shown in.
+                    let entry = named(
+                        Entry {
+                            packet,
+                            verdict,
+                            placed,
+                            kpi,
+                            open,
+                            signoffs: Vec::new(),
+                        },
+                        name,
+                    );
+                    order.push((key(&entry), s, next, entry.verdict));
+                    next += 1;
+                }
+                Ok::<(), std::convert::Infallible>(())
+            },
+        );
+    }
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    Sorted {
+        sources,
+        today,
+        order,
+    }
+}
+
+impl<K: Sync> Sorted<'_, K> {
+    /// How many packets.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.order.iter().map(|(k, ..)| k)
+    }
+
+    /// The verdicts (their findings let go), in order.
+    pub fn verdicts(&self) -> impl Iterator<Item = &Verdict> {
+        self.order.iter().map(|(.., v)| v)
+    }
+
+    /// Hand the entries to `each` in order, a chunk at a time (each packet loaded again, with
+    /// its milestones and KPI reading); stops at the first error `each` returns.
+    pub fn each<E>(self, mut each: impl FnMut(Vec<Entry>) -> Result<(), E>) -> Result<(), E> {
+        let (sources, today) = (self.sources, self.today);
+        let mut order = self.order.into_iter().peekable();
+        while order.peek().is_some() {
+            let part: Vec<(K, usize, usize, Verdict)> = order.by_ref().take(CHUNK).collect();
+            let loaded = verdict::parallel_map(&part, |(_, s, d, verdict)| {
+                let source = &sources[*s];
+                let dir = &source.dirs[*d];
+                let packet = Packet::load(dir, &crate::support::paths::shown_path(dir));
+                let (placed, kpi, open) = placed(source.ws, &packet, today, verdict.gate);
+                let signoffs = signed(&packet, &source.ws.config.settings);
+                (packet, placed, kpi, open, signoffs)
+            });
+            let entries = part
+                .into_iter()
+                .zip(loaded)
+                .map(
+                    |((_, s, _, verdict), (packet, placed, kpi, open, signoffs))| {
+                        named(
+                            Entry {
+                                packet,
+                                verdict,
+                                placed,
+                                kpi,
+                                open,
+                                signoffs,
+                            },
+                            sources[s].name.as_deref(),
+                        )
+                    },
+                )
+                .collect();
+            each(entries)?;
+        }
+        Ok(())
+    }
 }

@@ -2,12 +2,13 @@
 //! on time, whether they last, and how much rework and bouncing back they need.
 
 use crate::facts::gate::{Gate, Status};
-use crate::facts::history::{self, Change, History};
+use crate::facts::history;
 use crate::facts::packet::Packet;
 use crate::facts::signoff;
 use crate::facts::workspace::Workspace;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Figures for one packet.
@@ -132,25 +133,20 @@ pub fn compute(
                 .replace('\\', "/")
         })
         .collect();
-    // The history's shape first, with no texts; then each packet's versions are fetched and
-    // replayed on its own core, one packet at a time per core, so memory does not grow with the
-    // number of commits.
-    let hist = history::read_ids(&top, &dirs)?;
-    // One reader is started here, so that git failing to start is an error, not an empty figure.
-    let readers = std::sync::Mutex::new(vec![history::Blobs::open(&top)?]);
-    let all: Vec<PacketStats> = crate::judgement::verdict::parallel_map(&dirs, |dir| {
-        let taken = readers.lock().ok().and_then(|mut r| r.pop());
-        let mut blobs = taken.or_else(|| history::Blobs::open(&top).ok())?;
-        let stats = packet_stats(ws, &hist, dir, &top, today, &mut blobs);
-        if let Ok(mut r) = readers.lock() {
-            r.push(blobs);
-        }
-        stats
-    })
-    .into_iter()
-    .flatten()
-    .filter(|s| since.is_none_or(|since| s.created >= since))
-    .collect();
+    // One pass over the history, newest first, as git streams it: each distinct text is read
+    // once and boiled down to what the figures need, and each packet keeps a few counters and
+    // the version it waits to compare with the one before it.
+    let mut tally = Tally::new(ws, &top, &dirs, today);
+    history::stream(&top, &dirs, false, |steps| tally.take(steps))?;
+    if let Some(e) = tally.error.take() {
+        return Err(e);
+    }
+    let all: Vec<PacketStats> = tally
+        .finish()
+        .into_iter()
+        .flatten()
+        .filter(|s| since.is_none_or(|since| s.created >= since))
+        .collect();
     let overall = overall(&all);
     Ok((all, overall))
 }
@@ -159,110 +155,386 @@ fn date_of(iso: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(iso.get(..10)?, "%Y-%m-%d").ok()
 }
 
-fn packet_stats(
-    ws: &Workspace,
-    hist: &History,
-    dir: &str,
-    top: &Path,
+/// One text of `handoff.md`, boiled down to what the figures compare between versions.
+struct Reading {
+    status: Option<Status>,
+    /// Every role the kind asks of it has signed.
+    all_signed: bool,
+    /// Its sign-off entries.
+    signoffs: Vec<signoff::Key>,
+    /// A hash of what a sign-off's digest covers of it ([`signoff::content`]).
+    content: u64,
+    answers: history::AnswerPrint,
+}
+
+impl Reading {
+    fn of(ws: &Workspace, n: &Packet) -> Reading {
+        use std::hash::{Hash, Hasher};
+        let (signed, _) = signoff::read(n);
+        let all_signed = ws.kind_of(n).is_some_and(|k| {
+            k.spec.roles_for(n.front.as_ref()).next().is_some()
+                && k.spec
+                    .roles_for(n.front.as_ref())
+                    .all(|r| signed.iter().any(|s| s.role == r.name))
+        });
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        signoff::content(n).hash(&mut h);
+        Reading {
+            status: n.status(),
+            all_signed,
+            signoffs: signed.iter().map(signoff::Signoff::key).collect(),
+            content: h.finish(),
+            // Rework is an answer changed after the packet was ready; filling in what is only
+            // asked later (the live meeting's record, due the day after day 0; the shadow-period
+            // log) is the handoff going ahead, not rework.
+            answers: history::AnswerPrint::asked_by_ready(
+                n,
+                ws.kind_of(n).map(|k| k.spec.fields.as_slice()),
+            ),
+        }
+    }
+}
+
+/// A version that changed the packet's state: its reading (`None`: it deleted `handoff.md`).
+type State = Option<std::sync::Arc<Reading>>;
+
+/// The newest version of a packet whose figures wait for the state before it.
+struct Waiting {
+    state: State,
+    /// It changed `handoff.md` (as text).
+    text: bool,
+    /// It changed another file of the packet than a pulled KPI series.
+    touched: bool,
+}
+
+/// One packet's figures as its versions go by, newest first.
+#[derive(Default)]
+struct Tally1 {
+    commits: usize,
+    created: Option<NaiveDate>,
+    bad_date: bool,
+    waiting: Option<Waiting>,
+    /// Versions newer than the current one that changed answers.
+    changed: usize,
+    rework: usize,
+    sent_back: usize,
+    gone_stale: std::collections::HashSet<signoff::Key>,
+    signed_off: Option<NaiveDate>,
+    retired: Option<NaiveDate>,
+    /// The state after the newest commit has been seen.
+    settled: bool,
+    /// The packet as the newest commit leaves it.
+    last: Option<Packet>,
+    /// Its versions, newest first, for finding the day it was signed off.
+    versions: Vec<Version>,
+}
+
+/// A version of a packet as the sign-off day is looked for in.
+struct Version {
+    date: Option<NaiveDate>,
+    /// Its state, when it changed `handoff.md` (`Some(None)`: it deleted it).
+    state: Option<State>,
+    /// The blob of `handoff.md` it brought.
+    blob: Option<String>,
+    /// It changed another file of the packet than a pulled KPI series.
+    touched: bool,
+}
+
+/// Every packet's figures, fed the history newest first.
+struct Tally<'w> {
+    ws: &'w Workspace,
+    top: &'w Path,
+    dirs: &'w [String],
     today: NaiveDate,
-    blobs: &mut history::Blobs,
-) -> Option<PacketStats> {
-    let versions = hist.versions.get(dir)?;
-    let ids: Vec<&str> = versions
-        .iter()
-        .filter(|v| !v.deleted)
-        .filter_map(|v| v.id.as_deref())
-        .collect();
-    let mut texts = blobs.texts(&ids).ok()?.into_iter();
-    let id = dir.rsplit('/').next().unwrap_or(dir).to_string();
-    let created = date_of(&hist.commits[versions.first()?.commit].date)?;
-    let abs_dir = top.join(dir);
-    let mut prev: Option<Packet> = None;
-    let mut ever_ready = false;
-    let (mut rework, mut sent_back, mut stale) = (0, 0, 0);
-    // Each sign-off goes stale once: an edit and its revert are one stale period, not two.
-    let mut gone_stale: std::collections::HashSet<signoff::Key> = Default::default();
-    let mut signed_off = None;
-    let mut retired = None;
-    for v in versions {
-        let date = date_of(&hist.commits[v.commit].date)?;
-        let text = match (&v.id, v.deleted) {
-            (Some(_), false) => texts.next().flatten(),
+    packets: Vec<Tally1>,
+    /// Each distinct text's reading, by blob (`None`: not text).
+    readings: Vec<Option<std::sync::Arc<Reading>>>,
+    /// Blobs read again (the newest version of a packet whose text came first for another).
+    again: Option<history::Blobs>,
+    error: Option<history::GitError>,
+}
+
+impl<'w> Tally<'w> {
+    fn new(ws: &'w Workspace, top: &'w Path, dirs: &'w [String], today: NaiveDate) -> Self {
+        Tally {
+            ws,
+            top,
+            dirs,
+            today,
+            packets: (0..dirs.len()).map(|_| Tally1::default()).collect(),
+            readings: Vec::new(),
+            again: None,
+            error: None,
+        }
+    }
+
+    fn take(&mut self, mut steps: Vec<history::Step>) {
+        // The texts new in this batch, read on all cores: the packet as it is parsed for the
+        // newest version of its folder (which the figures keep), the reading for every text.
+        let fresh: Vec<(usize, usize, String, bool)> = steps
+            .iter_mut()
+            .filter_map(|s| {
+                let slot = s.blob.as_ref().filter(|b| b.first)?.slot;
+                let newest = !self.packets[s.dir].settled;
+                Some((s.dir, slot, s.text.take()?, newest))
+            })
+            .collect();
+        let ws = self.ws;
+        let top = self.top;
+        let dirs = self.dirs;
+        // Only the newest version's body is read (the figures compare front matters).
+        let read = |(dir, _, text, newest): &(usize, usize, String, bool)| {
+            let dir = top.join(&dirs[*dir]);
+            let packet = if *newest {
+                Packet::from_text(&dir, Path::new(""), text.clone())
+            } else {
+                Packet::front_only(&dir, Path::new(""), text.clone())
+            };
+            let reading = std::sync::Arc::new(Reading::of(ws, &packet));
+            (reading, newest.then_some(packet))
+        };
+        let read: Vec<_> = if fresh.len() >= 8 {
+            crate::judgement::verdict::parallel_map(&fresh, read)
+        } else {
+            fresh.iter().map(read).collect()
+        };
+        let mut packets: HashMap<usize, Packet> = HashMap::new();
+        for ((_, slot, _, _), (reading, packet)) in fresh.iter().zip(read) {
+            if self.readings.len() <= *slot {
+                self.readings.resize(*slot + 1, None);
+            }
+            self.readings[*slot] = Some(reading);
+            if let Some(p) = packet {
+                packets.insert(*slot, p);
+            }
+        }
+        for step in steps {
+            let packet = step.blob.as_ref().and_then(|b| packets.remove(&b.slot));
+            self.step(step, packet);
+        }
+    }
+
+    fn step(&mut self, step: history::Step, parsed: Option<Packet>) {
+        let state: Option<State> = if step.deleted {
+            Some(None)
+        } else {
+            step.blob
+                .as_ref()
+                .and_then(|b| self.readings.get(b.slot).cloned().flatten())
+                .map(Some)
+        };
+        // The newest state of the packet is kept whole: its day 0, kind and KPI series are the
+        // packet's own.
+        let newest = state.is_some() && !self.packets[step.dir].settled;
+        let last = match (&state, newest) {
+            (Some(Some(_)), true) => match parsed {
+                Some(p) => Some(p),
+                None => self.fetch_again(step.dir, step.blob.as_ref()),
+            },
             _ => None,
         };
-        let next = match (&text, v.deleted) {
-            (_, true) => None,
-            (Some(text), _) => Some(Packet::from_text_after(
-                prev.as_ref(),
-                &abs_dir,
-                Path::new(""),
-                text.clone(),
-            )),
-            (None, false) => prev.take(),
+        let p = &mut self.packets[step.dir];
+        p.commits += 1;
+        match date_of(&step.commit.date) {
+            Some(d) => p.created = Some(d),
+            None => p.bad_date = true,
+        }
+        let date = p.created;
+        let touched = step
+            .other_files
+            .iter()
+            .any(|f| !crate::facts::metrics::is_series_file(f));
+        p.versions.push(Version {
+            date,
+            state: state.clone(),
+            blob: step.blob.as_ref().map(|b| b.id.clone()),
+            touched,
+        });
+        let Some(state) = state else {
+            // Other files only: the state stays the one before, and (as the figures have always
+            // been counted) such a commit stales no sign-off.
+            return;
         };
-        let changes = if text.is_some() {
-            history::diff(prev.as_ref(), next.as_ref())
-        } else {
-            Vec::new()
+        if newest {
+            p.settled = true;
+            p.last = last;
+        }
+        settle(p, &state);
+        if let (Some(r), Some(date)) = (&state, date) {
+            if r.status.is_some_and(|s| s >= Status::Ready) {
+                p.rework = p.changed;
+            }
+            if r.status == Some(Status::Retired) {
+                p.retired = Some(date);
+            }
+        }
+        p.waiting = Some(Waiting {
+            text: state.is_some(),
+            state,
+            touched,
+        });
+    }
+
+    /// The newest version's text, read again (its blob came first for another packet).
+    fn fetch_again(&mut self, dir: usize, blob: Option<&history::StepBlob>) -> Option<Packet> {
+        let blob = blob?;
+        if self.again.is_none() {
+            match history::Blobs::open(self.top) {
+                Ok(b) => self.again = Some(b),
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
+            }
+        }
+        let text = match self.again.as_mut()?.texts(&[blob.id.as_str()]) {
+            Ok(mut t) => t.pop().flatten()?,
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
         };
-        // Rework is an answer changed after the packet was ready; filling in what is only asked
-        // later (the live meeting's record, due the day after day 0; the shadow-period log) is
-        // the handoff going ahead, not rework.
-        let kind = next.as_ref().or(prev.as_ref()).and_then(|p| ws.kind_of(p));
-        if ever_ready
-            && changes.iter().any(|c| match c {
-                Change::Answered { path }
-                | Change::Changed { path }
-                | Change::Unanswered { path } => kind.is_none_or(|k| !asked_later(&k.spec, path)),
-                _ => false,
+        Some(Packet::from_text(
+            &self.top.join(&self.dirs[dir]),
+            Path::new(""),
+            text,
+        ))
+    }
+
+    /// The day packet `i` was signed off: the first version, oldest first, in which every role
+    /// holds a sign-off no later edit has made stale and the signed-off gate passes on the
+    /// commit's day (not when the last role signs on day 0 with the shadow-period criteria still
+    /// open). Only the versions every role has signed are read whole.
+    fn signed_off_day(&mut self, i: usize) -> Option<NaiveDate> {
+        let versions = std::mem::take(&mut self.packets[i].versions);
+        let mut now: Option<std::sync::Arc<Reading>> = None;
+        let mut blob: Option<&str> = None;
+        // Each sign-off goes stale once: an edit and its revert are one stale period, not two.
+        let mut gone_stale: std::collections::HashSet<signoff::Key> = Default::default();
+        let mut read: Option<(&str, Packet)> = None;
+        for v in versions.iter().rev() {
+            let next = match &v.state {
+                Some(state) => state.clone(),
+                None => now.clone(),
+            };
+            if let Some(before) = &now {
+                let edited =
+                    v.state.is_some() && next.as_ref().is_some_and(|a| a.content != before.content);
+                if v.touched || edited {
+                    gone_stale.extend(before.signoffs.iter().cloned());
+                }
+            }
+            if v.blob.is_some() {
+                blob = v.blob.as_deref();
+            }
+            now = next;
+            let (Some(r), Some(date), Some(id)) = (&now, v.date, blob) else {
+                continue;
+            };
+            if !r.all_signed || r.signoffs.iter().all(|k| gone_stale.contains(k)) {
+                continue;
+            }
+            if read.as_ref().is_none_or(|(at, _)| *at != id) {
+                let text = self.text_of(id)?;
+                let dir = self.top.join(&self.dirs[i]);
+                read = Some((id, Packet::from_text(&dir, Path::new(""), text)));
+            }
+            let Some((_, n)) = &read else { continue };
+            if let Some(kind) = self.ws.kind_of(n)
+                && complete_and_fresh(n, &kind.spec, &gone_stale)
+                && crate::judgement::open::blocking(
+                    n,
+                    &self.ws.kinds,
+                    &self.ws.config,
+                    date,
+                    Gate::SignedOff,
+                )
+                .is_empty()
+            {
+                return Some(date);
+            }
+        }
+        None
+    }
+
+    /// The text of a blob, read through the second reader.
+    fn text_of(&mut self, id: &str) -> Option<String> {
+        if self.again.is_none() {
+            match history::Blobs::open(self.top) {
+                Ok(b) => self.again = Some(b),
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
+            }
+        }
+        match self.again.as_mut()?.texts(&[id]) {
+            Ok(mut t) => t.pop().flatten(),
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Option<PacketStats>> {
+        for i in 0..self.packets.len() {
+            let day = self.signed_off_day(i);
+            self.packets[i].signed_off = day;
+        }
+        let (ws, today) = (self.ws, self.today);
+        let dirs = self.dirs;
+        self.packets
+            .iter_mut()
+            .zip(dirs)
+            .map(|(p, dir)| {
+                // The oldest version (and any before its first text) has nothing before it: no
+                // answer changed, nothing sent back, no sign-off to stale.
+                if p.commits == 0 || p.bad_date {
+                    return None;
+                }
+                figures(ws, p, dir, today)
             })
-        {
-            rework += 1;
+            .collect()
+    }
+}
+
+/// The waiting version of `p` meets the state before it, `before`.
+fn settle(p: &mut Tally1, before: &State) {
+    if let Some(w) = p.waiting.take() {
+        if let (Some(b), Some(a)) = (before, &w.state) {
+            if w.text && b.answers.differs(&a.answers) {
+                p.changed += 1;
+            }
+            if let (Some(x), Some(y)) = (b.status, a.status)
+                && y < x
+            {
+                p.sent_back += 1;
+            }
         }
-        if let (Some(before), Some(after)) = (
-            prev.as_ref().and_then(Packet::status),
-            next.as_ref().and_then(Packet::status),
-        ) && after < before
-        {
-            sent_back += 1;
-        }
-        if let Some(p) = &prev {
-            // Pulled KPI series do not stale sign-offs (see `signoff::digest`).
-            let content_changed = v
-                .other_files
-                .iter()
-                .any(|f| !crate::facts::metrics::is_series_file(f))
-                || next
+        if let Some(b) = before {
+            let content = w.touched
+                || w.state
                     .as_ref()
-                    .is_some_and(|n| text.is_some() && signoff::content(n) != signoff::content(p));
-            if content_changed {
-                for s in signoff::read(p).0 {
-                    if gone_stale.insert(s.key()) {
-                        stale += 1;
+                    .is_some_and(|a| w.text && a.content != b.content);
+            if content {
+                for k in &b.signoffs {
+                    if !p.gone_stale.contains(k) {
+                        p.gone_stale.insert(k.clone());
                     }
                 }
             }
         }
-        if let Some(n) = &next {
-            ever_ready |= n.status().is_some_and(|s| s >= Status::Ready);
-            if retired.is_none() && n.status() == Some(Status::Retired) {
-                retired = Some(date);
-            }
-            // Signed off once every role holds a sign-off still fresh in this version and the
-            // signed-off gate passes on the commit's day: not when the last role signs on day 0
-            // with the shadow-period criteria still open.
-            if signed_off.is_none()
-                && let Some(kind) = ws.kind_of(n)
-                && complete_and_fresh(n, &kind.spec, &gone_stale)
-                && crate::judgement::open::blocking(n, &ws.kinds, &ws.config, date, Gate::SignedOff)
-                    .is_empty()
-            {
-                signed_off = Some(date);
-            }
-        }
-        prev = next;
     }
-    let day0 = prev.as_ref().and_then(Packet::day0);
+}
+
+fn figures(ws: &Workspace, p: &Tally1, dir: &str, today: NaiveDate) -> Option<PacketStats> {
+    let id = dir.rsplit('/').next().unwrap_or(dir).to_string();
+    let created = p.created?;
+    let signed_off = p.signed_off;
+    let retired = p.retired;
+    let last = p.last.as_ref();
+    let day0 = last.and_then(Packet::day0);
     let alive = signed_off.and_then(|s| {
         let horizon = s + Duration::days(90);
         match retired {
@@ -280,7 +552,7 @@ fn packet_stats(
         if retired.is_some_and(|r| r <= at) {
             return Some(false);
         }
-        let packet = prev.as_ref()?;
+        let packet = last?;
         let kind = ws.kind_of(packet)?;
         let reading = crate::judgement::rules::kpi::reading(packet, &kind.spec, today)?;
         let point = reading.series.points.iter().rev().find(|p| p.day <= at)?;
@@ -288,10 +560,7 @@ fn packet_stats(
     });
     Some(PacketStats {
         id,
-        kind: prev
-            .as_ref()
-            .and_then(|p| p.kind_name())
-            .map(str::to_string),
+        kind: last.and_then(|p| p.kind_name()).map(str::to_string),
         created,
         signed_off,
         transition_days: signed_off.map(|s| (s - created).num_days()),
@@ -300,10 +569,10 @@ fn packet_stats(
             .map(|(s, d0)| s <= d0 + Duration::days(14)),
         alive_at_90_days: alive,
         kpi_on_target,
-        rework,
-        sent_back,
-        stale_signoffs: stale,
-        commits: versions.len(),
+        rework: p.rework,
+        sent_back: p.sent_back,
+        stale_signoffs: p.gone_stale.len(),
+        commits: p.commits,
     })
 }
 
@@ -329,23 +598,6 @@ fn complete_and_fresh(
                         .is_none_or(|then| now.is_some_and(|n| n >= then))
             })
         })
-}
-
-/// Whether an answer is only asked after the ready gate (its question, or one it belongs to,
-/// has a later gate or a day it falls due): filling it in later is not rework.
-fn asked_later(spec: &crate::facts::kind::KindSpec, path: &str) -> bool {
-    let mut fields = &spec.fields;
-    for part in path.split('.') {
-        let key = part.split('[').next().unwrap_or(part);
-        let Some(f) = fields.iter().find(|f| f.key == key) else {
-            return false;
-        };
-        if f.gate > Gate::Ready || f.due.is_some() {
-            return true;
-        }
-        fields = &f.fields;
-    }
-    false
 }
 
 /// Days after sign-off at which `stats` asks whether the KPI still meets its target.

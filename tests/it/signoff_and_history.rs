@@ -379,3 +379,163 @@ fn status_lagging_the_calendar_is_reported() {
         .is_empty()
     );
 }
+
+/// The log's lines of each commit (the commit line itself left out), oldest first.
+fn story(log: &str) -> Vec<Vec<String>> {
+    let mut entries: Vec<Vec<String>> = Vec::new();
+    // The proofs of the records the packet carries now come after the commits.
+    for line in log.lines().take_while(|l| !l.starts_with("  what proves")) {
+        match line.strip_prefix("    ") {
+            Some(change) => entries
+                .last_mut()
+                .expect("a commit line first")
+                .push(change.to_string()),
+            None => entries.push(Vec::new()),
+        }
+    }
+    entries
+}
+
+#[test]
+fn log_follows_a_history_that_goes_back_and_forth() {
+    let repo = Repo::new();
+    repo.copy_example("winback-email");
+    repo.commit_as(PM, "Create");
+    let path = "handoffs/winback-email/handoff.md";
+    let runbook = "handoffs/winback-email/runbook.md";
+    let original = repo.read(path);
+    let relaxed = original.replacen("within 2 business hours", "within 3 business hours", 1);
+    repo.write(path, &relaxed);
+    repo.commit_as(PM, "Relax the SLA");
+    // The first text again: its blob was read already, and it is compared anew.
+    repo.write(path, &original);
+    repo.commit_as(OPS, "Back to two hours");
+    repo.write(runbook, repo.read(runbook) + "\nOne more step.\n");
+    repo.commit_as(OPS, "Runbook only");
+    // The body alone changes: the front matter is the same text.
+    let ticked = original.replacen("- [ ] Alerts fire", "- [x] Alerts fire", 1);
+    repo.write(path, &ticked);
+    repo.commit_as(PM, "Tick a box");
+    repo.git(&["rm", "-q", path]);
+    repo.commit_as(PM, "Delete");
+    repo.write(path, &relaxed);
+    repo.commit_as(PM, "Bring it back, relaxed");
+    repo.write(path, &ticked);
+    repo.sign("winback-email", "pm", PM);
+    repo.commit_as(OPS, "Sign for Pat");
+
+    let (code, stdout, stderr) = repo.run(&["log", "winback-email"]);
+    assert_eq!(
+        code, 1,
+        "the pm sign-off was committed by someone else: {stderr}"
+    );
+    let entries = story(&stdout);
+    assert_eq!(entries.len(), 8, "{stdout}");
+    assert_eq!(entries[0][0], "created the packet");
+    assert!(entries[0][1].starts_with("with "), "{stdout}");
+    assert_eq!(entries[1], ["changed runbook.sla"]);
+    assert_eq!(entries[2], ["changed runbook.sla"]);
+    assert_eq!(entries[3], ["changed runbook.md"]);
+    assert_eq!(
+        entries[4],
+        ["checked: Alerts fire into the receiving team's channel"]
+    );
+    assert_eq!(entries[5], ["deleted the packet"]);
+    assert_eq!(entries[6][0], "created the packet");
+    let last = &entries[7];
+    assert!(
+        last.contains(&"changed runbook.sla".to_string()),
+        "{stdout}"
+    );
+    assert!(
+        last.iter()
+            .any(|l| l.starts_with("signed off as pm: Pat Morgan")),
+        "{stdout}"
+    );
+    assert!(
+        last.iter().any(|l| l.starts_with(
+            "! pm sign-off by Pat Morgan <pat@northwind.test> was committed by Jordan Blake"
+        )),
+        "{stdout}"
+    );
+    // The JSON form tells the same story, entry by entry.
+    let (_, json, _) = repo.run(&["log", "winback-email", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let events: Vec<Vec<&str>> = doc["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["event"].as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(events[5], ["deleted"]);
+    assert_eq!(events[6][0], "created");
+    assert_eq!(events[4], ["checked"]);
+
+    // `stats` reads the same history in one pass: the SLA edits after `ready` are rework, the
+    // runbook-only commit is counted among the commits.
+    let (code, stdout, stderr) = repo.run(&["stats", "--format", "json", "--today", "2026-12-05"]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let p = &doc["packets"][0];
+    assert_eq!(p["commits"], 8, "{doc}");
+    assert_eq!(p["rework"], 3, "{doc}");
+    assert_eq!(p["sent_back"], 0, "{doc}");
+}
+
+#[test]
+fn log_reads_back_a_text_last_seen_hundreds_of_versions_ago() {
+    // More distinct versions than the log keeps parsed: the first text, brought back at the end,
+    // is read again from git.
+    let repo = Repo::new();
+    repo.copy_example("winback-email");
+    repo.commit_as(PM, "Create");
+    let path = "handoffs/winback-email/handoff.md";
+    let original = repo.read(path);
+    let mut stream = String::new();
+    let mut mark = 0;
+    for i in 0..=600 {
+        let text = if i == 600 {
+            original.clone()
+        } else {
+            original.replacen(
+                "within 2 business hours",
+                &format!("within {} minutes", i + 1),
+                1,
+            )
+        };
+        mark += 1;
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{mark}\ncommitter Pat Morgan <pat@northwind.test> {} +0000\ndata 4\nedit\n{}M 100644 inline {path}\ndata {}\n{text}\n",
+            1_800_000_000 + i,
+            if i == 0 { "from refs/heads/main^0\n" } else { "" },
+            text.len()
+        ));
+    }
+    let mut import = std::process::Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    import
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(import.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    let (code, stdout, stderr) = repo.run(&["log", "winback-email"]);
+    assert_eq!(code, 0, "{stderr}");
+    let entries = story(&stdout);
+    assert_eq!(entries.len(), 602, "{stderr}");
+    assert!(entries[1..].iter().all(|e| e == &["changed runbook.sla"]));
+}

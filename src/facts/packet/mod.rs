@@ -234,8 +234,8 @@ fn read_bytes(file: std::fs::File, len: Option<u64>) -> ReadOutcome {
 }
 
 /// The body of `file` from `start`: `prev`'s, moved into place, when it is the same text.
-fn body_after(prev: Option<&Packet>, file: &SourceFile, start: usize) -> Body {
-    let reused = prev.and_then(|p| {
+fn body_after(prevs: &[&Packet], file: &SourceFile, start: usize) -> Body {
+    let reused = prevs.iter().find_map(|p| {
         let old = p.file.as_ref()?;
         let (was, now) = (old.pos(p.body_start), file.pos(start));
         // Columns carry over only where both bodies start a line.
@@ -352,6 +352,29 @@ impl Packet {
         shown: &Path,
         text: String,
     ) -> Packet {
+        Packet::from_text_like(prev.as_slice(), dir, shown, text)
+    }
+
+    /// [`Packet::from_text_after`] with several earlier versions to take the body's reading from:
+    /// the first whose body is the same text (a history whose body goes back and forth between
+    /// a few texts reads each once).
+    pub fn from_text_like(prevs: &[&Packet], dir: &Path, shown: &Path, text: String) -> Packet {
+        Packet::from_text_reading(prevs, dir, shown, text, true)
+    }
+
+    /// [`Packet::from_text`] without reading the markdown body (left empty): what a reader of
+    /// many versions' answers, status and sign-offs needs, at a fraction of the work.
+    pub fn front_only(dir: &Path, shown: &Path, text: String) -> Packet {
+        Packet::from_text_reading(&[], dir, shown, text, false)
+    }
+
+    fn from_text_reading(
+        prevs: &[&Packet],
+        dir: &Path,
+        shown: &Path,
+        text: String,
+        read_body: bool,
+    ) -> Packet {
         let shown_file = shown.join(PACKET_FILE);
         let mut packet = Packet::empty(dir);
         let problem = |kind, pos, message: String, help: String| Problem {
@@ -386,7 +409,9 @@ impl Packet {
                 "start the file with a `---` line, the YAML answers, and a closing `---` line (`handoff new` writes this for you)".into(),
             ));
             packet.body_start = bom;
-            packet.body = body_after(prev, &file, bom);
+            if read_body {
+                packet.body = body_after(prevs, &file, bom);
+            }
             return packet;
         }
         let close = (2..=file.line_count())
@@ -414,7 +439,9 @@ impl Packet {
             file.text.len()
         };
         packet.body_start = body_start;
-        packet.body = body_after(prev, &file, body_start);
+        if read_body {
+            packet.body = body_after(prevs, &file, body_start);
+        }
         packet
     }
 

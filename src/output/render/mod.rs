@@ -2,6 +2,7 @@
 //! (embedded, or overridden in `.handoff/templates/`). Every packet value is escaped; packet
 //! markdown is rendered to HTML and then sanitized, so no packet can put script in the page.
 
+pub mod index;
 pub mod kpi_chart;
 pub mod model;
 pub mod overview;

@@ -2,7 +2,7 @@
 //! calendar, milestones marked by state (shape and colour both, so it reads without colour),
 //! today drawn across, the gate verdict at the row's end, most urgent first.
 
-use super::model::Review;
+use super::index::Entry;
 use crate::facts::timeline::State;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -81,9 +81,9 @@ const TOP: u32 = 44;
 /// Characters of a title that fit the label column at 13 px.
 const TITLE_CHARS: usize = 24;
 
-/// Lay out the overview for these reviews; none when no packet has a day 0.
-pub fn build(reviews: &[Review], today: NaiveDate) -> Option<Overview> {
-    let mut placed: Vec<&Review> = reviews
+/// Lay out the overview for these packets; none when no packet has a day 0.
+pub fn build(packets: &[Entry], today: NaiveDate) -> Option<Overview> {
+    let mut placed: Vec<&Entry> = packets
         .iter()
         .filter(|r| r.day0.is_some() && !r.timeline.is_empty())
         .collect();
@@ -164,7 +164,7 @@ pub fn build(reviews: &[Review], today: NaiveDate) -> Option<Overview> {
 }
 
 /// Failing or overdue first, then by the next milestone's date, then by id (as `status` sorts).
-fn urgency(r: &Review) -> (u8, Option<NaiveDate>, String) {
+fn urgency(r: &Entry) -> (u8, Option<NaiveDate>, String) {
     let overdue = r.timeline.iter().any(|m| m.state == State::Overdue);
     let next = r
         .timeline
