@@ -81,10 +81,14 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
         (entries, notes, failed)
     };
     for note in notes.iter().filter(|_| !env.quiet) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", crate::support::words::inline(note));
     }
     for (repo, why) in &failed {
-        eprintln!("error: {repo}: {why}");
+        eprintln!(
+            "error: {}: {}",
+            crate::support::words::inline(&repo.to_string()),
+            crate::support::words::inline(why)
+        );
     }
     entries.sort_by_key(urgency);
     match args.format {
