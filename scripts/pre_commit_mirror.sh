@@ -11,7 +11,7 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 mkdir -p "$out"
 cp editors/pre-commit-mirror/.pre-commit-hooks.yaml LICENSE-MIT LICENSE-APACHE "$out/"
 sed -e "s/^version = \".*\"$/version = \"$version\"/" \
-    -e "s/\"handoff-cli==[^\"]*\"/\"handoff-cli==$version\"/" \
+    -e "s/\"handoff-packets==[^\"]*\"/\"handoff-packets==$version\"/" \
     editors/pre-commit-mirror/pyproject.toml > "$out/pyproject.toml"
 sed "s/rev: v[0-9][^ ]*/rev: v$version/" editors/pre-commit-mirror/README.md > "$out/README.md"
-echo "$out: handoff-pre-commit $version"
+echo "$out: handoff-packets-pre-commit $version"

@@ -100,6 +100,7 @@ kind.yaml:
   roles:                              # who signs off
     - name: ops-lead
       description: Accepts ownership of the alerts and the backlog
+      receives: true                  # the receiving team's: may send it back from a review
     - name: owner
       description: The owner agrees
       held_by: owner.primary          # only the person this answer names may sign
@@ -255,10 +256,16 @@ pub enum Command {
         markdown: bool,
     },
     /// Print a JSON Schema of the front matter, for editors (completion and typo checks).
+    ///
+    /// With --config, the schema of handoff.toml instead, for TOML editors (Taplo, Even Better
+    /// TOML) that read `#:schema ./.handoff/config.schema.json` on its first line.
     Schema {
         /// Only this kind (default: every kind, chosen by `kind:`).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "config")]
         kind: Option<String>,
+        /// The schema of handoff.toml: settings, [people] entries and [trust].
+        #[arg(long)]
+        config: bool,
     },
     /// Set up this repo: handoff.toml, the packets folder, an editor schema and a CI workflow.
     ///

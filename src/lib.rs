@@ -64,7 +64,14 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Drill(args) => commands::drill::run(&env, args),
         Command::Render(args) => commands::render::run(&env, args),
         Command::Init(args) => commands::init::run(&env, args),
-        Command::Schema { kind } => {
+        Command::Schema { config: true, .. } => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema::config()).unwrap_or_default()
+            );
+            Ok(0)
+        }
+        Command::Schema { kind, .. } => {
             let ws = workspace::Workspace::open(&env.cwd)?;
             let only = match kind {
                 Some(name) => Some(ws.require_kind(name)?),

@@ -226,7 +226,7 @@ fn the_pre_commit_hooks_judge_only_the_staged_packets_and_never_compile() {
         std::fs::read_to_string(root.join("editors/pre-commit-mirror/pyproject.toml")).unwrap();
     let version = env!("CARGO_PKG_VERSION");
     assert!(
-        pyproject.contains(&format!("dependencies = [\"handoff-cli=={version}\"]")),
+        pyproject.contains(&format!("dependencies = [\"handoff-packets=={version}\"]")),
         "the mirror installs this version's wheel: {pyproject}"
     );
     assert!(!pyproject.contains("maturin"), "{pyproject}");
@@ -246,33 +246,6 @@ fn the_pre_commit_hooks_judge_only_the_staged_packets_and_never_compile() {
         "{entries:?}"
     );
     assert!(patterns.iter().all(|p| p == &patterns[0]), "{patterns:?}");
-    // The `files` pattern, as pre-commit reads it (a Python regex), picks every packet file, the
-    // config and everything under .handoff/, in any folder.
-    let matches = |path: &str| {
-        std::process::Command::new("python3")
-            .args([
-                "-c",
-                "import re,sys; sys.exit(0 if re.search(sys.argv[1], sys.argv[2]) else 1)",
-            ])
-            .args([&patterns[0], path])
-            .status()
-            .unwrap()
-            .success()
-    };
-    for path in [
-        "handoffs/a/handoff.md",
-        "team/work/handoffs/b/runbook.md",
-        "handoffs/a/attachments/flow.png",
-        "handoffs/a/metrics/kpi.csv",
-        "handoff.toml",
-        "team/handoff.toml",
-        ".handoff/kinds/k/kind.yaml",
-        ".handoff/signed-kinds/k-v1-abc.yaml",
-    ] {
-        assert!(matches(path), "{path}");
-    }
-    assert!(!matches("src/main.rs") && !matches("docs/handoff.toml.md"));
-
     // The entry, run in a repository holding a packet that fails at its calendar gate.
     let repo = common::Repo::new();
     repo.copy_example("winback-email");
@@ -313,6 +286,44 @@ fn the_pre_commit_hooks_judge_only_the_staged_packets_and_never_compile() {
     let (code, out, _) = hook(&repo);
     assert_eq!(code, 1);
     assert!(out.contains("FAIL partner-referrals"), "{out}");
+}
+
+#[test]
+#[ignore = "needs python3"]
+fn the_pre_commit_files_pattern_picks_every_packet_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hooks = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let patterns: Vec<String> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("files: "))
+        .map(|v| v.trim_matches('\'').to_string())
+        .collect();
+    // The `files` pattern, as pre-commit reads it (a Python regex), picks every packet file, the
+    // config and everything under .handoff/, in any folder.
+    let matches = |path: &str| {
+        std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import re,sys; sys.exit(0 if re.search(sys.argv[1], sys.argv[2]) else 1)",
+            ])
+            .args([&patterns[0], path])
+            .status()
+            .expect("this test needs python3")
+            .success()
+    };
+    for path in [
+        "handoffs/a/handoff.md",
+        "team/work/handoffs/b/runbook.md",
+        "handoffs/a/attachments/flow.png",
+        "handoffs/a/metrics/kpi.csv",
+        "handoff.toml",
+        "team/handoff.toml",
+        ".handoff/kinds/k/kind.yaml",
+        ".handoff/signed-kinds/k-v1-abc.yaml",
+    ] {
+        assert!(matches(path), "{path}");
+    }
+    assert!(!matches("src/main.rs") && !matches("docs/handoff.toml.md"));
 }
 
 fn front_matter_json(dir: &Path) -> serde_json::Value {
@@ -525,7 +536,7 @@ fn completions_and_man_page() {
     assert!(complete(&["explain", "signoff-s"]).contains("signoff-stale\t"));
     let (code, stdout, _) = repo.run(&["man"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains(".TH handoff"));
+    assert!(stdout.contains(".TH HANDOFF 1 "), "{stdout}");
 }
 
 #[test]
@@ -545,6 +556,22 @@ fn man_writes_a_page_per_subcommand_with_every_flag() {
         .filter(|name| *name != "help")
         .collect();
     assert!(subcommands.len() >= 17, "{subcommands:?}");
+    // A nested command has its page too, naming its parent.
+    let pull = repo.read("man1/handoff-metrics-pull.1");
+    assert!(
+        pull.contains("\\-\\-check") && pull.contains("handoff-metrics\\fR(1)"),
+        "{pull}"
+    );
+    // The title line: the version in the source slot, a date in the date slot.
+    let th = pull.lines().find(|l| l.starts_with(".TH ")).unwrap();
+    assert!(
+        th.starts_with(".TH HANDOFF-METRICS-PULL 1 20")
+            && th.ends_with(&format!(
+                "\"handoff {}\" \"handoff manual\"",
+                env!("CARGO_PKG_VERSION")
+            )),
+        "{th}"
+    );
     let main = repo.read("man1/handoff.1");
     for section in [
         "EXIT STATUS",
@@ -582,11 +609,22 @@ fn man_writes_a_page_per_subcommand_with_every_flag() {
 /// The VS Code extension in editors/vscode starts the server the LSP tests drive, and its files
 /// load: the manifest parses and names an entry point that exists and is valid JavaScript.
 #[test]
+#[ignore = "needs node"]
 fn the_vscode_extension_starts_handoff_lsp() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap()).unwrap();
-    let main = manifest["main"].as_str().unwrap();
+    // The extension ships bundled (one file, made by esbuild before `vsce package`) from this
+    // source.
+    assert_eq!(manifest["main"], "./dist/extension.js");
+    assert!(
+        manifest["scripts"]["vscode:prepublish"]
+            .as_str()
+            .unwrap()
+            .starts_with("esbuild extension.js --bundle --platform=node"),
+        "{manifest}"
+    );
+    let main = "extension.js";
     let script = std::fs::read_to_string(dir.join(main)).unwrap();
     assert!(script.contains(r#"args: ["lsp"]"#), "{script}");
     // Changes to the configuration and kinds reach the server, which checks open packets again.
@@ -608,4 +646,112 @@ fn the_vscode_extension_starts_handoff_lsp() {
         ),
         Err(_) => panic!("node is needed for this test (.ci/run installs it)"),
     }
+}
+
+#[test]
+#[ignore = "needs nvim 0.10 or later"]
+fn the_readmes_neovim_snippet_sees_a_change_to_handoff_toml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let nvim = std::env::var("HANDOFF_TEST_NVIM").unwrap_or_else(|_| "nvim".into());
+    let version = std::process::Command::new(&nvim)
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("this test needs Neovim 0.10 or later ({nvim}: {e}; `.ci/run` installs it)")
+        });
+    let version = String::from_utf8_lossy(&version.stdout).into_owned();
+    let minor: u32 = version
+        .strip_prefix("NVIM v0.")
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(99);
+    assert!(
+        minor >= 10,
+        "this test needs Neovim 0.10 or later: {version}"
+    );
+    // The README's snippet, as a user's init.lua.
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme.find("```lua\n").expect("a Lua block in the README") + 7;
+    let snippet = &readme[start..start + readme[start..].find("```").unwrap()];
+    let repo = common::Repo::new();
+    copy_tree(&examples(), repo.path());
+    repo.commit_as("Test User <test@example.test>", "examples");
+    let config = tempfile::tempdir().unwrap();
+    std::fs::write(config.path().join("init.lua"), snippet).unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_handoff")).parent().unwrap();
+    let out = std::process::Command::new(&nvim)
+        .args(["--headless", "-u"])
+        .arg(config.path().join("init.lua"))
+        .arg("-c")
+        .arg(format!(
+            "luafile {}",
+            root.join("tests/fixtures/nvim-config-change.lua").display()
+        ))
+        .current_dir(repo.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("XDG_CONFIG_HOME", config.path())
+        .env("XDG_DATA_HOME", config.path())
+        .env("XDG_STATE_HOME", config.path())
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success() && said.contains("PASS"), "{said}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs mandoc"]
+fn every_manual_page_passes_mandoc_lint() {
+    let repo = Repo::new();
+    let (code, _, stderr) = repo.run(&["man", "--out-dir", "man1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(repo.file("man1"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 20, "{pages:?}");
+    let out = std::process::Command::new("mandoc")
+        .args(["-Tlint", "-W", "all"])
+        .args(&pages)
+        .output()
+        .expect("this test needs mandoc (`.ci/run` installs it)");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success() && said.trim().is_empty(), "{said}");
+    // The lint can fail: a page with a version where the date goes is reported.
+    let bad = repo.file("bad.1");
+    std::fs::write(&bad, ".TH BAD 1 \"bad 0.1.0\"\n.SH NAME\nbad \\- a page\n").unwrap();
+    let out = std::process::Command::new("mandoc")
+        .args(["-Tlint", "-W", "all"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).trim().is_empty() || !out.status.success());
 }

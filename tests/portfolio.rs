@@ -190,9 +190,16 @@ fn ics_parses_with_a_real_parser_one_event_per_milestone() {
     let events = parse(&["timeline", "winback-email", "--format", "ics"]);
     let dates: Vec<String> = events.iter().map(|(_, d)| d.to_string()).collect();
     assert_eq!(dates, common::WINBACK_TIMELINE);
-    assert_eq!(events[3].0, "winback-email.day0@handoff");
+    assert!(
+        events[3].0.ends_with("@handoff") && events[3].0.len() == 40,
+        "{events:?}"
+    );
     let all = parse(&["status", "--format", "ics"]);
     assert_eq!(all.len(), 7 + 4);
+    let mut uids: Vec<&String> = all.iter().map(|e| &e.0).collect();
+    uids.sort();
+    uids.dedup();
+    assert_eq!(uids.len(), all.len(), "one UID per milestone: {all:?}");
     // Stable UIDs: a second export names the same events.
     assert_eq!(
         parse(&["status", "--format", "ics"])
@@ -201,6 +208,102 @@ fn ics_parses_with_a_real_parser_one_event_per_milestone() {
             .collect::<Vec<_>>(),
         all.into_iter().map(|e| e.0).collect::<Vec<_>>()
     );
+}
+
+/// The UIDs of `ics`, with every line checked for raw control and bidi characters.
+fn ics_uids(ics: &str) -> Vec<String> {
+    for line in ics.split("\r\n") {
+        assert!(
+            !line.chars().any(|c| c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')),
+            "a raw control or bidi character: {line:?}"
+        );
+    }
+    ics.split("\r\n")
+        .filter_map(|l| l.strip_prefix("UID:"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn ics_uids_are_unique_per_milestone_and_the_same_however_the_repo_is_named() {
+    let repo = Repo::new();
+    repo.copy_example("billing-api-4-2");
+    // A title with a terminal escape, a bidi override and a carriage return.
+    let path = "handoffs/billing-api-4-2/handoff.md";
+    let text = repo.read(path);
+    let title_line = text
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .unwrap()
+        .to_string();
+    repo.write(
+        path,
+        text.replacen(
+            &title_line,
+            "title: \"Billing \\e[2J API\\u202e 4.2\\r\\nX-INJECTED: 1\"",
+            1,
+        ),
+    );
+    repo.commit_as("Test User <test@example.test>", "packets");
+    let (code, ics, err) = repo.run(&["status", "--format", "ics", "--today", "2026-12-05"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(ics.contains("PRODID:-//handoff-dev//handoff "), "{ics}");
+    assert!(!ics.contains("\r\nX-INJECTED"), "{ics}");
+    let uids = ics_uids(&ics);
+    // The release kind has two milestones on day +7: two events, two UIDs.
+    assert_eq!(uids.len(), 7, "{ics}");
+    let mut unique = uids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), uids.len(), "{uids:?}");
+    let parsed: icalendar::Calendar = ics.parse().unwrap();
+    assert_eq!(parsed.components.len(), 7);
+
+    // The same repository named by --repo as a relative path, an absolute one and through a
+    // link: the same UIDs.
+    let outside = tempfile::tempdir().unwrap();
+    let link = outside.path().join("link-to-repo");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(repo.path(), &link).unwrap();
+    let from = |cwd: &std::path::Path, spelled: &str| {
+        let out = repo
+            .handoff()
+            .current_dir(cwd)
+            .args([
+                "status",
+                "--format",
+                "ics",
+                "--today",
+                "2026-12-05",
+                "--repo",
+                spelled,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ics_uids(&String::from_utf8_lossy(&out.stdout))
+    };
+    let parent = repo.path().parent().unwrap();
+    let name = repo.path().file_name().unwrap().to_str().unwrap();
+    assert_eq!(from(parent, name), uids);
+    assert_eq!(from(outside.path(), repo.path().to_str().unwrap()), uids);
+    #[cfg(unix)]
+    assert_eq!(from(outside.path(), "link-to-repo"), uids);
+    // And from a second clone.
+    let clone = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q"])
+        .arg(repo.path())
+        .arg(clone.path().join("c"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(from(clone.path(), "c"), uids);
 }
 
 #[test]
@@ -636,4 +739,53 @@ fn several_repositories_in_one_status_and_one_site() {
             .read("site2/index.html")
             .contains("href=\"figures.html\"")
     );
+}
+
+#[test]
+#[ignore = "needs node-ical and python3 with icalendar"]
+fn node_ical_and_python_icalendar_read_every_event_of_the_calendar() {
+    let repo = Repo::new();
+    for id in ["billing-api-4-2", "winback-email", "partner-referrals"] {
+        repo.copy_example(id);
+    }
+    repo.commit_as("Test User <test@example.test>", "packets");
+    let (code, ics, err) = repo.run(&["status", "--format", "ics", "--today", "2026-12-05"]);
+    assert_eq!(code, 0, "{err}");
+    let uids = ics_uids(&ics);
+    assert!(uids.len() >= 20, "{}", uids.len());
+    let file = repo.file("handoffs.ics");
+    std::fs::write(&file, &ics).unwrap();
+    let count = |program: &str, args: &[&str]| -> usize {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap_or_else(|e| panic!("this test needs {program}: {e}"));
+        assert!(
+            out.status.success(),
+            "{program}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    // node-ical keys events by UID: a UID given twice loses an event there.
+    let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node/node_modules");
+    let node = count(
+        "node",
+        &[
+            "-e",
+            &format!(
+                "const ical = require({:?}); const d = ical.sync.parseFile(process.argv[1]); console.log(Object.values(d).filter(e => e.type === 'VEVENT').length)",
+                modules.join("node-ical").display().to_string()
+            ),
+        ],
+    );
+    let python = count(
+        "python3",
+        &[
+            "-c",
+            "import sys, icalendar; c = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read()); print(len(c.walk('VEVENT')))",
+        ],
+    );
+    assert_eq!((node, python), (uids.len(), uids.len()));
 }

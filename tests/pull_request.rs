@@ -66,9 +66,16 @@ fn digest_now(repo: &Repo) -> String {
 
 #[test]
 fn every_answer_edit_stales_the_signoffs_in_block_flow_and_mixed_front_matter() {
+    // The notes hold an apostrophe and quotes in plain scalars: a cut that takes either for
+    // the start of a quoted string runs to the end of the front matter.
     let so = |role: &str, who: &str| {
+        let note = if role == "sender" {
+            "[Pat's first pass]"
+        } else {
+            "Omar's \"ok\" it's fine"
+        };
         format!(
-            "{{role: {role}, by: '{who}', at: '2026-12-01T10:00:00Z', digest: 'DIGEST', status: ready}}"
+            "{{role: {role}, by: '{who}', note: {note}, at: '2026-12-01T10:00:00Z', digest: 'DIGEST', status: ready}}"
         )
     };
     let signoffs = format!("[{}, {}]", so("sender", DANA), so("receiver", OMAR));

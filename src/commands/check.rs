@@ -157,14 +157,14 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         && !extras
         && matches!(args.format, CheckFormat::Human | CheckFormat::Json)
     {
-        let code = streamed(env, &ws, &dirs, args, today, style, deny);
-        proof_notes(env, &ws);
+        let (code, said) = streamed(env, &ws, &dirs, args, today, style, deny);
+        proof_notes(env, &ws, said.as_deref());
         return Ok(code);
     }
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
     deny(&mut verdicts);
-    if let Some(note) = note.filter(|_| !env.quiet) {
-        eprintln!("note: {}", crate::support::words::inline(&note));
+    if let Some(note) = note.as_ref().filter(|_| !env.quiet) {
+        eprintln!("note: {}", crate::support::words::inline(note));
     }
     let text = match args.format {
         CheckFormat::Human => report::human::render(&verdicts, style),
@@ -199,7 +199,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         Some(path) => crate::facts::atomic::write_output(path, &text)?,
         None => print!("{text}"),
     }
-    proof_notes(env, &ws);
+    proof_notes(env, &ws, note.as_deref());
     Ok(u8::from(summary.failed > 0))
 }
 
@@ -215,8 +215,9 @@ fn streamed(
     today: chrono::NaiveDate,
     style: Style,
     deny: impl Fn(&mut [verdict::Verdict]) + Sync,
-) -> u8 {
+) -> (u8, Option<String>) {
     let json = args.format == CheckFormat::Json;
+    let mut said = None;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut summary = report::Summary::default();
     let mut repeated = report::repeated::Repeated::default();
@@ -230,6 +231,7 @@ fn streamed(
             if !env.quiet {
                 eprintln!("note: {}", crate::support::words::inline(why));
             }
+            said = Some(why.to_string());
         },
         |v| deny(std::slice::from_mut(v)),
         |v| match json {
@@ -269,17 +271,18 @@ fn streamed(
         }
         .and_then(|()| out.flush());
     }
-    u8::from(summary.failed > 0)
+    (u8::from(summary.failed > 0), said)
 }
 
-/// What the proofs had to say once about the whole run (a shallow clone), on stderr.
-fn proof_notes(env: &Env, ws: &Workspace) {
+/// What the proofs had to say once about the whole run (a shallow clone), on stderr, unless the
+/// audit said it already.
+fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
     if env.quiet {
         return;
     }
     if let Some(prover) = &ws.config.settings.prover {
-        for note in prover.notes() {
-            eprintln!("note: {}", crate::support::words::inline(&note));
+        for note in prover.notes().iter().filter(|n| Some(n.as_str()) != said) {
+            eprintln!("note: {}", crate::support::words::inline(note));
         }
     }
 }
@@ -294,10 +297,7 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             "run it inside a git repository (a pre-commit hook does)",
         )
     })?;
-    let everything = files.iter().any(|f| {
-        f.file_name().is_some_and(|n| n == "handoff.toml")
-            || f.components().any(|c| c.as_os_str() == ".handoff")
-    });
+    let everything = files.iter().any(|f| moves_every_verdict(f));
     if everything {
         return Ok(dirs);
     }
@@ -308,6 +308,14 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             files.iter().any(|f| f.starts_with(&abs))
         })
         .collect())
+}
+
+/// Whether a changed file can move every packet's verdict: `handoff.toml`, or anything under
+/// `.handoff/` (repo kinds, signed kinds, templates).
+fn moves_every_verdict(file: &std::path::Path) -> bool {
+    file.file_name()
+        .is_some_and(|n| n == crate::facts::config::FILE_NAME)
+        || file.components().any(|c| c.as_os_str() == ".handoff")
 }
 
 /// The packets among `dirs` that changed since `base`, or whose calendar gate moved since then.
@@ -321,6 +329,10 @@ fn changed_since(
     let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
         Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
+    // The configuration or a repo kind can move every packet's verdict.
+    if changes.files.iter().any(|f| moves_every_verdict(f)) {
+        return Ok(dirs);
+    }
     Ok(dirs
         .into_iter()
         .filter(|dir| {

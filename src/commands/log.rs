@@ -35,7 +35,7 @@ struct Entry {
 
 /// Print the packet's story; exit 1 when the audit flags a sign-off the packet still carries.
 pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
-    let ws = Workspace::open(&env.cwd)?;
+    let ws = Workspace::open(&env.cwd)?.showing_proofs();
     let dir = ws.packet(&args.packet)?;
     let abs = std::path::absolute(&dir).unwrap_or(dir.clone());
     let top = history::toplevel(&abs).map_err(|e| {
@@ -176,17 +176,72 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .map(|(k, i)| (k, &hist.commits[versions[i].commit]))
         .collect();
     let flagged = !shallow && current_findings(&recorded, &current, args.verify_signatures);
+    let proofs = proofs(&current, &ws.config.settings);
     match args.format {
         TextFormat::Json => {
-            let doc = serde_json::json!({ "packet": current.id, "entries": entries });
+            let doc =
+                serde_json::json!({ "packet": current.id, "entries": entries, "proofs": proofs });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        TextFormat::Text => print!(
-            "{}",
-            crate::support::words::neutral(&text(&current.id, &entries))
-        ),
+        TextFormat::Text => {
+            let mut out = text(&current.id, &entries);
+            if !proofs.is_empty() {
+                // Indented like a commit's changes: unindented lines are commits.
+                out.push_str("  what proves each record it carries now:\n");
+                for p in &proofs {
+                    let _ = writeln!(
+                        out,
+                        "    {} {}: {}{}",
+                        p.record,
+                        p.by,
+                        p.proven.proof.describe(),
+                        if p.proven.counts {
+                            ""
+                        } else {
+                            " (does not count)"
+                        }
+                    );
+                }
+            }
+            print!("{}", crate::support::words::neutral(&out));
+        }
     }
     Ok(u8::from(flagged))
+}
+
+/// A record the packet carries now, and how it is proven.
+#[derive(Serialize)]
+struct RecordProof {
+    /// `pm sign-off`, `waiver of metric.source`, `send-back of 2026-12-04`.
+    record: String,
+    /// Who it names.
+    by: String,
+    /// How it is proven.
+    #[serde(flatten)]
+    proven: crate::facts::proof::Proven,
+}
+
+/// How each sign-off, waiver and send-back of the packet as it is now is proven.
+fn proofs(packet: &Packet, settings: &crate::facts::config::Settings) -> Vec<RecordProof> {
+    let records = crate::facts::prover::records_of(packet);
+    let proven = settings.prove(packet, &records);
+    records
+        .into_iter()
+        .zip(proven)
+        .map(|(r, proven)| RecordProof {
+            record: match r.kind {
+                crate::facts::proof::RecordKind::SignOff => {
+                    format!("{} sign-off by", r.role.unwrap_or_default())
+                }
+                crate::facts::proof::RecordKind::Waiver => {
+                    format!("waiver of `{}` by", r.target.unwrap_or_default())
+                }
+                crate::facts::proof::RecordKind::SendBack => "send-back by".to_string(),
+            },
+            by: r.by,
+            proven,
+        })
+        .collect()
 }
 
 /// Whether the sign-offs in the packet as it is now fail the audit: uncommitted, committed by

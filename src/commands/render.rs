@@ -55,7 +55,7 @@ pub struct RenderArgs {
 
 /// Render one packet or all of them.
 pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
-    let ws = Workspace::open(&env.cwd)?;
+    let ws = Workspace::open(&env.cwd)?.showing_proofs();
     let templates =
         Templates::load(&ws.config.root).map_err(|e| Error::usage(e.0, "fix the template"))?;
     let today = today(args.today);
@@ -116,7 +116,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
         let mut opened: Vec<(String, Workspace)> = Vec::new();
         for repo in &args.repos {
             let path = env.cwd.join(repo);
-            match Workspace::open(&path) {
+            match Workspace::open(&path).map(Workspace::showing_proofs) {
                 Ok(w) if path.is_dir() => {
                     // Two repositories in folders of the same name get distinct site folders.
                     let base = repo_name(&path);

@@ -65,13 +65,16 @@ struct Row {
     awaiting_fix: Option<String>,
     /// The KPI series' last value against its target, when the packet has a series.
     kpi: Option<crate::judgement::rules::kpi::Summary>,
+    /// Each sign-off with how it is proven (`method`: identity, signature, forge, landed) and
+    /// whether that counts.
+    signoffs: Vec<crate::output::portfolio::Signed>,
 }
 
 /// Print the portfolio.
 pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
     let today = today(args.today);
     let (mut entries, notes, failed) = if args.repos.is_empty() {
-        let ws = Workspace::open(&env.cwd)?;
+        let ws = Workspace::open(&env.cwd)?.showing_proofs();
         let (entries, note) = portfolio::load(&ws, &ws.all_packets()?, today);
         (entries, note.into_iter().collect::<Vec<_>>(), Vec::new())
     } else {
@@ -166,6 +169,7 @@ fn row(e: &Entry, today: NaiveDate) -> Row {
             .kpi
             .as_ref()
             .map(crate::judgement::rules::kpi::Reading::summary),
+        signoffs: e.signoffs.clone(),
     }
 }
 

@@ -317,6 +317,34 @@ impl Settings {
         Ok(())
     }
 
+    /// How each record is proven, as the run's prover says; without a prover, each is taken on
+    /// its git identity, which counts when `[trust] proof` accepts it.
+    pub fn prove(
+        &self,
+        packet: &crate::facts::packet::Packet,
+        records: &[crate::facts::proof::Record],
+    ) -> Vec<crate::facts::proof::Proven> {
+        use crate::facts::proof::{Proof, Proven};
+        if records.is_empty() {
+            return Vec::new();
+        }
+        match &self.prover {
+            Some(prover) => prover.prove(packet, records),
+            None if self.trust.identity_enough() => vec![Proven::identity(); records.len()],
+            None => vec![
+                Proven {
+                    proof: Proof::Identity,
+                    counts: false,
+                    why_not: Some(format!(
+                        "[trust] proof accepts {} and nothing checked it",
+                        self.trust.describe()
+                    )),
+                };
+                records.len()
+            ],
+        }
+    }
+
     /// The person bound to a forge account: the first `[people]` person whose `github` is
     /// `login` (case aside).
     pub fn person_of_login(&self, login: &str) -> Option<&Person> {

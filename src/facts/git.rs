@@ -334,3 +334,58 @@ pub fn unstage(top: &Path, files: &[std::path::PathBuf]) -> Result<(), GitError>
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     output(top, &args).map(|_| ())
 }
+
+/// One `git cat-file --batch` kept open for many questions, asked one at a time (for lookups
+/// spread over a run, such as each packet's text at the base).
+pub struct Batch {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Batch")
+    }
+}
+
+impl Batch {
+    /// Start it in the repository at `top`.
+    pub fn open(top: &Path) -> Result<Batch, GitError> {
+        let mut child = Command::new("git")
+            .current_dir(top)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(GitError("git cat-file has no pipes".into()));
+        };
+        Ok(Batch {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+        })
+    }
+
+    /// The object `name` names (an id, or `COMMIT:path`), passed over unread beyond `cap`.
+    pub fn get(&mut self, name: &str, cap: u64) -> Result<Object, GitError> {
+        if name.contains(['\n', '\0']) {
+            return Err(GitError("an object name holds a line break".into()));
+        }
+        self.stdin
+            .write_all(format!("{name}\n").as_bytes())
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
+        read_object(&mut self.stdout, cap)
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -914,6 +914,8 @@ pub enum Recorded {
     Unrecorded,
     /// The commit that recorded it was authored by someone else.
     ByOther(Commit),
+    /// It says it was made more than a day after the commit that recorded it.
+    AfterCommit(Commit),
 }
 
 /// A sign-off of the packet as it is now whose recording git does not bear out.
@@ -933,8 +935,14 @@ pub fn audit_recorded(
 ) -> Vec<AuditFinding> {
     let mut out = Vec::new();
     for s in signoff::read(packet).0 {
+        let after = |c: &Commit| {
+            let made = chrono::DateTime::parse_from_rfc3339(s.at.trim()).ok();
+            let committed = chrono::DateTime::parse_from_rfc3339(&c.date).ok();
+            matches!((made, committed), (Some(m), Some(c)) if m > c + chrono::Duration::days(1))
+        };
         let found = match recorded.get(&s.key()) {
             None => Some(Recorded::Unrecorded),
+            Some(c) if after(c) => Some(Recorded::AfterCommit((*c).clone())),
             Some(c) if email_of(&s.by).is_some_and(|e| e != c.email.to_lowercase()) => {
                 Some(Recorded::ByOther((*c).clone()))
             }
@@ -968,8 +976,8 @@ pub fn is_shallow(top: &Path) -> bool {
 }
 
 /// What to say when history is cut off: once per command, on stderr.
-pub const SHALLOW_NOTE: &str = "this is a shallow clone, so git history is incomplete and the sign-off audit is skipped; \
-fetch the whole history to audit sign-offs (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
+pub const SHALLOW_NOTE: &str = "this is a shallow clone, so git history is incomplete: the sign-off audit is skipped, and a record that needs a signed commit to count (`[trust] proof`) does not count; \
+fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout)";
 
 /// What changed since a base ref: files (absolute paths) and the base commit's date.
 #[derive(Debug)]

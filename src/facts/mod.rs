@@ -1,6 +1,7 @@
 //! The facts: what the repository says, read and typed with source positions (packets,
 //! kinds, the configuration, sign-offs, waivers, send-backs, the timeline, git history, KPI
-//! series, the base commit's trust). May use `support`; never the judgements, outputs or commands.
+//! series, the base commit's trust, a packet's identity). May use `support`; never the
+//! judgements, outputs or commands.
 
 pub mod atomic;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod forge;
 pub mod gate;
 pub mod git;
 pub mod history;
+pub mod identity;
 pub mod kind;
 pub mod metrics;
 pub mod packet;

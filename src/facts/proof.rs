@@ -150,7 +150,8 @@ impl Proof {
                 fingerprint,
             } => format!("signed with key {fingerprint} (commit {commit})"),
             Proof::Forge { url, login } => format!("@{login} on the pull request: {url}"),
-            Proof::Landed { rev } => format!("landed at {rev}"),
+            Proof::Landed { rev } if rev == "HEAD" => "committed, git identity only".into(),
+            Proof::Landed { rev } => format!("landed at {rev}, judged when it landed"),
         }
     }
 }
@@ -186,31 +187,4 @@ pub trait Prove: std::fmt::Debug + Send + Sync {
     fn prove(&self, packet: &crate::facts::packet::Packet, records: &[Record]) -> Vec<Proven>;
     /// What to say once about the whole run (a shallow clone, say), taken by the command.
     fn notes(&self) -> Vec<String>;
-}
-
-/// How each record is proven, as the run's prover says; without a prover (or for a policy of
-/// git identity alone with no record claiming the forge), each is taken on its git identity.
-pub fn prove(
-    settings: &crate::facts::config::Settings,
-    packet: &crate::facts::packet::Packet,
-    records: &[Record],
-) -> Vec<Proven> {
-    if records.is_empty() {
-        return Vec::new();
-    }
-    match &settings.prover {
-        Some(prover) => prover.prove(packet, records),
-        None if settings.trust.identity_enough() => vec![Proven::identity(); records.len()],
-        None => vec![
-            Proven {
-                proof: Proof::Identity,
-                counts: false,
-                why_not: Some(format!(
-                    "[trust] proof accepts {} and nothing checked it",
-                    settings.trust.describe()
-                )),
-            };
-            records.len()
-        ],
-    }
 }

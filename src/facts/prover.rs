@@ -102,12 +102,20 @@ pub fn records_of(packet: &Packet) -> Vec<Record> {
     out
 }
 
-/// What git says in a shallow clone.
-const SHALLOW: &str = "this is a shallow clone, so the commits that added sign-offs, waivers and send-backs cannot be checked for signatures; records not at the base count only on their git identity (`fetch-depth: 0` for actions/checkout, or `git fetch --unshallow`)";
+/// What to say in a shallow clone: the audit's note, which covers signatures too.
+const SHALLOW: &str = crate::facts::history::SHALLOW_NOTE;
 
 impl Prove for Prover {
     fn prove(&self, packet: &Packet, records: &[Record]) -> Vec<Proven> {
-        let landed = self.landed(packet);
+        // Git identity accepted, nothing to hold a `via` to, nothing to show: nothing to look up.
+        if self.trust.identity_enough() && self.evidence.is_none() && !self.thorough {
+            return vec![Proven::identity(); records.len()];
+        }
+        let (landed, rev) = if self.trust.identity_enough() && self.evidence.is_none() {
+            (HashSet::new(), String::new())
+        } else {
+            self.landed(packet)
+        };
         let want_signature = self.thorough || self.trust.accepts(ProofMethod::Signature);
         let signed = if want_signature {
             self.signed(packet, records)
@@ -117,14 +125,6 @@ impl Prove for Prover {
         records
             .iter()
             .map(|r| {
-                if landed.contains(&r.key) {
-                    let rev = self.base.as_ref().map_or("", |b| b.rev()).to_string();
-                    return Proven {
-                        proof: Proof::Landed { rev },
-                        counts: true,
-                        why_not: None,
-                    };
-                }
                 let forge = r.via.as_ref().map(|via| self.forge(packet, r, via));
                 let signature = want_signature.then(|| {
                     signed
@@ -132,6 +132,19 @@ impl Prove for Prover {
                         .cloned()
                         .unwrap_or_else(|| Err("it was not checked".into()))
                 });
+                if landed.contains(&r.key) {
+                    // Judged when it landed; shown by what proves it, when something does.
+                    let found = [&forge, &signature]
+                        .into_iter()
+                        .flatten()
+                        .find_map(|f| f.as_ref().ok())
+                        .cloned();
+                    return Proven {
+                        proof: found.unwrap_or(Proof::Landed { rev: rev.clone() }),
+                        counts: true,
+                        why_not: None,
+                    };
+                }
                 self.judge(forge, signature)
             })
             .collect()
@@ -227,13 +240,36 @@ impl Prover {
             .unwrap_or_default()
     }
 
-    /// The keys of the records the base already holds.
-    fn landed(&self, packet: &Packet) -> HashSet<String> {
-        let Some(text) = self.base.as_ref().and_then(|b| b.packet_text(packet)) else {
-            return HashSet::new();
+    /// The keys of the records that have landed, and where: at the base with `--base`; without
+    /// one, in the commit checked out (the tree as checked out decides, as for everything else
+    /// without `--base`), so that only what is not committed yet needs its proof.
+    fn landed(&self, packet: &Packet) -> (HashSet<String>, String) {
+        let (text, rev) = match &self.base {
+            Some(base) => (base.packet_text(packet), base.rev().to_string()),
+            None => {
+                let text = self.top(packet).map(Path::to_path_buf).and_then(|top| {
+                    let rel = Self::rel(&top, packet);
+                    let name = format!("HEAD:{rel}/{}", crate::facts::packet::PACKET_FILE);
+                    match crate::facts::git::objects(
+                        &top,
+                        &[name],
+                        crate::facts::packet::MAX_FILE_BYTES,
+                    )
+                    .ok()?
+                    .pop()?
+                    {
+                        crate::facts::git::Object::Bytes(b) => String::from_utf8(b).ok(),
+                        _ => None,
+                    }
+                });
+                (text, "HEAD".to_string())
+            }
+        };
+        let Some(text) = text else {
+            return (HashSet::new(), rev);
         };
         let then = Packet::from_text(&packet.dir, &packet.dir, text);
-        records_of(&then).into_iter().map(|r| r.key).collect()
+        (records_of(&then).into_iter().map(|r| r.key).collect(), rev)
     }
 
     /// For each record that a signature could prove: the proof, or why not.
@@ -242,12 +278,29 @@ impl Prover {
         packet: &Packet,
         records: &[Record],
     ) -> HashMap<String, Result<Proof, String>> {
-        let mut out = HashMap::new();
+        // A record whose person has no key bound needs no look at history.
+        let (records, unkeyed): (Vec<&Record>, Vec<&Record>) = records
+            .iter()
+            .partition(|r| !self.people.bindings_of(&r.by).signing_keys.is_empty());
+        let mut out: HashMap<String, Result<Proof, String>> = unkeyed
+            .iter()
+            .map(|r| {
+                (
+                    r.key.clone(),
+                    Err(format!(
+                        "no signing key is bound to {} in handoff.toml [people]{}",
+                        r.by, self.at
+                    )),
+                )
+            })
+            .collect();
+        if records.is_empty() {
+            return out;
+        }
         let fail_all = |why: String| -> HashMap<String, Result<Proof, String>> {
-            records
-                .iter()
-                .map(|r| (r.key.clone(), Err(why.clone())))
-                .collect()
+            let mut all = out.clone();
+            all.extend(records.iter().map(|r| (r.key.clone(), Err(why.clone()))));
+            all
         };
         let Some(top) = self.top(packet).map(Path::to_path_buf) else {
             return fail_all("the packet is not in a git repository".into());
@@ -300,7 +353,7 @@ impl Prover {
             .lock()
             .map(|s| s.clone())
             .unwrap_or_default();
-        for r in records {
+        for r in &records {
             let result = match recorded.get(&r.key) {
                 None => Err("it is not committed yet".to_string()),
                 Some(commit) => {

@@ -588,6 +588,7 @@ impl Standing {
     /// and not a second sign-off of one person.
     pub fn counts(&self) -> bool {
         self.role.is_some()
+            && chrono::DateTime::parse_from_rfc3339(self.signoff.at.trim()).is_ok()
             && self.freshness == Freshness::Fresh
             && self.holders.allows(&self.signoff.by)
             && self.also_signed_as.is_none()
@@ -619,7 +620,7 @@ impl Review {
         let now = packet.status();
         let records: Vec<crate::facts::proof::Record> =
             signoffs.iter().map(Signoff::record).collect();
-        let mut proofs = crate::facts::proof::prove(settings, packet, &records).into_iter();
+        let mut proofs = settings.prove(packet, &records).into_iter();
         let mut standings: Vec<Standing> = Vec::with_capacity(signoffs.len());
         for s in signoffs {
             let role = spec.roles.iter().find(|r| r.name == s.role).cloned();
@@ -738,18 +739,45 @@ mod tests {
         content(&p)
     }
 
-    const SIGNOFFS: &str = "[{role: r1, by: 'Ann Lee <ann@x.test>', at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready}]";
+    /// Two sign-offs, one a line, whose notes hold apostrophes and quotes in plain scalars, one
+    /// of them in a flow sequence: a scanner that takes either for the start of a quoted string
+    /// cuts too much.
+    const SIGNOFFS: &str = "{role: r1, by: 'Ann Lee <ann@x.test>', at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready, note: [Ann's first pass]}\n{role: r0, by: \"Bo <bo@x.test>\", note: Bo's \"ok\" it's, at: '2026-12-01T10:00:00Z', digest: 'sha256:00', status: ready}";
 
     /// One front matter holding `answers` (`a0`, `a1`, … in order), written in `style`:
     /// 0 block, 1 one-line flow mapping, 2 flow mapping over several lines sharing lines with
-    /// `signoffs`, 3 block mapping of flow values.
+    /// `signoffs`, 3 block mapping of flow values. `signoffs` holds one flow mapping a line.
     fn packet(style: u8, answers: &[String], signoffs: &str) -> String {
         let n = answers.len();
-        let q = |s: &String| format!("'{}'", s.replace('\'', "''"));
+        let entries: Vec<&str> = signoffs.lines().collect();
+        let signoffs = format!("[{}]", entries.join(", "));
+        // Each answer in a scalar style of its own, by its position: plain, single-quoted,
+        // double-quoted. A plain one keeps its quotes and apostrophes; what would end it or
+        // make it a comment is written as `%XX` (and `%` as `%25`), which keeps edits distinct.
+        let plain = |s: &str| {
+            let mut out = String::from("x");
+            for c in s.chars() {
+                match c {
+                    ' ' => out.push('_'),
+                    '%' | '[' | ']' | '{' | '}' | ',' | '#' | ':' => {
+                        out.push_str(&format!("%{:02X}", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('x');
+            out
+        };
+        let scalar = |i: usize, s: &str| match i % 3 {
+            0 => plain(s),
+            1 => format!("'{}'", s.replace('\'', "''")),
+            _ => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        };
+        let q = |s: &String| plain(s);
         let pairs: Vec<String> = answers
             .iter()
             .enumerate()
-            .map(|(i, a)| format!("a{i}: {}", q(a)))
+            .map(|(i, a)| format!("a{i}: {}", scalar(i, a)))
             .collect();
         let front = match style {
             0 => {
@@ -757,8 +785,9 @@ mod tests {
                 for (i, p) in pairs.iter().enumerate() {
                     if i == n / 2 {
                         out.push_str("signoffs:\n");
-                        let blocks = signoffs.trim_start_matches('[').trim_end_matches(']');
-                        out.push_str(&format!("  - {blocks}\n"));
+                        for entry in &entries {
+                            out.push_str(&format!("  - {entry}\n"));
+                        }
                     }
                     out.push_str(p);
                     out.push('\n');
@@ -789,7 +818,11 @@ mod tests {
                     if i == n / 2 {
                         out.push_str(&format!("signoffs: {signoffs}\n"));
                     }
-                    out.push_str(&format!("a{i}: {{target: {}, note: x}}\n", q(a)));
+                    out.push_str(&format!(
+                        "a{i}: {{target: {}, note: {}}}\n",
+                        scalar(i, a),
+                        q(a)
+                    ));
                 }
                 out
             }
@@ -806,7 +839,11 @@ mod tests {
             let text = packet(style, &answers, SIGNOFFS);
             let cut = covered(&text);
             assert!(!cut.contains("sha256:00"), "style {style}: {cut}");
-            assert!(cut.contains("3 business days") && cut.contains("refunds under 2%"));
+            assert!(cut.contains("x3_business_daysx") && cut.contains("'refunds under 2%'"));
+            assert!(
+                !cut.contains("first pass") && !cut.contains("Bo's"),
+                "style {style}: {cut}"
+            );
         }
     }
 
@@ -817,11 +854,11 @@ mod tests {
         /// the sign-offs themselves does not.
         #[test]
         fn every_answer_edit_changes_the_digest(
-            answers in proptest::collection::vec("[a-z0-9 %<>=]{1,12}", 1..6),
+            answers in proptest::collection::vec("[a-z0-9 %<>='\"]{1,12}", 1..6),
             style in 0u8..4,
             which in 0usize..6,
             at in 0usize..12,
-            with in "[A-Z#\\]\\[{}']",
+            with in "[A-Z#\\]\\[{}'\"]",
         ) {
             let before = covered(&packet(style, &answers, SIGNOFFS));
             let mut edited = answers.clone();

@@ -35,6 +35,8 @@ pub struct Base {
     top: PathBuf,
     /// What the change does to trust.
     pub changes: Vec<Change>,
+    /// One reader of the base's files for the whole run.
+    reader: std::sync::Mutex<Option<crate::facts::git::Batch>>,
 }
 
 /// One change to trust between the base and the work tree.
@@ -92,16 +94,27 @@ impl Base {
         let abs = crate::support::paths::absolute(&packet.dir);
         let rel = abs.strip_prefix(&self.top).ok()?;
         let rel = rel.to_str()?.replace('\\', "/");
-        blob(
-            &self.top,
-            &format!(
-                "{}:{rel}/{}",
-                self.commit,
-                crate::facts::packet::PACKET_FILE
-            ),
-        )
-        .ok()
-        .flatten()
+        let name = format!(
+            "{}:{rel}/{}",
+            self.commit,
+            crate::facts::packet::PACKET_FILE
+        );
+        let mut reader = self.reader.lock().ok()?;
+        if reader.is_none() {
+            *reader = crate::facts::git::Batch::open(&self.top).ok();
+        }
+        let object = reader
+            .as_mut()?
+            .get(&name, crate::facts::packet::MAX_FILE_BYTES);
+        match object {
+            Ok(crate::facts::git::Object::Bytes(b)) => String::from_utf8(b).ok(),
+            Ok(_) => None,
+            Err(_) => {
+                // A reader that failed once is started again for the next question.
+                *reader = None;
+                None
+            }
+        }
     }
 }
 
@@ -151,7 +164,32 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
         }
         None => Settings::default(),
     };
+    // The packets root decides which packets are checked at all: a change may not move it.
+    if settings.packets != ws.config.settings.packets {
+        return Err(fail(format!(
+            "this change moves the packets root (handoff.toml `packets`) from \"{}\" to \"{}\"; with --base it is read from the base, and a change that moves it checks nothing it should",
+            crate::support::words::neutral(&settings.packets),
+            crate::support::words::neutral(&ws.config.settings.packets)
+        )));
+    }
     let mut changes = people_changes(&settings.people, &ws.config.settings.people, ws, rev);
+    if settings.trust != ws.config.settings.trust {
+        changes.push(Change {
+            rule: REBINDING,
+            file: ws
+                .config
+                .file
+                .as_ref()
+                .map(|f| rel_to(f, &ws.config.root))
+                .unwrap_or_else(|| FILE_NAME.to_string()),
+            line: 1,
+            message: format!(
+                "[trust] proof is changed in this change to {} (at {rev}: {}); records are judged as at {rev} until it lands",
+                ws.config.settings.trust.describe(),
+                settings.trust.describe()
+            ),
+        });
+    }
 
     // Kinds: each repo kind at the base, else the built-in one of that name.
     let mut at_base: BTreeMap<String, KindSpec> = BTreeMap::new();
@@ -226,28 +264,45 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
                 }
             },
         };
-        let less = compare::asks_less(&base_spec, &head.spec);
-        if less.is_empty() {
+        if crate::facts::kind::signed::requirements(&base_spec)
+            == crate::facts::kind::signed::requirements(&head.spec)
+        {
             continue;
         }
-        let message = format!(
-            "this change weakens the kind `{name}`: it {}; its packets are judged by the kind as at {rev}",
-            less.join("; ")
-        );
+        // The whole kind as at the base decides: questions, criteria, roles, the KPI rule, the
+        // waiver policy, versions, tables, the calendar. What the change drops is said.
+        let less = compare::asks_less(&base_spec, &head.spec);
+        let (message, caveats) = if less.is_empty() {
+            (
+                format!(
+                    "this change edits the kind `{name}`; its packets are judged by the kind as at {rev} until the change lands"
+                ),
+                Vec::new(),
+            )
+        } else {
+            let message = format!(
+                "this change weakens the kind `{name}`: it {}; its packets are judged by the kind as at {rev}",
+                less.join("; ")
+            );
+            (
+                message.clone(),
+                vec![Caveat {
+                    what: CaveatKind::WeakenedInChange,
+                    message,
+                }],
+            )
+        };
         changes.push(Change {
             rule: KIND_CHANGED,
             file: file_shown,
             line: 1,
-            message: message.clone(),
+            message,
         });
         let kind = Kind {
             spec: base_spec,
             templates: head.templates.clone(),
             origin: head.origin.clone(),
-            caveats: vec![Caveat {
-                what: CaveatKind::WeakenedInChange,
-                message,
-            }],
+            caveats,
             requirements: Default::default(),
         };
         ws.kinds.put(kind);
@@ -259,6 +314,7 @@ pub fn open(ws: &mut Workspace, rev: &str) -> Result<Arc<Base>, Error> {
         settings,
         top,
         changes,
+        reader: std::sync::Mutex::new(None),
     });
     ws.config.settings.base = Some(base.clone());
     Ok(base)
@@ -340,7 +396,38 @@ fn people_changes(
             .copied()
             .filter(|b| !after.iter().any(|a| crate::facts::person::same(a, b)))
             .collect();
+        // The same people, with other accounts or keys bound: listed too.
+        let bindings = |p: Option<&People>| -> Vec<(String, Option<String>, Vec<String>)> {
+            p.map_or(Vec::new(), |p| {
+                p.people()
+                    .iter()
+                    .map(|x| {
+                        let mut keys: Vec<String> = x
+                            .signing_keys
+                            .iter()
+                            .filter_map(|k| crate::facts::person::signing_key_id(k))
+                            .collect();
+                        keys.sort();
+                        (
+                            crate::facts::person::email_of(&x.text).unwrap_or_default(),
+                            x.github.as_ref().map(|g| g.to_ascii_lowercase()),
+                            keys,
+                        )
+                    })
+                    .collect()
+            })
+        };
         if added.is_empty() && removed.is_empty() {
+            if bindings(then.get(name)) != bindings(now.get(name)) {
+                out.push(Change {
+                    rule: REBINDING,
+                    file: file.clone(),
+                    line: line_of(name),
+                    message: format!(
+                        "[people] {name} binds other GitHub accounts or signing keys in this change; approvals and signatures they prove count once it has landed"
+                    ),
+                });
+            }
             continue;
         }
         let message = match (before.is_empty(), after.is_empty()) {

@@ -31,6 +31,13 @@ impl Workspace {
         Ok(Workspace { config, kinds })
     }
 
+    /// The same workspace, its prover looking for every kind of proof a record has, not only
+    /// those the policy accepts: for the commands that show them (`render`, `status`, `log`).
+    pub fn showing_proofs(mut self) -> Workspace {
+        crate::facts::prover::install(&mut self.config.settings, None, true);
+        self
+    }
+
     /// The kind a packet names (or the default kind when it names none).
     pub fn kind_of(
         &self,

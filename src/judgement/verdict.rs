@@ -190,9 +190,19 @@ fn audit(results: &mut [Boxed], settings: &crate::facts::config::Settings) -> Re
     Ok(())
 }
 
-/// The audit's warnings added to a verdict, its findings kept in file order.
+/// The audit's findings added to a verdict (warnings, and an error for a sign-off dated after
+/// its commit), its findings kept in file order.
 fn add_warnings(verdict: &mut Verdict, warnings: Vec<Diagnostic>) {
-    verdict.warnings += warnings.len();
+    let errors = warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    verdict.errors += errors;
+    verdict.pass = verdict.pass && errors == 0;
+    verdict.warnings += warnings
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     verdict.diagnostics.extend(warnings);
     verdict
         .diagnostics

@@ -18,6 +18,42 @@ pub struct Entry {
     pub placed: Vec<Placed>,
     /// Its KPI series as committed, judged today, when it has one.
     pub kpi: Option<crate::judgement::rules::kpi::Reading>,
+    /// Its sign-offs, each with how it is proven.
+    pub signoffs: Vec<Signed>,
+}
+
+/// A sign-off and how it is proven, for `status --format json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Signed {
+    /// The role.
+    pub role: String,
+    /// The signer.
+    pub by: String,
+    /// When.
+    pub at: String,
+    /// How it is proven, and whether that counts.
+    #[serde(flatten)]
+    pub proven: crate::facts::proof::Proven,
+}
+
+/// The sign-offs of a packet with their proofs.
+pub fn signed(packet: &Packet, settings: &crate::facts::config::Settings) -> Vec<Signed> {
+    let signoffs = crate::facts::signoff::read(packet).0;
+    let records: Vec<_> = signoffs
+        .iter()
+        .map(crate::facts::signoff::Signoff::record)
+        .collect();
+    let proofs = settings.prove(packet, &records);
+    signoffs
+        .into_iter()
+        .zip(proofs)
+        .map(|(s, proven)| Signed {
+            role: s.role,
+            by: s.by,
+            at: s.at,
+            proven,
+        })
+        .collect()
 }
 
 impl Entry {
@@ -50,21 +86,23 @@ pub fn load(
         .filter_map(|(p, v)| Some((p?, v)))
         .collect();
     let entries = verdict::parallel_map(&checked, |(packet, _)| {
-        ws.kind_of(packet).map_or((Vec::new(), None), |k| {
+        let (placed, kpi) = ws.kind_of(packet).map_or((Vec::new(), None), |k| {
             (
                 timeline::place(packet, &k.spec, &ws.config.settings, today),
                 crate::judgement::rules::kpi::reading(packet, &k.spec, today),
             )
-        })
+        });
+        (placed, kpi, signed(packet, &ws.config.settings))
     });
     let entries = checked
         .into_iter()
         .zip(entries)
-        .map(|((packet, verdict), (placed, kpi))| Entry {
+        .map(|((packet, verdict), (placed, kpi, signoffs))| Entry {
             packet,
             verdict,
             placed,
             kpi,
+            signoffs,
         })
         .collect();
     (entries, note)
@@ -114,7 +152,7 @@ pub fn load_repos(
             failed.push((shown, "there is no such folder".to_string()));
             continue;
         }
-        let ws = match Workspace::open(path) {
+        let ws = match Workspace::open(path).map(Workspace::showing_proofs) {
             Ok(ws) => ws,
             Err(e) => {
                 failed.push((shown, e.to_string()));

@@ -88,6 +88,7 @@ fn kind_schema(kind: &Kind) -> Value {
                     "until": { "type": "string", "pattern": DATE },
                     "by": { "type": "string", "pattern": PERSON },
                     "at": { "type": "string", "pattern": DATE },
+                    "via": { "type": "string", "pattern": "^https://", "description": "The pull request review or comment it was given in (written by `handoff apply`)." },
                 },
             },
         }),
@@ -106,6 +107,7 @@ fn kind_schema(kind: &Kind) -> Value {
                     "by": { "type": "string", "pattern": PERSON },
                     "from": { "enum": statuses },
                     "reason": { "type": "string" },
+                    "via": { "type": "string", "pattern": "^https://", "description": "The pull request review or comment it was given in (written by `handoff apply`)." },
                 },
             },
         }),
@@ -131,6 +133,7 @@ fn kind_schema(kind: &Kind) -> Value {
                         "pattern": "^[A-Za-z0-9_-]+ [0-9]+ sha256:[0-9a-f]{16}$",
                         "description": "The kind the sign-off was made under: name, version, digest of its requirements.",
                     },
+                    "via": { "type": "string", "pattern": "^https://", "description": "The pull request review or comment it was given in (written by `handoff apply`)." },
                 },
             },
         }),
@@ -196,4 +199,84 @@ fn scalar(ty: FieldType) -> Value {
         }
         _ => json!({ "type": ["string", "number", "boolean"] }),
     }
+}
+
+/// A JSON Schema (draft 2020-12) of `handoff.toml`, for TOML editors that read one (Taplo, Even
+/// Better TOML: `#:schema ./.handoff/config.schema.json` on the file's first line): every
+/// setting with its meaning, unknown keys flagged, `[people]` entries as text or tables,
+/// `[trust] proof` as its three choices.
+pub fn config() -> Value {
+    let person_text = json!({
+        "type": "string",
+        "pattern": r"^.+ <[^@<>\s]+@[^@<>\s]+\.[^@<>\s]+>$",
+        "description": "`Name <email>`.",
+    });
+    let person_table = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name", "email"],
+        "properties": {
+            "name": { "type": "string", "description": "The person's name." },
+            "email": { "type": "string", "pattern": r"^[^@<>\s]+@[^@<>\s]+\.[^@<>\s]+$", "description": "Their email: what tells people apart." },
+            "github": { "type": "string", "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$", "description": "Their GitHub login: their pull request reviews and `/handoff` comments count as theirs (`handoff apply`, `check --evidence`)." },
+            "signing_keys": {
+                "type": "array",
+                "description": "Keys whose signatures count as theirs: SSH public keys as a .pub file holds them (`ssh-ed25519 AAAA…`), or OpenPGP fingerprints (40 hex digits).",
+                "items": { "type": "string", "pattern": r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/=]+( .*)?$|^[0-9A-Fa-f ]{40,80}$" },
+            },
+        },
+    });
+    let person = json!({ "anyOf": [person_text, person_table] });
+    let weekends: Vec<&str> = vec!["warn", "shift-earlier"];
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "handoff.toml",
+        "description": "The configuration of a repository's handoff packets. Every setting has a default.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "packets": { "type": "string", "default": "handoffs", "description": "The packets root, a folder inside the repository, relative to this file." },
+            "default_kind": { "type": "string", "default": "generic", "description": "The kind `handoff new` uses without --kind." },
+            "weekends": { "enum": weekends, "default": "warn", "description": "Milestones on a weekend: keep the date and warn, or move them to the Friday before." },
+            "slack": {
+                "type": "object",
+                "description": "Email = Slack member id, so that `remind --format slack` mentions people.",
+                "additionalProperties": { "type": "string", "pattern": "^[UW][A-Z0-9]+$" },
+            },
+            "sources": {
+                "type": "object",
+                "description": "Where `handoff metrics pull` reads KPI series: [sources.NAME].",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {
+                        "kind": { "enum": ["sqlite", "postgres", "csv"] },
+                        "path": { "type": "string", "description": "sqlite, csv: a file inside the repository." },
+                        "url_env": { "type": "string", "description": "postgres: the environment variable holding the connection string." },
+                        "timeout": { "type": "integer", "minimum": 1, "description": "Seconds, for the connection and the query (default 30)." },
+                    },
+                },
+            },
+            "people": {
+                "type": "object",
+                "description": "Names packets may use instead of `Name <email>`. An entry named like a sign-off role binds it: only the people it names may sign that role. A person is `Name <email>`, or a table that also binds their GitHub account and signing keys; a list names delegates.",
+                "additionalProperties": { "anyOf": [person.clone(), { "type": "array", "minItems": 1, "items": person }] },
+            },
+            "trust": {
+                "type": "object",
+                "additionalProperties": false,
+                "description": "What proves that a sign-off, waiver or send-back comes from the person it names (read from the base with `check --base`).",
+                "properties": {
+                    "proof": {
+                        "type": "array",
+                        "minItems": 1,
+                        "uniqueItems": true,
+                        "default": ["identity"],
+                        "description": "The proofs that count, any of them: `identity` (git's author identity; anyone can type one), `signature` (the commit that added the record is signed with a key bound to the person), `forge` (the record was given in a pull request review or comment by the person's bound account, as the forge's record shows).",
+                        "items": { "enum": ["identity", "signature", "forge"] },
+                    },
+                },
+            },
+        },
+    })
 }

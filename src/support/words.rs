@@ -200,6 +200,10 @@ mod tests {
         );
         assert_eq!(neutral("\u{9b}31m \u{202e}"), "\\u{9b}31m \\u{202e}");
         assert_eq!(
+            neutral("a\u{200f}b\u{61c}c\u{2028}d"),
+            "a\\u{200f}b\\u{61c}c\\u{2028}d"
+        );
+        assert_eq!(
             neutral_keeping_colour("\u{1b}[31;1mFAIL\u{1b}[0m \u{1b}[2J \u{1b}]52;c;x\u{7}"),
             "\u{1b}[31;1mFAIL\u{1b}[0m \\u{1b}[2J \\u{1b}]52;c;x\\u{7}"
         );

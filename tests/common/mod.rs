@@ -244,8 +244,10 @@ pub fn assert_contains_all(text: &str, expected: &[&str]) {
     }
 }
 
-/// The headless browser on this machine, when there is one.
-pub fn chromium() -> Option<&'static str> {
+/// The headless browser on this machine. The tests that use it are ignored unless asked for
+/// (`cargo test -- --include-ignored`, as `.ci/run` does after installing it); asked for
+/// without a browser, they fail rather than pass untested.
+pub fn chromium() -> &'static str {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
@@ -254,6 +256,7 @@ pub fn chromium() -> Option<&'static str> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
+        .expect("this test needs chromium on PATH (`.ci/run` installs it)")
 }
 
 /// A headless browser run with its own profile, no network chatter and a fixed window.

@@ -25,6 +25,8 @@ pub struct AtBase {
     pub short: String,
     commit: String,
     top: PathBuf,
+    /// The one `git cat-file --batch` every file at the base is read through.
+    reader: std::cell::RefCell<git::Batch>,
     /// `[sources.NAME]` of `handoff.toml` at the base (none when it had no file).
     pub sources: BTreeMap<String, SourceConfig>,
 }
@@ -48,11 +50,13 @@ impl AtBase {
             .map_err(|e| format!("cannot read the repository's top: {e}"))?;
         let commit = git::commit_id(&top, rev).ok_or("there is no such commit here")?;
         let short: String = commit.chars().take(10).collect();
+        let reader = git::Batch::open(&top).map_err(|e| format!("cannot read it with git: {e}"))?;
         let mut base = AtBase {
             rev: rev.to_string(),
             short,
             commit,
             top,
+            reader: std::cell::RefCell::new(reader),
             sources: BTreeMap::new(),
         };
         let config = root.join(crate::facts::config::FILE_NAME);
@@ -86,21 +90,22 @@ impl AtBase {
     /// The texts of `files` (paths in the work tree) as the base commit has them: `None` for a
     /// file it does not have (or has as something else than UTF-8 text within the size cap).
     pub fn texts(&self, files: &[PathBuf]) -> Result<Vec<Option<String>>, String> {
-        let names: Vec<Option<String>> = files.iter().map(|f| self.name_of(f)).collect();
-        let asked: Vec<String> = names.iter().flatten().cloned().collect();
-        let mut found = git::objects(&self.top, &asked, crate::support::inside::MAX_BYTES)
-            .map_err(|e| format!("cannot read it with git: {e}"))?
-            .into_iter();
-        Ok(names
-            .iter()
-            .map(|n| match n {
+        let mut reader = self.reader.borrow_mut();
+        let mut out = Vec::with_capacity(files.len());
+        for file in files {
+            let text = match self.name_of(file) {
                 None => None,
-                Some(_) => match found.next() {
-                    Some(Object::Bytes(b)) => String::from_utf8(b).ok(),
+                Some(name) => match reader
+                    .get(&name, crate::support::inside::MAX_BYTES)
+                    .map_err(|e| format!("cannot read it with git: {e}"))?
+                {
+                    Object::Bytes(b) => String::from_utf8(b).ok(),
                     _ => None,
                 },
-            })
-            .collect())
+            };
+            out.push(text);
+        }
+        Ok(out)
     }
 
     /// `COMMIT:path` of a work-tree file, when it lies inside the repository.

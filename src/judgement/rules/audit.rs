@@ -31,7 +31,7 @@ pub fn diagnostics(
         return Vec::new();
     };
     let records: Vec<_> = findings.iter().map(|f| f.signoff.record()).collect();
-    let proofs = crate::facts::proof::prove(settings, packet, &records);
+    let proofs = settings.prove(packet, &records);
     findings
         .into_iter()
         .zip(proofs)
@@ -56,6 +56,23 @@ pub fn diagnostics(
                         packet.id, s.role
                     ),
                 ),
+                Recorded::AfterCommit(c) => {
+                    return Diagnostic::at(
+                        super::signoff::SIGNOFF_INVALID.id,
+                        Severity::Error,
+                        file,
+                        s.pos,
+                        1,
+                        format!(
+                            "the {} sign-off by {} says it was made at {}, after the commit that added it ({}, {})",
+                            s.role, s.by, s.at, c.short, c.date
+                        ),
+                        format!(
+                            "remove the entry; the signer signs again with `handoff sign {} --role {}`",
+                            packet.id, s.role
+                        ),
+                    );
+                }
                 Recorded::ByOther(c) => (
                     format!(
                         "the {} sign-off by {} was committed by {} <{}> in {}",

@@ -115,6 +115,8 @@ pub struct Ctx<'a> {
     /// What the kind added since the packet's version that the packet does not have yet,
     /// reported once by `behind` rather than item by item.
     pub added: behind::Added,
+    /// With `--base`: the packet as the base commit has it.
+    pub at_base: Option<&'a Packet>,
 }
 
 impl Ctx<'_> {
@@ -192,7 +194,21 @@ pub fn check(
     config: &Config,
     today: NaiveDate,
 ) -> Vec<Diagnostic> {
-    let current = kinds.get(packet.kind_name().unwrap_or(&config.settings.default_kind));
+    // With `--base`, the packet as the base has it: its kind there, the send-backs it recorded.
+    let at_base = config
+        .settings
+        .base
+        .as_ref()
+        .and_then(|b| b.packet_text(packet))
+        .map(|text| Packet::from_text(&packet.dir, &packet.dir, text));
+    let named = packet.kind_name().unwrap_or(&config.settings.default_kind);
+    let switched = at_base
+        .as_ref()
+        .and_then(|then| trust::switched(then, named, kinds, config));
+    let current = match &switched {
+        Some(s) => kinds.get(&s.from),
+        None => kinds.get(named),
+    };
     // While every sign-off is fresh, the packet is judged by the kind it was signed under.
     let (signed_under, unversioned) = current
         .map(|k| behind::signed_under(packet, k, config))
@@ -206,11 +222,16 @@ pub fn check(
         today,
         out: Vec::new(),
         added: behind::Added::default(),
+        at_base: at_base.as_ref(),
     };
     file::check(&mut ctx);
     if packet.front.is_some() {
         structure::check(&mut ctx, kinds);
         trust::check(&mut ctx);
+        if let Some(s) = &switched {
+            trust::report_switch(&mut ctx, s);
+        }
+        trust::removed_sendbacks(&mut ctx);
         if let Some(kind) = kind {
             answers::check(&mut ctx, &kind.spec);
             kpi::check(&mut ctx, &kind.spec);

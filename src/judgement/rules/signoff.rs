@@ -134,6 +134,37 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
             );
             continue;
         }
+        // When it was signed bounds what it can mean: a time that is not one, or one still to
+        // come by the clock (whatever day is checked; a day's slack for clocks and zones),
+        // cannot be weighed. One later than the commit that added it is the audit's to find.
+        let when = chrono::DateTime::parse_from_rfc3339(s.at.trim());
+        let ahead = when
+            .as_ref()
+            .is_ok_and(|t| *t > chrono::Utc::now() + chrono::Duration::days(1));
+        if when.is_err() || ahead {
+            ctx.report(
+                &SIGNOFF_INVALID,
+                Severity::Error,
+                s.pos,
+                1,
+                if ahead {
+                    format!(
+                        "the {} sign-off by {} says it was made at {}, which is still to come",
+                        s.role, s.by, s.at
+                    )
+                } else {
+                    format!(
+                        "the {} sign-off by {} has `at: {}`, which is not a date and time (RFC 3339, e.g. 2026-12-07T10:15:00Z)",
+                        s.role, s.by, s.at
+                    )
+                },
+                format!(
+                    "remove the entry; the signer signs again with `handoff sign {id} --role {}`",
+                    s.role
+                ),
+            );
+            continue;
+        }
         if !st.holders.allows(&s.by) {
             ctx.report(
                 &SIGNOFF_UNAUTHORIZED,

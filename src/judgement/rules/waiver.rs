@@ -74,7 +74,8 @@ pub fn problem(
             message,
         });
     }
-    let proven = crate::facts::proof::prove(settings, packet, std::slice::from_ref(&w.record()))
+    let proven = settings
+        .prove(packet, std::slice::from_ref(&w.record()))
         .pop()
         .unwrap_or_else(crate::facts::proof::Proven::identity);
     (!proven.counts).then(|| Problem {

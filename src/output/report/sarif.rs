@@ -29,11 +29,39 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
             })
         })
         .collect();
-    let total = verdicts.iter().map(|v| v.diagnostics.len()).sum::<usize>();
-    let results: Vec<Value> = verdicts
-        .iter()
-        .flat_map(|v| &v.diagnostics)
-        .take(MAX_RESULTS)
+    let all: Vec<&crate::judgement::diagnostic::Diagnostic> =
+        verdicts.iter().flat_map(|v| &v.diagnostics).collect();
+    let total = all.len();
+    // Over the cap, errors are kept first, then warnings, then notes; the kept ones stay in the
+    // order of the run.
+    let rank = |s: Severity| match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Note => 2,
+    };
+    let mut counts = [0usize; 3];
+    for d in &all {
+        counts[rank(d.severity)] += 1;
+    }
+    let mut room = MAX_RESULTS;
+    let mut kept_of = [0usize; 3];
+    for (r, n) in counts.iter().enumerate() {
+        kept_of[r] = (*n).min(room);
+        room -= kept_of[r];
+    }
+    let dropped: Vec<usize> = (0..3).map(|r| counts[r] - kept_of[r]).collect();
+    let mut left = kept_of;
+    let kept: Vec<&crate::judgement::diagnostic::Diagnostic> = all
+        .into_iter()
+        .filter(|d| {
+            let r = rank(d.severity);
+            let keep = left[r] > 0;
+            left[r] = left[r].saturating_sub(1);
+            keep
+        })
+        .collect();
+    let results: Vec<Value> = kept
+        .into_iter()
         .map(|d| {
             let uri = super::root_relative(base, &d.file);
             let end = d
@@ -63,6 +91,16 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
             if !d.items.is_empty() {
                 result["properties"] = json!({ "items": d.items });
             }
+            // A waived finding is suppressed outside the source, by the waiver recorded in the
+            // packet: code scanning shows it dismissed, with who approved it, why and until when.
+            if let Some(w) = &d.waived {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": w.reason,
+                    "properties": { "approvedBy": w.by, "expires": w.until },
+                }]);
+            }
             result
         })
         .collect();
@@ -86,8 +124,14 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
                     json!([{
                         "level": "warning",
                         "message": { "text": format!(
-                            "{total} findings; only the first {MAX_RESULTS} are in this log (GitHub's limit). Run `handoff check` for all of them."
+                            "{total} findings; this log holds {MAX_RESULTS} (GitHub's limit), errors first, then warnings, then notes, and leaves out {} errors, {} warnings and {} notes. Run `handoff check` for all of them.",
+                            dropped[0], dropped[1], dropped[2]
                         ) },
+                        "properties": {
+                            "droppedErrors": dropped[0],
+                            "droppedWarnings": dropped[1],
+                            "droppedNotes": dropped[2],
+                        },
                     }])
                 } else {
                     json!([])
@@ -123,4 +167,91 @@ fn pascal(id: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judgement::diagnostic::Diagnostic;
+
+    fn packet(id: &str, diagnostics: Vec<Diagnostic>) -> Verdict {
+        Verdict {
+            id: id.into(),
+            path: id.into(),
+            kind: None,
+            status: None,
+            day0: None,
+            gate: crate::facts::gate::Gate::Draft,
+            pass: false,
+            errors: 0,
+            warnings: 0,
+            diagnostics,
+        }
+    }
+
+    #[test]
+    fn over_the_cap_errors_come_first_then_warnings_then_notes() {
+        let many = |severity, n: usize| -> Vec<Diagnostic> {
+            (0..n)
+                .map(|i| {
+                    Diagnostic::file_level(
+                        "unknown-key",
+                        severity,
+                        "a/handoff.md",
+                        format!("{i}"),
+                        "",
+                    )
+                })
+                .collect()
+        };
+        // Notes and warnings in the first packets, the errors in the last one.
+        let verdicts = vec![
+            packet("a", many(Severity::Note, MAX_RESULTS)),
+            packet("b", many(Severity::Warning, 300)),
+            packet("c", many(Severity::Error, 200)),
+        ];
+        let log: Value = serde_json::from_str(&render(&verdicts, "")).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), MAX_RESULTS);
+        let count = |l: &str| results.iter().filter(|r| r["level"] == l).count();
+        assert_eq!((count("error"), count("warning")), (200, 300));
+        assert_eq!(count("note"), MAX_RESULTS - 500);
+        // The kept ones stay in the order of the run.
+        assert_eq!(results[0]["level"], "note");
+        assert_eq!(results[MAX_RESULTS - 1]["level"], "error");
+        let note = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+        assert_eq!(note["properties"]["droppedErrors"], 0);
+        assert_eq!(note["properties"]["droppedWarnings"], 0);
+        assert_eq!(note["properties"]["droppedNotes"], 500);
+        assert!(
+            note["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("leaves out 0 errors, 0 warnings and 500 notes"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn a_waived_finding_carries_an_external_suppression() {
+        let mut d = Diagnostic::file_level("kpi-unstable", Severity::Note, "a/handoff.md", "m", "");
+        d.waived = Some(Box::new(crate::judgement::diagnostic::Waived {
+            until: "2027-02-15".into(),
+            by: "Jordan Blake <jordan@northwind.test>".into(),
+            reason: "security review in January".into(),
+        }));
+        let plain =
+            Diagnostic::file_level("answer-missing", Severity::Error, "a/handoff.md", "m", "");
+        let log: Value = serde_json::from_str(&render(&[packet("a", vec![d, plain])], "")).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let s = &results[0]["suppressions"][0];
+        assert_eq!(s["kind"], "external");
+        assert_eq!(s["justification"], "security review in January");
+        assert_eq!(
+            s["properties"]["approvedBy"],
+            "Jordan Blake <jordan@northwind.test>"
+        );
+        assert_eq!(s["properties"]["expires"], "2027-02-15");
+        assert!(results[1].get("suppressions").is_none());
+    }
 }

@@ -185,9 +185,11 @@ fn query<'a>(req: &Request<'a>, name: &str) -> Result<&'a str, SourceError> {
     })
 }
 
-/// Collects a source's rows: bounded in count, days within the range, one value a day.
+/// Collects a source's rows: bounded in count (every row returned counts, also one outside the
+/// range or without a value), days within the range, one value a day.
 struct Rows {
     series: Series,
+    seen: usize,
     req_first: NaiveDate,
     req_last: NaiveDate,
 }
@@ -196,6 +198,7 @@ impl Rows {
     fn new(req: &Request) -> Self {
         Rows {
             series: Series::default(),
+            seen: 0,
             req_first: req.first,
             req_last: req.last,
         }
@@ -203,7 +206,8 @@ impl Rows {
 
     /// Add a row; `None` values (SQL NULL) leave the day out.
     fn push(&mut self, row: usize, day: NaiveDate, value: Option<f64>) -> Result<(), SourceError> {
-        if self.series.points.len() >= MAX_ROWS {
+        self.seen += 1;
+        if self.seen > MAX_ROWS {
             return Err(SourceError::new(
                 format!("the query returned more than {MAX_ROWS} rows"),
                 "return one row a day, limited to the range ?1..?2 ($1..$2 in Postgres)",
@@ -252,5 +256,22 @@ mod tests {
         let cfg: SourceConfig = toml::from_str("kind = \"sqlite\"").unwrap();
         assert!(cfg.problem("local").unwrap().message.contains("path"));
         assert!(toml::from_str::<SourceConfig>("kind = \"mysql\"").is_err());
+    }
+
+    #[test]
+    fn every_row_returned_counts_toward_the_cap_also_outside_the_range() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let req = Request {
+            query: None,
+            column: None,
+            first: day(10),
+            last: day(11),
+        };
+        let mut rows = Rows::new(&req);
+        for n in 1..=MAX_ROWS {
+            rows.push(n, day(1), Some(1.0)).unwrap();
+        }
+        let e = rows.push(MAX_ROWS + 1, day(1), None).unwrap_err();
+        assert!(e.message.contains("more than 100000 rows"), "{e:?}");
     }
 }

@@ -1,14 +1,34 @@
 //! A KPI series from PostgreSQL (a warehouse, Supabase). The connection string comes from the
-//! environment and is never printed: every message from the driver is redacted first. The query
-//! runs in a read-only transaction with a statement timeout.
+//! environment and is never printed: every message from the driver is redacted first. TLS as
+//! libpq does it (`sslmode`, `sslrootcert`: `conninfo`, `tls`). The query runs in a read-only
+//! transaction with a statement timeout, and everything it costs is bounded: one deadline for
+//! connecting, running and reading the result, the bytes read from the server, each field, and
+//! the rows.
+
+mod conninfo;
+mod tls;
 
 use super::{Request, Rows, SourceError};
 use crate::facts::metrics::series::Series;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use postgres::Config;
-use postgres::fallible_iterator::FallibleIterator as _;
-use postgres::types::{FromSql, ToSql, Type};
+use futures_util::TryStreamExt as _;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+use tokio_postgres::Config;
+use tokio_postgres::config::Host;
+use tokio_postgres::types::{FromSql, ToSql, Type};
+
+/// At most this many bytes are read from the server in one pull, the handshake included: a day
+/// and a number take about 30 bytes a row, so the row cap is reached long before.
+pub const MAX_RESULT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A field of a row (a day, a number) is at most this long.
+pub const MAX_FIELD_BYTES: usize = 1024;
 
 /// Run `query` on the server at `url`.
 pub fn fetch(
@@ -17,150 +37,410 @@ pub fn fetch(
     req: &Request,
     timeout: Duration,
 ) -> Result<Series, SourceError> {
-    let config: Config = url.parse().map_err(|e: postgres::Error| {
+    let info = conninfo::parse(url).map_err(|e| {
+        SourceError::new(
+            format!(
+                "the connection string cannot be used: {}",
+                redact(&e.message, url, None)
+            ),
+            e.help,
+        )
+    })?;
+    let config: Config = info.rest.parse().map_err(|e: tokio_postgres::Error| {
         SourceError::new(
             format!(
                 "the connection string cannot be read: {}",
                 redact(&e.to_string(), url, None)
             ),
-            "write it as postgres://user:password@host:5432/database",
+            "write it as postgres://user:password@host:5432/database?sslmode=verify-full",
         )
     })?;
     let password = config
         .get_password()
         .map(|p| String::from_utf8_lossy(p).into_owned());
-    let clean = |e: postgres::Error| redact(&full(&e), url, password.as_deref());
-    let mut config = config;
-    config.connect_timeout(timeout);
-    // TLS when the server offers it (`sslmode=prefer`, the default) or the URL requires it,
-    // verified against Mozilla's roots; `sslmode=disable` for a server on this machine.
-    let mut client = config.connect(tls()).map_err(|e| {
+    let clean = |e: &tokio_postgres::Error| redact(&full(e), url, password.as_deref());
+    let (tls_config, failure) = tls::config(info.mode, &info.roots).map_err(|e| {
         SourceError::new(
-            format!("cannot connect: {}", clean(e)),
-            "check the server is reachable and the credentials in the environment variable",
+            format!(
+                "TLS cannot be set up: {}",
+                redact(&e, url, password.as_deref())
+            ),
+            "set sslrootcert to a readable PEM file of CA certificates",
         )
     })?;
-    let ms = timeout.as_millis().min(i32::MAX as u128);
-    client
-        .batch_execute(&format!(
-            "SET statement_timeout = {ms}; SET lock_timeout = {ms}"
-        ))
-        .map_err(|e| {
-            SourceError::new(
-                format!("the server refused the session settings: {}", clean(e)),
-                "check the role's rights",
-            )
-        })?;
-    let query_error = |e: postgres::Error| {
-        let text = clean(e);
-        let message = if text.contains("statement timeout") {
+    let mut config = config;
+    config.ssl_mode(match info.mode {
+        conninfo::SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+        conninfo::SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+        _ => tokio_postgres::config::SslMode::Require,
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| SourceError::new(format!("cannot start the client: {e}"), "try again"))?;
+    let meter = Arc::new(Meter::default());
+    let deadline = Instant::now() + timeout;
+    let session = Session {
+        config: &config,
+        tls: tokio_postgres_rustls::MakeRustlsConnect::new(tls_config),
+        meter: meter.clone(),
+        deadline,
+        timeout,
+        mode: info.mode,
+        failure,
+        clean: &clean,
+    };
+    let result = runtime.block_on(async {
+        match tokio::time::timeout_at(deadline, session.run(query, req)).await {
+            Ok(result) => result,
+            Err(_) => Err(SourceError::new(
+                format!(
+                    "the pull ran past its timeout of {} s and was stopped",
+                    timeout.as_secs()
+                ),
+                "make the query faster, or raise `timeout` in [sources.NAME] of handoff.toml",
+            )),
+        }
+    });
+    // Whatever is still in flight is dropped with the runtime: the socket closes.
+    drop(runtime);
+    if meter.exceeded.load(Ordering::Relaxed) {
+        return Err(SourceError::new(
             format!(
-                "the query ran past its timeout of {} s and was stopped",
-                timeout.as_secs()
+                "the server sent more than {} MiB; the pull was stopped",
+                MAX_RESULT_BYTES >> 20
+            ),
+            "return one row a day (a date, then a number) within the range $1..$2",
+        ));
+    }
+    result
+}
+
+/// One pull: the connection and the query, within one deadline.
+struct Session<'a, F: Fn(&tokio_postgres::Error) -> String> {
+    config: &'a Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    meter: Arc<Meter>,
+    deadline: Instant,
+    timeout: Duration,
+    mode: conninfo::SslMode,
+    failure: tls::Failure,
+    clean: &'a F,
+}
+
+impl<F: Fn(&tokio_postgres::Error) -> String> Session<'_, F> {
+    async fn run(self, query: &str, req: &Request<'_>) -> Result<Series, SourceError> {
+        let mut client = self.connect().await?;
+        let clean = self.clean;
+        let timeout = self.timeout;
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_millis()
+            .clamp(1, i32::MAX as u128);
+        client
+            .batch_execute(&format!(
+                "SET statement_timeout = {left}; SET lock_timeout = {left}"
+            ))
+            .await
+            .map_err(|e| {
+                SourceError::new(
+                    format!("the server refused the session settings: {}", clean(&e)),
+                    "check the role's rights",
+                )
+            })?;
+        let query_error = |e: tokio_postgres::Error| {
+            let text = clean(&e);
+            let message = if text.contains("statement timeout") {
+                format!(
+                    "the query ran past its timeout of {} s and was stopped",
+                    timeout.as_secs()
+                )
+            } else {
+                format!("PostgreSQL says: {text}")
+            };
+            SourceError::new(
+                message,
+                "fix the query under `series:` (it must return one row a day: a date, then a number)",
+            )
+        };
+        // A packet's query is written by whoever opens a pull request: it may only read.
+        let txn = client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .await
+            .map_err(query_error)?;
+        let stmt = txn
+            .prepare(query.trim().trim_end_matches(';'))
+            .await
+            .map_err(query_error)?;
+        let shape = Shape::of(&stmt)?;
+        let params = range_params(&stmt, req)?;
+        let rows = txn
+            .query_raw(
+                &stmt,
+                params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)),
+            )
+            .await
+            .map_err(query_error)?;
+        let mut rows = std::pin::pin!(rows);
+        let mut out = Rows::new(req);
+        let mut n = 0;
+        while let Some(row) = rows.try_next().await.map_err(query_error)? {
+            n += 1;
+            let (day, value) = shape.read(&row, n, clean)?;
+            out.push(n, day, value)?;
+        }
+        // Nothing was written; ending the read-only transaction is all that is left.
+        let _ = txn.rollback().await;
+        out.finish()
+    }
+
+    /// The first host of the connection string that answers, over a metered socket.
+    async fn connect(&self) -> Result<tokio_postgres::Client, SourceError> {
+        let hosts = self.config.get_hosts();
+        let ports = self.config.get_ports();
+        let addrs = self.config.get_hostaddrs();
+        let count = hosts.len().max(addrs.len());
+        if count == 0 {
+            return Err(SourceError::new(
+                "the connection string names no host",
+                "write it as postgres://user:password@host:5432/database",
+            ));
+        }
+        let mut last = None;
+        for i in 0..count {
+            let port = ports
+                .get(i)
+                .or_else(|| ports.first())
+                .copied()
+                .unwrap_or(5432);
+            let host = hosts.get(i);
+            let name = match host {
+                Some(Host::Tcp(h)) => h.clone(),
+                _ => addrs.get(i).map(|a| a.to_string()).unwrap_or_default(),
+            };
+            let socket = match (host, addrs.get(i)) {
+                (_, Some(addr)) => tcp((*addr, port)).await,
+                (Some(Host::Tcp(h)), None) => tcp((h.as_str(), port)).await,
+                #[cfg(unix)]
+                (Some(Host::Unix(dir)), None) => {
+                    tokio::net::UnixStream::connect(dir.join(format!(".s.PGSQL.{port}")))
+                        .await
+                        .map(|s| Box::new(s) as Box<dyn Io>)
+                }
+                #[cfg(not(unix))]
+                (Some(Host::Unix(_)), None) => Err(std::io::Error::other(
+                    "a Unix socket is not available on this platform",
+                )),
+                (None, None) => Err(std::io::Error::other("no host")),
+            };
+            let socket = match socket {
+                Ok(s) => Metered {
+                    inner: s,
+                    meter: self.meter.clone(),
+                },
+                Err(e) => {
+                    last = Some(format!("{}: {e}", crate::support::words::neutral(&name)));
+                    continue;
+                }
+            };
+            let tls = tokio_postgres::tls::MakeTlsConnect::<Metered>::make_tls_connect(
+                &mut self.tls.clone(),
+                &name,
+            )
+            .map_err(|e| SourceError::new(e.to_string(), "check the host name"))?;
+            // As libpq: a Unix socket is local, and TLS is never asked for over it.
+            let mut local;
+            let config = if matches!(host, Some(Host::Unix(_))) && addrs.get(i).is_none() {
+                local = self.config.clone();
+                local.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                &local
+            } else {
+                self.config
+            };
+            match config.connect_raw(socket, tls).await {
+                Ok((client, connection)) => {
+                    tokio::spawn(connection);
+                    return Ok(client);
+                }
+                Err(e) => {
+                    if let Some((message, help)) =
+                        self.failure.lock().ok().and_then(|mut f| f.take())
+                    {
+                        return Err(SourceError::new(format!("cannot connect: {message}"), help));
+                    }
+                    last = Some((self.clean)(&e));
+                }
+            }
+        }
+        let text = last.unwrap_or_default();
+        let help = if text.contains("does not support TLS") {
+            format!(
+                "the server has no TLS: ask for it to be turned on (sslmode={} requires it)",
+                self.mode.name()
             )
         } else {
-            format!("PostgreSQL says: {text}")
+            "check the server is reachable and the credentials in the environment variable"
+                .to_string()
         };
-        SourceError::new(
-            message,
-            "fix the query under `series:` (it must return one row a day: a date, then a number)",
-        )
-    };
-    // A packet's query is written by whoever opens a pull request: it may only read.
-    let mut txn = client
-        .build_transaction()
-        .read_only(true)
-        .start()
-        .map_err(query_error)?;
-    let stmt = txn
-        .prepare(query.trim().trim_end_matches(';'))
-        .map_err(query_error)?;
-    let columns = stmt.columns();
-    if columns.len() != 2 {
-        let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
-        return Err(SourceError::new(
-            format!(
-                "the query returns {} columns ({}); it must return two: the day, then the value",
-                columns.len(),
-                names.join(", ")
-            ),
-            "select exactly `day, value`, e.g. `select day, rate from kpi where day between $1 and $2`",
-        ));
+        Err(SourceError::new(format!("cannot connect: {text}"), help))
     }
-    let day_col = columns[0].name().to_string();
-    let value_col = columns[1].name().to_string();
-    let day_type = columns[0].type_().clone();
-    let value_type = columns[1].type_().clone();
-    if ![
-        Type::DATE,
-        Type::TIMESTAMP,
-        Type::TIMESTAMPTZ,
-        Type::TEXT,
-        Type::VARCHAR,
-    ]
-    .contains(&day_type)
-    {
-        return Err(SourceError::new(
-            format!("column `{day_col}` is of type {day_type}; the first column must be the day"),
-            "return a date, e.g. `created_at::date as day`",
-        ));
+}
+
+async fn tcp(addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<Box<dyn Io>> {
+    let s = tokio::net::TcpStream::connect(addr).await?;
+    let _ = s.set_nodelay(true);
+    Ok(Box::new(s))
+}
+
+/// A socket of any kind.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// How many bytes the server has sent, and whether that passed the bound.
+#[derive(Default)]
+struct Meter {
+    read: AtomicU64,
+    exceeded: AtomicBool,
+}
+
+/// A socket that stops reading once the server has sent [`MAX_RESULT_BYTES`]: the driver
+/// buffers a whole message before it hands a row over, so a bound on the rows alone would let
+/// one row of 400 MB in.
+struct Metered {
+    inner: Box<dyn Io>,
+    meter: Arc<Meter>,
+}
+
+impl AsyncRead for Metered {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.meter.exceeded.load(Ordering::Relaxed) {
+            return Poll::Ready(Err(std::io::Error::other("the result is too large")));
+        }
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = polled {
+            let n = (buf.filled().len() - before) as u64;
+            let total = self.meter.read.fetch_add(n, Ordering::Relaxed) + n;
+            if total > MAX_RESULT_BYTES {
+                self.meter.exceeded.store(true, Ordering::Relaxed);
+                return Poll::Ready(Err(std::io::Error::other("the result is too large")));
+            }
+        }
+        polled
     }
-    if ![
-        Type::INT2,
-        Type::INT4,
-        Type::INT8,
-        Type::FLOAT4,
-        Type::FLOAT8,
-        Type::NUMERIC,
-    ]
-    .contains(&value_type)
-    {
-        return Err(SourceError::new(
-            format!(
-                "column `{value_col}` is of type {value_type}; the second column must be a number"
-            ),
-            "return the value as a number, e.g. `avg(rate)::float8 as value`",
-        ));
+}
+
+impl AsyncWrite for Metered {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
     }
-    let first = req.first;
-    let last = req.last;
-    let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
-    if stmt.params().len() > 2 {
-        return Err(SourceError::new(
-            format!(
-                "the query has {} parameters; it may use two: $1 (the first day) and $2 (the last)",
-                stmt.params().len()
-            ),
-            "write the range as `where day between $1 and $2`",
-        ));
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
     }
-    for (i, ty) in stmt.params().iter().enumerate() {
-        let day = if i == 0 { first } else { last };
-        let p: Box<dyn ToSql + Sync> = match *ty {
-            Type::DATE => Box::new(day),
-            Type::TIMESTAMP => Box::new(day.and_hms_opt(0, 0, 0).unwrap_or_default()),
-            Type::TIMESTAMPTZ => Box::new(day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
-            _ => Box::new(day.format("%Y-%m-%d").to_string()),
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The two columns of the query: their names and types, checked before anything is read.
+struct Shape {
+    day_col: String,
+    value_col: String,
+    day_type: Type,
+    value_type: Type,
+}
+
+impl Shape {
+    fn of(stmt: &tokio_postgres::Statement) -> Result<Shape, SourceError> {
+        let columns = stmt.columns();
+        if columns.len() != 2 {
+            let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
+            return Err(SourceError::new(
+                format!(
+                    "the query returns {} columns ({}); it must return two: the day, then the value",
+                    columns.len(),
+                    crate::support::words::neutral(&names.join(", "))
+                ),
+                "select exactly `day, value`, e.g. `select day, rate from kpi where day between $1 and $2`",
+            ));
+        }
+        let shape = Shape {
+            day_col: crate::support::words::neutral(columns[0].name()).into_owned(),
+            value_col: crate::support::words::neutral(columns[1].name()).into_owned(),
+            day_type: columns[0].type_().clone(),
+            value_type: columns[1].type_().clone(),
         };
-        params.push(p);
+        if ![
+            Type::DATE,
+            Type::TIMESTAMP,
+            Type::TIMESTAMPTZ,
+            Type::TEXT,
+            Type::VARCHAR,
+        ]
+        .contains(&shape.day_type)
+        {
+            return Err(SourceError::new(
+                format!(
+                    "column `{}` is of type {}; the first column must be the day",
+                    shape.day_col, shape.day_type
+                ),
+                "return a date, e.g. `created_at::date as day`",
+            ));
+        }
+        if ![
+            Type::INT2,
+            Type::INT4,
+            Type::INT8,
+            Type::FLOAT4,
+            Type::FLOAT8,
+            Type::NUMERIC,
+        ]
+        .contains(&shape.value_type)
+        {
+            return Err(SourceError::new(
+                format!(
+                    "column `{}` is of type {}; the second column must be a number",
+                    shape.value_col, shape.value_type
+                ),
+                "return the value as a number, e.g. `avg(rate)::float8 as value`",
+            ));
+        }
+        Ok(shape)
     }
-    let mut rows = txn
-        .query_raw(
-            &stmt,
-            params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)),
-        )
-        .map_err(query_error)?;
-    let mut out = Rows::new(req);
-    let mut n = 0;
-    let bad_day = |n: usize| {
-        SourceError::new(
-            format!("row {n}: column `{day_col}` is not a day"),
-            "return a date (NULL days are not allowed)",
-        )
-    };
-    while let Some(row) = rows.next().map_err(query_error)? {
-        n += 1;
-        let day: NaiveDate = match day_type {
+
+    /// Row `n`'s day and value.
+    fn read(
+        &self,
+        row: &tokio_postgres::Row,
+        n: usize,
+        clean: &impl Fn(&tokio_postgres::Error) -> String,
+    ) -> Result<(NaiveDate, Option<f64>), SourceError> {
+        for (i, col) in [&self.day_col, &self.value_col].into_iter().enumerate() {
+            let len = row.try_get::<_, RawLen>(i).map(|l| l.0).unwrap_or(0);
+            if len > MAX_FIELD_BYTES {
+                return Err(SourceError::new(
+                    format!(
+                        "row {n}: column `{col}` holds {len} bytes; a day or a number takes at most {MAX_FIELD_BYTES}"
+                    ),
+                    "return a date, then a number",
+                ));
+            }
+        }
+        let day: Option<NaiveDate> = match self.day_type {
             Type::DATE => row.try_get::<_, Option<NaiveDate>>(0).ok().flatten(),
             Type::TIMESTAMP => row
                 .try_get::<_, Option<NaiveDateTime>>(0)
@@ -177,9 +457,14 @@ pub fn fetch(
                 .ok()
                 .flatten()
                 .and_then(|s| crate::facts::metrics::parse_day(&s)),
-        }
-        .ok_or_else(|| bad_day(n))?;
-        let value = match value_type {
+        };
+        let day = day.ok_or_else(|| {
+            SourceError::new(
+                format!("row {n}: column `{}` is not a day", self.day_col),
+                "return a date (NULL days are not allowed)",
+            )
+        })?;
+        let value = match self.value_type {
             Type::INT2 => row.try_get::<_, Option<i16>>(1).map(|v| v.map(f64::from)),
             Type::INT4 => row.try_get::<_, Option<i32>>(1).map(|v| v.map(f64::from)),
             Type::INT8 => row
@@ -192,42 +477,65 @@ pub fn fetch(
         .map_err(|e| {
             SourceError::new(
                 format!(
-                    "row {n}: column `{value_col}` cannot be read as a number: {}",
-                    clean(e)
+                    "row {n}: column `{}` cannot be read as a number: {}",
+                    self.value_col,
+                    clean(&e)
                 ),
                 "return the value as float8",
             )
         })?;
-        out.push(n, day, value)?;
+        Ok((day, value))
     }
-    drop(rows);
-    // Nothing was written; ending the read-only transaction is all that is left.
-    let _ = txn.rollback();
-    out.finish()
 }
 
-// ring is the provider already in the build (through ureq); its lack of post-quantum key
-// exchange, the reason it is marked deprecated, does not matter for a KPI query.
-#[allow(deprecated)]
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map(|b| b.with_root_certificates(roots).with_no_client_auth())
-    .unwrap_or_else(|_| {
-        rustls::ClientConfig::builder()
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth()
-    });
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+/// `$1` and `$2` of the query: the first and the last day of the range, typed as the server
+/// asks for them.
+fn range_params(
+    stmt: &tokio_postgres::Statement,
+    req: &Request,
+) -> Result<Vec<Box<dyn ToSql + Sync + Send>>, SourceError> {
+    if stmt.params().len() > 2 {
+        return Err(SourceError::new(
+            format!(
+                "the query has {} parameters; it may use two: $1 (the first day) and $2 (the last)",
+                stmt.params().len()
+            ),
+            "write the range as `where day between $1 and $2`",
+        ));
+    }
+    let mut params: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    for (i, ty) in stmt.params().iter().enumerate() {
+        let day = if i == 0 { req.first } else { req.last };
+        let p: Box<dyn ToSql + Sync + Send> = match *ty {
+            Type::DATE => Box::new(day),
+            Type::TIMESTAMP => Box::new(day.and_hms_opt(0, 0, 0).unwrap_or_default()),
+            Type::TIMESTAMPTZ => Box::new(day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
+            _ => Box::new(day.format("%Y-%m-%d").to_string()),
+        };
+        params.push(p);
+    }
+    Ok(params)
+}
+
+/// The length of a field as sent, whatever its type (NULL: 0).
+struct RawLen(usize);
+
+impl<'a> FromSql<'a> for RawLen {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(RawLen(raw.len()))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(RawLen(0))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
 }
 
 /// The driver's message with its cause (the server's own words are in the source).
-fn full(e: &postgres::Error) -> String {
+fn full(e: &tokio_postgres::Error) -> String {
     let mut s = e.to_string();
     if let Some(db) = e.as_db_error() {
         s = db.message().to_string();

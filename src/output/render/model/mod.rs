@@ -155,6 +155,11 @@ pub struct SignoffView {
     pub commit: Option<String>,
     /// A note.
     pub note: Option<String>,
+    /// How it is proven to come from its signer: a key's fingerprint, the review or comment it
+    /// was given in, or git identity only.
+    pub proof: Option<String>,
+    /// The review's or comment's page, for a link (https only).
+    pub proof_url: Option<String>,
 }
 
 /// Everything needed to build a review.
@@ -209,6 +214,10 @@ pub fn build(i: &Inputs) -> Review {
                     description: role.description.clone(),
                     state: if !st.holders.allows(&s.by) {
                         "unauthorized"
+                    } else if st.unlanded.is_some() {
+                        "unlanded"
+                    } else if !st.proven.counts {
+                        "unproven"
                     } else if st.also_signed_as.is_some() {
                         "same-signer"
                     } else if st.freshness != signoff::Freshness::Fresh {
@@ -220,6 +229,15 @@ pub fn build(i: &Inputs) -> Review {
                     at: Some(s.at.clone()),
                     commit: i.commits.get(&s.key()).cloned(),
                     note: s.note.clone(),
+                    proof: Some(st.proven.proof.describe()),
+                    proof_url: match &st.proven.proof {
+                        crate::facts::proof::Proof::Forge { url, .. }
+                            if url.starts_with("https://") =>
+                        {
+                            Some(url.clone())
+                        }
+                        _ => None,
+                    },
                 }
             }
             None => SignoffView {
@@ -230,6 +248,8 @@ pub fn build(i: &Inputs) -> Review {
                 at: None,
                 commit: None,
                 note: None,
+                proof: None,
+                proof_url: None,
             },
         })
         .collect();
