@@ -121,7 +121,14 @@ fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
             if rev.starts_with('-') || rev.contains(['\0', '\n']) {
                 return Err(base_error(rev, "not a revision".into()));
             }
-            Some(metrics::base::AtBase::open(&root, rev).map_err(|e| base_error(rev, e))?)
+            Some(
+                metrics::base::AtBase::open(
+                    &root,
+                    &root.join(crate::facts::config::FILE_NAME),
+                    rev,
+                )
+                .map_err(|e| base_error(rev, e))?,
+            )
         }
         _ => None,
     };

@@ -42,7 +42,7 @@ impl AtBase {
     /// Read the definitions at `rev` for the repository whose configuration lives in `root`
     /// (its `handoff.toml` there, or none). Fails when `rev` names no commit here or its
     /// `handoff.toml` cannot be read.
-    pub fn open(root: &Path, rev: &str) -> Result<AtBase, String> {
+    pub fn open(root: &Path, config: &Path, rev: &str) -> Result<AtBase, String> {
         let rev = rev.trim();
         let top = git::top(root)
             .map_err(|e| format!("not inside a git repository ({e})"))?
@@ -59,7 +59,7 @@ impl AtBase {
             reader: std::cell::RefCell::new(reader),
             sources: BTreeMap::new(),
         };
-        let config = root.join(crate::facts::config::FILE_NAME);
+        let config = config.to_path_buf();
         let text = base
             .texts(std::slice::from_ref(&config))?
             .into_iter()
@@ -69,7 +69,7 @@ impl AtBase {
             let only: SourcesOnly = toml::from_str(&text).map_err(|e| {
                 format!(
                     "its {} cannot be read: {}",
-                    crate::facts::config::FILE_NAME,
+                    config.file_name().unwrap_or_default().to_string_lossy(),
                     crate::support::words::inline(e.message())
                 )
             })?;
@@ -132,6 +132,6 @@ mod tests {
     #[test]
     fn a_folder_outside_git_or_an_unknown_revision_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
-        assert!(AtBase::open(dir.path(), "main").is_err());
+        assert!(AtBase::open(dir.path(), &dir.path().join("handoff.toml"), "main").is_err());
     }
 }
