@@ -24,9 +24,12 @@ fn main() -> ExitCode {
     match handoff::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            // An error may quote the repository (a path, a name, a line of a file): it reaches
+            // the terminal and the CI log through the neutraliser.
+            let log = handoff::support::words::log_lines;
+            eprintln!("{}", log(&format!("error: {e}")));
             if let Some(help) = e.help() {
-                eprintln!("  help: {help}");
+                eprintln!("{}", log(&format!("  help: {help}")));
             }
             ExitCode::from(2)
         }

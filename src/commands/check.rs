@@ -154,7 +154,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             None if args.staged => eprintln!("no packet has changes staged for commit"),
             None => eprintln!(
                 "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
-                crate::support::paths::shown(&root)
+                crate::support::words::inline(&crate::support::paths::shown(&root))
             ),
         }
     }
@@ -173,7 +173,7 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
     deny(&mut verdicts);
     if let Some(note) = note.as_ref().filter(|_| !env.quiet) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", crate::support::words::inline(note));
     }
     let text = match args.format {
         CheckFormat::Human | CheckFormat::Concise => report::human::render(&verdicts, style),
@@ -238,7 +238,7 @@ fn streamed(
         args.gate,
         |why| {
             if !env.quiet {
-                eprintln!("note: {why}");
+                eprintln!("note: {}", crate::support::words::inline(why));
             }
             said = Some(why.to_string());
         },
@@ -291,7 +291,7 @@ fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
     }
     if let Some(prover) = &ws.config.settings.prover {
         for note in prover.notes().iter().filter(|n| Some(n.as_str()) != said) {
-            eprintln!("note: {note}");
+            eprintln!("note: {}", crate::support::words::inline(note));
         }
     }
 }
@@ -368,6 +368,7 @@ fn changed_since(
 /// note for every repo kind that shadows a built-in kind; in CI without `--base`, a note that
 /// the change under review decides who may sign.
 fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Error> {
+    use crate::support::words::inline;
     let mut base = None;
     if let Some(rev) = args.base.as_deref().filter(|r| !r.trim().is_empty()) {
         base = Some(crate::facts::trust::open(ws, rev.trim())?);
@@ -380,15 +381,12 @@ fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Er
         for s in ws.kinds.shadows() {
             eprintln!(
                 "note: {} replaces the built-in kind `{}`{}",
-                crate::support::paths::shown(&s.file),
-                s.name,
+                inline(&crate::support::paths::shown(&s.file)),
+                inline(&s.name),
                 if s.less.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        " and asks less: it {}",
-                        crate::support::words::neutral(&s.less.join("; "))
-                    )
+                    format!(" and asks less: it {}", inline(&s.less.join("; ")))
                 }
             );
         }
@@ -416,9 +414,9 @@ fn trust_notes(env: &Env, ws: &mut Workspace, args: &CheckArgs) -> Result<(), Er
             eprintln!(
                 "warning[{}]: {}:{}: {}",
                 c.rule,
-                c.file,
+                inline(&c.file),
                 c.line,
-                crate::support::words::neutral(&c.message)
+                inline(&c.message)
             );
         }
     }

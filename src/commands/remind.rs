@@ -127,10 +127,14 @@ pub fn run(env: &Env, args: &RemindArgs) -> Result<u8, Error> {
         portfolio::load_repos(&paths, today)
     };
     for note in notes.iter().filter(|_| !env.quiet) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", crate::support::words::inline(note));
     }
     for (repo, why) in &failed {
-        eprintln!("error: {repo}: {why}");
+        eprintln!(
+            "error: {}: {}",
+            crate::support::words::inline(&repo.to_string()),
+            crate::support::words::inline(why)
+        );
     }
     let mut reminders = Vec::new();
     for repo in &repos {

@@ -76,7 +76,11 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
                     p
                 })),
                 Err(why) => {
-                    eprintln!("error: {shown}: {why}");
+                    eprintln!(
+                        "error: {}: {}",
+                        crate::support::words::inline(&shown),
+                        crate::support::words::inline(&why)
+                    );
                     status = 2;
                 }
             }

@@ -120,10 +120,14 @@ pub fn run(env: &Env, args: &StatusArgs) -> Result<u8, Error> {
         })
     });
     for note in notes.iter().filter(|_| !env.quiet) {
-        eprintln!("note: {note}");
+        eprintln!("note: {}", crate::support::words::inline(note));
     }
     for (repo, why) in &failed {
-        eprintln!("error: {repo}: {why}");
+        eprintln!(
+            "error: {}: {}",
+            crate::support::words::inline(&repo.to_string()),
+            crate::support::words::inline(why)
+        );
     }
     let failing = sorted.verdicts().any(|v| !v.pass);
     let mut out = std::io::stdout().lock();

@@ -1,6 +1,7 @@
 //! Posting a JSON payload to an incoming webhook (Slack's): HTTPS only (plain HTTP only to this
 //! machine, for tests), retried on 429 and 5xx within bounds, and the URL, which is a secret,
-//! never printed.
+//! never printed. A redirect is never followed: it could lead a post allowed only to this
+//! machine to another host, or a post over HTTPS to plain HTTP.
 
 use std::time::Duration;
 
@@ -58,6 +59,7 @@ pub fn post(url: &str, what: &str, body: &str, timeout: Duration) -> Result<(), 
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
+        .max_redirects(0)
         .build()
         .into();
     let mut last = String::new();
@@ -84,10 +86,29 @@ pub fn post(url: &str, what: &str, body: &str, timeout: Duration) -> Result<(), 
                     .limit(4096)
                     .read_to_string()
                     .unwrap_or_default();
-                let said: String = crate::support::words::neutral(text.trim())
+                let said: String = crate::support::words::inline(text.trim())
                     .chars()
                     .take(200)
                     .collect();
+                if (300..400).contains(&status) {
+                    let to = response
+                        .headers()
+                        .get("location")
+                        .and_then(|v| v.to_str().ok())
+                        .map(origin)
+                        .unwrap_or_default();
+                    return Err(PostError {
+                        message: format!(
+                            "the webhook answered {status}, a redirect{}; redirects are not followed",
+                            if to.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" to {}", crate::support::words::inline(&to))
+                            }
+                        ),
+                        help: "set the variable to the webhook's own https:// URL (the one the redirect points to, if you trust it)".into(),
+                    });
+                }
                 last = format!(
                     "the webhook answered {status}{}",
                     if said.is_empty() {
@@ -113,7 +134,7 @@ pub fn post(url: &str, what: &str, body: &str, timeout: Duration) -> Result<(), 
                 // ureq's messages name the host at most, never the path that holds the secret.
                 last = format!(
                     "cannot reach the webhook: {}",
-                    crate::support::words::neutral(&redact(&e.to_string(), url))
+                    crate::support::words::inline(&redact(&e.to_string(), url))
                 );
                 backoff(attempt)
             }
@@ -132,6 +153,18 @@ pub fn post(url: &str, what: &str, body: &str, timeout: Duration) -> Result<(), 
         help: "try again later; nothing was lost, the reminders are the same on the next run"
             .into(),
     })
+}
+
+/// The scheme and host of a URL, without its path (an incoming webhook's path is its secret)
+/// or its credentials.
+fn origin(url: &str) -> String {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "a relative address".into();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    format!("{}://{}", scheme, host).chars().take(200).collect()
 }
 
 fn backoff(attempt: u32) -> Duration {

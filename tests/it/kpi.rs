@@ -1321,3 +1321,158 @@ fn without_a_series_the_ticked_box_is_noted_as_unverified() {
             .contains("\"KPI stable for 14 days before the handoff\" is a ticked box")
     );
 }
+
+#[test]
+fn a_pull_never_replaces_a_committed_series_with_fewer_days() {
+    let repo = repo_with_db(&days(|i| Some(4.2 + i as f64 / 100.0)));
+    assert_eq!(repo.run(&["metrics", "pull", "--today", "2026-12-15"]).0, 0);
+    repo.commit_as("Dana Kim <dana@x.test>", "KPI");
+    let csv = repo.read("handoffs/p/metrics/kpi.csv");
+    assert_eq!(csv.lines().count(), 15);
+
+    // A typo in the filter returns no rows: an error naming the days, the file as it was.
+    let typo = sqlite_series().replace("'winback'", "'trial_to_pay'");
+    repo.write("handoffs/p/handoff.md", packet(&typo, true));
+    let (code, out, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("the query returned no rows")
+            && err.contains("would lose 14 days: 2026-12-01 to 2026-12-14")
+            && err.contains("--allow-shrink")
+            && err.contains("was left as it was"),
+        "{err}"
+    );
+    assert_eq!(repo.read("handoffs/p/metrics/kpi.csv"), csv);
+
+    // A query that drops two days: named, and nothing written.
+    repo.write("handoffs/p/handoff.md", packet(&sqlite_series(), true));
+    let db = rusqlite::Connection::open(repo.file("data/kpis.db")).unwrap();
+    db.execute(
+        "delete from kpi_daily where day in ('2026-12-03', '2026-12-09')",
+        [],
+    )
+    .unwrap();
+    let (code, _, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("the query returned 12 days")
+            && err.contains("would lose 2 days: 2026-12-03, 2026-12-09"),
+        "{err}"
+    );
+    assert_eq!(repo.read("handoffs/p/metrics/kpi.csv"), csv);
+
+    // Asked for: the series is replaced.
+    let (code, _, err) = repo.run(&["metrics", "pull", "--today", "2026-12-15", "--allow-shrink"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(repo.read("handoffs/p/metrics/kpi.csv").lines().count(), 13);
+}
+
+#[test]
+fn with_base_the_query_and_the_source_are_run_as_the_base_has_them() {
+    let repo = repo_with_db(&days(|i| Some(4.2 + i as f64 / 100.0)));
+    repo.git(&["branch", "-M", "main"]);
+    repo.git(&["checkout", "-q", "-b", "change"]);
+    // The change points the source elsewhere, with a timeout of an hour, and reads another
+    // table with the job's credentials.
+    repo.write(
+        "handoff.toml",
+        "[sources.warehouse]\nkind = \"postgres\"\nurl_env = \"AWS_SECRET_ACCESS_KEY\"\ntimeout = 3600\n",
+    );
+    let evil = sqlite_series().replace("from kpi_daily", "from secrets");
+    repo.write("handoffs/p/handoff.md", packet(&evil, true));
+    repo.commit_as("Mallory <m@x.test>", "tweak");
+    let (code, out, err) = repo
+        .handoff()
+        .env("GITHUB_ACTIONS", "true")
+        .args([
+            "metrics",
+            "pull",
+            "--check",
+            "--base",
+            "main",
+            "--today",
+            "2026-12-15",
+        ])
+        .output()
+        .map(|o| {
+            (
+                o.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
+        })
+        .unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("warning[series-query-changed]")
+            && err.contains("p: the series' query differs from main"),
+        "{err}"
+    );
+    assert!(
+        out.contains("::warning file=handoffs/p/handoff.md")
+            && out.contains("series-query-changed"),
+        "{out}"
+    );
+    assert!(!repo.file("handoffs/p/metrics/kpi.csv").exists());
+
+    // The query as the base has it, the source changed: the base's [sources] are read (the
+    // SQLite file), not the change's PostgreSQL URL.
+    repo.write("handoffs/p/handoff.md", packet(&sqlite_series(), true));
+    let (code, out, err) = repo.run(&[
+        "metrics",
+        "pull",
+        "--check",
+        "--base",
+        "main",
+        "--today",
+        "2026-12-15",
+    ]);
+    assert_eq!(code, 1, "a file to write: {out}{err}");
+    assert!(
+        out.contains("p: 14 days (2026-12-01 to 2026-12-14) from warehouse"),
+        "{out}"
+    );
+    assert!(
+        err.contains("[sources.warehouse] differs from main"),
+        "{err}"
+    );
+    // An unknown base is refused.
+    assert_eq!(
+        repo.run(&["metrics", "pull", "--check", "--base", "nosuch"])
+            .0,
+        2
+    );
+}
+
+#[test]
+fn remind_post_follows_no_redirect_from_this_machine_to_another_host() {
+    let repo = breached_repo();
+    let (url, server) = webhook(vec![(
+        302,
+        "Location: http://collector.example.test/steal\r\n",
+    )]);
+    let out = repo
+        .handoff()
+        .env("SLACK_WEBHOOK_URL", &url)
+        .args([
+            "remind",
+            "--today",
+            "2026-12-19",
+            "--within",
+            "0d",
+            "--post",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a redirect to http://collector.example.test; redirects are not followed"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("s3cretpath") && !err.contains("steal"),
+        "{err}"
+    );
+    assert_eq!(server.join().unwrap().len(), 1, "one request, no retry");
+}

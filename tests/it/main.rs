@@ -17,6 +17,7 @@ mod kinds_evolve;
 mod kinds_substance;
 mod kpi;
 mod lifecycle;
+mod log_injection;
 mod lsp;
 mod new_and_check;
 mod open_items;

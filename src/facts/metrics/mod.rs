@@ -3,6 +3,7 @@
 //! is worked out here ([`Health`]); what that means for a gate is the rules' (`rules::kpi`).
 //! A source's driver never reaches the rules: `check` reads only the committed file.
 
+pub mod base;
 pub mod health;
 pub mod series;
 pub mod source;

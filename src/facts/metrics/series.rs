@@ -35,6 +35,15 @@ pub struct Invalid {
     pub help: String,
 }
 
+impl Invalid {
+    /// Whether this is about the header line (which a rewrite puts right), not about a row.
+    pub fn is_header(&self) -> bool {
+        self.message.starts_with(HEADER_MISSING)
+    }
+}
+
+const HEADER_MISSING: &str = "the first line must be the header";
+
 /// The header every series file starts with.
 pub const HEADER: &str = "day,value";
 
@@ -77,7 +86,7 @@ impl Series {
                     bad.push(Invalid {
                         offset: row_start,
                         len: record.as_slice().len().max(1),
-                        message: format!("the first line must be the header `{HEADER}`"),
+                        message: format!("{HEADER_MISSING} `{HEADER}`"),
                         help: format!(
                             "start the file with `{HEADER}`; `handoff metrics pull` writes it so"
                         ),
@@ -161,6 +170,16 @@ impl Series {
         self.points.last()
     }
 
+    /// The days of this series in `first..=last` that `newer` has no value for: what replacing
+    /// this series' range with `newer` would lose.
+    pub fn dropped_by(&self, newer: &Series, first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
+        self.points
+            .iter()
+            .filter(|p| p.day >= first && p.day <= last && newer.on(p.day).is_none())
+            .map(|p| p.day)
+            .collect()
+    }
+
     /// This series with `newer`'s points in its range `first..=last` replacing its own there,
     /// and its points outside that range kept.
     pub fn merged(&self, newer: &Series, first: NaiveDate, last: NaiveDate) -> Series {
@@ -179,6 +198,40 @@ impl Series {
         points.dedup_by_key(|p| p.day);
         Series { points }
     }
+}
+
+/// Days (sorted) written as runs: `2026-12-01 to 2026-12-14, 2026-12-20`; past `max` runs the
+/// rest is counted, not listed.
+pub fn day_runs(days: &[NaiveDate], max: usize) -> String {
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for &d in days {
+        match runs.last_mut() {
+            Some((_, end)) if end.succ_opt() == Some(d) => *end = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    let mut parts: Vec<String> = runs
+        .iter()
+        .take(max)
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a} to {b}")
+            }
+        })
+        .collect();
+    if runs.len() > max {
+        let rest: i64 = runs[max..]
+            .iter()
+            .map(|(a, b)| (*b - *a).num_days() + 1)
+            .sum();
+        parts.push(format!(
+            "and {rest} more {}",
+            if rest == 1 { "day" } else { "days" }
+        ));
+    }
+    parts.join(", ")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -281,6 +334,28 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+    }
+
+    #[test]
+    fn the_days_a_pull_would_drop_are_named_as_runs() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (old, _) = Series::parse(
+            "day,value\n2026-11-30,1\n2026-12-01,1\n2026-12-02,1\n2026-12-03,1\n2026-12-05,1\n",
+            None,
+            today(),
+        );
+        let (newer, _) = Series::parse("day,value\n2026-12-02,2\n", None, today());
+        let lost = old.dropped_by(&newer, d("2026-12-01"), d("2026-12-07"));
+        assert_eq!(day_runs(&lost, 5), "2026-12-01, 2026-12-03, 2026-12-05");
+        assert!(
+            old.dropped_by(&old, d("2026-11-01"), d("2026-12-07"))
+                .is_empty()
+        );
+        let all = old.dropped_by(&Series::default(), d("2026-11-01"), d("2026-12-07"));
+        assert_eq!(
+            day_runs(&all, 1),
+            "2026-11-30 to 2026-12-03, and 1 more day"
+        );
     }
 
     #[test]

@@ -180,9 +180,10 @@ fn report_of(v: &Verdict, style: Style, folded: &[bool]) -> String {
         .filter(|(f, d)| **f && d.severity != Severity::Note)
         .count();
     let _ = writeln!(out, "{}", verdict_line(v, style.color, folded));
+    // A finding quotes the packet; in a CI job's log no line of it may read as a command.
     match style.color {
-        true => crate::support::words::neutral_keeping_colour(&out).into_owned(),
-        false => match crate::support::words::neutral(&out) {
+        true => crate::support::words::log_lines_keeping_colour(&out).into_owned(),
+        false => match crate::support::words::log_lines(&out) {
             std::borrow::Cow::Borrowed(_) => out,
             std::borrow::Cow::Owned(o) => o,
         },
@@ -322,8 +323,8 @@ fn verdict_line(v: &Verdict, color: bool, folded: usize) -> String {
     };
     format!(
         "{word} {}  {} at the {} gate{counts}",
-        crate::support::words::neutral(&v.id),
-        crate::support::words::neutral(v.kind.as_deref().unwrap_or("no kind")),
+        crate::support::words::inline(&v.id),
+        crate::support::words::inline(v.kind.as_deref().unwrap_or("no kind")),
         v.gate
     )
 }

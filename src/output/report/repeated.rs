@@ -137,7 +137,7 @@ impl Repeated {
                 if f.packets == 1 { "packet" } else { "packets" }
             );
             for line in &f.listed {
-                let _ = writeln!(out, "  {}", crate::support::words::neutral(line));
+                let _ = writeln!(out, "  {}", crate::support::words::inline(line));
             }
             if f.packets > f.listed.len() {
                 let _ = writeln!(

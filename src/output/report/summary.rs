@@ -73,11 +73,11 @@ pub fn render(verdicts: &[Verdict], base: &str, room: usize) -> String {
         );
         let head = section.len();
         for d in &findings {
-            let place = format!(
-                "`{}:{}`",
-                super::root_relative(base, &d.file).replace('`', "'"),
+            let place = crate::support::words::code_span(&format!(
+                "{}:{}",
+                super::root_relative(base, &d.file),
                 d.pos.line
-            );
+            ));
             let row = format!(
                 "| {} | {} | {} | {} |\n",
                 if d.severity == Severity::Error {
@@ -112,44 +112,175 @@ pub fn render(verdicts: &[Verdict], base: &str, room: usize) -> String {
     out
 }
 
-/// Text for a table cell: one line, no cell breaks, no HTML taken from a packet (outside code
-/// spans `<`, `>` and `&` are written as entities; inside them they are plain text already).
+/// Text for a table cell: one line, no cell breaks, no HTML and no markdown taken from a
+/// packet. Backtick runs are paired as markdown pairs them (a run opens a code span only where a
+/// later run of the same length closes it); inside a code span the text shows as it is, outside
+/// `<`, `>` and `&` are written as entities and markdown's punctuation is escaped. A run that
+/// closes nothing is escaped too, so no backtick of a value can end a code span early and let
+/// what follows be read as HTML.
 fn cell(text: &str) -> String {
-    let text = crate::support::words::neutral(text);
-    let mut out = String::with_capacity(text.len());
-    let mut in_code = false;
+    let text = crate::support::words::inline(text);
+    let bytes = text.as_bytes();
+    // Each backtick run: where it starts and how long it is.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let n = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            runs.push((i, n));
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    let mut r = 0;
+    while r < runs.len() {
+        let (start, n) = runs[r];
+        let closer = runs[r + 1..].iter().position(|&(_, m)| m == n);
+        plain(&text[at..start], &mut out);
+        match closer {
+            Some(k) => {
+                let (end, _) = runs[r + 1 + k];
+                out.push_str(&text[start..start + n]);
+                out.push_str(&text[start + n..end].replace('|', "\\|"));
+                out.push_str(&text[end..end + n]);
+                at = end + n;
+                r += k + 2;
+            }
+            None => {
+                for _ in 0..n {
+                    out.push_str("\\`");
+                }
+                at = start + n;
+                r += 1;
+            }
+        }
+    }
+    plain(&text[at..], &mut out);
+    out
+}
+
+/// Text outside a code span, shown as it is: HTML's specials as entities, markdown's
+/// punctuation escaped.
+fn plain(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
-            '`' => {
-                in_code = !in_code;
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '|' | '*' | '_' | '[' | ']' | '!' | '~' => {
+                out.push('\\');
                 out.push(c);
             }
-            '|' => out.push_str("\\|"),
-            '\n' | '\r' => out.push(' '),
-            '<' if !in_code => out.push_str("&lt;"),
-            '>' if !in_code => out.push_str("&gt;"),
-            '&' if !in_code => out.push_str("&amp;"),
             c => out.push(c),
         }
     }
-    // An unclosed code span would swallow the rest of the row.
-    if in_code {
-        out.push('`');
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
     #[test]
     fn a_cell_cannot_break_the_table_or_carry_html() {
-        assert_eq!(cell("a | b\n<script>"), "a \\| b &lt;script&gt;");
+        assert_eq!(cell("a | b\n<script>"), "a \\| b\\\\u{a}&lt;script&gt;");
         assert_eq!(
             cell("`<a@b.test>` <a@b.test>"),
             "`<a@b.test>` &lt;a@b.test&gt;"
         );
-        assert_eq!(cell("`open"), "`open`");
+        assert_eq!(cell("`open"), "\\`open");
+        // A run of two opens nothing a run of one closes: the image stays text.
+        assert_eq!(
+            cell("unknown key ```<img src=x onerror=alert(1)>`"),
+            "unknown key \\`\\`\\`&lt;img src=x onerror=alert(1)&gt;\\`"
+        );
+    }
+
+    /// The events of `cell` as the second of two cells of a GFM table row.
+    fn events_of(cell_text: &str) -> Vec<Event<'static>> {
+        let doc = format!("| a | b | c |\n|---|---|---|\n| x | {cell_text} | y |\n");
+        let mut options = Options::empty();
+        options.insert(Options::ENABLE_TABLES);
+        options.insert(Options::ENABLE_STRIKETHROUGH);
+        Parser::new_ext(&doc, options)
+            .map(Event::into_static)
+            .collect()
+    }
+
+    /// The cells of the table's body row: each cell's events.
+    fn body_cells(events: &[Event<'static>]) -> Vec<Vec<Event<'static>>> {
+        let mut cells = Vec::new();
+        let mut in_body = false;
+        let mut current: Option<Vec<Event<'static>>> = None;
+        for e in events {
+            match e {
+                Event::End(TagEnd::TableHead) => in_body = true,
+                Event::Start(Tag::TableCell) if in_body => current = Some(Vec::new()),
+                Event::End(TagEnd::TableCell) if in_body => cells.extend(current.take()),
+                e => {
+                    if let Some(c) = current.as_mut() {
+                        c.push(e.clone());
+                    }
+                }
+            }
+        }
+        cells
+    }
+
+    fn shown(events: &[Event<'static>]) -> String {
+        events
+            .iter()
+            .map(|e| match e {
+                Event::Text(t) | Event::Code(t) => t.to_string(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever a packet holds, its cell stays one cell of text and code: no HTML, no link,
+        /// no image, no emphasis; and text without backticks shows exactly as the neutraliser
+        /// leaves it.
+        #[test]
+        fn a_cell_shows_text_and_nothing_else(
+            s in proptest::string::string_regex("([`<>&|*_\\\\\\[\\]!()~:a-z =\"'\n\r\u{1b}\u{202e}\u{2028}]|<img src=x>|``|```){0,24}").unwrap()
+        ) {
+            let events = events_of(&cell(&s));
+            let cells = body_cells(&events);
+            prop_assert_eq!(cells.len(), 3, "{:?} -> {:?}", s, cell(&s));
+            prop_assert_eq!(shown(&cells[2]), "y");
+            for e in &cells[1] {
+                prop_assert!(
+                    matches!(e, Event::Text(_) | Event::Code(_)),
+                    "{:?} -> {:?}: {:?}", s, cell(&s), e
+                );
+            }
+            let seen = shown(&cells[1]);
+            prop_assert!(!seen.contains(['\n', '\r', '\u{1b}', '\u{202e}', '\u{2028}']), "{:?}", seen);
+            if !s.contains('`') {
+                // A table cell's text is trimmed.
+                let want = crate::support::words::inline(&s);
+                prop_assert_eq!(seen.trim(), want.trim());
+            }
+        }
+
+        /// A value shown as code is one code span holding the value, whatever backticks it has.
+        #[test]
+        fn a_code_span_holds_its_value_whole(
+            s in proptest::string::string_regex("([`<>&| a-z\\\\]|<img src=x>){1,24}").unwrap()
+        ) {
+            let events = events_of(&cell(&crate::support::words::code_span(&s)));
+            let cells = body_cells(&events);
+            prop_assert_eq!(cells.len(), 3);
+            let code: Vec<_> = cells[1].iter().filter(|e| matches!(e, Event::Code(_))).collect();
+            prop_assert_eq!(code.len(), 1, "{:?}: {:?}", s, cells[1]);
+            prop_assert_eq!(shown(&cells[1]), s.clone());
+        }
     }
 }

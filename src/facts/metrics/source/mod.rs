@@ -32,7 +32,7 @@ pub enum SourceKind {
 }
 
 /// `[sources.NAME]` in `handoff.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// `sqlite`, `postgres` or `csv`.
