@@ -24,18 +24,9 @@ const WORDING: [&str; 7] = [
     "receives",
 ];
 
-/// Top-level keys that say who is who rather than what is required: left out of the digest too
-/// (they only ever give warnings).
-const DESCRIBING: [&str; 1] = ["receivers"];
-
 /// The requirements of a kind as canonical JSON (wording left out).
 pub fn requirements(spec: &KindSpec) -> String {
     let mut value = serde_json::to_value(spec).unwrap_or_default();
-    if let serde_json::Value::Object(map) = &mut value {
-        for k in DESCRIBING {
-            map.remove(k);
-        }
-    }
     strip(&mut value);
     value.to_string()
 }

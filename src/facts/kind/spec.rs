@@ -59,11 +59,6 @@ pub struct KindSpec {
     /// How the metric answer's KPI series is judged, when the kind asks for one to be watched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kpi: Option<KpiSpec>,
-    /// The sign-off roles of the receiving team (gtm-play: `ops-lead`): someone of that team
-    /// joins the discovery sync (`discovery-without-receiver`). Who is on which side asks
-    /// nothing of the gate, so it stays out of the requirements' digest.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub receivers: Vec<String>,
 }
 
 /// How a kind judges the daily KPI series a packet's metric answer points at (`series:`).
@@ -522,6 +517,16 @@ fn ready() -> Gate {
 }
 
 impl KindSpec {
+    /// The sign-off roles of the receiving team (`receives: true`; gtm-play: `ops-lead`): they
+    /// may send a packet back from a review, and one of them joins the discovery sync.
+    pub fn receivers(&self) -> Vec<&str> {
+        self.roles
+            .iter()
+            .filter(|r| r.receives)
+            .map(|r| r.name.as_str())
+            .collect()
+    }
+
     /// The roles that must sign this packet: every role, except one whose `when` does not hold
     /// for the packet's answers.
     pub fn roles_for<'a>(

@@ -1,5 +1,5 @@
 //! The receiving team joins discovery: the discovery sync's attendees list someone of the team
-//! that will own the work (a holder of one of the kind's `receivers` roles, the role itself, or
+//! that will own the work (a holder of one of the kind's receiving roles, the role itself, or
 //! the receiving team by name), so that no late surprise waits for the live handoff.
 
 use super::{Ctx, Rule};
@@ -14,7 +14,7 @@ pub static DISCOVERY_WITHOUT_RECEIVER: Rule = Rule {
     summary: "the discovery sync's attendees include someone of the receiving team",
     explanation: "Operations must show up in discovery, not only at the finish line: the receiving \
 team helps define the success metric and the constraints before anything is built. When a kind names \
-the receiving team's roles (`receivers:`, gtm-play: ops-lead), the discovery sync's `attendees` must \
+the receiving team's roles (`receives: true`, gtm-play: ops-lead), the discovery sync's `attendees` must \
 list one of them: the role itself (`ops-lead`), a person who holds it (through `[people]` in \
 handoff.toml, or the field the kind binds it to), or the receiving team by the name `to:` gives it. \
 A warning.\n\nExample:\n\n    discovery:\n      date: 2026-11-30\n      attendees:\n        - Aisha \
@@ -26,7 +26,8 @@ pub static RULES: [&Rule; 1] = [&DISCOVERY_WITHOUT_RECEIVER];
 
 /// Check the discovery sync's attendees.
 pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
-    if spec.receivers.is_empty() || !spec.fields.iter().any(|f| f.key == "discovery") {
+    let receivers = spec.receivers();
+    if receivers.is_empty() || !spec.fields.iter().any(|f| f.key == "discovery") {
         return;
     }
     let packet = ctx.packet;
@@ -50,11 +51,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     }
     let settings = &ctx.config.settings;
     let team = packet.text("to").map(str::trim).unwrap_or_default();
-    let roles: Vec<_> = spec
-        .roles
-        .iter()
-        .filter(|r| spec.receivers.contains(&r.name))
-        .collect();
+    let roles: Vec<_> = spec.roles.iter().filter(|r| r.receives).collect();
     let mut people: Vec<String> = Vec::new();
     for role in &roles {
         if let Holders::Bound { people: p, .. } = holders(packet, role, settings) {
@@ -62,7 +59,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
         }
     }
     let receiving = |a: &str| {
-        spec.receivers.iter().any(|r| r == a)
+        receivers.contains(&a)
             || (!team.is_empty() && a.eq_ignore_ascii_case(team))
             || settings
                 .resolve(a)
@@ -72,7 +69,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
     if attendees.iter().any(|a| receiving(a)) {
         return;
     }
-    let names = spec.receivers.join(" or ");
+    let names = receivers.join(" or ");
     let known = if people.is_empty() {
         format!(
             "; nobody is named as holding {names} (`[people]` in handoff.toml), so list the role itself"

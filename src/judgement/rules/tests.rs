@@ -149,6 +149,13 @@ const RUNBOOK: &str = "# Runbook\n\n## Run checklist\n\n- [ ] Turn it on\n";
 const CONFIG: &str = "packets = \"handoffs\"\n\n[people]\nsender = \"Ann Lee <ann@x.test>\"\n";
 
 const KIND_FILE: &str = ".handoff/kinds/probe/kind.yaml";
+
+/// A dated list for the probe kind (inserted before its `sections:`): a backlog whose items
+/// carry an owner and a due date.
+const DATED_LIST: &str = "  - key: backlog\n    type: list\n    required: false\n    prompt: What is left?\n    fields:\n      - key: task\n        type: text\n        prompt: What?\n      - key: owner\n        type: person\n        prompt: Who?\n      - key: due\n        type: date\n        prompt: By when?\n      - key: done\n        type: date\n        required: false\n        prompt: Done when?\nsections:\n";
+
+/// A discovery sync for the probe kind (inserted before its `sections:`).
+const DISCOVERY: &str = "  - key: discovery\n    type: map\n    required: false\n    prompt: Who joined discovery?\n    fields:\n      - key: attendees\n        type: list\n        item: text\n        prompt: Who attended?\nsections:\n";
 const PACKET: &str = "handoffs/probe-one/handoff.md";
 const SERIES: &str = "handoffs/probe-one/metrics/kpi.csv";
 const ANN: &str = "Ann Lee <ann@x.test>";
@@ -1250,7 +1257,9 @@ fn cases() -> Vec<Case> {
             expect(
                 Warning,
                 at("file: metrics/kpi.csv"),
-                &["the series ends 3 days ago (2027-03-07); the data contract allows 2"],
+                &[
+                    "the series ends 3 days ago (2027-03-07); without a data contract's freshness, a daily series may be 2 days behind",
+                ],
             ),
             || {
                 Fx::probe()
@@ -1369,6 +1378,80 @@ fn cases() -> Vec<Case> {
                     .sign("receiver", BO);
                 fx.signed_under = Some(PROBE_KIND.to_string());
                 fx
+            },
+        ),
+        case(
+            "sent-back",
+            || {
+                Fx::probe()
+                    .front("sent_back:\n  - from: ready\n    by: Omar Haddad <omar@x.test>\n    at: 2027-03-01\n    reason: The runbook has no stop step\n")
+                    .gate(Gate::Ready)
+            },
+            expect(
+                Error,
+                at("- from: ready"),
+                &[
+                    "sent back on 2027-03-01 by Omar Haddad <omar@x.test> from ready: The runbook has no stop step",
+                ],
+            ),
+            // Its status moved forward again to where it was sent back from.
+            || {
+                Fx::probe()
+                    .edit("status: draft", "status: ready")
+                    .front("sent_back:\n  - from: ready\n    by: Omar Haddad <omar@x.test>\n    at: 2027-03-01\n    reason: The runbook has no stop step\n")
+                    .gate(Gate::Ready)
+            },
+        ),
+        case(
+            "item-overdue",
+            || {
+                Fx::probe()
+                    .edit_in(KIND_FILE, "sections:\n", DATED_LIST)
+                    .front("backlog:\n  - task: Move the audience query\n    owner: Ann Lee <ann@x.test>\n    due: 2027-02-20\n")
+            },
+            expect(
+                Warning,
+                at("due: 2027-02-20"),
+                &[
+                    "backlog item `Move the audience query`",
+                    "was due 2027-02-20",
+                    "is not marked done",
+                ],
+            ),
+            // Done, and the day recorded.
+            || {
+                Fx::probe()
+                    .edit_in(KIND_FILE, "sections:\n", DATED_LIST)
+                    .front("backlog:\n  - task: Move the audience query\n    owner: Ann Lee <ann@x.test>\n    due: 2027-02-20\n    done: 2027-02-19\n")
+            },
+        ),
+        case(
+            "discovery-without-receiver",
+            || {
+                Fx::probe()
+                    .edit_in(KIND_FILE, "sections:\n", DISCOVERY)
+                    .edit_in(
+                        KIND_FILE,
+                        "    description: The receiving team\n",
+                        "    description: The receiving team\n    receives: true\n",
+                    )
+                    .front("discovery:\n  attendees:\n    - Ann Lee <ann@x.test>\n")
+            },
+            expect(
+                Warning,
+                at("    - Ann Lee <ann@x.test>"),
+                &["nobody of the receiving team (ops) attended the discovery sync"],
+            ),
+            // The receiving team, by the name `to:` gives it.
+            || {
+                Fx::probe()
+                    .edit_in(KIND_FILE, "sections:\n", DISCOVERY)
+                    .edit_in(
+                        KIND_FILE,
+                        "    description: The receiving team\n",
+                        "    description: The receiving team\n    receives: true\n",
+                    )
+                    .front("discovery:\n  attendees:\n    - Ann Lee <ann@x.test>\n    - ops\n")
             },
         ),
     ]
