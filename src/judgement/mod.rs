@@ -5,5 +5,7 @@
 pub mod acts;
 pub mod diagnostic;
 pub mod open;
+#[cfg(test)]
+mod rule_cases;
 pub mod rules;
 pub mod verdict;

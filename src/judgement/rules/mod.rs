@@ -18,9 +18,6 @@ pub mod timeline;
 pub mod trust;
 pub mod waiver;
 
-#[cfg(test)]
-mod tests;
-
 use crate::facts::config::Config;
 use crate::facts::gate::Gate;
 use crate::facts::kind::{Kind, Kinds};

@@ -1044,7 +1044,7 @@ fn cases() -> Vec<Case> {
                 Fx::probe()
                     .file(
                         ".handoff/kinds/generic/kind.yaml",
-                        include_str!("../../../templates/kinds/generic/kind.yaml"),
+                        include_str!("../../templates/kinds/generic/kind.yaml"),
                     )
                     .edit("kind: probe", "kind: generic")
             },
@@ -1538,7 +1538,7 @@ fn every_rule_has_a_case() {
         .collect();
     assert!(
         missing.is_empty(),
-        "rules without a case in src/judgement/rules/tests.rs: {missing:?}"
+        "rules without a case in src/judgement/rule_cases.rs: {missing:?}"
     );
     let unknown: Vec<&str> = covered
         .iter()
