@@ -19,9 +19,20 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
+/// The one way `git` is started: every run of git in the tool begins here. It never asks for a
+/// password on a terminal, takes no optional locks (a check never blocks a commit in progress),
+/// and runs no file-system monitor hook.
+pub fn command() -> Command {
+    let mut cmd = Command::new("git");
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .args(["-c", "core.fsmonitor=false"]);
+    cmd
+}
+
 /// `git ARGS` in `dir`: its output, or what it said on failure.
 pub fn output(dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let out = Command::new("git")
+    let out = command()
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -38,7 +49,7 @@ pub fn output(dir: &Path, args: &[&str]) -> Result<String, GitError> {
 /// `git ARGS` in `dir`: its raw output, `None` when git could not run or failed (what it said is
 /// not kept: the callers fall back to reading the files themselves).
 pub fn bytes(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
-    let out = Command::new("git")
+    let out = command()
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -160,7 +171,7 @@ pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, Gi
     if names.iter().any(|n| n.contains(['\n', '\0'])) {
         return Err(GitError("an object name holds a line break".into()));
     }
-    let mut child = Command::new("git")
+    let mut child = command()
         .current_dir(top)
         .args(["cat-file", "--batch"])
         .stdin(Stdio::piped())
@@ -385,7 +396,7 @@ impl std::fmt::Debug for Batch {
 impl Batch {
     /// Start it in the repository at `top`.
     pub fn open(top: &Path) -> Result<Batch, GitError> {
-        let mut child = Command::new("git")
+        let mut child = command()
             .current_dir(top)
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())

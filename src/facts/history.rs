@@ -79,7 +79,7 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, GitError> {
     {
         return Ok(top);
     }
-    let out = Command::new("git")
+    let out = crate::facts::git::command()
         .args(["rev-parse", "--show-toplevel"])
         .current_dir(dir)
         .stderr(Stdio::null())
@@ -232,7 +232,7 @@ pub fn read_ids(top: &Path, packet_dirs: &[String]) -> Result<History, GitError>
 /// filtering, with each commit's header and the raw list of the files it changed.
 fn log_command(top: &Path, packet_dirs: &[String], verify_signatures: bool) -> Command {
     let sig = if verify_signatures { "%x1f%G?" } else { "" };
-    let mut cmd = Command::new("git");
+    let mut cmd = crate::facts::git::command();
     cmd.current_dir(top)
         .args([
             "-c",
@@ -619,7 +619,7 @@ impl Blobs {
 
     /// Start the reader for the repository at `top`.
     pub fn open(top: &Path) -> Result<Self, GitError> {
-        let mut child = Command::new("git")
+        let mut child = crate::facts::git::command()
             .current_dir(top)
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
@@ -1422,7 +1422,7 @@ pub fn is_shallow(top: &Path) -> bool {
     {
         return false;
     }
-    Command::new("git")
+    crate::facts::git::command()
         .current_dir(top)
         .args(["rev-parse", "--is-shallow-repository"])
         .stderr(Stdio::null())
@@ -1449,7 +1449,7 @@ pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
     let top = toplevel(dir)?;
     let top = top.canonicalize().unwrap_or(top);
     let git = |args: &[&str]| -> Result<String, GitError> {
-        let out = Command::new("git")
+        let out = crate::facts::git::command()
             .current_dir(&top)
             .args(args)
             .output()
@@ -1506,7 +1506,7 @@ pub fn changed_since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
 pub fn staged(dir: &Path) -> Result<Vec<PathBuf>, GitError> {
     let top = toplevel(dir)?;
     let top = top.canonicalize().unwrap_or(top);
-    let out = Command::new("git")
+    let out = crate::facts::git::command()
         .current_dir(&top)
         .args([
             "-c",

@@ -338,3 +338,27 @@ fn architecture_md_places_every_top_level_module() {
         "ARCHITECTURE.md does not place: {missing:?}"
     );
 }
+
+#[test]
+fn git_is_started_only_through_facts_git() {
+    // Test code sets up its repositories with git directly; the tool itself has one door.
+    let outside: Vec<String> = modules()
+        .into_iter()
+        .filter(|(path, code)| {
+            path != &["facts", "git"]
+                && path.last().is_none_or(|m| m != "rule_cases")
+                && code.contains("Command::new(\"git\")")
+        })
+        .map(|(path, _)| path.join("::"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "git started outside facts::git (use facts::git::command): {outside:?}"
+    );
+    // The check can fail: facts::git itself starts it.
+    assert!(
+        modules()
+            .iter()
+            .any(|(path, code)| path == &["facts", "git"] && code.contains("Command::new(\"git\")"))
+    );
+}
