@@ -62,7 +62,7 @@ pub fn rules() -> ArgValueCandidates {
     ArgValueCandidates::new(|| {
         crate::judgement::rules::all()
             .into_iter()
-            .map(|r| CompletionCandidate::new(r.id).help(Some(r.summary.into())))
+            .map(|r| CompletionCandidate::new(r.id.as_str()).help(Some(r.summary.into())))
             .collect()
     })
 }

@@ -14,7 +14,7 @@ pub fn run(rule: Option<&str>) -> Result<u8, Error> {
         }
         Some(id) => {
             let Some(r) = rules::find(id) else {
-                let ids: Vec<&str> = rules::all().iter().map(|r| r.id).collect();
+                let ids: Vec<&str> = rules::all().iter().map(|r| r.id.as_str()).collect();
                 let hint = crate::support::suggest::did_you_mean(id, ids.iter().copied())
                     .map_or_else(
                         || "run `handoff explain` to list the rules".to_string(),

@@ -176,8 +176,7 @@ pub fn plan_signoff(
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .filter(|d| {
-            !d.rule.starts_with("signoff-")
-                && d.rule != crate::judgement::rules::sections::CRITERIA_OPEN.id
+            !d.rule.is_signoff() && d.rule != crate::judgement::rules::sections::CRITERIA_OPEN.id
         })
         .collect();
     if !blocking.is_empty() && !req.force {

@@ -4,6 +4,150 @@ use crate::facts::packet::source::{Pos, SourceFile};
 use serde::Serialize;
 use std::sync::Arc;
 
+/// Declares [`RuleId`]: each rule's variant and its stable id, written once.
+macro_rules! rule_ids {
+    ($($variant:ident = $id:literal,)*) => {
+        /// A rule's identity: what every finding names, `handoff explain` looks up, SARIF and
+        /// JSON print (as its id, e.g. `answer-missing`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum RuleId {
+            $(
+                #[doc = concat!("`", $id, "`")]
+                $variant,
+            )*
+        }
+
+        impl RuleId {
+            /// Every rule id, in the order declared.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant,)*];
+
+            /// The stable id, as output and docs name it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => $id,)*
+                }
+            }
+
+            /// The rule an id names.
+            pub fn parse(id: &str) -> Option<RuleId> {
+                match id {
+                    $($id => Some(RuleId::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+rule_ids! {
+    AnswerChoice = "answer-choice",
+    AnswerMissing = "answer-missing",
+    AttachmentInvalid = "attachment-invalid",
+    AttachmentMissing = "attachment-missing",
+    ChecklistMissing = "checklist-missing",
+    CriteriaOpen = "criteria-open",
+    CriterionMissing = "criterion-missing",
+    DateInvalid = "date-invalid",
+    DiscoveryWithoutReceiver = "discovery-without-receiver",
+    FileInvalid = "file-invalid",
+    FrontMatter = "front-matter",
+    HeaderMissing = "header-missing",
+    IdInvalid = "id-invalid",
+    ItemOverdue = "item-overdue",
+    KindBehind = "kind-behind",
+    KindChangedUnversioned = "kind-changed-unversioned",
+    KindNewInChange = "kind-new-in-change",
+    KindShadowsBuiltin = "kind-shadows-builtin",
+    KindSwitchedInChange = "kind-switched-in-change",
+    KindUnknown = "kind-unknown",
+    KindWeakenedInChange = "kind-weakened-in-change",
+    KpiBreach = "kpi-breach",
+    KpiGap = "kpi-gap",
+    KpiSeriesInvalid = "kpi-series-invalid",
+    KpiStale = "kpi-stale",
+    KpiTargetInvalid = "kpi-target-invalid",
+    KpiUnstable = "kpi-unstable",
+    KpiUnverified = "kpi-unverified",
+    MilestoneOverdue = "milestone-overdue",
+    PersonInvalid = "person-invalid",
+    SectionMissing = "section-missing",
+    SendbackRemoved = "sendback-removed",
+    SentBack = "sent-back",
+    SignoffAudit = "signoff-audit",
+    SignoffInvalid = "signoff-invalid",
+    SignoffMissing = "signoff-missing",
+    SignoffSameSigner = "signoff-same-signer",
+    SignoffStale = "signoff-stale",
+    SignoffUnauthorized = "signoff-unauthorized",
+    SignoffUnbound = "signoff-unbound",
+    SignoffUnlanded = "signoff-unlanded",
+    SignoffUnproven = "signoff-unproven",
+    StatusInvalid = "status-invalid",
+    StatusLags = "status-lags",
+    TableIncomplete = "table-incomplete",
+    UnknownKey = "unknown-key",
+    UrlInvalid = "url-invalid",
+    ValueTruncated = "value-truncated",
+    WaiverExpired = "waiver-expired",
+    WaiverInvalid = "waiver-invalid",
+    WaiverUnproven = "waiver-unproven",
+    WrongType = "wrong-type",
+    YamlInvalid = "yaml-invalid",
+    TrustRebinding = "trust-rebinding",
+    TrustKindChanged = "trust-kind-changed",
+}
+
+impl RuleId {
+    /// A rule about the sign-offs themselves (missing, stale, unproven…): what a signer is
+    /// about to fix by signing, not a finding that blocks signing.
+    pub fn is_signoff(self) -> bool {
+        matches!(
+            self,
+            RuleId::SignoffInvalid
+                | RuleId::SignoffMissing
+                | RuleId::SignoffSameSigner
+                | RuleId::SignoffStale
+                | RuleId::SignoffUnauthorized
+                | RuleId::SignoffUnbound
+                | RuleId::SignoffUnlanded
+                | RuleId::SignoffUnproven
+                | RuleId::SignoffAudit
+        )
+    }
+}
+
+/// The id, padded as asked (`{:<20}` lines up a table of rules).
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Findings sort by id as text, as they always have.
+impl Ord for RuleId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,8 +174,8 @@ pub struct Waived {
 /// One finding about one place in one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
-    /// Stable rule id, e.g. `answer-missing`.
-    pub rule: &'static str,
+    /// The rule, e.g. `answer-missing`.
+    pub rule: RuleId,
     /// Error or warning.
     pub severity: Severity,
     /// One-line message.
@@ -130,7 +274,7 @@ impl Fix {
 impl Diagnostic {
     /// A diagnostic at `pos` in `source`.
     pub fn at(
-        rule: &'static str,
+        rule: RuleId,
         severity: Severity,
         source: &Arc<SourceFile>,
         pos: Pos,
@@ -163,7 +307,7 @@ impl Diagnostic {
 
     /// A diagnostic about a file with no text to show (missing, unreadable, binary).
     pub fn file_level(
-        rule: &'static str,
+        rule: RuleId,
         severity: Severity,
         file: impl Into<String>,
         message: impl Into<String>,

@@ -116,6 +116,6 @@ pub fn blocking(
 ) -> Vec<Diagnostic> {
     crate::judgement::rules::check(packet, kinds, gate, config, today)
         .into_iter()
-        .filter(|d| d.severity == Severity::Error && !d.rule.starts_with("signoff-"))
+        .filter(|d| d.severity == Severity::Error && !d.rule.is_signoff())
         .collect()
 }

@@ -417,7 +417,7 @@ fn run(fx: &Fx) -> (tempfile::TempDir, Vec<Found>) {
     let (checked, _) = verdict::check_keeping(&dirs, &ws, fx.today, fx.gate, true);
     for (_, v) in checked {
         found.extend(v.diagnostics.into_iter().map(|d| Found {
-            rule: d.rule,
+            rule: d.rule.as_str(),
             severity: d.severity,
             file: d.file,
             line: d.pos.line,
@@ -1533,7 +1533,7 @@ fn every_rule_has_a_case() {
     let covered: Vec<&str> = cases().iter().map(|c| c.rule).collect();
     let missing: Vec<&str> = rules::all()
         .iter()
-        .map(|r| r.id)
+        .map(|r| r.id.as_str())
         .filter(|id| !covered.contains(id))
         .collect();
     assert!(

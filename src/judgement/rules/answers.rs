@@ -5,12 +5,13 @@ use crate::facts::gate::Gate;
 use crate::facts::kind::{FieldSpec, FieldType, KindSpec};
 use crate::facts::packet::parse_date;
 use crate::facts::packet::yaml::{Node, Value};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Edit, Fix, Severity};
 use std::fmt::Write as _;
 
 /// A key the kind does not know.
 pub static UNKNOWN_KEY: Rule = Rule {
-    id: "unknown-key",
+    id: RuleId::UnknownKey,
     summary: "every front matter key is one the kind knows; a typo must never drop an answer",
     explanation: "A misspelled key (`ownr:` for `owner:`) would leave the real question unanswered \
 while the answer sits unread. Unknown keys are errors at every gate, with a suggestion of the key you \
@@ -20,7 +21,7 @@ while you type.",
 
 /// An answer of the wrong shape.
 pub static WRONG_TYPE: Rule = Rule {
-    id: "wrong-type",
+    id: RuleId::WrongType,
     summary: "each answer has the shape its kind asks for: text, a list, or a mapping",
     explanation: "`risks:` is a list of `{risk, guardrail, monitor}` items; `owner:` is a mapping with \
 `primary`, `backup` and `escalation`. A value of another shape cannot be read, so it is an error at \
@@ -30,7 +31,7 @@ sends when bounces > 2%\n        monitor: Alert in #gtm-health",
 
 /// A person that is neither `Name <email>` nor a known role.
 pub static PERSON_INVALID: Rule = Rule {
-    id: "person-invalid",
+    id: RuleId::PersonInvalid,
     summary: "people are written `Name <email>` or as a role name mapped in handoff.toml",
     explanation: "Owners must be reachable: a bare first name does not say whom to page. Write \
 `Maria Lopez <maria@acme.test>`, or a role name (e.g. `ops-lead`) that `handoff.toml` maps to a person \
@@ -39,7 +40,7 @@ under `[people]`.",
 
 /// A malformed date.
 pub static DATE_INVALID: Rule = Rule {
-    id: "date-invalid",
+    id: RuleId::DateInvalid,
     summary: "dates are ISO 8601 calendar dates: YYYY-MM-DD",
     explanation: "Day 0 places the whole timeline, and due dates feed reminders; `12/7` or `next week` \
 cannot be placed on a calendar. Write `2026-12-07`.",
@@ -47,7 +48,7 @@ cannot be placed on a calendar. Write `2026-12-07`.",
 
 /// A malformed link.
 pub static URL_INVALID: Rule = Rule {
-    id: "url-invalid",
+    id: RuleId::UrlInvalid,
     summary: "links are full http(s) URLs",
     explanation: "A walkthrough or dashboard link must open from the rendered review document. Write \
 the full URL, starting with `https://`.",
@@ -55,7 +56,7 @@ the full URL, starting with `https://`.",
 
 /// A required answer is missing or still a TODO placeholder.
 pub static ANSWER_MISSING: Rule = Rule {
-    id: "answer-missing",
+    id: RuleId::AnswerMissing,
     summary: "every required answer is present and no `TODO` placeholder is left",
     explanation: "`handoff new` writes `TODO: <the question>` for every answer. Before the ready gate \
 (status `ready`, or day −2) a missing answer is a warning; from its gate on it is an error, located at \
@@ -66,7 +67,7 @@ Win-back conversion rate\n      target: \">= 4% within 14 days\"\n      source: 
 
 /// A plain value followed by ` #word`, which YAML reads as a comment and drops.
 pub static VALUE_TRUNCATED: Rule = Rule {
-    id: "value-truncated",
+    id: RuleId::ValueTruncated,
     summary: "a value does not lose its end to a YAML comment (` #channel`)",
     explanation: "In YAML, ` #` starts a comment, so `monitor: Alert posting to #ops-alerts` is read \
 as `Alert posting to` and the channel is silently dropped. Quote the value:\n\n    monitor: \"Alert \
@@ -77,7 +78,7 @@ very channel an alert posts to.",
 
 /// An answer outside its fixed choices, or not the one its gate expects.
 pub static ANSWER_CHOICE: Rule = Rule {
-    id: "answer-choice",
+    id: RuleId::AnswerChoice,
     summary: "an answer with fixed choices is one of them, and from its gate on it is the one the gate expects",
     explanation: "Some questions have fixed answers: a release's risk tier is `low`, `medium` or \
 `high`; a readiness gate's result is `pass` or `fail`. Any other value is an error at every gate, with \

@@ -8,13 +8,14 @@ use crate::facts::packet::files::{self, Target};
 use crate::facts::packet::source::SourceFile;
 use crate::facts::packet::yaml::Node;
 use crate::facts::packet::{ReadOutcome, read_text};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Diagnostic, Severity};
 use std::path::{Component, Path};
 use std::sync::Arc;
 
 /// A linked file does not exist.
 pub static ATTACHMENT_MISSING: Rule = Rule {
-    id: "attachment-missing",
+    id: RuleId::AttachmentMissing,
     summary: "every file the packet links to exists in the packet folder",
     explanation: "A runbook that is named but not there is a runbook nobody can follow. From the ready \
 gate on, every linked file must exist; before it, a missing one is a warning.\n\nExample: `runbook: \
@@ -23,7 +24,7 @@ gate on, every linked file must exist; before it, a missing one is a warning.\n\
 
 /// A linked file escapes the repo or cannot be read.
 pub static ATTACHMENT_INVALID: Rule = Rule {
-    id: "attachment-invalid",
+    id: RuleId::AttachmentInvalid,
     summary: "linked files are part of the packet, readable as UTF-8 text; no link leaves the packet",
     explanation: "A linked file must be inside the packet folder and part of the packet as git \
 sees it: not an absolute path or `..`, not a symbolic link that leaves the packet, not a file git \
@@ -34,7 +35,7 @@ for any other symbolic link among the packet's files.",
 
 /// A linked file lacks a required checklist.
 pub static CHECKLIST_MISSING: Rule = Rule {
-    id: "checklist-missing",
+    id: RuleId::ChecklistMissing,
     summary: "a linked runbook has each checklist its kind requires, with at least one item",
     explanation: "The receiving team needs to know how to run the thing and how to stop it. The \
 kind names the checklists (for `gtm-play`: `## Run checklist` and `## Stop checklist`), each a \

@@ -4,11 +4,12 @@
 use super::Rule;
 use crate::facts::history::{AuditFinding, Recorded};
 use crate::facts::packet::Packet;
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Diagnostic, Severity};
 
 /// A sign-off not committed by its signer, or not committed at all.
 pub static SIGNOFF_AUDIT: Rule = Rule {
-    id: "signoff-audit",
+    id: RuleId::SignoffAudit,
     summary: "each sign-off is committed, by the person who signed",
     explanation: "Git is the audit trail: the commit that adds a sign-off should be authored by the \
 signer, so that the history proves who agreed to what and when. A sign-off committed by someone else, \

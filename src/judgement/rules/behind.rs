@@ -4,18 +4,19 @@
 use super::{Ctx, Rule};
 use crate::facts::gate::{Gate, Status};
 use crate::facts::kind::spec::KindSpec;
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Applicability, Fix, FixAction, Severity};
 
 /// `kind-behind`.
 pub static KIND_BEHIND: Rule = Rule {
-    id: "kind-behind",
+    id: RuleId::KindBehind,
     summary: "The packet was made under an older version of its kind",
     explanation: "Kinds gain questions and criteria after retros, and raise their version when they do. A packet made under an older version (`kind_version:`) is asked for what was added, never required to have it: one finding per packet says how many versions behind it is, how many questions and criteria were added, and that `handoff upgrade <id>` writes them in (with `TODO` placeholders) and raises `kind_version`. The items are listed in the JSON (`items`), in SARIF's properties and in the help.\n\nA note while the packet is a draft, a warning from the ready gate on. A packet that is signed off (by status, or with every role's sign-off fresh) or retired gets none; with `--verbose`, a note that says so.\n\nExample: `gtm-play is at version 3, this packet at 1: 9 questions and 4 criteria were added`.",
 };
 
 /// `kind-changed-unversioned`.
 pub static KIND_CHANGED_UNVERSIONED: Rule = Rule {
-    id: "kind-changed-unversioned",
+    id: RuleId::KindChangedUnversioned,
     summary: "The kind's requirements changed since a packet was signed, without a version raise",
     explanation: "A sign-off records the kind it was made under (`kind: play 3 sha256:…`, a digest of what the kind requires, wording aside), and `handoff sign` keeps a copy of those requirements in `.handoff/signed-kinds/`. While every sign-off is fresh the packet is judged by that copy, so a kind edit never turns signed-off packets red. When the kind now asks something else under the same version, this warning is on the kind file, naming the packet: raise the kind's `version` and mark what changed with `since:`, so that packets in flight are asked for it as well (`kind-behind`).",
 };

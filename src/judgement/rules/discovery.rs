@@ -6,11 +6,12 @@ use super::{Ctx, Rule};
 use crate::facts::kind::KindSpec;
 use crate::facts::packet::yaml::Node;
 use crate::facts::signoff::{Holders, holders};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 
 /// `discovery-without-receiver`.
 pub static DISCOVERY_WITHOUT_RECEIVER: Rule = Rule {
-    id: "discovery-without-receiver",
+    id: RuleId::DiscoveryWithoutReceiver,
     summary: "the discovery sync's attendees include someone of the receiving team",
     explanation: "Operations must show up in discovery, not only at the finish line: the receiving \
 team helps define the success metric and the constraints before anything is built. When a kind names \

@@ -12,13 +12,14 @@ use crate::facts::kind::{FieldSpec, FieldType, KindSpec};
 use crate::facts::packet::Packet;
 use crate::facts::packet::source::Pos;
 use crate::facts::packet::yaml::Node;
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 use chrono::NaiveDate;
 use serde::Serialize;
 
 /// `item-overdue`.
 pub static ITEM_OVERDUE: Rule = Rule {
-    id: "item-overdue",
+    id: RuleId::ItemOverdue,
     summary: "a backlog item, enablement item or open question is past its due date and not done",
     explanation: "Lists whose items carry an owner and a `due` date (the backlog's tasks, a sales \
 routing's enablement kit, the live meeting's open questions) are promises with a date. Once the date \

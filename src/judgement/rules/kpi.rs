@@ -7,54 +7,55 @@ use crate::facts::kind::spec::{KindSpec, KpiSpec};
 use crate::facts::metrics::health::days_text;
 use crate::facts::metrics::{self, Health, Series, Target, target};
 use crate::facts::packet::source::SourceFile;
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Diagnostic, Severity};
 use std::sync::Arc;
 
 /// `kpi-target-invalid`.
 pub static KPI_TARGET_INVALID: Rule = Rule {
-    id: "kpi-target-invalid",
+    id: RuleId::KpiTargetInvalid,
     summary: "A KPI with a series has a target the machine cannot read",
     explanation: "Once the metric answer has a `series:`, its `target` is what every day is judged against, so it must start with a comparison and a number: `>= 4%`, `< 300 ms`, `between 2 and 5 d`. Text after the number describes the target and is kept as written.\n\nExample: `target: \">= 4% of lapsed users reactivated\"`.",
 };
 
 /// `kpi-series-invalid`.
 pub static KPI_SERIES_INVALID: Rule = Rule {
-    id: "kpi-series-invalid",
+    id: RuleId::KpiSeriesInvalid,
     summary: "The KPI series file is missing or has a row that cannot be read",
     explanation: "A series file (`metrics/kpi.csv` unless `series.file` says otherwise) starts with the header `day,value` and holds one row a day: a `YYYY-MM-DD` date and a number, bare or with the target's unit. A bad date, a day written twice, a value that is not a number or a unit that contradicts the target is reported at its line; the readable rows are still judged, and rows after the day of the check are left out (`--today` sees the series as it stood then).\n\n`handoff metrics pull` writes the file from the source the series names.",
 };
 
 /// `kpi-gap`.
 pub static KPI_GAP: Rule = Rule {
-    id: "kpi-gap",
+    id: RuleId::KpiGap,
     summary: "Days of the stability window have no value",
     explanation: "The kind asks for the KPI to hold its target every day of the window before day 0 (14 days for a gtm-play). A day without a value cannot show that; from the kind's gate on (day 0 for a gtm-play) a gap fails the packet, before it a warning names the days.\n\nFix: `handoff metrics pull <packet>` and commit the file, or find why the source has no row for the day.",
 };
 
 /// `kpi-unstable`.
 pub static KPI_UNSTABLE: Rule = Rule {
-    id: "kpi-unstable",
+    id: RuleId::KpiUnstable,
     summary: "The KPI missed its target on days of the stability window",
     explanation: "If the KPI is unstable, the work stays with the team that built it. From the kind's gate on (day 0 for a gtm-play) a window with more missed days than the kind allows (none for a gtm-play), or a wider spread than it allows, fails the packet, naming the days and by how much each missed. Before the gate, a note shows the progress: `9 of the 14 days before day 0 meet >= 4%`.\n\nWhile a packet has a series, ticking the stability criterion by hand does not decide it: the numbers do.",
 };
 
 /// `kpi-stale`.
 pub static KPI_STALE: Rule = Rule {
-    id: "kpi-stale",
+    id: RuleId::KpiStale,
     summary: "The KPI series has not been pulled for longer than the data contract allows",
     explanation: "The last day of the series is older than the data contract's `freshness` allows (at least one day, the default two). Either the data stopped flowing or nobody ran `handoff metrics pull`; either way the gate is judging old numbers.",
 };
 
 /// `kpi-breach`.
 pub static KPI_BREACH: Rule = Rule {
-    id: "kpi-breach",
+    id: RuleId::KpiBreach,
     summary: "After day 0 the KPI stayed under its target longer than the paging policy allows",
     explanation: "After the handoff the series keeps being pulled; when it ends with more consecutive missed days than the kind's `breach_days` (the paging policy in days; 2 for a gtm-play), the receiving team owns a breach. A warning after day 0, an error at the signed-off gate; `handoff remind` lists it with the owner to ping.",
 };
 
 /// `kpi-unverified`.
 pub static KPI_UNVERIFIED: Rule = Rule {
-    id: "kpi-unverified",
+    id: RuleId::KpiUnverified,
     summary: "The KPI's stability is claimed, not measured",
     explanation: "The kind watches the KPI, but the metric answer has no `series:`, so the stability criterion is whatever someone ticked. A note: add a series (`series: {source: warehouse, query: ...}`), run `handoff metrics pull`, and the gate checks the numbers.",
 };

@@ -23,14 +23,14 @@ use crate::facts::gate::Gate;
 use crate::facts::kind::{Kind, Kinds};
 use crate::facts::packet::Packet;
 use crate::facts::packet::source::Pos;
-use crate::judgement::diagnostic::{Diagnostic, Severity};
+use crate::judgement::diagnostic::{Diagnostic, RuleId, Severity};
 use chrono::NaiveDate;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
 pub struct Rule {
     /// Stable id, used in output and in `handoff explain`.
-    pub id: &'static str,
+    pub id: RuleId,
     /// One line: what the rule checks.
     pub summary: &'static str,
     /// What it checks, why it matters, and an example.
@@ -102,6 +102,7 @@ pub fn doc_url(id: &str) -> String {
 
 /// Look a rule up by id.
 pub fn find(id: &str) -> Option<&'static Rule> {
+    let id = RuleId::parse(id)?;
     all().into_iter().find(|r| r.id == id)
 }
 
@@ -279,3 +280,36 @@ pub fn check(
 }
 
 pub use crate::support::suggest::did_you_mean;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_id_has_one_rule_and_reads_back() {
+        let documented: Vec<RuleId> = all().iter().map(|r| r.id).collect();
+        for id in RuleId::ALL {
+            assert_eq!(
+                documented.iter().filter(|d| *d == id).count(),
+                1,
+                "{id} is documented once"
+            );
+            assert_eq!(RuleId::parse(id.as_str()), Some(*id));
+            assert_eq!(find(id.as_str()).map(|r| r.id), Some(*id));
+        }
+        assert_eq!(documented.len(), RuleId::ALL.len());
+        assert_eq!(RuleId::parse("no-such-rule"), None);
+        // The trust changes the facts report carry the same ids.
+        assert_eq!(
+            RuleId::TrustRebinding.as_str(),
+            crate::facts::trust::REBINDING
+        );
+        assert_eq!(
+            RuleId::TrustKindChanged.as_str(),
+            crate::facts::trust::KIND_CHANGED
+        );
+        // Findings sort by id as text; a table pads them.
+        assert!(RuleId::AnswerMissing < RuleId::UnknownKey);
+        assert_eq!(format!("{:<16}|", RuleId::KpiGap), "kpi-gap         |");
+    }
+}

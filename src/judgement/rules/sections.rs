@@ -5,11 +5,12 @@ use super::{Ctx, Rule};
 use crate::facts::gate::Gate;
 use crate::facts::kind::KindSpec;
 use crate::facts::kind::spec::criterion_key;
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Edit, Fix, Severity};
 
 /// A required section is missing, empty, or lacks its table or task items.
 pub static SECTION_MISSING: Rule = Rule {
-    id: "section-missing",
+    id: RuleId::SectionMissing,
     summary: "the body has every section the kind requires, with its table or checklist",
     explanation: "The body tells the story the front matter cannot: a summary, the acceptance \
 criteria as a checklist, and for some kinds tables (a routing matrix, an SLA table). Before the ready \
@@ -19,7 +20,7 @@ criteria\n    - [x] KPI stable for 14 days\n    - [ ] Permissions verified for t
 
 /// An acceptance criterion is still unchecked.
 pub static CRITERIA_OPEN: Rule = Rule {
-    id: "criteria-open",
+    id: RuleId::CriteriaOpen,
     summary: "from the handed-off gate on, every acceptance criterion is checked",
     explanation: "The acceptance criteria are what the receiving team needs to accept the handoff. On \
 day 0 (or once the status says handed-off) each `- [ ]` item that is due must be `- [x]`: either it is \
@@ -30,7 +31,7 @@ waive it (`handoff waive`) with a reason and an expiry.",
 
 /// A criterion of the kind is missing from the packet.
 pub static CRITERION_MISSING: Rule = Rule {
-    id: "criterion-missing",
+    id: RuleId::CriterionMissing,
     summary: "every acceptance criterion of the kind stays in the packet (or is waived)",
     explanation: "A kind's acceptance criteria are required, not scaffolding: each must appear in \
 the packet's criteria section, matched on its text with case and punctuation aside, so that deleting \
@@ -42,7 +43,7 @@ add criteria of their own. If one truly does not apply, waive it: `handoff waive
 
 /// A table the kind shapes lacks a column, a number, a row, or a filled-in cell.
 pub static TABLE_INCOMPLETE: Rule = Rule {
-    id: "table-incomplete",
+    id: RuleId::TableIncomplete,
     summary: "a table the kind shapes has its columns, every cell filled in, numbers where a time or rate is asked, a row for every item it must cover, and a fallback row",
     explanation: "Some tables are the contract itself: a routing matrix decides who gets each lead, an \
 SLA table how fast. A kind can give such a table its shape: the columns it needs, the columns whose \

@@ -4,11 +4,12 @@
 
 use super::{Ctx, Rule};
 use crate::facts::gate::{Gate, Status};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 
 /// `sent-back`.
 pub static SENT_BACK: Rule = Rule {
-    id: "sent-back",
+    id: RuleId::SentBack,
     summary: "the receiving team sent the packet back, and its status has not moved forward since",
     explanation: "`handoff send-back` records why the receiving team turned a handoff down and \
 moves the status back. Until the status is back where it was sent back from, every check says so, \

@@ -6,12 +6,13 @@ use super::{Ctx, Rule};
 use crate::facts::gate::Gate;
 use crate::facts::kind::KindSpec;
 use crate::facts::signoff::{Freshness, Holders, Review, day_of};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 use crate::support::suggest::did_you_mean;
 
 /// A sign-off entry is malformed or names a role the kind does not have.
 pub static SIGNOFF_INVALID: Rule = Rule {
-    id: "signoff-invalid",
+    id: RuleId::SignoffInvalid,
     summary: "each sign-off has a known role, a signer, a time and a digest",
     explanation: "Sign-offs are written by `handoff sign`, never by hand. An entry without its \
 digest cannot be checked against the packet, and a role the kind does not list signs nothing.\n\n\
@@ -20,7 +21,7 @@ Fix: remove the entry and run `handoff sign <id> --role <role>`.",
 
 /// A required role has not signed.
 pub static SIGNOFF_MISSING: Rule = Rule {
-    id: "signoff-missing",
+    id: RuleId::SignoffMissing,
     summary: "from the signed-off gate on, every role the kind lists has signed",
     explanation: "A handoff is done when both sides say so. At the signed-off gate (status \
 signed-off, or day +14) each role of the kind (for `gtm-play`: pm, ops-lead, revops-director) must \
@@ -30,7 +31,7 @@ that person, and commit it.",
 
 /// A sign-off no longer matches the packet.
 pub static SIGNOFF_STALE: Rule = Rule {
-    id: "signoff-stale",
+    id: RuleId::SignoffStale,
     summary: "a sign-off's digest matches the packet as it is now",
     explanation: "Each sign-off records a digest of every file of the packet (except the sign-offs \
 themselves and the status line) and the status it was signed at. If anyone edits an answer, a \
@@ -43,7 +44,7 @@ gate, an error at it.\n\nFix: review what changed (`handoff log <id>`), then re-
 
 /// A sign-off by someone who does not hold the role.
 pub static SIGNOFF_UNAUTHORIZED: Rule = Rule {
-    id: "signoff-unauthorized",
+    id: RuleId::SignoffUnauthorized,
     summary: "a bound role is signed by one of the people who hold it",
     explanation: "A role is bound when `handoff.toml` has a `[people]` entry named like it (one \
 person, or a list of delegates), or when the kind binds it to a packet field (`held_by: \
@@ -55,7 +56,7 @@ a sign-off `role: ops-lead, by: Pat Morgan <pat@x.test>` is refused.\n\nFix: the
 
 /// One person holds two sign-offs.
 pub static SIGNOFF_SAME_SIGNER: Rule = Rule {
-    id: "signoff-same-signer",
+    id: RuleId::SignoffSameSigner,
     summary: "one person holds at most one sign-off on a packet",
     explanation: "Sign-off means several people agree; one person signing as PM and as ops lead is \
 one opinion counted twice. The second sign-off of the same person (by email) does not count, and is \
@@ -65,7 +66,7 @@ the other role's holder signs it.",
 
 /// A role anyone may sign.
 pub static SIGNOFF_UNBOUND: Rule = Rule {
-    id: "signoff-unbound",
+    id: RuleId::SignoffUnbound,
     summary: "a note when a signed role is bound to nobody, so anyone may sign it",
     explanation: "A role with no `[people]` entry in `handoff.toml` and no `held_by` in its kind can \
 be signed by anyone. This is a note, never a failure: bind the role to say who holds it.\n\n\
@@ -74,14 +75,14 @@ Example: `[people]` `revops-director = \"Ines Moreau <ines@x.test>\"`.",
 
 /// With `--base`: a sign-off only a binding made in the change under review allows.
 pub static SIGNOFF_UNLANDED: Rule = Rule {
-    id: "signoff-unlanded",
+    id: RuleId::SignoffUnlanded,
     summary: "with --base, a sign-off counts only when the base already lets its signer sign",
     explanation: "`check --base REF` reads who may sign from REF (the pull request's target): `[people]` in handoff.toml, and a role's `held_by` field as the packet had it there. A pull request that binds a role to its author and signs it in the same change proves nothing: such a sign-off does not count until the binding has landed, and is an error from the signed-off gate on. A binding removed by the change takes effect at once.\n\nFix: land the `[people]` change first (reviewed; CODEOWNERS on handoff.toml makes that review required), or have a holder at the base sign.",
 };
 
 /// A sign-off nothing the proof policy accepts ties to its signer.
 pub static SIGNOFF_UNPROVEN: Rule = Rule {
-    id: "signoff-unproven",
+    id: RuleId::SignoffUnproven,
     summary: "a sign-off counts only when what `[trust] proof` accepts proves its signer gave it",
     explanation: "A sign-off is a few lines anyone who edits the packet can type, under any git identity. `[trust] proof` in handoff.toml (read from the base with `--base`) says what must tie it to the person it names: `identity` (git's author identity, the default, which proves nothing against someone who types another name), `signature` (the commit that added it carries a good SSH or OpenPGP signature by a key bound to that very person in `[people]` as `signing_keys`), `forge` (it was given in a pull request review or comment by the GitHub account bound to the person as `github`, and the forge's own record, `check --evidence`, bears it out: an approving review of a commit at which the packet is what the sign-off covers, or a `/handoff sign ROLE` comment). A sign-off the base already holds counts as landed. A sign-off that names a review or comment (`via`) the forge's record does not bear out never counts. An error from the signed-off gate on, a warning before.\n\nFix: the signer signs in a commit signed with their bound key (`handoff sign <id> --role <role> --commit` with `commit.gpgsign`), or approves the pull request (or comments `/handoff sign <role>`), which `handoff apply` records.",
 };

@@ -4,11 +4,12 @@ use super::{Ctx, Rule, did_you_mean};
 use crate::facts::gate::Status;
 use crate::facts::kind::Kinds;
 use crate::facts::packet::{parse_date, valid_id};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 
 /// A header key is missing.
 pub static HEADER_MISSING: Rule = Rule {
-    id: "header-missing",
+    id: RuleId::HeaderMissing,
     summary: "every packet names its id, title, kind, from and to teams, day 0 and status",
     explanation: "The header ties the packet to its kind (what it must contain), its timeline (day 0) \
 and its stage (status). Without it no gate can be computed, so it is required from the draft gate on.\n\n\
@@ -18,7 +19,7 @@ from: growth\n    to: lifecycle-ops\n    day0: 2026-12-07\n    status: draft",
 
 /// The id is malformed or does not match the folder.
 pub static ID_INVALID: Rule = Rule {
-    id: "id-invalid",
+    id: RuleId::IdInvalid,
     summary: "the id is lowercase letters, digits and dashes, and equals the packet's folder name",
     explanation: "Ids name folders, links and sign-offs. They must match `[a-z0-9][a-z0-9-]{0,63}` \
 and be the name of the packet's folder, so that `handoff sign winback-email` finds the right packet.",
@@ -26,7 +27,7 @@ and be the name of the packet's folder, so that `handoff sign winback-email` fin
 
 /// The kind is not known.
 pub static KIND_UNKNOWN: Rule = Rule {
-    id: "kind-unknown",
+    id: RuleId::KindUnknown,
     summary: "the kind must be a built-in kind or one defined in .handoff/kinds/",
     explanation: "The kind says which answers, sections and sign-offs the packet needs. `handoff kinds` \
 lists the kinds available in this repo; add your own in `.handoff/kinds/<name>/kind.yaml`.",
@@ -34,7 +35,7 @@ lists the kinds available in this repo; add your own in `.handoff/kinds/<name>/k
 
 /// The status is not one of the lifecycle states.
 pub static STATUS_INVALID: Rule = Rule {
-    id: "status-invalid",
+    id: RuleId::StatusInvalid,
     summary: "status is one of draft, ready, handed-off, shadowing, signed-off, retired",
     explanation: "The status is half of what sets the gate (the calendar is the other half). A status \
 the tool does not know would silently lower the gate, so it is an error.",

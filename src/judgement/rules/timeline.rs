@@ -5,11 +5,12 @@ use super::{Ctx, Rule};
 use crate::facts::gate::{Gate, Status};
 use crate::facts::kind::KindSpec;
 use crate::facts::timeline::{State, place};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 
 /// The status has not kept up with the calendar.
 pub static STATUS_LAGS: Rule = Rule {
-    id: "status-lags",
+    id: RuleId::StatusLags,
     summary: "the status keeps up with the calendar (ready by day −2, handed-off by day 0, signed-off by +14)",
     explanation: "The gate already follows the calendar, so a lagging status does not lower the bar; \
 but people read the status, and a packet still `draft` two days before its live handoff tells them \
@@ -18,7 +19,7 @@ the wrong story. Update `status:` when the stage changes.",
 
 /// A milestone's date passed without its evidence.
 pub static MILESTONE_OVERDUE: Rule = Rule {
-    id: "milestone-overdue",
+    id: RuleId::MilestoneOverdue,
     summary: "milestones whose date has passed show their evidence in the packet",
     explanation: "Each kind's timeline says what should have happened by which day, and what in the \
 packet shows it (a walkthrough link, a checked criterion, a status, the sign-offs). A milestone past \

@@ -3,11 +3,12 @@
 
 use super::{Ctx, Rule};
 use crate::facts::kind::CaveatKind;
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 
 /// A repo kind replaces the built-in kind of its name and asks less than it.
 pub static KIND_SHADOWS_BUILTIN: Rule = Rule {
-    id: "kind-shadows-builtin",
+    id: RuleId::KindShadowsBuiltin,
     summary: "a repo kind named like a built-in kind asks at least what the built-in asks",
     explanation: "A folder `.handoff/kinds/<name>/` replaces the built-in kind of that name for every \
 packet of the repo. That is how a team adapts a kind, and every run says so in a note. When the \
@@ -19,7 +20,7 @@ the repo kind a name of its own (and `kind: <name>` in its packets), or put back
 
 /// With `--base`: the packet's kind is new in the change under review.
 pub static KIND_NEW_IN_CHANGE: Rule = Rule {
-    id: "kind-new-in-change",
+    id: RuleId::KindNewInChange,
     summary: "with --base, a kind added by the change under review is flagged for review",
     explanation: "`check --base REF` reads kinds as they are at REF. A kind that is not there yet is \
 used as the change writes it, since there is nothing else to judge by, and every packet of it gets \
@@ -29,7 +30,7 @@ file with the change; CODEOWNERS on `.handoff/` makes that review required.",
 
 /// With `--base`: the change under review weakened the packet's kind.
 pub static KIND_WEAKENED_IN_CHANGE: Rule = Rule {
-    id: "kind-weakened-in-change",
+    id: RuleId::KindWeakenedInChange,
     summary: "with --base, a kind the change under review weakens is judged as at the base",
     explanation: "When the change under review makes a kind ask less (a question, criterion or role \
 dropped, a question made optional, a role bound to another field), `check --base REF` judges its \
@@ -39,28 +40,28 @@ the weaker kind applies.",
 
 /// With `--base`: a `[people]` entry the change under review binds, unbinds or rebinds.
 pub static TRUST_REBINDING: Rule = Rule {
-    id: crate::facts::trust::REBINDING,
+    id: RuleId::TrustRebinding,
     summary: "with --base, each [people] entry the change under review binds, unbinds or rebinds is listed",
     explanation: "`check --base REF` lists every `[people]` entry of handoff.toml that differs from REF, naming who is added and who removed, as a warning on stderr (and an annotation on handoff.toml with `--format github`). A rebinding is often right; it is listed so that the review of the change sees it. Sign-offs by the people it adds count once it has landed (`signoff-unlanded`).",
 };
 
 /// With `--base`: a kind the change under review adds or weakens.
 pub static TRUST_KIND_CHANGED: Rule = Rule {
-    id: crate::facts::trust::KIND_CHANGED,
+    id: RuleId::TrustKindChanged,
     summary: "with --base, each kind the change under review adds or weakens is listed",
     explanation: "`check --base REF` lists every kind that is new since REF, or asks less than at REF, naming what it drops, as a warning on stderr (and an annotation on its kind.yaml with `--format github`). Its packets carry `kind-new-in-change` or `kind-weakened-in-change`.",
 };
 
 /// With `--base`: the change moves a packet to a kind new in it, or weaker.
 pub static KIND_SWITCHED_IN_CHANGE: Rule = Rule {
-    id: "kind-switched-in-change",
+    id: RuleId::KindSwitchedInChange,
     summary: "with --base, a packet moved to a kind new in the change, or one that asks less, is judged by its kind at the base",
     explanation: "A pull request could take a packet out of its kind's requirements by naming another kind: one it adds itself (`.handoff/kinds/lax/` with no questions and no roles), or one that asks less. `check --base REF` judges such a packet by the kind it had at REF, and this error says what the change did. A packet may move to a kind that was at REF and asks at least as much.\n\nFix: land the new kind on its own first, reviewed, or keep the packet's kind.",
 };
 
 /// With `--base`: a send-back recorded at the base is gone from the packet.
 pub static SENDBACK_REMOVED: Rule = Rule {
-    id: "sendback-removed",
+    id: RuleId::SendbackRemoved,
     summary: "with --base, a send-back recorded at the base stays in the packet",
     explanation: "A send-back is the receiving team's no, and the packet's history. Removing it (restoring `handoff.md` as it was before it, say) would make the sign-offs it staled fresh again and hide that the handoff was turned down. `check --base REF` compares the packet's `sent_back` list with REF's: an entry there and not here is an error naming it, at every gate.\n\nFix: put the entry back; a packet moves on from a send-back by fixing what it names and moving its status forward again.",
 };

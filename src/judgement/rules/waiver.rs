@@ -8,12 +8,13 @@ use crate::facts::kind::KindSpec;
 use crate::facts::packet::Packet;
 use crate::facts::signoff::{Holders, holders};
 use crate::facts::waiver::{self, Waiver};
+use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Diagnostic, Severity, Waived};
 use chrono::NaiveDate;
 
 /// A waiver that cannot be honoured as written.
 pub static WAIVER_INVALID: Rule = Rule {
-    id: "waiver-invalid",
+    id: RuleId::WaiverInvalid,
     summary: "each waiver has a target, a reason, an expiry within the kind's limit, and an allowed approver",
     explanation: "A waiver says an answer or an acceptance criterion does not apply, why, and until \
 when. It is written by `handoff waive`, which records who granted it and when. It must expire no \
@@ -25,7 +26,7 @@ roles. A waiver that breaks these rules waives nothing.\n\nFix: `handoff waive <
 
 /// A waiver past its expiry.
 pub static WAIVER_EXPIRED: Rule = Rule {
-    id: "waiver-expired",
+    id: RuleId::WaiverExpired,
     summary: "no waiver is past its `until` date",
     explanation: "A waiver holds through its `until` day. After that the requirement it covered \
 applies again, and the expired waiver is an error until someone decides: meet the requirement and \
@@ -34,7 +35,7 @@ remove the waiver, or grant a new one with a new reason and date.",
 
 /// A waiver nothing proves its approver gave.
 pub static WAIVER_UNPROVEN: Rule = Rule {
-    id: "waiver-unproven",
+    id: RuleId::WaiverUnproven,
     summary: "a waiver counts only when what `[trust] proof` accepts proves its approver gave it",
     explanation: "`[trust] proof` in handoff.toml (read from the base with `--base`) says what proves \
 that a record comes from the person it names: `identity` (git's author identity, which anyone can \

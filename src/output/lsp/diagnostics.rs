@@ -121,7 +121,7 @@ pub(super) fn to_lsp(d: &Diagnostic, text: Option<&str>) -> lsp::Diagnostic {
         Severity::Warning => lsp::DiagnosticSeverity::WARNING,
         Severity::Note => lsp::DiagnosticSeverity::INFORMATION,
     };
-    let href = lsp::Url::parse(&crate::judgement::rules::doc_url(d.rule)).ok();
+    let href = lsp::Url::parse(&crate::judgement::rules::doc_url(d.rule.as_str())).ok();
     lsp::Diagnostic {
         range: lsp::Range::new(start, end),
         severity: Some(severity),

@@ -25,7 +25,7 @@ pub fn render(verdicts: &[Verdict], base: &str) -> String {
             &file,
             d.pos.line,
             d.pos.column,
-            d.rule,
+            d.rule.as_str(),
             &d.message,
             &d.help,
         );

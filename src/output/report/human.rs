@@ -679,9 +679,9 @@ mod tests {
         ) {
             let file = Arc::new(SourceFile::new("h.md", "---\nid: a\nowner:\n---\n".to_string()));
             let d = if located {
-                Diagnostic::at("answer-missing", severity, &file, file.pos(12), 6, message, help)
+                Diagnostic::at(crate::judgement::diagnostic::RuleId::AnswerMissing, severity, &file, file.pos(12), 6, message, help)
             } else {
-                Diagnostic::file_level("answer-missing", severity, "h.md", message, help)
+                Diagnostic::file_level(crate::judgement::diagnostic::RuleId::AnswerMissing, severity, "h.md", message, help)
             };
             let source = d.source.clone();
             let wrapped = Prewrapped::of(&d, source.is_some()).expect("one-line texts");
@@ -714,7 +714,7 @@ mod tests {
                     for len in [1, 4, 30] {
                         let len = len.min(body.len() - offset);
                         let mut d = Diagnostic::at(
-                            "answer-missing",
+                            crate::judgement::diagnostic::RuleId::AnswerMissing,
                             Severity::Warning,
                             &file,
                             file.pos(offset),
@@ -739,11 +739,29 @@ mod tests {
 
     #[test]
     fn texts_of_several_lines_are_left_to_miette() {
-        let d = Diagnostic::file_level("x", Severity::Error, "h.md", "two\nlines", "help");
+        let d = Diagnostic::file_level(
+            crate::judgement::diagnostic::RuleId::UnknownKey,
+            Severity::Error,
+            "h.md",
+            "two\nlines",
+            "help",
+        );
         assert!(Prewrapped::of(&d, false).is_none());
-        let d = Diagnostic::file_level("x", Severity::Error, "h.md", "one", " padded");
+        let d = Diagnostic::file_level(
+            crate::judgement::diagnostic::RuleId::UnknownKey,
+            Severity::Error,
+            "h.md",
+            "one",
+            " padded",
+        );
         assert!(Prewrapped::of(&d, false).is_none());
-        let d = Diagnostic::file_level("x", Severity::Error, "h.md", "one", "help");
+        let d = Diagnostic::file_level(
+            crate::judgement::diagnostic::RuleId::UnknownKey,
+            Severity::Error,
+            "h.md",
+            "one",
+            "help",
+        );
         assert!(Prewrapped::of(&d, false).is_some());
     }
 

@@ -6,7 +6,7 @@
 //! What is folded depends only on the packets' order, never on which core laid out which packet,
 //! so the same run prints the same text.
 
-use crate::judgement::diagnostic::{Diagnostic, Severity};
+use crate::judgement::diagnostic::{Diagnostic, RuleId, Severity};
 use crate::judgement::verdict::Verdict;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -20,11 +20,11 @@ pub const LISTED: usize = 10;
 #[derive(Debug, Default)]
 pub struct Repeated {
     /// Rule → packets on which its findings were shown in full.
-    shown: HashMap<&'static str, usize>,
+    shown: HashMap<RuleId, usize>,
     /// Rule → what was folded.
-    folded: HashMap<&'static str, Folded>,
+    folded: HashMap<RuleId, Folded>,
     /// Rule → every finding counted, folded or not.
-    counts: HashMap<&'static str, Count>,
+    counts: HashMap<RuleId, Count>,
 }
 
 #[derive(Debug, Default)]
@@ -47,9 +47,9 @@ impl Repeated {
     /// Which of `v`'s findings to fold (`true`), given which ones the report prints at all
     /// (`printed`): the findings of a rule already shown in full on [`SHOWN_IN_FULL`] packets.
     pub fn fold(&mut self, v: &Verdict, printed: impl Fn(&Diagnostic) -> bool) -> Vec<bool> {
-        let mut decided: Vec<(&'static str, bool)> = Vec::new();
+        let mut decided: Vec<(RuleId, bool)> = Vec::new();
         let mut mask = Vec::with_capacity(v.diagnostics.len());
-        let mut counted: Vec<&'static str> = Vec::new();
+        let mut counted: Vec<RuleId> = Vec::new();
         for d in &v.diagnostics {
             let count = self.counts.entry(d.rule).or_default();
             if !counted.contains(&d.rule) {
@@ -117,7 +117,7 @@ impl Repeated {
         if !self.any() {
             return out;
         }
-        let mut rules: Vec<(&&'static str, &Folded)> = self.folded.iter().collect();
+        let mut rules: Vec<(&RuleId, &Folded)> = self.folded.iter().collect();
         rules.sort_by(|a, b| {
             b.1.worst
                 .cmp(&a.1.worst)
@@ -147,7 +147,7 @@ impl Repeated {
                 );
             }
         }
-        let mut table: Vec<(&&'static str, &Count)> = self.counts.iter().collect();
+        let mut table: Vec<(&RuleId, &Count)> = self.counts.iter().collect();
         table.sort_by(|a, b| {
             (b.1.errors > 0)
                 .cmp(&(a.1.errors > 0))
@@ -157,7 +157,12 @@ impl Repeated {
                 )
                 .then(a.0.cmp(b.0))
         });
-        let width = table.iter().map(|(r, _)| r.len()).max().unwrap_or(4).max(4);
+        let width = table
+            .iter()
+            .map(|(r, _)| r.as_str().len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let _ = writeln!(out, "\nFindings by rule:");
         let _ = writeln!(
             out,
@@ -207,6 +212,7 @@ mod tests {
     use super::*;
 
     fn finding(rule: &'static str, severity: Severity, line: usize) -> Diagnostic {
+        let rule = RuleId::parse(rule).unwrap_or(RuleId::UnknownKey);
         let mut d =
             Diagnostic::file_level(rule, severity, "p/packet.md", format!("{rule} here"), "");
         d.pos.line = line;

@@ -1,6 +1,6 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
-use crate::judgement::diagnostic::Severity;
+use crate::judgement::diagnostic::{RuleId, Severity};
 use crate::judgement::verdict::Verdict;
 use serde_json::{Value, json};
 
@@ -15,17 +15,17 @@ pub const MAX_RESULTS: usize = 25_000;
 pub fn render(verdicts: &[Verdict], base: &str) -> String {
     let summary = super::Summary::of(verdicts);
     let rules = crate::judgement::rules::all();
-    let rule_index = |id: &str| rules.iter().position(|r| r.id == id);
+    let rule_index = |id: RuleId| rules.iter().position(|r| r.id == id);
     let rule_objects: Vec<Value> = rules
         .iter()
         .map(|r| {
             json!({
-                "id": r.id,
-                "name": pascal(r.id),
+                "id": r.id.as_str(),
+                "name": pascal(r.id.as_str()),
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.explanation },
                 "help": { "text": r.explanation, "markdown": r.explanation },
-                "helpUri": crate::judgement::rules::doc_url(r.id),
+                "helpUri": crate::judgement::rules::doc_url(r.id.as_str()),
             })
         })
         .collect();
@@ -195,7 +195,7 @@ mod tests {
             (0..n)
                 .map(|i| {
                     Diagnostic::file_level(
-                        "unknown-key",
+                        RuleId::UnknownKey,
                         severity,
                         "a/handoff.md",
                         format!("{i}"),
@@ -234,14 +234,20 @@ mod tests {
 
     #[test]
     fn a_waived_finding_carries_an_external_suppression() {
-        let mut d = Diagnostic::file_level("kpi-unstable", Severity::Note, "a/handoff.md", "m", "");
+        let mut d =
+            Diagnostic::file_level(RuleId::KpiUnstable, Severity::Note, "a/handoff.md", "m", "");
         d.waived = Some(Box::new(crate::judgement::diagnostic::Waived {
             until: "2027-02-15".into(),
             by: "Jordan Blake <jordan@northwind.test>".into(),
             reason: "security review in January".into(),
         }));
-        let plain =
-            Diagnostic::file_level("answer-missing", Severity::Error, "a/handoff.md", "m", "");
+        let plain = Diagnostic::file_level(
+            RuleId::AnswerMissing,
+            Severity::Error,
+            "a/handoff.md",
+            "m",
+            "",
+        );
         let log: Value = serde_json::from_str(&render(&[packet("a", vec![d, plain])], "")).unwrap();
         let results = log["runs"][0]["results"].as_array().unwrap();
         let s = &results[0]["suppressions"][0];
