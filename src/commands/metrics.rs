@@ -57,7 +57,7 @@ pub struct PullArgs {
     ///
     /// `[sources]` (kind, path, url_env, timeout) is read from handoff.toml at REF; a packet
     /// whose `series:` (query, source or column) differs from REF, or that is new since REF, is
-    /// not run before the change has lands: a `series-query-changed` warning names it and the
+    /// not run before the change has landed: a `series-query-changed` warning names it and the
     /// pull skips it. For the job that holds the database credentials (`--check --base`).
     #[arg(long, value_name = "REF", env = "HANDOFF_BASE")]
     pub base: Option<String>,
