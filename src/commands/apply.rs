@@ -52,6 +52,30 @@ struct Open {
     changed: bool,
 }
 
+/// What one account asked for, being planned: who acts, on what, and the records so far.
+struct Act<'w> {
+    ws: &'w Workspace,
+    /// The base the roles are read at.
+    rev: String,
+    /// The person bound to the account.
+    person: String,
+    /// `@login (person)`, as refusals name them.
+    who: String,
+    /// The review or comment it came from.
+    url: String,
+    /// The forge's time of it.
+    at: String,
+    today: NaiveDate,
+    /// The packets the pull request changes.
+    changed: Vec<PathBuf>,
+    /// The packets opened for an edit.
+    open: BTreeMap<PathBuf, Open>,
+    /// What will be recorded, in words.
+    planned: Vec<String>,
+    /// Kinds whose signed copies are kept with the sign-offs.
+    kinds_to_keep: Vec<String>,
+}
+
 /// Apply; returns the exit status.
 pub fn run(env: &Env, args: &ApplyArgs) -> Result<u8, Error> {
     let event = forge::read_event(&args.event, args.event_name.as_deref()).map_err(|e| {
@@ -61,7 +85,51 @@ pub fn run(env: &Env, args: &ApplyArgs) -> Result<u8, Error> {
         )
     })?;
     let mut ws = Workspace::open(&env.cwd)?;
-    let base_sha = match &event {
+    let (rev, person) = base_and_person(&mut ws, args, &event)?;
+    let (login, url, at) = match &event {
+        Event::Review { login, url, at, .. } | Event::Comment { login, url, at, .. } => {
+            (login.clone(), url.clone(), stamp(at)?)
+        }
+    };
+    let changed = changed_packets(&ws, &rev)?;
+    let mut act = Act {
+        ws: &ws,
+        who: format!("@{login} ({person})"),
+        rev,
+        person,
+        url,
+        at,
+        today: super::today(args.today),
+        changed,
+        open: BTreeMap::new(),
+        planned: Vec::new(),
+        kinds_to_keep: Vec::new(),
+    };
+    match &event {
+        Event::Review {
+            state,
+            state_text,
+            body,
+            commit_id,
+            ..
+        } => act.review(*state, state_text, body, commit_id)?,
+        Event::Comment {
+            on_pull_request,
+            body,
+            ..
+        } => act.comment(*on_pull_request, body)?,
+    }
+    act.write(env, args.dry_run)
+}
+
+/// The base the roles are read at (installed in `ws`), and the person the event's account is
+/// bound to there.
+fn base_and_person(
+    ws: &mut Workspace,
+    args: &ApplyArgs,
+    event: &Event,
+) -> Result<(String, String), Error> {
+    let base_sha = match event {
         Event::Review { base_sha, .. } => base_sha.clone(),
         Event::Comment { .. } => None,
     };
@@ -76,294 +144,302 @@ pub fn run(env: &Env, args: &ApplyArgs) -> Result<u8, Error> {
             "pass --base <the pull request's base commit> (the workflow passes it)",
         ));
     };
-    let base = crate::facts::trust::open(&mut ws, rev.trim())?;
+    let base = crate::facts::trust::open(ws, rev.trim())?;
     crate::facts::prover::install(&mut ws.config.settings, None, false);
-    let today = super::today(args.today);
-
-    let (login, url, at) = match &event {
-        Event::Review { login, url, at, .. } | Event::Comment { login, url, at, .. } => {
-            (login.clone(), url.clone(), stamp(at)?)
-        }
+    let login = match event {
+        Event::Review { login, .. } | Event::Comment { login, .. } => login,
     };
-    let Some(person) = base.settings.person_of_login(&login).cloned() else {
+    let Some(person) = base.settings.person_of_login(login).cloned() else {
+        let login = crate::support::words::neutral(login);
         return Err(Error::usage(
             format!(
-                "the account @{} is bound to nobody in handoff.toml [people] at {}, so it holds no role",
-                crate::support::words::neutral(&login),
+                "the account @{login} is bound to nobody in handoff.toml [people] at {}, so it holds no role",
                 base.rev
             ),
             format!(
-                "to let it act for a person, write that person as a table with `github = \"{}\"` in [people] (e.g. ops-lead = {{ name = \"Jordan Blake\", email = \"jordan@example.com\", github = \"{}\" }}) and land it first",
-                crate::support::words::neutral(&login),
-                crate::support::words::neutral(&login)
+                "to let it act for a person, write that person as a table with `github = \"{login}\"` in [people] (e.g. ops-lead = {{ name = \"Jordan Blake\", email = \"jordan@example.com\", github = \"{login}\" }}) and land it first"
             ),
         ));
     };
-    let who = format!("@{} ({})", login, person.text);
-    let root = crate::support::paths::absolute(&ws.config.root);
-    let changed = changed_packets(&ws, &base.rev)?;
-
-    let mut open: BTreeMap<PathBuf, Open> = BTreeMap::new();
-    let mut planned: Vec<String> = Vec::new();
-    let mut kinds_to_keep: Vec<String> = Vec::new();
-    match &event {
-        Event::Review {
-            state,
-            state_text,
-            body,
-            commit_id,
-            ..
-        } => {
-            match state {
-                ReviewState::Approved | ReviewState::ChangesRequested => {}
-                ReviewState::Other => {
-                    return Err(Error::usage(
-                        format!(
-                            "a review that is `{}` records nothing",
-                            crate::support::words::neutral(state_text)
-                        ),
-                        "approve the pull request to sign off, or request changes to send it back",
-                    ));
-                }
-            }
-            let head = crate::facts::git::commit_id(&root, "HEAD").unwrap_or_default();
-            if !head.eq_ignore_ascii_case(commit_id) {
-                return Err(Error::usage(
-                    format!(
-                        "the review is of commit {}, and the checked-out commit is {}: the pull request changed since it was reviewed",
-                        short(commit_id),
-                        short(&head)
-                    ),
-                    "review the pull request again (its latest commit), then the approval is recorded",
-                ));
-            }
-            if *state == ReviewState::ChangesRequested {
-                let reason = body.trim();
-                if reason.is_empty() {
-                    return Err(Error::usage(
-                        "a review requesting changes sends the packet back, and says why: this one says nothing",
-                        "request changes again, writing what is missing in the review",
-                    ));
-                }
-                let targets: Vec<PathBuf> = changed
-                    .iter()
-                    .filter(|d| receives(&ws, d, &person.text))
-                    .cloned()
-                    .collect();
-                if targets.is_empty() {
-                    return Err(Error::usage(
-                        format!(
-                            "{who} holds no role of the receiving team in the packets this pull request changes ({})",
-                            names(&changed)
-                        ),
-                        "a holder of the receiving role sends a packet back",
-                    ));
-                }
-                for dir in targets {
-                    let o = open_packet(&mut open, &dir)?;
-                    if o.packet.status().is_none_or(|s| s <= Status::Draft) {
-                        continue;
-                    }
-                    send_back(o, &person.text, reason, &url, today, &mut planned)?;
-                }
-                if planned.is_empty() {
-                    return Err(Error::usage(
-                        "every packet this review would send back is a draft already",
-                        "a draft has not been handed over yet; say what is missing in the review",
-                    ));
-                }
-            } else {
-                let commands = commands_of(body)?;
-                let mut asked: Vec<(String, Vec<String>)> = commands
-                    .into_iter()
-                    .filter_map(|c| match c {
-                        Command::Sign { role, packets } => Some((role, packets)),
-                        _ => None,
-                    })
-                    .collect();
-                if asked.is_empty() {
-                    // Every role the reviewer holds in each packet the pull request changes.
-                    let mut any = false;
-                    for dir in &changed {
-                        let packet = Packet::load(dir, &crate::support::paths::shown_path(dir));
-                        let held = held_roles(&ws, &packet, &person.text);
-                        if held.len() > 1
-                            && !ws
-                                .kind_of(&packet)
-                                .is_some_and(|k| k.spec.allow_same_signer)
-                        {
-                            return Err(Error::usage(
-                                format!(
-                                    "{who} holds {} on {}, and one person signs one role of a packet",
-                                    held.join(" and "),
-                                    packet.id
-                                ),
-                                format!(
-                                    "say which in the review: `/handoff sign ROLE {}`",
-                                    packet.id
-                                ),
-                            ));
-                        }
-                        for role in held {
-                            any = true;
-                            asked.push((role, vec![packet.id.clone()]));
-                        }
-                    }
-                    if !any {
-                        return Err(Error::usage(
-                            format!(
-                                "{who} holds no sign-off role at {} in the packets this pull request changes ({})",
-                                base.rev,
-                                names(&changed)
-                            ),
-                            "a holder of a role approves; to name roles and packets, write `/handoff sign ROLE [PACKET…]` in the review",
-                        ));
-                    }
-                }
-                for (role, packets) in asked {
-                    for dir in targets(&ws, &changed, &role, &packets)? {
-                        let o = open_packet(&mut open, &dir)?;
-                        sign(
-                            &ws,
-                            o,
-                            &role,
-                            &person.text,
-                            &who,
-                            &url,
-                            &at,
-                            today,
-                            &mut planned,
-                        )?;
-                        kinds_to_keep.push(ws.kind_name_of(&o.packet).to_string());
-                    }
-                }
-            }
-        }
-        Event::Comment {
-            on_pull_request,
-            body,
-            ..
-        } => {
-            if !on_pull_request {
-                return Err(Error::usage(
-                    "the comment is on an issue, not a pull request: it records nothing",
-                    "ask on the pull request that changes the packet",
-                ));
-            }
-            let commands = commands_of(body)?;
-            if commands.is_empty() {
-                return Err(Error::usage(
-                    "the comment holds no /handoff command",
-                    format!("write one a line: {}", forge::USAGE),
-                ));
-            }
-            let day = NaiveDate::parse_from_str(at.get(..10).unwrap_or_default(), "%Y-%m-%d")
-                .unwrap_or(today);
-            for command in commands {
-                match command {
-                    Command::Sign { role, packets } => {
-                        for dir in targets(&ws, &changed, &role, &packets)? {
-                            let o = open_packet(&mut open, &dir)?;
-                            sign(
-                                &ws,
-                                o,
-                                &role,
-                                &person.text,
-                                &who,
-                                &url,
-                                &at,
-                                today,
-                                &mut planned,
-                            )?;
-                            kinds_to_keep.push(ws.kind_name_of(&o.packet).to_string());
-                        }
-                    }
-                    Command::SendBack { packet, reason } => {
-                        let dir = ws.packet(&packet)?;
-                        if !receives(&ws, &dir, &person.text) {
-                            return Err(Error::usage(
-                                format!(
-                                    "{who} holds no role of the receiving team on {packet} at {}",
-                                    base.rev
-                                ),
-                                "a holder of the receiving role sends a packet back",
-                            ));
-                        }
-                        let o = open_packet(&mut open, &dir)?;
-                        send_back(o, &person.text, &reason, &url, day, &mut planned)?;
-                    }
-                    Command::Waive {
-                        packet,
-                        target,
-                        until,
-                        reason,
-                    } => {
-                        let until = crate::facts::packet::parse_date(&until).ok_or_else(|| {
-                            Error::usage(
-                                format!(
-                                    "`{}` after --until is not a date",
-                                    crate::support::words::neutral(&until)
-                                ),
-                                "write it YYYY-MM-DD",
-                            )
-                        })?;
-                        let dir = ws.packet(&packet)?;
-                        let o = open_packet(&mut open, &dir)?;
-                        let request = acts::WaiveRequest {
-                            target,
-                            reason,
-                            until,
-                            by: person.text.clone(),
-                            today: day,
-                            via: Some(url.clone()),
-                        };
-                        let plan = acts::plan_waiver(&ws, &o.packet, &o.editing.shown, &request)?;
-                        planned.push(format!(
-                            "waiver of `{}` on {} until {until} by {}",
-                            plan.target, o.packet.id, person.text
-                        ));
-                        update(o, plan.text);
-                    }
-                }
-            }
-        }
-    }
-
-    if args.dry_run {
-        for p in &planned {
-            println!("would record: {}", crate::support::words::neutral(p));
-        }
-        return Ok(0);
-    }
-    // The signed kinds' copies first: a sign-off is judged by them once it lands.
-    kinds_to_keep.sort();
-    kinds_to_keep.dedup();
-    for name in &kinds_to_keep {
-        if let Some(kind) = ws.kinds.get(name) {
-            super::sign::keep_signed_kind(&root, &kind.spec)?;
-        }
-    }
-    for o in open.into_values().filter(|o| o.changed) {
-        let text = o
-            .packet
-            .file
-            .as_ref()
-            .map(|f| f.text.clone())
-            .unwrap_or_default();
-        crate::facts::atomic::write_atomic(&o.editing.path, &text)?;
-    }
-    if !env.quiet {
-        for p in &planned {
-            println!(
-                "Recorded the {} (via {url}).",
-                crate::support::words::neutral(p)
-            );
-        }
-    }
-    Ok(0)
+    Ok((base.rev.clone(), person.text))
 }
 
-/// The forge's time as a sign-off writes it: RFC 3339 in UTC, to the second.
+impl Act<'_> {
+    /// A review: approving signs off, requesting changes sends back; of the checked-out commit.
+    fn review(
+        &mut self,
+        state: ReviewState,
+        state_text: &str,
+        body: &str,
+        commit_id: &str,
+    ) -> Result<(), Error> {
+        if state == ReviewState::Other {
+            return Err(Error::usage(
+                format!(
+                    "a review that is `{}` records nothing",
+                    crate::support::words::neutral(state_text)
+                ),
+                "approve the pull request to sign off, or request changes to send it back",
+            ));
+        }
+        let root = crate::support::paths::absolute(&self.ws.config.root);
+        let head = crate::facts::git::commit_id(&root, "HEAD").unwrap_or_default();
+        if !head.eq_ignore_ascii_case(commit_id) {
+            return Err(Error::usage(
+                format!(
+                    "the review is of commit {}, and the checked-out commit is {}: the pull request changed since it was reviewed",
+                    short(commit_id),
+                    short(&head)
+                ),
+                "review the pull request again (its latest commit), then the approval is recorded",
+            ));
+        }
+        if state == ReviewState::ChangesRequested {
+            return self.review_sends_back(body.trim());
+        }
+        let mut asked: Vec<(String, Vec<String>)> = commands_of(body)?
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::Sign { role, packets } => Some((role, packets)),
+                _ => None,
+            })
+            .collect();
+        if asked.is_empty() {
+            asked = self.roles_held()?;
+        }
+        for (role, packets) in asked {
+            self.sign_all(&role, &packets)?;
+        }
+        Ok(())
+    }
+
+    /// A review requesting changes: every changed packet the reviewer receives goes back.
+    fn review_sends_back(&mut self, reason: &str) -> Result<(), Error> {
+        if reason.is_empty() {
+            return Err(Error::usage(
+                "a review requesting changes sends the packet back, and says why: this one says nothing",
+                "request changes again, writing what is missing in the review",
+            ));
+        }
+        let targets: Vec<PathBuf> = self
+            .changed
+            .iter()
+            .filter(|d| receives(self.ws, d, &self.person))
+            .cloned()
+            .collect();
+        if targets.is_empty() {
+            return Err(Error::usage(
+                format!(
+                    "{} holds no role of the receiving team in the packets this pull request changes ({})",
+                    self.who,
+                    names(&self.changed)
+                ),
+                "a holder of the receiving role sends a packet back",
+            ));
+        }
+        let (person, url, today) = (self.person.clone(), self.url.clone(), self.today);
+        for dir in targets {
+            let o = open_packet(&mut self.open, &dir)?;
+            if o.packet.status().is_none_or(|s| s <= Status::Draft) {
+                continue;
+            }
+            send_back(o, &person, reason, &url, today, &mut self.planned)?;
+        }
+        if self.planned.is_empty() {
+            return Err(Error::usage(
+                "every packet this review would send back is a draft already",
+                "a draft has not been handed over yet; say what is missing in the review",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every role the reviewer holds in each packet the pull request changes (one a packet).
+    fn roles_held(&self) -> Result<Vec<(String, Vec<String>)>, Error> {
+        let mut asked = Vec::new();
+        for dir in &self.changed {
+            let packet = Packet::load(dir, &crate::support::paths::shown_path(dir));
+            let held = held_roles(self.ws, &packet, &self.person);
+            let same_signer = self
+                .ws
+                .kind_of(&packet)
+                .is_some_and(|k| k.spec.allow_same_signer);
+            if held.len() > 1 && !same_signer {
+                return Err(Error::usage(
+                    format!(
+                        "{} holds {} on {}, and one person signs one role of a packet",
+                        self.who,
+                        held.join(" and "),
+                        packet.id
+                    ),
+                    format!(
+                        "say which in the review: `/handoff sign ROLE {}`",
+                        packet.id
+                    ),
+                ));
+            }
+            asked.extend(held.into_iter().map(|role| (role, vec![packet.id.clone()])));
+        }
+        if asked.is_empty() {
+            return Err(Error::usage(
+                format!(
+                    "{} holds no sign-off role at {} in the packets this pull request changes ({})",
+                    self.who,
+                    self.rev,
+                    names(&self.changed)
+                ),
+                "a holder of a role approves; to name roles and packets, write `/handoff sign ROLE [PACKET…]` in the review",
+            ));
+        }
+        Ok(asked)
+    }
+
+    /// Sign `role` in the packets named (or every changed packet that asks for it).
+    fn sign_all(&mut self, role: &str, packets: &[String]) -> Result<(), Error> {
+        for dir in targets(self.ws, &self.changed, role, packets)? {
+            let o = open_packet(&mut self.open, &dir)?;
+            sign(
+                self.ws,
+                o,
+                role,
+                &self.person,
+                &self.who,
+                &self.url,
+                &self.at,
+                self.today,
+                &mut self.planned,
+            )?;
+            self.kinds_to_keep
+                .push(self.ws.kind_name_of(&o.packet).to_string());
+        }
+        Ok(())
+    }
+
+    /// A comment on the pull request: its `/handoff` lines, one a record.
+    fn comment(&mut self, on_pull_request: bool, body: &str) -> Result<(), Error> {
+        if !on_pull_request {
+            return Err(Error::usage(
+                "the comment is on an issue, not a pull request: it records nothing",
+                "ask on the pull request that changes the packet",
+            ));
+        }
+        let commands = commands_of(body)?;
+        if commands.is_empty() {
+            return Err(Error::usage(
+                "the comment holds no /handoff command",
+                format!("write one a line: {}", forge::USAGE),
+            ));
+        }
+        let day = NaiveDate::parse_from_str(self.at.get(..10).unwrap_or_default(), "%Y-%m-%d")
+            .unwrap_or(self.today);
+        for command in commands {
+            match command {
+                Command::Sign { role, packets } => self.sign_all(&role, &packets)?,
+                Command::SendBack { packet, reason } => self.send_back(&packet, &reason, day)?,
+                Command::Waive {
+                    packet,
+                    target,
+                    until,
+                    reason,
+                } => self.waive(&packet, target, &until, reason, day)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn send_back(&mut self, packet: &str, reason: &str, day: NaiveDate) -> Result<(), Error> {
+        let dir = self.ws.packet(packet)?;
+        if !receives(self.ws, &dir, &self.person) {
+            return Err(Error::usage(
+                format!(
+                    "{} holds no role of the receiving team on {packet} at {}",
+                    self.who, self.rev
+                ),
+                "a holder of the receiving role sends a packet back",
+            ));
+        }
+        let o = open_packet(&mut self.open, &dir)?;
+        send_back(o, &self.person, reason, &self.url, day, &mut self.planned)
+    }
+
+    fn waive(
+        &mut self,
+        packet: &str,
+        target: String,
+        until: &str,
+        reason: String,
+        day: NaiveDate,
+    ) -> Result<(), Error> {
+        let until = crate::facts::packet::parse_date(until).ok_or_else(|| {
+            Error::usage(
+                format!(
+                    "`{}` after --until is not a date",
+                    crate::support::words::neutral(until)
+                ),
+                "write it YYYY-MM-DD",
+            )
+        })?;
+        let dir = self.ws.packet(packet)?;
+        let o = open_packet(&mut self.open, &dir)?;
+        let request = acts::WaiveRequest {
+            target,
+            reason,
+            until,
+            by: self.person.clone(),
+            today: day,
+            via: Some(self.url.clone()),
+        };
+        let plan = acts::plan_waiver(self.ws, &o.packet, &o.editing.shown, &request)?;
+        self.planned.push(format!(
+            "waiver of `{}` on {} until {until} by {}",
+            plan.target, o.packet.id, self.person
+        ));
+        update(o, plan.text);
+        Ok(())
+    }
+
+    /// Write what was planned (or say it, with `--dry-run`): the signed kinds' copies first, as
+    /// a sign-off is judged by them once it lands.
+    fn write(mut self, env: &Env, dry_run: bool) -> Result<u8, Error> {
+        if dry_run {
+            for p in &self.planned {
+                println!("would record: {}", crate::support::words::neutral(p));
+            }
+            return Ok(0);
+        }
+        let root = crate::support::paths::absolute(&self.ws.config.root);
+        self.kinds_to_keep.sort();
+        self.kinds_to_keep.dedup();
+        for name in &self.kinds_to_keep {
+            if let Some(kind) = self.ws.kinds.get(name) {
+                super::sign::keep_signed_kind(&root, &kind.spec)?;
+            }
+        }
+        for o in std::mem::take(&mut self.open)
+            .into_values()
+            .filter(|o| o.changed)
+        {
+            let text = o
+                .packet
+                .file
+                .as_ref()
+                .map(|f| f.text.clone())
+                .unwrap_or_default();
+            crate::facts::atomic::write_atomic(&o.editing.path, &text)?;
+        }
+        if !env.quiet {
+            for p in &self.planned {
+                println!(
+                    "Recorded the {} (via {}).",
+                    crate::support::words::neutral(p),
+                    self.url
+                );
+            }
+        }
+        Ok(0)
+    }
+}
+
 fn stamp(at: &str) -> Result<String, Error> {
     chrono::DateTime::parse_from_rfc3339(at)
         .map(|t| {
