@@ -60,12 +60,7 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         })?),
         false => None,
     };
-    let super::Editing {
-        lock,
-        packet,
-        path,
-        shown,
-    } = super::edit_packet(&dir, "signed")?;
+    let editing = super::edit_packet(&dir, "signed")?;
     let request = acts::SignRequest {
         role: args.role.clone(),
         signer: signer.clone(),
@@ -76,8 +71,70 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         today: super::today(args.today),
     };
-    let today = request.today;
-    let plan = acts::plan_signoff(&ws, &packet, &shown, &request)?;
+    let plan = acts::plan_signoff(&ws, &editing.packet, &editing.shown, &request)?;
+    warn_open(&plan);
+    let kind = ws.require_kind(ws.kind_name_of(&editing.packet))?;
+    let message = format!("Sign off {} as {}", editing.packet.id, plan.signoff.role);
+    let (kept, committed) = record(
+        &ws,
+        &kind.spec,
+        &editing,
+        &plan,
+        top.as_deref(),
+        &message,
+        args.gpg_sign,
+    )?;
+    let super::Editing {
+        lock,
+        packet,
+        shown,
+        ..
+    } = editing;
+    drop(lock);
+    if env.quiet {
+        return Ok(0);
+    }
+    if let Some(r) = &plan.replaced {
+        println!("{r}");
+    }
+    println!(
+        "Signed {} as {} ({signer}), {}.",
+        packet.id,
+        plan.signoff.role,
+        short(&plan.signoff.digest)
+    );
+    if plan.unbound {
+        println!(
+            "Note: the {} role is bound to nobody, so anyone may sign it; name its holder under [people] in handoff.toml.",
+            plan.signoff.role
+        );
+    }
+    say_where_it_stands(&ws, kind, &dir, &plan, request.today, &shown);
+    match &committed {
+        Some(c) => println!(
+            "Committed {} \"{message}\", {}.",
+            c.id.get(..8).unwrap_or(&c.id),
+            if c.signed {
+                "signed"
+            } else {
+                "not signed (set `git config commit.gpgsign true` with a signing key, or pass -S, so that the commit proves who signed)"
+            }
+        ),
+        None => {
+            let also = kept
+                .as_deref()
+                .map(|k| format!(" {}", crate::support::paths::shown(k)))
+                .unwrap_or_default();
+            println!(
+                "Record it in git as the signer (or sign with --commit next time):\n  git add {shown}{also} && git commit -m \"{message}\""
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// The acceptance criteria still open at the gate, and those falling due later, on stderr.
+fn warn_open(plan: &acts::SignPlan) {
     let gate = plan.gate;
     if !plan.open.is_empty() {
         eprintln!(
@@ -101,16 +158,31 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
             if later.len() == 1 { "it" } else { "them" }
         );
     }
-    let kind_name = ws.kind_name_of(&packet).to_string();
-    let kind = ws.require_kind(&kind_name)?;
-    let spec = &kind.spec;
-    // The kind's requirements as signed, so that the packet is judged by them while the
-    // sign-offs are fresh, whatever later edits of the kind ask.
+}
+
+/// Write the sign-off, with the kind's requirements as signed (so that the packet is judged by
+/// them while the sign-offs are fresh, whatever later edits of the kind ask), and with `--commit`
+/// commit both: one act, so that a commit git refuses leaves everything as it was. Returns the
+/// copy of the kind written, and the commit.
+fn record(
+    ws: &Workspace,
+    spec: &crate::facts::kind::KindSpec,
+    editing: &super::Editing,
+    plan: &acts::SignPlan,
+    top: Option<&std::path::Path>,
+    message: &str,
+    gpg_sign: bool,
+) -> Result<
+    (
+        Option<std::path::PathBuf>,
+        Option<crate::facts::git::Committed>,
+    ),
+    Error,
+> {
+    let path = &editing.path;
     let root = crate::support::paths::absolute(&ws.config.root);
-    // With --commit, the sign-off and its commit are one act: what is on disk before it is kept,
-    // so that a commit git refuses leaves everything as it was.
-    let before = match &top {
-        Some(_) => Some(std::fs::read(&path).map_err(|e| Error::Io {
+    let before = match top {
+        Some(_) => Some(std::fs::read(path).map_err(|e| Error::Io {
             path: path.clone(),
             doing: "reading",
             source: e,
@@ -118,95 +190,66 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         None => None,
     };
     let kept = keep_signed_kind(&root, spec)?;
-    crate::facts::atomic::write_atomic(&path, &plan.text)?;
-    let message = format!("Sign off {} as {}", packet.id, plan.signoff.role);
-    let committed = match (&top, before) {
-        (Some(top), Some(before)) => {
-            let mut files = vec![path.clone()];
-            files.extend(signoff_kind_copy(&ws, spec));
-            match crate::facts::git::commit_files(top, &files, &message, args.gpg_sign) {
-                Ok(made) => Some(made),
-                Err(e) => {
-                    let _ = crate::facts::git::unstage(top, &files);
-                    crate::facts::atomic::write_atomic_bytes(&path, &before)?;
-                    if let Some(k) = &kept {
-                        let _ = std::fs::remove_file(k);
-                    }
-                    return Err(Error::usage(
-                        format!("git could not commit the sign-off, so nothing was recorded: {e}"),
-                        "fix what git says (to sign commits with an SSH key: `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`), then sign again",
-                    ));
-                }
-            }
-        }
-        _ => None,
+    crate::facts::atomic::write_atomic(path, &plan.text)?;
+    let (Some(top), Some(before)) = (top, before) else {
+        return Ok((kept, None));
     };
-    drop(lock);
-    if !env.quiet {
-        if let Some(r) = &plan.replaced {
-            println!("{r}");
-        }
-        println!(
-            "Signed {} as {} ({signer}), {}.",
-            packet.id,
-            plan.signoff.role,
-            short(&plan.signoff.digest)
-        );
-        if plan.unbound {
-            println!(
-                "Note: the {} role is bound to nobody, so anyone may sign it; name its holder under [people] in handoff.toml.",
-                plan.signoff.role
-            );
-        }
-        // The packet as it now stands, history included (a fresh look: the commit is new).
-        let mut settings = ws.config.settings.clone();
-        crate::facts::prover::install(&mut settings, None, false);
-        let signed = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
-        let after = signoff::Review::of(&signed, spec, &settings);
-        let mine =
-            after.standings.iter().rev().find(|st| {
-                st.signoff.role == plan.signoff.role && st.signoff.by == plan.signoff.by
-            });
-        if let Some(why) = mine.and_then(|st| st.proven.why_not.as_deref()) {
-            println!(
-                "It does not count yet: {}.",
-                crate::support::words::neutral(why)
-            );
-        }
-        let missing: Vec<&str> = spec
-            .roles_for(signed.front.as_ref())
-            .map(|r| r.name.as_str())
-            .filter(|r| !after.signed(r))
-            .collect();
-        if missing.is_empty() {
-            for line in next_steps(&signed, kind, &ws, today, &shown) {
-                println!("{line}");
+    let mut files = vec![path.clone()];
+    files.extend(signoff_kind_copy(ws, spec));
+    match crate::facts::git::commit_files(top, &files, message, gpg_sign) {
+        Ok(made) => Ok((kept, Some(made))),
+        Err(e) => {
+            let _ = crate::facts::git::unstage(top, &files);
+            crate::facts::atomic::write_atomic_bytes(path, &before)?;
+            if let Some(k) = &kept {
+                let _ = std::fs::remove_file(k);
             }
-        } else {
-            println!("Still to sign: {}.", missing.join(", "));
-        }
-        match &committed {
-            Some(c) => println!(
-                "Committed {} \"{message}\", {}.",
-                c.id.get(..8).unwrap_or(&c.id),
-                if c.signed {
-                    "signed"
-                } else {
-                    "not signed (set `git config commit.gpgsign true` with a signing key, or pass -S, so that the commit proves who signed)"
-                }
-            ),
-            None => {
-                let also = kept
-                    .as_deref()
-                    .map(|k| format!(" {}", crate::support::paths::shown(k)))
-                    .unwrap_or_default();
-                println!(
-                    "Record it in git as the signer (or sign with --commit next time):\n  git add {shown}{also} && git commit -m \"{message}\""
-                );
-            }
+            Err(Error::usage(
+                format!("git could not commit the sign-off, so nothing was recorded: {e}"),
+                "fix what git says (to sign commits with an SSH key: `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`), then sign again",
+            ))
         }
     }
-    Ok(0)
+}
+
+/// The packet as it now stands, history included (a fresh look: the commit is new): whether
+/// this sign-off counts yet, and what is left to sign or to do.
+fn say_where_it_stands(
+    ws: &Workspace,
+    kind: &crate::facts::kind::Kind,
+    dir: &std::path::Path,
+    plan: &acts::SignPlan,
+    today: chrono::NaiveDate,
+    shown: &str,
+) {
+    let spec = &kind.spec;
+    let mut settings = ws.config.settings.clone();
+    crate::facts::prover::install(&mut settings, None, false);
+    let signed = Packet::load(dir, &crate::support::paths::shown_path(dir));
+    let after = signoff::Review::of(&signed, spec, &settings);
+    let mine = after
+        .standings
+        .iter()
+        .rev()
+        .find(|st| st.signoff.role == plan.signoff.role && st.signoff.by == plan.signoff.by);
+    if let Some(why) = mine.and_then(|st| st.proven.why_not.as_deref()) {
+        println!(
+            "It does not count yet: {}.",
+            crate::support::words::neutral(why)
+        );
+    }
+    let missing: Vec<&str> = spec
+        .roles_for(signed.front.as_ref())
+        .map(|r| r.name.as_str())
+        .filter(|r| !after.signed(r))
+        .collect();
+    if missing.is_empty() {
+        for line in next_steps(&signed, kind, ws, today, shown) {
+            println!("{line}");
+        }
+    } else {
+        println!("Still to sign: {}.", missing.join(", "));
+    }
 }
 
 /// What to do once every role has signed: set the status forward when the signed-off gate
