@@ -45,7 +45,7 @@ fn main() {
         .collect();
     names.sort();
     let mut out = String::from("/// The built-in kinds' specs as JSON, by name (see build.rs).\n");
-    out.push_str("pub static COMPILED: &[(&str, &str)] = &[\n");
+    out.push_str("pub(super) static COMPILED: &[(&str, &str)] = &[\n");
     for name in names {
         let mut spec = read(&kinds.join(&name).join("kind.yaml"));
         expand_uses(&mut spec, &shared, &name);

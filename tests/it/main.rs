@@ -1,6 +1,9 @@
 //! The integration tests, one binary: each module drives the real `handoff` binary (or reads the
 //! repository) in temp git repos. `cargo test --test it <module>::` runs one module.
 
+// Test helpers are shared across the modules of this one binary, never exported.
+#![allow(unreachable_pub)]
+
 mod common;
 
 mod approvals;

@@ -18,7 +18,7 @@ const MAX_INDEX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The files of the packet folder `dir`, relative to it with `/` separators, as git would list
 /// them; `None` when only git can say.
-pub fn files_of(dir: &Path) -> Option<Vec<String>> {
+pub(crate) fn files_of(dir: &Path) -> Option<Vec<String>> {
     let (top, prefix) = index_for(dir)?;
     let mut tracked = Vec::new();
     read_tracked(&top, prefix.as_bytes(), |rel| {
@@ -30,7 +30,7 @@ pub fn files_of(dir: &Path) -> Option<Vec<String>> {
 
 /// The index's paths under a packets root, relative to it, held compactly (a repository of
 /// 100,000 packets lists 200,000 of them): each folder's files are found by a binary search.
-pub struct Tracked {
+pub(crate) struct Tracked {
     bytes: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -43,7 +43,7 @@ impl Tracked {
 
     /// The files of the folder `name`, relative to it. They are its files as git would list
     /// them only when [`only_known`] holds for it.
-    pub fn files_in(&self, name: &str) -> Vec<String> {
+    pub(crate) fn files_in(&self, name: &str) -> Vec<String> {
         let mut key = name.as_bytes().to_vec();
         key.push(b'/');
         // Entries come sorted by path, so a folder's files come together.
@@ -66,7 +66,7 @@ impl Tracked {
 }
 
 /// The index's files of every folder in `root` (a packets root); `None` when only git can say.
-pub fn tracked_by_folder(root: &Path) -> Option<Tracked> {
+pub(crate) fn tracked_by_folder(root: &Path) -> Option<Tracked> {
     let (top, prefix) = index_for(root)?;
     let mut tracked = Tracked {
         bytes: Vec::new(),
@@ -116,7 +116,7 @@ fn read_tracked(top: &Path, prefix: &[u8], found: impl FnMut(&[u8])) -> Option<(
 
 /// Whether git settings in the environment may point git at another repository, work tree,
 /// index or shallow file (a pre-commit hook sets GIT_INDEX_FILE): then only git can say.
-pub fn steered_by_env() -> bool {
+pub(crate) fn steered_by_env() -> bool {
     const STEERING: [&str; 8] = [
         "GIT_DIR",
         "GIT_WORK_TREE",
@@ -135,7 +135,7 @@ pub fn steered_by_env() -> bool {
 
 /// The work tree holding `dir` when it is a plain one (a `.git` folder, no work tree configured
 /// elsewhere, no git settings in the environment); `None` when only git can say.
-pub fn plain_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn plain_work_tree(dir: &Path) -> Option<std::path::PathBuf> {
     if steered_by_env() {
         return None;
     }
@@ -377,7 +377,7 @@ fn varint<R: std::io::Read>(w: &mut Window<R>, at: usize) -> Option<(u64, usize)
 
 /// Whether every file below `dir` on disk (links counted as files, never followed) is in
 /// `known`; `None` when the folder cannot be read whole or holds a repository of its own.
-pub fn only_known(dir: &Path, known: &[String]) -> Option<bool> {
+pub(crate) fn only_known(dir: &Path, known: &[String]) -> Option<bool> {
     // A packet has a handful of files: a set pays only for many.
     let set: Option<HashSet<&str>> =
         (known.len() > 16).then(|| known.iter().map(String::as_str).collect());

@@ -9,7 +9,7 @@ use crate::support::words::neutral;
 use std::path::Path;
 
 /// A header is read up to this many columns: an export with a KPI a column has tens.
-pub const MAX_COLUMNS: usize = 4096;
+pub(super) const MAX_COLUMNS: usize = 4096;
 
 /// The column names an error message lists at most.
 const LISTED_COLUMNS: usize = 20;
@@ -21,7 +21,12 @@ const SHOWN_CELL: usize = 80;
 const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// Read `column` of the export at `path`.
-pub fn fetch(path: &Path, root: &Path, column: &str, req: &Request) -> Result<Series, SourceError> {
+pub(super) fn fetch(
+    path: &Path,
+    root: &Path,
+    column: &str,
+    req: &Request,
+) -> Result<Series, SourceError> {
     let shown = crate::support::paths::shown(path);
     let text = crate::support::inside::read_text(path, root, MAX_CSV_BYTES).map_err(|e| {
         SourceError::new(

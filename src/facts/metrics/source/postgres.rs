@@ -25,13 +25,13 @@ use tokio_postgres::types::{FromSql, ToSql, Type};
 
 /// At most this many bytes are read from the server in one pull, the handshake included: a day
 /// and a number take about 30 bytes a row, so the row cap is reached long before.
-pub const MAX_RESULT_BYTES: u64 = 32 * 1024 * 1024;
+pub(super) const MAX_RESULT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A field of a row (a day, a number) is at most this long.
-pub const MAX_FIELD_BYTES: usize = 1024;
+pub(super) const MAX_FIELD_BYTES: usize = 1024;
 
 /// Run `query` on the server at `url`.
-pub fn fetch(
+pub(super) fn fetch(
     url: &str,
     query: &str,
     req: &Request,
@@ -555,7 +555,7 @@ fn full(e: &tokio_postgres::Error) -> String {
 }
 
 /// `text` with the connection string and its password blanked out, wherever they appear.
-pub fn redact(text: &str, url: &str, password: Option<&str>) -> String {
+pub(super) fn redact(text: &str, url: &str, password: Option<&str>) -> String {
     let mut out = text.to_string();
     if !url.is_empty() {
         out = out.replace(url, "<connection string>");

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Run `query` over the database at `path`.
-pub fn fetch(
+pub(super) fn fetch(
     path: &Path,
     query: &str,
     req: &Request,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 /// How much of the server's identity is checked, with libpq's meanings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SslMode {
+pub(super) enum SslMode {
     /// Plain text.
     Disable,
     /// TLS when the server offers it, else plain text; the certificate is checked only against
@@ -24,7 +24,7 @@ pub enum SslMode {
 }
 
 impl SslMode {
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             SslMode::Disable => "disable",
             SslMode::Prefer => "prefer",
@@ -37,7 +37,7 @@ impl SslMode {
 
 /// The CAs a certificate is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Roots {
+pub(super) enum Roots {
     /// None named: for `verify-ca` and `verify-full`, the platform's trusted roots and
     /// Mozilla's; `prefer` and `require` then check nothing.
     Default,
@@ -49,7 +49,7 @@ pub enum Roots {
 
 /// A connection string with its TLS settings taken out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnInfo {
+pub(super) struct ConnInfo {
     /// The rest, for the driver.
     pub rest: String,
     pub mode: SslMode,
@@ -58,7 +58,7 @@ pub struct ConnInfo {
 
 /// Why a connection string's TLS settings cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
+pub(super) struct Invalid {
     pub message: String,
     pub help: String,
 }
@@ -71,7 +71,7 @@ fn invalid(message: impl Into<String>, help: impl Into<String>) -> Invalid {
 }
 
 /// Split `conn` into the driver's part and the TLS settings.
-pub fn parse(conn: &str) -> Result<ConnInfo, Invalid> {
+pub(super) fn parse(conn: &str) -> Result<ConnInfo, Invalid> {
     let (rest, pairs) = if conn.starts_with("postgres://") || conn.starts_with("postgresql://") {
         take_from_url(conn)
     } else {

@@ -15,13 +15,16 @@ use std::sync::{Arc, Mutex};
 const MAX_ROOTS_BYTES: u64 = 4 * 1024 * 1024;
 
 /// What failed in a handshake, told by the verifier to whoever reports the connection error.
-pub type Failure = Arc<Mutex<Option<(String, String)>>>;
+pub(super) type Failure = Arc<Mutex<Option<(String, String)>>>;
 
 /// The client configuration for `mode` and `roots`, and where a failed check is described.
 // ring is the provider already in the build (through ureq); its lack of post-quantum key
 // exchange, the reason it is marked deprecated, does not matter for a KPI query.
 #[allow(deprecated)]
-pub fn config(mode: SslMode, roots: &Roots) -> Result<(rustls::ClientConfig, Failure), String> {
+pub(super) fn config(
+    mode: SslMode,
+    roots: &Roots,
+) -> Result<(rustls::ClientConfig, Failure), String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let check = match (mode, roots) {
         (SslMode::VerifyFull, _) => Check::ChainAndName,
