@@ -50,7 +50,7 @@ pub static KPI_STALE: Rule = Rule {
 pub static KPI_BREACH: Rule = Rule {
     id: RuleId::KpiBreach,
     summary: "After day 0 the KPI stayed under its target longer than the paging policy allows",
-    explanation: "After the handoff the series keeps being pulled; when it ends with more consecutive missed days than the kind's `breach_days` (the paging policy in days; 2 for a gtm-play), the receiving team owns a breach. A warning after day 0, an error at the signed-off gate; `handoff remind` lists it with the owner to ping.",
+    explanation: "After the handoff the series keeps being pulled; when it ends with as many consecutive missed days as the kind's `breach_days` (the paging policy in days; 2 for a gtm-play), or more, the receiving team owns a breach. A warning after day 0, an error at the signed-off gate; `handoff remind` lists it with the owner to ping.",
 };
 
 /// `kpi-unverified`.
