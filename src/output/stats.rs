@@ -8,7 +8,6 @@ use crate::facts::signoff;
 use crate::facts::workspace::Workspace;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Figures for one packet.
@@ -223,8 +222,9 @@ struct Tally1 {
     retired: Option<NaiveDate>,
     /// The state after the newest commit has been seen.
     settled: bool,
-    /// The packet as the newest commit leaves it.
-    last: Option<Packet>,
+    /// The blob of `handoff.md` as the newest commit leaves it (read again for the figures,
+    /// a packet at a time: a whole portfolio's packets are never held at once).
+    last_blob: Option<String>,
     /// Its versions, newest first, for finding the day it was signed off.
     versions: Vec<Version>,
 }
@@ -269,52 +269,40 @@ impl<'w> Tally<'w> {
     }
 
     fn take(&mut self, mut steps: Vec<history::Step>) {
-        // The texts new in this batch, read on all cores: the packet as it is parsed for the
-        // newest version of its folder (which the figures keep), the reading for every text.
-        let fresh: Vec<(usize, usize, String, bool)> = steps
+        // The texts new in this batch, read on all cores into what the figures compare (front
+        // matters and what a sign-off covers).
+        let fresh: Vec<(usize, usize, String)> = steps
             .iter_mut()
             .filter_map(|s| {
                 let slot = s.blob.as_ref().filter(|b| b.first)?.slot;
-                let newest = !self.packets[s.dir].settled;
-                Some((s.dir, slot, s.text.take()?, newest))
+                Some((s.dir, slot, s.text.take()?))
             })
             .collect();
         let ws = self.ws;
         let top = self.top;
         let dirs = self.dirs;
-        // Only the newest version's body is read (the figures compare front matters).
-        let read = |(dir, _, text, newest): &(usize, usize, String, bool)| {
+        let read = |(dir, _, text): &(usize, usize, String)| {
             let dir = top.join(&dirs[*dir]);
-            let packet = if *newest {
-                Packet::from_text(&dir, Path::new(""), text.clone())
-            } else {
-                Packet::front_only(&dir, Path::new(""), text.clone())
-            };
-            let reading = std::sync::Arc::new(Reading::of(ws, &packet));
-            (reading, newest.then_some(packet))
+            let packet = Packet::front_only(&dir, Path::new(""), text.clone());
+            std::sync::Arc::new(Reading::of(ws, &packet))
         };
         let read: Vec<_> = if fresh.len() >= 8 {
             crate::judgement::verdict::parallel_map(&fresh, read)
         } else {
             fresh.iter().map(read).collect()
         };
-        let mut packets: HashMap<usize, Packet> = HashMap::new();
-        for ((_, slot, _, _), (reading, packet)) in fresh.iter().zip(read) {
+        for ((_, slot, _), reading) in fresh.iter().zip(read) {
             if self.readings.len() <= *slot {
                 self.readings.resize(*slot + 1, None);
             }
             self.readings[*slot] = Some(reading);
-            if let Some(p) = packet {
-                packets.insert(*slot, p);
-            }
         }
         for step in steps {
-            let packet = step.blob.as_ref().and_then(|b| packets.remove(&b.slot));
-            self.step(step, packet);
+            self.step(step);
         }
     }
 
-    fn step(&mut self, step: history::Step, parsed: Option<Packet>) {
+    fn step(&mut self, step: history::Step) {
         let state: Option<State> = if step.deleted {
             Some(None)
         } else {
@@ -323,14 +311,11 @@ impl<'w> Tally<'w> {
                 .and_then(|b| self.readings.get(b.slot).cloned().flatten())
                 .map(Some)
         };
-        // The newest state of the packet is kept whole: its day 0, kind and KPI series are the
-        // packet's own.
+        // The newest state of the packet is read whole at the end: its day 0, kind and KPI
+        // series are the packet's own.
         let newest = state.is_some() && !self.packets[step.dir].settled;
         let last = match (&state, newest) {
-            (Some(Some(_)), true) => match parsed {
-                Some(p) => Some(p),
-                None => self.fetch_again(step.dir, step.blob.as_ref()),
-            },
+            (Some(Some(_)), true) => step.blob.as_ref().map(|b| b.id.clone()),
             _ => None,
         };
         let p = &mut self.packets[step.dir];
@@ -357,7 +342,7 @@ impl<'w> Tally<'w> {
         };
         if newest {
             p.settled = true;
-            p.last = last;
+            p.last_blob = last;
         }
         settle(p, &state);
         if let (Some(r), Some(date)) = (&state, date) {
@@ -373,32 +358,6 @@ impl<'w> Tally<'w> {
             state,
             touched,
         });
-    }
-
-    /// The newest version's text, read again (its blob came first for another packet).
-    fn fetch_again(&mut self, dir: usize, blob: Option<&history::StepBlob>) -> Option<Packet> {
-        let blob = blob?;
-        if self.again.is_none() {
-            match history::Blobs::open(self.top) {
-                Ok(b) => self.again = Some(b),
-                Err(e) => {
-                    self.error = Some(e);
-                    return None;
-                }
-            }
-        }
-        let text = match self.again.as_mut()?.texts(&[blob.id.as_str()]) {
-            Ok(mut t) => t.pop().flatten()?,
-            Err(e) => {
-                self.error = Some(e);
-                return None;
-            }
-        };
-        Some(Packet::from_text(
-            &self.top.join(&self.dirs[dir]),
-            Path::new(""),
-            text,
-        ))
     }
 
     /// The day packet `i` was signed off: the first version, oldest first, in which every role
@@ -482,20 +441,37 @@ impl<'w> Tally<'w> {
             let day = self.signed_off_day(i);
             self.packets[i].signed_off = day;
         }
-        let (ws, today) = (self.ws, self.today);
+        let (ws, today, top) = (self.ws, self.today, self.top);
         let dirs = self.dirs;
-        self.packets
-            .iter_mut()
-            .zip(dirs)
-            .map(|(p, dir)| {
-                // The oldest version (and any before its first text) has nothing before it: no
-                // answer changed, nothing sent back, no sign-off to stale.
-                if p.commits == 0 || p.bad_date {
-                    return None;
-                }
-                figures(ws, p, dir, today)
-            })
-            .collect()
+        let mut out = Vec::with_capacity(dirs.len());
+        // The newest text of a chunk of packets at a time, read and judged on all cores.
+        let all: Vec<usize> = (0..dirs.len()).collect();
+        for chunk in all.chunks(512) {
+            let texts: Vec<(usize, Option<String>)> = chunk
+                .iter()
+                .map(|&i| {
+                    let blob = self.packets[i].last_blob.clone();
+                    (i, blob.and_then(|b| self.text_of(&b)))
+                })
+                .collect();
+            let packets = &self.packets;
+            out.extend(crate::judgement::verdict::parallel_map(
+                &texts,
+                |(i, text)| {
+                    let p = &packets[*i];
+                    // The oldest version (and any before its first text) has nothing before
+                    // it: no answer changed, nothing sent back, no sign-off to stale.
+                    if p.commits == 0 || p.bad_date {
+                        return None;
+                    }
+                    let last = text
+                        .as_ref()
+                        .map(|t| Packet::from_text(&top.join(&dirs[*i]), Path::new(""), t.clone()));
+                    figures(ws, p, last.as_ref(), &dirs[*i], today)
+                },
+            ));
+        }
+        out
     }
 }
 
@@ -528,12 +504,17 @@ fn settle(p: &mut Tally1, before: &State) {
     }
 }
 
-fn figures(ws: &Workspace, p: &Tally1, dir: &str, today: NaiveDate) -> Option<PacketStats> {
+fn figures(
+    ws: &Workspace,
+    p: &Tally1,
+    last: Option<&Packet>,
+    dir: &str,
+    today: NaiveDate,
+) -> Option<PacketStats> {
     let id = dir.rsplit('/').next().unwrap_or(dir).to_string();
     let created = p.created?;
     let signed_off = p.signed_off;
     let retired = p.retired;
-    let last = p.last.as_ref();
     let day0 = last.and_then(Packet::day0);
     let alive = signed_off.and_then(|s| {
         let horizon = s + Duration::days(90);
