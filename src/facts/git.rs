@@ -171,18 +171,7 @@ pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, Gi
     if names.iter().any(|n| n.contains(['\n', '\0'])) {
         return Err(GitError("an object name holds a line break".into()));
     }
-    let mut child = command()
-        .current_dir(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        return Err(GitError("git cat-file has no pipes".into()));
-    };
-    let mut reader = BufReader::new(stdout);
+    let (mut child, mut stdin, mut reader) = cat_file_batch(top)?;
     let mut out = Vec::with_capacity(names.len());
     // A few names at a time, so that writing never waits on a full pipe.
     for batch in names.chunks(64) {
@@ -393,24 +382,40 @@ impl std::fmt::Debug for Batch {
     }
 }
 
+/// A running `git cat-file --batch` in the repository at `top`: the process, where requests go
+/// and where the objects come back (every reader of objects starts it here).
+pub(crate) fn cat_file_batch(
+    top: &Path,
+) -> Result<
+    (
+        std::process::Child,
+        std::process::ChildStdin,
+        BufReader<std::process::ChildStdout>,
+    ),
+    GitError,
+> {
+    let mut child = command()
+        .current_dir(top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(GitError("git cat-file has no pipes".into()));
+    };
+    Ok((child, stdin, BufReader::new(stdout)))
+}
+
 impl Batch {
     /// Start it in the repository at `top`.
     pub fn open(top: &Path) -> Result<Batch, GitError> {
-        let mut child = command()
-            .current_dir(top)
-            .args(["cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(GitError("git cat-file has no pipes".into()));
-        };
+        let (child, stdin, stdout) = cat_file_batch(top)?;
         Ok(Batch {
             child,
             stdin,
-            stdout: BufReader::new(stdout),
+            stdout,
         })
     }
 

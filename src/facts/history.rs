@@ -619,21 +619,12 @@ impl Blobs {
 
     /// Start the reader for the repository at `top`.
     pub fn open(top: &Path) -> Result<Self, GitError> {
-        let mut child = crate::facts::git::command()
-            .current_dir(top)
-            .args(["cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(GitError("git cat-file has no pipes".into()));
-        };
+        let (child, stdin, stdout) =
+            crate::facts::git::cat_file_batch(top).map_err(|e| GitError(e.0))?;
         Ok(Blobs {
             child,
             stdin,
-            stdout: BufReader::new(stdout),
+            stdout,
         })
     }
 
