@@ -362,3 +362,93 @@ fn git_is_started_only_through_facts_git() {
             .any(|(path, code)| path == &["facts", "git"] && code.contains("Command::new(\"git\")"))
     );
 }
+
+/// Every function in `text` (test code aside) with its name and length in lines, from the line of
+/// its `fn` to the line of its closing brace. Braces inside strings and chars are skipped well
+/// enough for this crate's source (no raw strings holding braces in the command layer).
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let t = t
+            .strip_prefix("pub(crate) ")
+            .or_else(|| t.strip_prefix("pub(super) "))
+            .or_else(|| t.strip_prefix("pub "))
+            .unwrap_or(t);
+        let t = t.strip_prefix("async ").unwrap_or(t);
+        let Some(rest) = t.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        // Find the body's opening brace, then its match.
+        let mut depth = 0i32;
+        let mut opened = false;
+        let mut end = None;
+        'scan: for (j, l) in lines.iter().enumerate().skip(i) {
+            let mut in_str = false;
+            let mut prev = ' ';
+            for c in l.chars() {
+                if in_str {
+                    if c == '"' && prev != '\\' {
+                        in_str = false;
+                    }
+                    prev = if prev == '\\' && c == '\\' { ' ' } else { c };
+                    continue;
+                }
+                match c {
+                    '"' => in_str = true,
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => {
+                        depth -= 1;
+                        if opened && depth == 0 {
+                            end = Some(j);
+                            break 'scan;
+                        }
+                    }
+                    ';' if !opened && depth == 0 => break 'scan, // a declaration without a body
+                    _ => {}
+                }
+                prev = c;
+            }
+            if l.trim_start().starts_with("//") {
+                continue;
+            }
+        }
+        if let Some(end) = end {
+            out.push((name, end - i + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_command_function_is_over_sixty_lines() {
+    // A command is a short pipeline: arguments → facts → judgement → output.
+    let long: Vec<String> = modules()
+        .into_iter()
+        .filter(|(path, _)| path.first().is_some_and(|p| p == "commands"))
+        .flat_map(|(path, code)| {
+            function_lengths(&code)
+                .into_iter()
+                .filter(|(_, n)| *n > 60)
+                .map(move |(name, n)| format!("{}::{name} ({n} lines)", path.join("::")))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "command functions over 60 lines: {long:#?}"
+    );
+    // The measure can fail.
+    let body = (0..61).map(|_| "    x();\n").collect::<String>();
+    assert_eq!(
+        function_lengths(&format!("fn long() {{\n{body}}}\n")),
+        vec![("long".to_string(), 63)]
+    );
+}
