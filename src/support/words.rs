@@ -50,6 +50,24 @@ fn is_control(c: char) -> bool {
         )
 }
 
+/// Whether `bytes` (UTF-8) hold a character [`is_control`] names, told from the bytes alone: a
+/// C0 control but tab and line feed, DEL, a C1 control (`C2 80..9F`), U+061C (`D8 9C`) or the
+/// marks and separators from U+200E to U+2069 (`E2 80 8E`, …). A page is mostly ASCII, and
+/// this is many times faster than decoding it.
+fn holds_control(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => false,
+        0..0x20 | 0x7f => true,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)),
+        0xd8 => bytes.get(i + 1) == Some(&0x9c),
+        0xe2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0x8e | 0x8f | 0xa8..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    })
+}
+
 /// `text` safe for a terminal, a chat message or a page: every control character written out as
 /// `\u{1b}` (so an OSC 8 link, a clipboard write or a screen clear in a packet shows as text).
 /// A carriage return before a line feed stays (CRLF files); tab and line feed stay.
@@ -160,7 +178,7 @@ pub fn code_span(value: &str) -> String {
 }
 
 fn neutral_with(text: &str, keep_colour: bool) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_control) {
+    if !holds_control(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -198,6 +216,24 @@ fn neutral_with(text: &str, keep_colour: bool) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_byte_scan_misses_no_control_character() {
+        // The bytes tell exactly the characters the decoded test names.
+        for c in (0..0x3000)
+            .chain(0xfff0..0x10100)
+            .filter_map(char::from_u32)
+        {
+            let text = format!("a{c}b");
+            assert_eq!(
+                holds_control(text.as_bytes()),
+                is_control(c),
+                "{:x}",
+                c as u32
+            );
+        }
+        assert!(!holds_control("plain — text\twith «quotes»\n".as_bytes()));
+    }
+
     use super::*;
 
     #[test]

@@ -286,6 +286,17 @@ pub fn parse(
 /// a bracket inside a quoted one, or a comment cannot move where the value ends. `None` when no
 /// value starts there or the text does not parse.
 pub fn value_end(file: &SourceFile, start: usize, end: usize, value_at: usize) -> Option<usize> {
+    file.text.get(start..end)?;
+    // An empty collection on one line (`signoffs: []`, as `handoff new` writes it) ends at its
+    // closing bracket: nothing inside it can move that, so the parser is not needed.
+    if let Some(empty) = empty_flow_end(file.text.as_bytes(), value_at, end) {
+        return Some(empty);
+    }
+    parsed_value_end(file, start, end, value_at)
+}
+
+/// [`value_end`] as the parser's events tell it.
+fn parsed_value_end(file: &SourceFile, start: usize, end: usize, value_at: usize) -> Option<usize> {
     let text = file.text.get(start..end)?;
     let mut cursor = CharCursor::new(text);
     let mut depth = 0usize;
@@ -331,6 +342,30 @@ pub fn value_end(file: &SourceFile, start: usize, end: usize, value_at: usize) -
         }
     }
     None
+}
+
+/// Where the parser ends `[]` or `{}` (blanks between the brackets allowed) written at `at`:
+/// past the blanks after it, when the line or the flow entry ends there and before `end`.
+fn empty_flow_end(bytes: &[u8], at: usize, end: usize) -> Option<usize> {
+    let close = match bytes.get(at)? {
+        b'[' => b']',
+        b'{' => b'}',
+        _ => return None,
+    };
+    let mut i = at + 1;
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    if bytes.get(i) != Some(&close) || i >= end {
+        return None;
+    }
+    // The parser's span of the closing bracket runs over the blanks after it, and over a
+    // comment: only a line that ends after the blanks is told here.
+    let mut j = i + 1;
+    while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+        j += 1;
+    }
+    matches!(bytes.get(j), None | Some(b'\n' | b'\r' | b',')).then_some(j)
 }
 
 /// [`parse`] by saphyr-parser's event stream alone: every YAML document, and the located error for
@@ -554,6 +589,38 @@ fn parse_events(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_empty_flow_collection_ends_where_the_parser_says() {
+        for text in [
+            "signoffs: []\nstatus: ready\n",
+            "signoffs: [ ]  \n",
+            "signoffs: {}\r\n",
+            "signoffs: {\t}\nx: 1\n",
+            "a: 1\nsignoffs: []",
+            "{a: 1, signoffs: [], b: 2}",
+            "{a: 1, signoffs: [ ]   , b: 2}",
+        ] {
+            let file = SourceFile::new("handoff.md", text.to_string());
+            let at = text.find(['[', '{']).expect("a bracket");
+            let fast = value_end(&file, 0, text.len(), at);
+            assert!(fast.is_some(), "{text:?}");
+            assert_eq!(fast, parsed_value_end(&file, 0, text.len(), at), "{text:?}");
+        }
+        // Not empty, or not closed on its line: the parser decides.
+        for text in [
+            "signoffs: [a]\n",
+            "signoffs: [\n]\n",
+            "signoffs: ['']\n",
+            "signoffs: [] # none\n",
+        ] {
+            assert_eq!(
+                empty_flow_end(text.as_bytes(), 10, text.len()),
+                None,
+                "{text:?}"
+            );
+        }
+    }
+
     use super::*;
 
     fn parse_str(text: &str) -> Result<Node, YamlError> {
