@@ -22,8 +22,10 @@ pub struct Overview {
     pub ticks: Vec<Tick>,
     /// Today's x, when on the calendar.
     pub today_x: Option<f64>,
-    /// One row per packet with a day 0, most urgent first.
+    /// One row per packet with a day 0, most urgent first, at most [`MAX_ROWS`].
     pub rows: Vec<Row>,
+    /// Packets with a day 0 left off the picture (the table lists every packet).
+    pub left_off: usize,
 }
 
 /// A mark on the calendar axis.
@@ -78,6 +80,9 @@ const LABEL: f64 = 210.0;
 const VERDICT: f64 = 160.0;
 const ROW: u32 = 26;
 const TOP: u32 = 44;
+/// The most rows the picture draws: the most urgent ones. A calendar of thousands of rows is
+/// read by nobody and would make the index a page no browser opens quickly.
+pub const MAX_ROWS: usize = 500;
 /// Characters of a title that fit the label column at 13 px.
 const TITLE_CHARS: usize = 24;
 
@@ -90,7 +95,9 @@ pub fn build(packets: &[Entry], today: NaiveDate) -> Option<Overview> {
     if placed.is_empty() {
         return None;
     }
-    placed.sort_by_key(|r| urgency(r));
+    placed.sort_by_cached_key(|r| urgency(r));
+    let left_off = placed.len().saturating_sub(MAX_ROWS);
+    placed.truncate(MAX_ROWS);
     let first = placed
         .iter()
         .filter_map(|r| r.timeline.first().map(|m| m.date))
@@ -160,6 +167,7 @@ pub fn build(packets: &[Entry], today: NaiveDate) -> Option<Overview> {
             .collect(),
         today_x: Some(x(today)),
         rows,
+        left_off,
     })
 }
 
@@ -222,4 +230,57 @@ fn short(s: &str, max: usize) -> String {
 
 fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::render::index::{Milestone, Verdict};
+    use std::sync::Arc;
+
+    fn entry(i: usize, state: State, pass: bool, today: NaiveDate) -> Entry {
+        Entry {
+            id: format!("p-{i:04}"),
+            page: format!("p-{i:04}"),
+            title: format!("Packet {i}"),
+            kind: "generic".into(),
+            from: "a".into(),
+            to: "b".into(),
+            day0: Some(today.to_string()),
+            status: "ready".into(),
+            day_label: None,
+            verdict: Verdict {
+                pass,
+                gate: crate::facts::gate::Gate::Ready,
+                errors: usize::from(!pass),
+                warnings: 0,
+            },
+            next_milestone: None,
+            timeline: vec![Milestone {
+                date: today,
+                state,
+                offset: Arc::from("0"),
+                title: Arc::from("handoff"),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_picture_draws_the_most_urgent_rows_and_counts_the_rest() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
+        // 600 upcoming and passing, then 3 overdue and failing: those lead, 103 are left off.
+        let mut entries: Vec<Entry> = (0..600)
+            .map(|i| entry(i, State::Upcoming, true, today))
+            .collect();
+        entries.extend((600..603).map(|i| entry(i, State::Overdue, false, today)));
+        let o = build(&entries, today).expect("an overview");
+        assert_eq!(o.rows.len(), MAX_ROWS);
+        assert_eq!(o.left_off, 103);
+        let first: Vec<&str> = o.rows.iter().take(3).map(|r| r.page.as_str()).collect();
+        assert_eq!(first, ["p-0600", "p-0601", "p-0602"]);
+        assert_eq!(o.height, TOP + MAX_ROWS as u32 * ROW + 16);
+        // A portfolio that fits is drawn whole.
+        let o = build(&entries[..10], today).expect("an overview");
+        assert_eq!((o.rows.len(), o.left_off), (10, 0));
+    }
 }
