@@ -5,6 +5,7 @@
 pub mod ics;
 pub mod kinds;
 pub mod lsp;
+pub mod man;
 pub mod portfolio;
 pub mod render;
 pub mod report;
