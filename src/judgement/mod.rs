@@ -2,6 +2,7 @@
 //! findings model, a packet's verdict at its gate, and what is still open for it (and falls due
 //! when). May use the facts and `support`.
 
+pub mod actor;
 pub mod acts;
 pub mod diagnostic;
 pub mod open;
