@@ -6,6 +6,7 @@ pub mod ics;
 pub mod kinds;
 pub mod lsp;
 pub mod man;
+pub mod metrics;
 pub mod new;
 pub mod portfolio;
 pub mod render;
