@@ -3,12 +3,20 @@
 
 use super::{Env, today};
 use crate::facts::error::Error;
-use crate::facts::metrics::source::Request;
-use crate::facts::metrics::{self, Series, Target};
-use crate::facts::packet::Packet;
+use crate::facts::kind::spec::KindSpec;
+use crate::facts::metrics::base::AtBase;
+use crate::facts::metrics::source::{Request, SourceConfig, SourceError};
+use crate::facts::metrics::{self, Series, SeriesSpec, Target};
+use crate::facts::packet::{PACKET_FILE, Packet};
 use crate::facts::workspace::Workspace;
+use crate::judgement::pull::{self, Shrink};
 use crate::judgement::rules::kpi;
-use chrono::{Duration, NaiveDate};
+use crate::output::metrics as say;
+use crate::support::paths::shown;
+use crate::support::words::inline;
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// Flags of `handoff metrics`.
 #[derive(Debug, clap::Args)]
@@ -74,33 +82,37 @@ pub fn run(env: &Env, args: &MetricsArgs) -> Result<u8, Error> {
     }
 }
 
-/// What one packet's pull came to.
-enum Outcome {
-    Unchanged,
-    Changed,
-}
-
 /// Why one packet's pull stopped.
 enum Failure {
     /// The source could not be read (exit 2).
-    Source(metrics::source::SourceError),
+    Source(SourceError),
     /// The pull would leave the committed series with less than it has (exit 1).
-    Shrink { message: String, help: String },
+    Shrink(Shrink),
 }
 
-impl From<metrics::source::SourceError> for Failure {
-    fn from(e: metrics::source::SourceError) -> Self {
+impl From<SourceError> for Failure {
+    fn from(e: SourceError) -> Self {
         Failure::Source(e)
     }
+}
+
+/// A packet whose series names a source: its kind, where its KPI is answered, and its series.
+struct Candidate {
+    packet: Packet,
+    spec: KindSpec,
+    /// Where the kind's KPI is answered in the front matter.
+    path: String,
+    series: SeriesSpec,
+    source: String,
 }
 
 /// One packet to pull: its series as it will be run, and the source it runs against.
 struct Job {
     packet: Packet,
-    spec: crate::facts::kind::spec::KindSpec,
-    series: metrics::SeriesSpec,
+    spec: KindSpec,
+    series: SeriesSpec,
     source: String,
-    cfg: metrics::source::SourceConfig,
+    cfg: SourceConfig,
 }
 
 /// A packet whose series is not run, and why.
@@ -110,410 +122,388 @@ struct Skipped {
     message: String,
 }
 
+/// What a pull will do: the series it runs, those it skips, and the sources read as the base
+/// defines them though the change defines them otherwise.
+#[derive(Default)]
+struct Plan {
+    jobs: Vec<Job>,
+    skipped: Vec<Skipped>,
+    differs: BTreeSet<String>,
+}
+
+/// What the pulls came to: sources that failed, pulls refused for losing days, files changed.
+#[derive(Default)]
+struct Tally {
+    failed: usize,
+    shrunk: usize,
+    changed: Vec<String>,
+}
+
 fn run_pull(env: &Env, args: &PullArgs) -> Result<u8, Error> {
-    use crate::support::words::inline;
     let (ws, named) = Workspace::for_args(&env.cwd, &args.packets)?;
     let today = today(args.today);
     let dirs = ws.select(&named)?;
     let root = crate::support::paths::absolute(&ws.config.root);
-    let base = match args.base.as_deref().map(str::trim) {
-        Some(rev) if !rev.is_empty() => {
-            if rev.starts_with('-') || rev.contains(['\0', '\n']) {
-                return Err(base_error(rev, "not a revision".into()));
-            }
-            Some(
-                metrics::base::AtBase::open(
-                    &root,
-                    &root.join(crate::facts::config::FILE_NAME),
-                    rev,
-                )
-                .map_err(|e| base_error(rev, e))?,
-            )
-        }
-        _ => None,
-    };
+    let base = open_base(&root, args.base.as_deref())?;
     // Everything that can be known before connecting is checked first: an unknown source or a
     // missing environment variable stops the run (exit 2) before any query.
-    let mut candidates = Vec::new();
-    for dir in &dirs {
+    let candidates = candidates(&ws, &dirs, !args.packets.is_empty());
+    let plan = plan(&ws, base.as_ref(), candidates)?;
+    if let Some(b) = &base {
+        warn_about_base(env, b, &plan);
+    }
+    if plan.jobs.is_empty() {
+        if !env.quiet && plan.skipped.is_empty() {
+            eprintln!("no packet here has a `series:` naming a source; nothing to pull");
+        }
+        return Ok(0);
+    }
+    let mut tally = Tally::default();
+    for job in &plan.jobs {
+        pull_job(env, &ws, &root, job, args, today, &mut tally);
+    }
+    Ok(finish(env, args, &tally))
+}
+
+/// The base named by --base, read; none without it.
+fn open_base(root: &Path, rev: Option<&str>) -> Result<Option<AtBase>, Error> {
+    let Some(rev) = rev.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    if rev.starts_with('-') || rev.contains(['\0', '\n']) {
+        return Err(base_error(rev, "not a revision".into()));
+    }
+    AtBase::open(root, &root.join(crate::facts::config::FILE_NAME), rev)
+        .map(Some)
+        .map_err(|e| base_error(rev, e))
+}
+
+fn base_error(rev: &str, why: String) -> Error {
+    Error::usage(
+        format!("--base {}: {why}", inline(rev)),
+        "name the commit the change is judged against (the pull request's base, e.g. `origin/main`); in a shallow clone fetch it first: `git fetch --depth=1 origin <base>`",
+    )
+}
+
+/// The packets in `dirs` whose KPI series names a source; when packets were `named`, a note for
+/// each whose series is kept by hand.
+fn candidates(ws: &Workspace, dirs: &[PathBuf], named: bool) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for dir in dirs {
         let packet = Packet::load(dir, &crate::support::paths::shown_path(dir));
         let Some(kind) = ws.kind_of(&packet) else {
             continue;
         };
         let path = kpi::metric_path(&kind.spec).to_string();
-        let Some(k) = metrics::kpi_of(&packet, &path) else {
-            continue;
-        };
-        let Some(series) = k.series.clone() else {
+        let Some(series) = metrics::kpi_of(&packet, &path).and_then(|k| k.series) else {
             continue;
         };
         let Some((source, _)) = series.source.clone() else {
-            if !args.packets.is_empty() {
-                eprintln!(
-                    "{}: the series names no `source:`; its file {} is kept by hand",
-                    inline(&packet.id),
-                    inline(&series.file)
-                );
+            if named {
+                eprintln!("{}", say::hand_kept(&packet.id, &series.file));
             }
             continue;
         };
-        candidates.push((packet, kind.spec.clone(), path, series, source));
+        let spec = kind.spec.clone();
+        out.push(Candidate {
+            packet,
+            spec,
+            path,
+            series,
+            source,
+        });
     }
+    out
+}
+
+/// Each candidate run, skipped (changed since the base), or refused (exit 2: a source not
+/// defined or not usable, a series file outside the packet).
+fn plan(ws: &Workspace, base: Option<&AtBase>, candidates: Vec<Candidate>) -> Result<Plan, Error> {
     // With --base, each packet as the base has it.
-    let at_base: Vec<Option<String>> = match &base {
+    let at_base: Vec<Option<String>> = match base {
         Some(b) => b
             .texts(
                 &candidates
                     .iter()
-                    .map(|(p, ..)| p.dir.join(crate::facts::packet::PACKET_FILE))
+                    .map(|c| c.packet.dir.join(PACKET_FILE))
                     .collect::<Vec<_>>(),
             )
             .map_err(|e| base_error(&b.rev, e))?,
         None => vec![None; candidates.len()],
     };
-    let mut jobs = Vec::new();
-    let mut skipped = Vec::new();
-    let mut differs = std::collections::BTreeSet::new();
-    for ((packet, spec, path, series, source), then) in candidates.into_iter().zip(at_base) {
-        let shown =
-            crate::support::paths::shown(&packet.dir.join(crate::facts::packet::PACKET_FILE));
-        let sources = match &base {
-            Some(b) => &b.sources,
-            None => &ws.config.settings.sources,
-        };
-        if let Some(b) = &base {
-            let id = inline(&packet.id);
-            let then_series = then.and_then(|text| {
-                let then = Packet::from_text(&packet.dir, &packet.dir, text);
-                metrics::kpi_of(&then, &path).and_then(|k| k.series)
-            });
-            let changed = match &then_series {
-                None => Some(format!(
-                    "{id}: the packet has no `series:` at {}",
-                    b.named()
-                )),
-                Some(t) => {
-                    let mut what = Vec::new();
-                    if t.source.as_ref().map(|(s, _)| s) != Some(&source) {
-                        what.push("source");
-                    }
-                    if t.query != series.query {
-                        what.push("query");
-                    }
-                    if t.column != series.column {
-                        what.push("column");
-                    }
-                    (!what.is_empty()).then(|| {
-                        format!(
-                            "{id}: the series' {} differs from {}",
-                            what.join(" and "),
-                            b.named()
-                        )
-                    })
+    let sources = match base {
+        Some(b) => &b.sources,
+        None => &ws.config.settings.sources,
+    };
+    let mut plan = Plan::default();
+    for (c, then) in candidates.into_iter().zip(at_base) {
+        let file = shown(&c.packet.dir.join(PACKET_FILE));
+        if let Some(b) = base {
+            match admitted_at_base(ws, b, &c, then, &file) {
+                Err(skipped) => {
+                    plan.skipped.push(skipped);
+                    continue;
                 }
-            };
-            if let Some(why) = changed {
-                skipped.push(Skipped {
-                    rule: metrics::base::QUERY_CHANGED,
-                    file: shown,
-                    message: format!(
-                        "{why}: it is not run against [sources.{}] before the change has landed; {} is left as it is",
-                        inline(&source),
-                        inline(&crate::support::paths::shown(&packet.dir.join(&series.file)))
-                    ),
-                });
-                continue;
-            }
-            let Some(then_cfg) = b.sources.get(&source) else {
-                skipped.push(Skipped {
-                    rule: metrics::base::SOURCE_CHANGED,
-                    file: shown,
-                    message: format!(
-                        "{id}: [sources.{}] is not defined at {}: the series is not pulled before the change has landed",
-                        inline(&source),
-                        b.named()
-                    ),
-                });
-                continue;
-            };
-            if ws.config.settings.sources.get(&source) != Some(then_cfg) {
-                differs.insert(source.clone());
+                Ok(true) => {
+                    plan.differs.insert(c.source.clone());
+                }
+                Ok(false) => {}
             }
         }
-        let Some(cfg) = sources.get(&source) else {
-            let names: Vec<&str> = sources.keys().map(String::as_str).collect();
-            return Err(Error::usage(
-                format!(
-                    "{shown}: the series names the source `{}`, which handoff.toml does not define{}",
-                    inline(&source),
-                    crate::support::suggest::did_you_mean(&source, names.iter().copied())
-                        .map(|s| format!("; did you mean `{}`?", inline(s)))
-                        .unwrap_or_default()
-                ),
-                if names.is_empty() {
-                    "add it: `[sources.NAME]` with `kind = \"sqlite\"` and `path = \"...\"` (or `kind = \"postgres\"` and `url_env = \"...\"`)".to_string()
-                } else {
-                    format!("the sources defined are: {}", inline(&names.join(", ")))
-                },
-            ));
-        };
-        if let Some(e) = cfg.problem(&source) {
-            return Err(Error::usage(format!("{shown}: {}", e.message), e.help));
-        }
-        if let Some(why) = metrics::file_problem(&series.file) {
-            return Err(Error::usage(
-                format!("{shown}: series file `{}`: {why}", inline(&series.file)),
-                format!(
-                    "write a path inside the packet, e.g. `{}`",
-                    metrics::DEFAULT_FILE
-                ),
-            ));
-        }
-        jobs.push(Job {
-            packet,
-            spec,
-            series,
-            source,
-            cfg: cfg.clone(),
+        let cfg = source_config(sources, &c, &file)?.clone();
+        plan.jobs.push(Job {
+            packet: c.packet,
+            spec: c.spec,
+            series: c.series,
+            source: c.source,
+            cfg,
         });
     }
-    if let Some(b) = &base {
-        for name in &differs {
-            eprintln!(
-                "note: [sources.{}] differs from {}: it is read as {} defines it",
-                inline(name),
-                b.named(),
-                b.named()
+    Ok(plan)
+}
+
+/// Whether the series runs against the base's sources: skipped when it changed since the base
+/// (`then` is the packet's text there) or its source is not defined there; else whether the
+/// change defines its source otherwise than the base.
+fn admitted_at_base(
+    ws: &Workspace,
+    b: &AtBase,
+    c: &Candidate,
+    then: Option<String>,
+    file: &str,
+) -> Result<bool, Skipped> {
+    let then_series = then.and_then(|text| {
+        let then = Packet::from_text(&c.packet.dir, &c.packet.dir, text);
+        metrics::kpi_of(&then, &c.path).and_then(|k| k.series)
+    });
+    if let Some(changed) = pull::changed_since_base(&c.series, &c.source, then_series.as_ref()) {
+        let series_file = shown(&c.packet.dir.join(&c.series.file));
+        return Err(Skipped {
+            rule: metrics::base::QUERY_CHANGED,
+            file: file.to_string(),
+            message: say::changed_since_base(
+                &c.packet.id,
+                &changed,
+                &c.source,
+                &series_file,
+                &b.named(),
+            ),
+        });
+    }
+    let Some(then_cfg) = b.sources.get(&c.source) else {
+        return Err(Skipped {
+            rule: metrics::base::SOURCE_CHANGED,
+            file: file.to_string(),
+            message: say::source_not_at_base(&c.packet.id, &c.source, &b.named()),
+        });
+    };
+    Ok(ws.config.settings.sources.get(&c.source) != Some(then_cfg))
+}
+
+/// The source the candidate's series names, defined and usable, with a series file inside the
+/// packet (`file` is the packet's `handoff.md`, as messages name it).
+fn source_config<'s>(
+    sources: &'s std::collections::BTreeMap<String, SourceConfig>,
+    c: &Candidate,
+    file: &str,
+) -> Result<&'s SourceConfig, Error> {
+    let source = &c.source;
+    let Some(cfg) = sources.get(source) else {
+        let names: Vec<&str> = sources.keys().map(String::as_str).collect();
+        return Err(Error::usage(
+            format!(
+                "{file}: the series names the source `{}`, which handoff.toml does not define{}",
+                inline(source),
+                crate::support::suggest::did_you_mean(source, names.iter().copied())
+                    .map(|s| format!("; did you mean `{}`?", inline(s)))
+                    .unwrap_or_default()
+            ),
+            if names.is_empty() {
+                "add it: `[sources.NAME]` with `kind = \"sqlite\"` and `path = \"...\"` (or `kind = \"postgres\"` and `url_env = \"...\"`)".to_string()
+            } else {
+                format!("the sources defined are: {}", inline(&names.join(", ")))
+            },
+        ));
+    };
+    if let Some(e) = cfg.problem(source) {
+        return Err(Error::usage(format!("{file}: {}", e.message), e.help));
+    }
+    if let Some(why) = metrics::file_problem(&c.series.file) {
+        return Err(Error::usage(
+            format!("{file}: series file `{}`: {why}", inline(&c.series.file)),
+            format!(
+                "write a path inside the packet, e.g. `{}`",
+                metrics::DEFAULT_FILE
+            ),
+        ));
+    }
+    Ok(cfg)
+}
+
+/// With --base: a note for each source read as the base defines it, and a warning for each
+/// series not run (in a GitHub Actions job also an annotation, for the pull request's reviewers).
+fn warn_about_base(env: &Env, b: &AtBase, plan: &Plan) {
+    for name in &plan.differs {
+        eprintln!("{}", say::source_differs(name, &b.named()));
+    }
+    let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    for s in &plan.skipped {
+        eprintln!("{}", say::skipped(s.rule, &s.file, &s.message));
+        if annotate {
+            use crate::output::report;
+            let file = report::root_relative(&report::base_in_repo(&env.cwd), &s.file);
+            println!(
+                "{}",
+                report::github::annotation(
+                    "warning",
+                    &file,
+                    1,
+                    1,
+                    s.rule,
+                    &s.message,
+                    say::SKIPPED_HELP
+                )
             );
         }
-        // In a GitHub Actions job each is also an annotation, for the pull request's reviewers.
-        let annotate = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-        for s in &skipped {
-            eprintln!("warning[{}]: {}: {}", s.rule, inline(&s.file), s.message);
-            if annotate {
+    }
+}
+
+/// Pull one packet's series, and say what came of it.
+fn pull_job(
+    env: &Env,
+    ws: &Workspace,
+    root: &Path,
+    job: &Job,
+    args: &PullArgs,
+    today: NaiveDate,
+    tally: &mut Tally,
+) {
+    let (packet, spec, series, source) = (&job.packet, &job.spec, &job.series, &job.source);
+    let (first, last) = pull::days(packet, spec, today);
+    let req = Request {
+        query: series.query.as_deref(),
+        column: series.column.as_deref(),
+        first,
+        last,
+    };
+    let target = metrics::kpi_of(packet, kpi::metric_path(spec))
+        .and_then(|k| k.target)
+        .and_then(|n| n.as_str())
+        .and_then(|t| Target::parse(t).ok());
+    let path = packet.dir.join(&series.file);
+    let shown = inline(&shown(&path)).into_owned();
+    match pull_one(root, job, &req, &path, target.as_ref(), args) {
+        Ok((changed, pulled, merged)) => {
+            // As `check` sees it today: rows dated later are kept in the file, not judged.
+            let seen = Series {
+                points: merged
+                    .points
+                    .iter()
+                    .filter(|p| p.day <= today)
+                    .copied()
+                    .collect(),
+            };
+            let gate = crate::judgement::verdict::gate_for(packet, ws, today);
+            let standing = pull::standing(packet, spec, &seen, target.as_ref(), today, gate);
+            let what = say::outcome(changed, args.check, &shown);
+            if changed {
+                tally.changed.push(shown);
+            }
+            if !env.quiet || changed && args.check {
                 println!(
                     "{}",
-                    crate::output::report::github::annotation(
-                        "warning",
-                        &crate::output::report::root_relative(
-                            &crate::output::report::base_in_repo(&env.cwd),
-                            &s.file
-                        ),
-                        1,
-                        1,
-                        s.rule,
-                        &s.message,
-                        "review the query with the change; the job on the base branch pulls it once it has landed"
-                    )
+                    say::pulled(&packet.id, &pulled, source, &standing, &what)
                 );
             }
         }
-    }
-    if jobs.is_empty() {
-        if !env.quiet && skipped.is_empty() {
-            eprintln!("no packet here has a `series:` naming a source; nothing to pull");
+        Err(Failure::Source(e)) => {
+            tally.failed += 1;
+            eprintln!("{}", say::source_failed(&packet.id, source, &e, &shown));
         }
-        return Ok(0);
-    }
-    let mut failed = 0;
-    let mut shrunk = 0;
-    let mut changed = Vec::new();
-    for job in &jobs {
-        let (packet, spec, series, source) = (&job.packet, &job.spec, &job.series, &job.source);
-        let id = inline(&packet.id);
-        let kspec = spec.kpi.clone().unwrap_or_default();
-        let day0 = packet.day0().unwrap_or(today);
-        let window = i64::from(kspec.window).min(crate::facts::kind::MAX_DAYS);
-        let first = (day0 - Duration::days(window + 14)).min(today);
-        // Ten years at the most, whatever the dates say.
-        let first = first.max(today - Duration::days(3660));
-        let req = Request {
-            query: series.query.as_deref(),
-            column: series.column.as_deref(),
-            first,
-            last: today,
-        };
-        let target = metrics::kpi_of(packet, kpi::metric_path(spec))
-            .and_then(|k| k.target)
-            .and_then(|n| n.as_str())
-            .and_then(|t| Target::parse(t).ok());
-        let path = packet.dir.join(&series.file);
-        let shown = inline(&crate::support::paths::shown(&path)).into_owned();
-        match pull_one(
-            &root,
-            packet,
-            &job.cfg,
-            source,
-            &req,
-            &path,
-            target.as_ref(),
-            args,
-        ) {
-            Ok((outcome, pulled, merged)) => {
-                // As `check` sees it today: rows dated later are kept in the file, not judged.
-                let seen = Series {
-                    points: merged
-                        .points
-                        .iter()
-                        .filter(|p| p.day <= today)
-                        .copied()
-                        .collect(),
-                };
-                let gate = crate::judgement::verdict::gate_for(packet, &ws, today);
-                let verdict = verdict(packet, spec, &seen, target.as_ref(), today, gate);
-                let span = match (pulled.points.first(), pulled.points.last()) {
-                    (Some(a), Some(b)) => format!("{} to {}", a.day, b.day),
-                    _ => "no rows".into(),
-                };
-                let what = match (&outcome, args.check) {
-                    (Outcome::Unchanged, _) => "unchanged".to_string(),
-                    (Outcome::Changed, true) => format!("{shown} would change"),
-                    (Outcome::Changed, false) => format!("wrote {shown}"),
-                };
-                if matches!(outcome, Outcome::Changed) {
-                    changed.push(shown.clone());
-                }
-                if !env.quiet || matches!(outcome, Outcome::Changed) && args.check {
-                    println!(
-                        "{id}: {} ({span}) from {}; {verdict}; {what}",
-                        crate::support::words::plural(pulled.points.len(), "day", "days"),
-                        inline(source)
-                    );
-                }
-            }
-            Err(Failure::Source(e)) => {
-                failed += 1;
-                eprintln!(
-                    "error: {id}: source {}: {}\n  help: {}",
-                    inline(source),
-                    inline(&e.message),
-                    inline(&e.help)
-                );
-                eprintln!("  {shown} was left as it was");
-            }
-            Err(Failure::Shrink { message, help }) => {
-                shrunk += 1;
-                eprintln!("error: {id}: {message}\n  help: {help}");
-                eprintln!("  {shown} was left as it was");
-            }
+        Err(Failure::Shrink(s)) => {
+            tally.shrunk += 1;
+            eprintln!("{}", say::shrink_refused(&packet.id, &s, &shown));
         }
     }
-    if failed > 0 {
-        return Ok(2);
+}
+
+/// The exit status, and what to do about the files changed: commit them, or (with --check) pull.
+fn finish(env: &Env, args: &PullArgs, tally: &Tally) -> u8 {
+    if tally.failed > 0 {
+        return 2;
     }
-    if shrunk > 0 {
-        return Ok(1);
+    if tally.shrunk > 0 {
+        return 1;
     }
     if args.check {
-        if !changed.is_empty() {
-            eprintln!(
-                "{} would change: run `handoff metrics pull` and commit",
-                crate::support::words::plural(changed.len(), "series file", "series files")
-            );
-            return Ok(1);
+        if !tally.changed.is_empty() {
+            eprintln!("{}", say::would_change(tally.changed.len()));
+            return 1;
         }
-        return Ok(0);
+        return 0;
     }
-    if !changed.is_empty() && !env.quiet {
-        eprintln!(
-            "commit {}: git is the record of what the gate saw, and CI then needs no database credentials",
-            changed.join(" ")
-        );
+    if !tally.changed.is_empty() && !env.quiet {
+        eprintln!("{}", say::commit(&tally.changed));
     }
-    Ok(0)
+    0
 }
 
-fn base_error(rev: &str, why: String) -> Error {
-    Error::usage(
-        format!("--base {}: {why}", crate::support::words::inline(rev)),
-        "name the commit the change is judged against (the pull request's base, e.g. `origin/main`); in a shallow clone fetch it first: `git fetch --depth=1 origin <base>`",
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Read the job's series from its source over `req`'s days and merge it into the file at `path`
+/// (written unless --check); whether the file changed, what was pulled, and the merged series.
 fn pull_one(
-    root: &std::path::Path,
-    packet: &Packet,
-    cfg: &metrics::source::SourceConfig,
-    source: &str,
+    root: &Path,
+    job: &Job,
     req: &Request,
-    path: &std::path::Path,
+    path: &Path,
     target: Option<&Target>,
     args: &PullArgs,
-) -> Result<(Outcome, Series, Series), Failure> {
-    let pulled = cfg.fetch(source, root, req)?;
-    let before = match crate::facts::packet::read_text(path) {
-        crate::facts::packet::ReadOutcome::Text(t) => Some(t),
-        crate::facts::packet::ReadOutcome::Bad { message, .. } => {
-            // A file that is there but cannot be read is evidence too: never replaced unasked.
-            if std::fs::symlink_metadata(path).is_ok() && !args.allow_shrink {
-                return Err(Failure::Shrink {
-                    message: format!(
-                        "the committed series cannot be read ({}); the pull would replace it",
-                        crate::support::words::inline(&message)
-                    ),
-                    help: "look at the file (git log -p on it); pass --allow-shrink to replace it with what the source returns".into(),
-                });
-            }
-            None
-        }
-    };
+) -> Result<(bool, Series, Series), Failure> {
+    let pulled = job.cfg.fetch(&job.source, root, req)?;
+    let before = committed(path, args.allow_shrink)?;
     // Every row the file has, those dated after `today` too: the rewrite keeps them.
     let (old, bad) = before
         .as_deref()
         .map(|t| Series::parse(t, target.and_then(|t| t.unit), NaiveDate::MAX))
         .unwrap_or_default();
-    if !args.allow_shrink {
-        let lost = old.dropped_by(&pulled, req.first, req.last);
-        if !lost.is_empty() {
-            let returned = match pulled.points.len() {
-                0 => "the query returned no rows".to_string(),
-                n => format!(
-                    "the query returned {}",
-                    crate::support::words::plural(n, "day", "days")
-                ),
-            };
-            return Err(Failure::Shrink {
-                message: format!(
-                    "{returned}; replacing the committed series would lose {}: {}",
-                    crate::support::words::plural(lost.len(), "day", "days"),
-                    metrics::series::day_runs(&lost, 8)
-                ),
-                help: "check the query (a typo in a filter returns no rows) and the source; pass --allow-shrink to replace the series all the same".into(),
-            });
-        }
-        // Rows the file holds that cannot be read would be dropped by the rewrite.
-        if let Some(b) = bad.iter().find(|b| !b.is_header()) {
-            let line = before
-                .as_deref()
-                .map_or(1, |t| t[..b.offset.min(t.len())].matches('\n').count() + 1);
-            return Err(Failure::Shrink {
-                message: format!(
-                    "the committed series has rows the pull would drop (line {line}: {})",
-                    crate::support::words::inline(&b.message)
-                ),
-                help: "fix or remove the row (`handoff check` lists each); pass --allow-shrink to replace the series all the same".into(),
-            });
-        }
+    if !args.allow_shrink
+        && let Some(s) = pull::shrink(
+            before.as_deref(),
+            &old,
+            &bad,
+            &pulled,
+            (req.first, req.last),
+        )
+    {
+        return Err(Failure::Shrink(s));
     }
     let merged = old.merged(&pulled, req.first, req.last);
     let text = merged.to_csv();
     if before.as_deref() == Some(text.as_str()) {
-        return Ok((Outcome::Unchanged, pulled, merged));
+        return Ok((false, pulled, merged));
     }
     if !args.check {
-        write(packet, path, &text)?;
+        write(&job.packet, path, &text)?;
     }
-    Ok((Outcome::Changed, pulled, merged))
+    Ok((true, pulled, merged))
 }
 
-fn write(
-    packet: &Packet,
-    path: &std::path::Path,
-    text: &str,
-) -> Result<(), metrics::source::SourceError> {
-    let fail = |e: String| metrics::source::SourceError {
-        message: format!("cannot write {}: {e}", crate::support::paths::shown(path)),
+/// The committed series' text, when there is one that can be read. A file that is there but
+/// cannot be read is evidence too: never replaced unasked.
+fn committed(path: &Path, allow_shrink: bool) -> Result<Option<String>, Failure> {
+    match crate::facts::packet::read_text(path) {
+        crate::facts::packet::ReadOutcome::Text(t) => Ok(Some(t)),
+        crate::facts::packet::ReadOutcome::Bad { message, .. } => {
+            if std::fs::symlink_metadata(path).is_ok() && !allow_shrink {
+                return Err(Failure::Shrink(Shrink::Unreadable { message }));
+            }
+            Ok(None)
+        }
+    }
+}
+
+fn write(packet: &Packet, path: &Path, text: &str) -> Result<(), SourceError> {
+    let fail = |e: String| SourceError {
+        message: format!("cannot write {}: {e}", shown(path)),
         help: "check the folder is writable".into(),
     };
     let parent = path.parent().unwrap_or(&packet.dir);
@@ -525,43 +515,4 @@ fn write(
     }
     std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
     crate::facts::atomic::write_atomic(path, text).map_err(|e| fail(e.to_string()))
-}
-
-/// `stable: 14 of the 14 days before day 0 meet >= 4%`, or what else the series says now.
-fn verdict(
-    packet: &Packet,
-    spec: &crate::facts::kind::spec::KindSpec,
-    series: &Series,
-    target: Option<&Target>,
-    today: NaiveDate,
-    gate: crate::facts::gate::Gate,
-) -> String {
-    let (Some(target), Some(day0)) = (target, packet.day0()) else {
-        return "not judged (no readable target or day 0)".into();
-    };
-    let kspec = spec.kpi.clone().unwrap_or_default();
-    let h = metrics::Health::assess(
-        series,
-        target,
-        &kspec,
-        day0,
-        today,
-        kpi::allowed_lag(packet),
-    );
-    if let Some((first, days)) = h.breach {
-        return format!("breach: under {target} for {days} days since {first}");
-    }
-    // The standing `check` and `status` show at the packet's gate.
-    match kpi::Standing::of(&h, &kspec, gate) {
-        kpi::Standing::Stable => format!("stable: {}", h.progress(kspec.window, target)),
-        kpi::Standing::Unstable { .. } => {
-            format!("unstable: {}", h.progress(kspec.window, target))
-        }
-        kpi::Standing::Incomplete { gaps } => format!(
-            "incomplete: {}, {} without a value",
-            h.progress(kspec.window, target),
-            crate::support::words::plural(gaps, "day", "days")
-        ),
-        kpi::Standing::Building { .. } => h.progress(kspec.window, target),
-    }
 }

@@ -34,19 +34,60 @@ pub struct NewArgs {
 /// Create the packet; prints what was written and what to do next.
 pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?;
-    if !valid_id(&args.id) {
-        return Err(Error::usage(
-            format!("`{}` is not a valid packet id", args.id),
-            "use lowercase letters, digits and dashes, starting with a letter or digit, at most 64 characters (e.g. `winback-email`)",
-        ));
-    }
+    check_id(&args.id)?;
     let kind_name = args
         .kind
         .clone()
         .unwrap_or_else(|| ws.config.settings.default_kind.clone());
     let kind = ws.require_kind(&kind_name)?;
     let mut ask = Prompter::new();
-    // Without a terminal to ask at, every missing flag is named at once.
+    require_flags(&ask, args, &kind_name)?;
+    let (day0, from, to) = answers(&mut ask, args)?;
+    ws.packets_root_inside()?;
+    let root = ws.config.packets_dir();
+    let target = root.join(&args.id);
+    refuse_existing(&args.id, &target)?;
+    let new = NewPacket {
+        id: args.id.clone(),
+        title: args
+            .title
+            .clone()
+            .unwrap_or_else(|| crate::facts::kind::spec::humanize(&args.id)),
+        kind: kind_name,
+        from: from.trim().to_string(),
+        to: to.trim().to_string(),
+        day0,
+        schema: schema_path(&ws),
+    };
+    let files =
+        scaffold::render(kind, &new).map_err(|m| Error::usage(m, "fix the kind's template"))?;
+    write_packet(&root, &target, &files)?;
+    super::init::outside_git_note(env, &target);
+    if !env.quiet {
+        let ready_day = kind.spec.gates.ready;
+        let ready = new.day0 + chrono::Duration::days(ready_day);
+        let shown = crate::support::paths::shown(&target);
+        print!(
+            "{}",
+            crate::output::new::created(&shown, &new, &files, ready, ready_day)
+        );
+    }
+    Ok(0)
+}
+
+/// Refuse an id that cannot name a packet's folder.
+fn check_id(id: &str) -> Result<(), Error> {
+    if valid_id(id) {
+        return Ok(());
+    }
+    Err(Error::usage(
+        format!("`{id}` is not a valid packet id"),
+        "use lowercase letters, digits and dashes, starting with a letter or digit, at most 64 characters (e.g. `winback-email`)",
+    ))
+}
+
+/// Without a terminal to ask at, every missing flag is named at once.
+fn require_flags(ask: &Prompter, args: &NewArgs, kind_name: &str) -> Result<(), Error> {
     let missing: Vec<&str> = [
         ("--day0 <YYYY-MM-DD>", args.day0.is_none()),
         ("--from <team>", args.from.is_none()),
@@ -56,24 +97,29 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
     .filter(|(_, absent)| *absent)
     .map(|(flag, _)| flag)
     .collect();
-    if !ask.interactive && !missing.is_empty() {
-        let names: Vec<&str> = missing
-            .iter()
-            .map(|f| f.split(' ').next().unwrap_or(f))
-            .collect();
-        return Err(Error::usage(
-            format!(
-                "{} {} required",
-                crate::support::words::and_list(&names),
-                if names.len() == 1 { "is" } else { "are" }
-            ),
-            format!(
-                "pass {}, e.g. `handoff new {} --kind {kind_name} --day0 2026-12-07 --from growth --to lifecycle-ops`",
-                missing.join(" "),
-                args.id
-            ),
-        ));
+    if ask.interactive || missing.is_empty() {
+        return Ok(());
     }
+    let names: Vec<&str> = missing
+        .iter()
+        .map(|f| f.split(' ').next().unwrap_or(f))
+        .collect();
+    Err(Error::usage(
+        format!(
+            "{} {} required",
+            crate::support::words::and_list(&names),
+            if names.len() == 1 { "is" } else { "are" }
+        ),
+        format!(
+            "pass {}, e.g. `handoff new {} --kind {kind_name} --day0 2026-12-07 --from growth --to lifecycle-ops`",
+            missing.join(" "),
+            args.id
+        ),
+    ))
+}
+
+/// Day 0 and the two teams, from the flags or asked for; each team on one line.
+fn answers(ask: &mut Prompter, args: &NewArgs) -> Result<(NaiveDate, String, String), Error> {
     let day0 = match args.day0 {
         Some(d) => d,
         None => ask.date("--day0", "Day 0, the live handoff (YYYY-MM-DD)")?,
@@ -94,63 +140,21 @@ pub fn run(env: &Env, args: &NewArgs) -> Result<u8, Error> {
             ));
         }
     }
-    ws.packets_root_inside()?;
-    let root = ws.config.packets_dir();
-    let target = root.join(&args.id);
-    if target.exists() {
-        return Err(Error::usage(
-            format!(
-                "a packet `{}` already exists at {}",
-                args.id,
-                crate::support::paths::shown(&target)
-            ),
-            "choose another id, or edit the existing packet; nothing was changed",
-        ));
-    }
-    let new = NewPacket {
-        id: args.id.clone(),
-        title: args
-            .title
-            .clone()
-            .unwrap_or_else(|| crate::facts::kind::spec::humanize(&args.id)),
-        kind: kind_name.clone(),
-        from: from.trim().to_string(),
-        to: to.trim().to_string(),
-        day0,
-        schema: schema_path(&ws),
-    };
-    let files =
-        scaffold::render(kind, &new).map_err(|m| Error::usage(m, "fix the kind's template"))?;
-    write_packet(&root, &target, &files)?;
-    super::init::outside_git_note(env, &target);
+    Ok((day0, from, to))
+}
 
-    if !env.quiet {
-        let shown = crate::support::paths::shown(&target);
-        println!(
-            "Created {shown}/ ({kind_name}, day 0 is {})",
-            new.day0.format("%a %Y-%m-%d")
-        );
-        for (name, _) in &files {
-            println!("  {shown}/{name}");
-        }
-        let todos = files
-            .iter()
-            .map(|(_, t)| t.matches("TODO").count())
-            .sum::<usize>();
-        let ready = new.day0 + chrono::Duration::days(kind.spec.gates.ready);
-        println!("\nNext:");
-        println!("  1. Answer the {todos} TODO placeholders in {shown}/.");
-        println!(
-            "  2. Run `handoff check {}` to see what is still missing.",
-            new.id
-        );
-        println!(
-            "  3. The ready gate applies from {} (day {}); set `status: ready` once every answer is in.",
-            ready.format("%a %Y-%m-%d"),
-            kind.spec.gates.ready
-        );
+/// Never write over a packet that is already there.
+fn refuse_existing(id: &str, target: &std::path::Path) -> Result<(), Error> {
+    if !target.exists() {
+        return Ok(());
     }
-    Ok(0)
+    Err(Error::usage(
+        format!(
+            "a packet `{id}` already exists at {}",
+            crate::support::paths::shown(target)
+        ),
+        "choose another id, or edit the existing packet; nothing was changed",
+    ))
 }
 
 /// Write the files into a temporary folder beside the target, then rename it into place, so a

@@ -3,10 +3,9 @@
 use super::{Env, today};
 use crate::facts::error::Error;
 use crate::facts::packet::Packet;
-use crate::facts::timeline::{self, State};
+use crate::facts::timeline;
 use crate::facts::workspace::Workspace;
 use chrono::NaiveDate;
-use std::fmt::Write as _;
 
 /// Flags of `handoff timeline`.
 #[derive(Debug, clap::Args)]
@@ -69,7 +68,7 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
         TimelineFormat::Text => print!(
             "{}",
             // Titles and ids were written out before they were painted; only the colours stay.
-            crate::support::words::neutral_keeping_colour(&text(
+            crate::support::words::neutral_keeping_colour(&crate::output::timeline::text(
                 &packet,
                 &kind.spec.name,
                 day0,
@@ -80,97 +79,4 @@ pub fn run(env: &Env, args: &TimelineArgs) -> Result<u8, Error> {
         ),
     }
     Ok(0)
-}
-
-fn text(
-    packet: &Packet,
-    kind: &str,
-    day0: NaiveDate,
-    today: NaiveDate,
-    placed: &[timeline::Placed],
-    color: bool,
-) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} ({}): day 0 is {}; today is {} ({})\n",
-        crate::support::words::neutral(&packet.id),
-        crate::support::words::neutral(kind),
-        day0.format("%a %Y-%m-%d"),
-        today.format("%a %Y-%m-%d"),
-        timeline::day_label(day0, today)
-    );
-    let _ = writeln!(
-        out,
-        "  {:>4}  {:<14}  {:<9}  milestone",
-        "day", "date", "state"
-    );
-    let mut marked = false;
-    for m in placed {
-        if !marked && m.date > today {
-            let _ = writeln!(
-                out,
-                "  {:>4}  {:<14}  {:<9}  ◀ today",
-                "",
-                today.format("%a %Y-%m-%d").to_string(),
-                ""
-            );
-            marked = true;
-        }
-        let state = m.state.name();
-        let state = if color {
-            let code = match m.state {
-                State::Done => "32",
-                State::Late => "33",
-                State::DueToday => "33;1",
-                State::Upcoming => "0",
-                State::Overdue => "31;1",
-            };
-            format!("\x1b[{code}m{state:<9}\x1b[0m")
-        } else {
-            format!("{state:<9}")
-        };
-        let mut notes = Vec::new();
-        match (m.done_on, m.late_by) {
-            (Some(on), Some(days)) => notes.push(format!(
-                "done {}, {}",
-                on.format("%a %Y-%m-%d"),
-                crate::output::report::plural(
-                    days.unsigned_abs() as usize,
-                    "day late",
-                    "days late"
-                )
-            )),
-            (Some(on), None) => notes.push(format!("done {}", on.format("%a %Y-%m-%d"))),
-            _ => {}
-        }
-        if let Some(from) = m.moved_from {
-            notes.push(format!("moved from {}", from.format("%a %m-%d")));
-        }
-        if m.weekend {
-            notes.push("⚠ falls on a weekend".to_string());
-        }
-        let notes = if notes.is_empty() {
-            String::new()
-        } else {
-            format!("  ({})", notes.join("; "))
-        };
-        let _ = writeln!(
-            out,
-            "  {:>4}  {:<14}  {state}  {}{notes}",
-            m.offset,
-            m.date.format("%a %Y-%m-%d").to_string(),
-            crate::support::words::neutral(&m.title)
-        );
-    }
-    if !marked {
-        let _ = writeln!(
-            out,
-            "  {:>4}  {:<14}  {:<9}  ◀ today",
-            "",
-            today.format("%a %Y-%m-%d").to_string(),
-            ""
-        );
-    }
-    out
 }

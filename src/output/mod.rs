@@ -3,10 +3,15 @@
 //! the judgements, the facts and `support`; never the commands.
 
 pub mod ics;
+pub mod kinds;
 pub mod lsp;
+pub mod man;
+pub mod metrics;
+pub mod new;
 pub mod portfolio;
 pub mod render;
 pub mod report;
 pub mod schema;
 pub mod stats;
+pub mod timeline;
 pub mod webhook;
