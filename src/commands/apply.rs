@@ -627,7 +627,7 @@ fn sign(
         today,
     };
     let plan = acts::plan_signoff(ws, &o.packet, &o.editing.shown, &request)
-        .map_err(|e| Error::usage(format!("{who}: {e}"), e.help().unwrap_or_default()))?;
+        .map_err(|e| Error::usage(format!("{who}: {e}"), e.help()))?;
     planned.push(format!("sign-off of {} as {role} by {person}", o.packet.id));
     update(o, plan.text);
     Ok(())

@@ -5,11 +5,15 @@ use crate::commands::args::{parse_date, parse_gate};
 use crate::facts::error::Error;
 use crate::facts::gate::Gate;
 use crate::facts::workspace::Workspace;
-use crate::judgement::verdict;
-use crate::output::report::{self, human::Style};
+use crate::judgement::{changed, verdict};
+use crate::output::report::{
+    self,
+    human::Style,
+    stream::{self, Stream},
+};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
-use std::io::Write as _;
+use std::path::PathBuf;
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,35 +96,12 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
     let today = today(args.today);
     ws.config.settings.verbose = env.verbose;
     trust_notes(env, &mut ws, args)?;
-    let evidence = match args.evidence.is_empty() {
-        true => None,
-        false => Some(
-            crate::facts::forge::Evidence::read(&args.evidence).map_err(|e| {
-                Error::usage(
-                    format!("--evidence {e}"),
-                    "pass the files `gh api --paginate repos/OWNER/REPO/pulls/N/reviews` and `…/issues/N/comments` write",
-                )
-            })?,
-        ),
-    };
+    let evidence = evidence(&args.evidence)?;
     crate::facts::prover::install(&mut ws.config.settings, evidence, false);
     let root = ws.config.packets_dir();
     if packets.is_empty() && !root.exists() && !args.allow_empty {
         // A CI job pointed at the wrong folder must not pass by checking nothing.
-        return Err(Error::usage(
-            format!(
-                "there is no packets folder {} here",
-                crate::support::paths::shown(&root)
-            ),
-            format!(
-                "run this in the repository that holds the packets (or pass it: `handoff -C DIR check`); handoff.toml's `packets` names the folder{}; pass --allow-empty when no packets is fine",
-                ws.config
-                    .file
-                    .as_ref()
-                    .map(|f| format!(" (read from {})", crate::support::paths::shown(f)))
-                    .unwrap_or_default()
-            ),
-        ));
+        return Err(no_packets_folder(&ws, &root));
     }
     let mut dirs = ws.select(&packets)?;
     if let Some(base) = &args.changed_since {
@@ -136,64 +117,121 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
         // Quiet prints the reasons a packet fails, one line each.
         concise: args.format == CheckFormat::Concise || env.quiet,
     };
-    // One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
-    // output says so.
-    let deny = |verdicts: &mut [verdict::Verdict]| {
-        if args.deny_warnings {
-            for v in verdicts.iter_mut().filter(|v| v.warnings > 0) {
-                v.pass = false;
-            }
-        }
-    };
     let human = matches!(args.format, CheckFormat::Human | CheckFormat::Concise);
     if human && dirs.is_empty() && !env.quiet {
-        match &args.changed_since {
-            Some(base) => {
-                eprintln!("no packet changed since {base}, and none crossed a gate since then")
-            }
-            None if args.staged => eprintln!("no packet has changes staged for commit"),
-            None => eprintln!(
-                "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
-                crate::support::words::inline(&crate::support::paths::shown(&root))
-            ),
-        }
+        eprintln!("{}", nothing_to_check(args, &root));
     }
     let extras = args.sarif.is_some() || args.summary.is_some() || args.github_output.is_some();
-    if args.output.is_none()
-        && !extras
-        && matches!(
-            args.format,
-            CheckFormat::Human | CheckFormat::Concise | CheckFormat::Json
-        )
-    {
-        let (code, said) = streamed(env, &ws, &dirs, args, today, style, deny);
+    if args.output.is_none() && !extras && (human || args.format == CheckFormat::Json) {
+        let (code, said) = streamed(env, &ws, &dirs, args, today, style);
         proof_notes(env, &ws, said.as_deref());
         return Ok(code);
     }
-    let (mut verdicts, note) = verdict::check_many(&dirs, &ws, today, args.gate);
-    deny(&mut verdicts);
+    at_once(env, &ws, &dirs, args, today, style)
+}
+
+/// The forge's records that `--evidence` names, read; none without it.
+fn evidence(files: &[PathBuf]) -> Result<Option<crate::facts::forge::Evidence>, Error> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    crate::facts::forge::Evidence::read(files).map(Some).map_err(|e| {
+        Error::usage(
+            format!("--evidence {e}"),
+            "pass the files `gh api --paginate repos/OWNER/REPO/pulls/N/reviews` and `…/issues/N/comments` write",
+        )
+    })
+}
+
+/// The refusal to check a repository with no packets folder `root`.
+fn no_packets_folder(ws: &Workspace, root: &std::path::Path) -> Error {
+    Error::usage(
+        format!(
+            "there is no packets folder {} here",
+            crate::support::paths::shown(root)
+        ),
+        format!(
+            "run this in the repository that holds the packets (or pass it: `handoff -C DIR check`); handoff.toml's `packets` names the folder{}; pass --allow-empty when no packets is fine",
+            ws.config
+                .file
+                .as_ref()
+                .map(|f| format!(" (read from {})", crate::support::paths::shown(f)))
+                .unwrap_or_default()
+        ),
+    )
+}
+
+/// Why there is nothing to check, for a person (the packets folder is `root`).
+fn nothing_to_check(args: &CheckArgs, root: &std::path::Path) -> String {
+    match &args.changed_since {
+        Some(base) => format!("no packet changed since {base}, and none crossed a gate since then"),
+        None if args.staged => "no packet has changes staged for commit".to_string(),
+        None => format!(
+            "no packets under {}; create one with `handoff new <id> --kind <kind> --day0 <date> --from <team> --to <team>`",
+            crate::support::words::inline(&crate::support::paths::shown(root))
+        ),
+    }
+}
+
+/// One meaning per exit code: with --deny-warnings a packet with warnings fails, and every
+/// output says so.
+fn deny(args: &CheckArgs, verdicts: &mut [verdict::Verdict]) {
+    if args.deny_warnings {
+        for v in verdicts.iter_mut().filter(|v| v.warnings > 0) {
+            v.pass = false;
+        }
+    }
+}
+
+/// Check every packet, then write the report (to `--output` or stdout) and, from the same run,
+/// the SARIF file, the job summary and the step's outputs.
+fn at_once(
+    env: &Env,
+    ws: &Workspace,
+    dirs: &[PathBuf],
+    args: &CheckArgs,
+    today: NaiveDate,
+    style: Style,
+) -> Result<u8, Error> {
+    let (mut verdicts, note) = verdict::check_many(dirs, ws, today, args.gate);
+    deny(args, &mut verdicts);
     if let Some(note) = note.as_ref().filter(|_| !env.quiet) {
         eprintln!("note: {}", crate::support::words::inline(note));
     }
+    let base = report::base_in_repo(&env.cwd);
     let text = match args.format {
         CheckFormat::Human | CheckFormat::Concise => report::human::render(&verdicts, style),
         CheckFormat::Json => report::json::render(&verdicts, today),
-        CheckFormat::Sarif => report::sarif::render(&verdicts, &report::base_in_repo(&env.cwd)),
-        CheckFormat::Github => report::github::render(&verdicts, &report::base_in_repo(&env.cwd)),
+        CheckFormat::Sarif => report::sarif::render(&verdicts, &base),
+        CheckFormat::Github => report::github::render(&verdicts, &base),
     };
     // The other reports of the same run first, so that a CI step reading them finds them all
     // whatever the main report does.
-    let base = report::base_in_repo(&env.cwd);
+    let summary = side_reports(args, &verdicts, &base)?;
+    match &args.output {
+        Some(path) => crate::facts::atomic::write_output(path, &text)?,
+        None => print!("{text}"),
+    }
+    proof_notes(env, ws, note.as_deref());
+    Ok(u8::from(summary.failed > 0))
+}
+
+/// The SARIF file, the job summary and the step's outputs the flags ask for; the run's totals.
+fn side_reports(
+    args: &CheckArgs,
+    verdicts: &[verdict::Verdict],
+    base: &str,
+) -> Result<report::Summary, Error> {
     if let Some(path) = &args.sarif {
-        crate::facts::atomic::write_output(path, &report::sarif::render(&verdicts, &base))?;
+        crate::facts::atomic::write_output(path, &report::sarif::render(verdicts, base))?;
     }
     if let Some(path) = &args.summary {
         crate::facts::atomic::append_output(
             path,
-            &report::summary::render(&verdicts, &base, report::summary::room(path)),
+            &report::summary::render(verdicts, base, report::summary::room(path)),
         )?;
     }
-    let summary = report::Summary::of(&verdicts);
+    let summary = report::Summary::of(verdicts);
     if let Some(path) = &args.github_output {
         let verdict = if summary.failed > 0 { "fail" } else { "pass" };
         crate::facts::atomic::append_output(
@@ -204,33 +242,24 @@ pub fn run(env: &Env, args: &CheckArgs) -> Result<u8, Error> {
             ),
         )?;
     }
-    match &args.output {
-        Some(path) => crate::facts::atomic::write_output(path, &text)?,
-        None => print!("{text}"),
-    }
-    proof_notes(env, &ws, note.as_deref());
-    Ok(u8::from(summary.failed > 0))
+    Ok(summary)
 }
 
 /// The human report or the JSON document to the terminal or a pipe, written a chunk of packets
-/// at a time as they are checked (memory holds one chunk, whatever the number of packets); the
-/// summary comes last. A closed pipe (`| head`) stops the writing, not the check: the exit
-/// status still covers every packet.
+/// at a time as they are checked; the exit status covers every packet, whatever happened to the
+/// pipe. Also why the audit could not run, when it could not (said once, on stderr).
 fn streamed(
     env: &Env,
     ws: &Workspace,
-    dirs: &[std::path::PathBuf],
+    dirs: &[PathBuf],
     args: &CheckArgs,
-    today: chrono::NaiveDate,
+    today: NaiveDate,
     style: Style,
-    deny: impl Fn(&mut [verdict::Verdict]) + Sync,
 ) -> (u8, Option<String>) {
     let json = args.format == CheckFormat::Json;
     let mut said = None;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut summary = report::Summary::default();
-    let mut repeated = report::repeated::Repeated::default();
-    let mut open = !json || report::json::write_head(&mut out, today).is_ok();
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut stream = Stream::start(out, json, style, today);
     let _ = verdict::check_streaming(
         dirs,
         ws,
@@ -242,44 +271,14 @@ fn streamed(
             }
             said = Some(why.to_string());
         },
-        |v| deny(std::slice::from_mut(v)),
-        |v| match json {
-            true => report::json::packet_text(v),
-            // The human report is laid out per chunk below, once what to fold is decided.
-            false => Ok(Vec::new()),
-        },
+        |v| deny(args, std::slice::from_mut(v)),
+        |v| stream::laid_out(json, v),
         |chunk| {
-            if !json {
-                summary.add_each(chunk.iter().map(|(v, _)| v));
-                open = open
-                    && report::human::write_packets(
-                        &mut out,
-                        &mut repeated,
-                        chunk.iter().map(|(v, _)| v),
-                        style,
-                    )
-                    .is_ok();
-                return Ok(());
-            }
-            for (v, text) in &chunk {
-                let first = summary.packets == 0;
-                summary.add(std::slice::from_ref(v));
-                open = open
-                    && (first || !json || out.write_all(b",").is_ok())
-                    && text.as_ref().is_ok_and(|t| out.write_all(t).is_ok());
-            }
+            stream.packets(chunk);
             Ok(())
         },
     );
-    if open {
-        let _ = match json {
-            true => report::json::write_tail(&mut out, &summary, summary.packets > 0),
-            false => out
-                .write_all(repeated.text(style.color).as_bytes())
-                .and_then(|()| report::human::write_summary(&mut out, &summary, style)),
-        }
-        .and_then(|()| out.flush());
-    }
+    let summary = stream.finish();
     (u8::from(summary.failed > 0), said)
 }
 
@@ -298,7 +297,7 @@ fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
 
 /// The packets among `dirs` with changes staged for commit; all of them when the configuration
 /// or a repo kind is staged (either can move every packet's verdict).
-fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path::PathBuf>, Error> {
+fn staged(ws: &Workspace, dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
     let files = crate::facts::history::staged(&root).map_err(|e| {
         Error::usage(
@@ -306,62 +305,27 @@ fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path
             "run it inside a git repository (a pre-commit hook does)",
         )
     })?;
-    let everything = files.iter().any(|f| moves_every_verdict(f));
-    if everything {
-        return Ok(dirs);
-    }
-    Ok(dirs
-        .into_iter()
-        .filter(|dir| {
-            let abs = dir.canonicalize().unwrap_or(dir.clone());
-            files.iter().any(|f| f.starts_with(&abs))
-        })
-        .collect())
-}
-
-/// Whether a changed file can move every packet's verdict: `handoff.toml`, or anything under
-/// `.handoff/` (repo kinds, signed kinds, templates).
-fn moves_every_verdict(file: &std::path::Path) -> bool {
-    file.file_name()
-        .is_some_and(|n| n == crate::facts::config::FILE_NAME)
-        || file.components().any(|c| c.as_os_str() == ".handoff")
+    Ok(changed::touched(dirs, &files))
 }
 
 /// The packets among `dirs` that changed since `base`, or whose calendar gate moved since then.
 fn changed_since(
     ws: &Workspace,
-    dirs: Vec<std::path::PathBuf>,
+    dirs: Vec<PathBuf>,
     base: &str,
-    today: chrono::NaiveDate,
-) -> Result<Vec<std::path::PathBuf>, Error> {
+    today: NaiveDate,
+) -> Result<Vec<PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
     let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
         Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
-    // The configuration or a repo kind can move every packet's verdict.
-    if changes.files.iter().any(|f| moves_every_verdict(f)) {
-        return Ok(dirs);
-    }
-    Ok(dirs
-        .into_iter()
-        .filter(|dir| {
-            let abs = dir.canonicalize().unwrap_or(dir.clone());
-            if changes.files.iter().any(|f| f.starts_with(&abs)) {
-                return true;
-            }
-            let packet =
-                crate::facts::packet::Packet::load(dir, &crate::support::paths::shown_path(dir));
-            let days = packet
-                .kind_name()
-                .and_then(|k| ws.kinds.get(k))
-                .map(|k| k.spec.gates)
-                .unwrap_or_default();
-            packet.day0().is_some_and(|d0| {
-                crate::facts::gate::Gate::of_date(d0, changes.base_date, days)
-                    != crate::facts::gate::Gate::of_date(d0, today, days)
-            })
-        })
-        .collect())
+    Ok(changed::since(
+        ws,
+        dirs,
+        &changes.files,
+        changes.base_date,
+        today,
+    ))
 }
 
 /// Trust for this run: read from `--base` when given, and what the change does to it listed; a

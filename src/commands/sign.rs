@@ -2,12 +2,11 @@
 
 use super::Env;
 use crate::facts::error::Error;
-use crate::facts::gate::Gate;
 use crate::facts::packet::Packet;
-use crate::facts::signoff;
 use crate::facts::workspace::Workspace;
 use crate::judgement::acts;
-use crate::judgement::open::Open;
+use crate::output::sign;
+use chrono::NaiveDate;
 
 /// Flags of `handoff sign`.
 #[derive(Debug, clap::Args)]
@@ -61,18 +60,14 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
         false => None,
     };
     let editing = super::edit_packet(&dir, "signed")?;
-    let request = acts::SignRequest {
-        role: args.role.clone(),
-        signer: signer.clone(),
-        note: args.note.clone(),
-        replace: args.replace,
-        force: args.force,
-        via: None,
-        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        today: super::today(args.today),
-    };
-    let plan = acts::plan_signoff(&ws, &editing.packet, &editing.shown, &request)?;
-    warn_open(&plan);
+    let today = super::today(args.today);
+    let plan = acts::plan_signoff(
+        &ws,
+        &editing.packet,
+        &editing.shown,
+        &request(args, signer, today),
+    )?;
+    eprint!("{}", sign::open_warning(&plan));
     let kind = ws.require_kind(ws.kind_name_of(&editing.packet))?;
     let message = format!("Sign off {} as {}", editing.packet.id, plan.signoff.role);
     let (kept, committed) = record(
@@ -94,70 +89,45 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     if env.quiet {
         return Ok(0);
     }
-    if let Some(r) = &plan.replaced {
-        println!("{r}");
-    }
-    println!(
-        "Signed {} as {} ({signer}), {}.",
-        packet.id,
-        plan.signoff.role,
-        short(&plan.signoff.digest)
+    print!("{}", sign::signed(&packet.id, &plan));
+    print!(
+        "{}",
+        sign::where_it_stands(&after_signing(&ws, kind, &dir, &plan, today), &shown)
     );
-    if plan.unbound {
-        println!(
-            "Note: the {} role is bound to nobody, so anyone may sign it; name its holder under [people] in handoff.toml.",
-            plan.signoff.role
-        );
-    }
-    say_where_it_stands(&ws, kind, &dir, &plan, request.today, &shown);
-    match &committed {
-        Some(c) => println!(
-            "Committed {} \"{message}\", {}.",
-            c.id.get(..8).unwrap_or(&c.id),
-            if c.signed {
-                "signed"
-            } else {
-                "not signed (set `git config commit.gpgsign true` with a signing key, or pass -S, so that the commit proves who signed)"
-            }
-        ),
-        None => {
-            let also = kept
-                .as_deref()
-                .map(|k| format!(" {}", crate::support::paths::shown(k)))
-                .unwrap_or_default();
-            println!(
-                "Record it in git as the signer (or sign with --commit next time):\n  git add {shown}{also} && git commit -m \"{message}\""
-            );
-        }
-    }
+    print!(
+        "{}",
+        sign::recorded(committed.as_ref(), kept.as_deref(), &shown, &message)
+    );
     Ok(0)
 }
 
-/// The acceptance criteria still open at the gate, and those falling due later, on stderr.
-fn warn_open(plan: &acts::SignPlan) {
-    let gate = plan.gate;
-    if !plan.open.is_empty() {
-        eprintln!(
-            "warning: {} still open at the {gate} gate:",
-            crate::output::report::plural(
-                plan.open.len(),
-                "acceptance criterion is",
-                "acceptance criteria are"
-            )
-        );
-        for t in &plan.open {
-            eprintln!("  - [ ] {}", crate::support::words::neutral(t));
-        }
+/// The sign-off the flags ask for, by `signer`, made now.
+fn request(args: &SignArgs, signer: String, today: NaiveDate) -> acts::SignRequest {
+    acts::SignRequest {
+        role: args.role.clone(),
+        signer,
+        note: args.note.clone(),
+        replace: args.replace,
+        force: args.force,
+        via: None,
+        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        today,
     }
-    let later = plan.reading.later_criteria();
-    if let Some((_, Some(last))) = later.last() {
-        eprintln!(
-            "note: {} later, the last by {}; ticking {} then edits the packet, so this sign-off will need renewing",
-            crate::output::report::plural(later.len(), "criterion falls due", "criteria fall due"),
-            plan.reading.when(*last),
-            if later.len() == 1 { "it" } else { "them" }
-        );
-    }
+}
+
+/// The packet in `dir` as it now stands, read again with the proofs looked for afresh (the
+/// commit is new), judged after the sign-off `plan` recorded.
+fn after_signing(
+    ws: &Workspace,
+    kind: &crate::facts::kind::Kind,
+    dir: &std::path::Path,
+    plan: &acts::SignPlan,
+    today: NaiveDate,
+) -> acts::AfterSigning {
+    let mut settings = ws.config.settings.clone();
+    crate::facts::prover::install(&mut settings, None, false);
+    let signed = Packet::load(dir, &crate::support::paths::shown_path(dir));
+    acts::after_signing(ws, &settings, kind, &signed, &plan.signoff, today)
 }
 
 /// Write the sign-off, with the kind's requirements as signed (so that the packet is judged by
@@ -212,121 +182,6 @@ fn record(
     }
 }
 
-/// The packet as it now stands, history included (a fresh look: the commit is new): whether
-/// this sign-off counts yet, and what is left to sign or to do.
-fn say_where_it_stands(
-    ws: &Workspace,
-    kind: &crate::facts::kind::Kind,
-    dir: &std::path::Path,
-    plan: &acts::SignPlan,
-    today: chrono::NaiveDate,
-    shown: &str,
-) {
-    let spec = &kind.spec;
-    let mut settings = ws.config.settings.clone();
-    crate::facts::prover::install(&mut settings, None, false);
-    let signed = Packet::load(dir, &crate::support::paths::shown_path(dir));
-    let after = signoff::Review::of(&signed, spec, &settings);
-    let mine = after
-        .standings
-        .iter()
-        .rev()
-        .find(|st| st.signoff.role == plan.signoff.role && st.signoff.by == plan.signoff.by);
-    if let Some(why) = mine.and_then(|st| st.proven.why_not.as_deref()) {
-        println!(
-            "It does not count yet: {}.",
-            crate::support::words::neutral(why)
-        );
-    }
-    let missing: Vec<&str> = spec
-        .roles_for(signed.front.as_ref())
-        .map(|r| r.name.as_str())
-        .filter(|r| !after.signed(r))
-        .collect();
-    if missing.is_empty() {
-        for line in next_steps(&signed, kind, ws, today, shown) {
-            println!("{line}");
-        }
-    } else {
-        println!("Still to sign: {}.", missing.join(", "));
-    }
-}
-
-/// What to do once every role has signed: set the status forward when the signed-off gate
-/// passes; else what is still open, each with the day it falls due, and how to get there.
-/// Never a step that would fail the gate.
-fn next_steps(
-    signed: &Packet,
-    kind: &crate::facts::kind::Kind,
-    ws: &Workspace,
-    today: chrono::NaiveDate,
-    shown: &str,
-) -> Vec<String> {
-    use crate::facts::gate::Status;
-    if signed.status().is_some_and(|s| s >= Status::SignedOff) {
-        return vec![format!(
-            "Every role has signed, and the status says {}: commit it.",
-            signed.status().map(|s| s.name()).unwrap_or_default()
-        )];
-    }
-    let blocking =
-        crate::judgement::open::blocking(signed, &ws.kinds, &ws.config, today, Gate::SignedOff);
-    if blocking.is_empty() {
-        return vec![format!(
-            "Every role has signed. Next: set `status: signed-off` in {shown} (moving the status forward keeps the sign-offs fresh) and commit it."
-        )];
-    }
-    let gate = crate::judgement::verdict::gate_for(signed, ws, today).max(Gate::Ready);
-    let open = Open::of(signed, kind, &ws.config.settings, today, gate);
-    let neutral = |s: &str| crate::support::words::neutral(s).into_owned();
-    let mut lines = vec![
-        "Every role has signed, but the packet does not pass the signed-off gate yet. Still open:"
-            .to_string(),
-    ];
-    let mut listed: Vec<&str> = Vec::new();
-    for c in open.open_criteria() {
-        lines.push(format!("  - [ ] {}: due now", neutral(&c.text)));
-        listed.push(&c.text);
-    }
-    for (c, date) in open.later_criteria() {
-        let due = date.map_or_else(
-            || "due later".to_string(),
-            |d| format!("due {}", open.when(d)),
-        );
-        lines.push(format!("  - [ ] {}: {due}", neutral(&c.text)));
-        listed.push(&c.text);
-    }
-    for d in &blocking {
-        let criterion = d.rule == crate::judgement::rules::sections::CRITERIA_OPEN.id
-            && d.target.as_deref().is_some_and(|t| listed.contains(&t));
-        if !criterion {
-            lines.push(format!(
-                "  - {} ({}:{})",
-                neutral(&d.message),
-                d.file,
-                d.pos.line
-            ));
-        }
-    }
-    let by = signed
-        .day0()
-        .and_then(|d0| d0.checked_add_signed(chrono::Duration::days(kind.spec.gates.signed_off)));
-    let when = match by {
-        Some(d) if d > today => format!("by {}, when the signed-off gate applies", open.when(d)),
-        Some(d) => format!("now: the signed-off gate applies since {}", open.when(d)),
-        None => "before the signed-off gate".to_string(),
-    };
-    let tick = if listed.is_empty() {
-        "Settle each in"
-    } else {
-        "Tick each criterion in"
-    };
-    lines.push(format!(
-        "{tick} {shown} once it holds (or waive it with a reason: `handoff waive`). That edits the packet, so the sign-offs go stale: once nothing is open, each role signs again, {when}; then set `status: signed-off` and commit it."
-    ));
-    lines
-}
-
 /// The signed-kind copy a sign-off under `spec` relies on, when there is one on disk.
 fn signoff_kind_copy(
     ws: &Workspace,
@@ -339,10 +194,6 @@ fn signoff_kind_copy(
         &crate::facts::kind::signed::digest(spec),
     )
     .filter(|p| p.is_file())
-}
-
-fn short(digest: &str) -> &str {
-    digest.get(..19).unwrap_or(digest)
 }
 
 /// Keep a copy of `spec`'s requirements for sign-offs to be judged by; returns the file when it

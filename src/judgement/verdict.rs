@@ -37,15 +37,20 @@ pub struct Verdict {
 /// The gate a loaded packet must pass on `today`: the later of status and calendar.
 pub fn gate_for(packet: &Packet, ws: &Workspace, today: NaiveDate) -> Gate {
     let by_status = packet.status().map_or(Gate::Draft, Gate::of_status);
+    by_status.max(calendar_gate(packet, ws, today))
+}
+
+/// The gate the calendar alone sets a packet on `day`, by its kind's gate days (the defaults
+/// for a kind not known); draft without day 0.
+pub fn calendar_gate(packet: &Packet, ws: &Workspace, day: NaiveDate) -> Gate {
     let days = packet
         .kind_name()
         .and_then(|k| ws.kinds.get(k))
         .map(|k| k.spec.gates)
         .unwrap_or_default();
-    let by_date = packet
+    packet
         .day0()
-        .map_or(Gate::Draft, |d0| Gate::of_date(d0, today, days));
-    by_status.max(by_date)
+        .map_or(Gate::Draft, |d0| Gate::of_date(d0, day, days))
 }
 
 /// Load and check one packet.

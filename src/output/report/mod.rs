@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod repeated;
 pub mod sarif;
+pub mod stream;
 pub mod summary;
 
 use crate::judgement::verdict::Verdict;
