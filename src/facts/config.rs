@@ -1,8 +1,8 @@
 //! `handoff.toml`: found by walking up from the working directory, stopping at the git root.
 
+use crate::facts::proof::ProofMethod;
 use serde::Deserialize;
 
-pub use crate::facts::proof::ProofMethod;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 //! fresh. Each sign-off records the status it was signed at; a status moved back below it (a packet
 //! sent back) makes the sign-off stale all the same.
 
-use crate::facts::config::Settings;
+use crate::facts::config::{Holders, Settings};
 use crate::facts::gate::Status;
 use crate::facts::kind::{KindSpec, RoleSpec};
 use crate::facts::packet::Packet;
@@ -271,8 +271,9 @@ pub fn digest(packet: &Packet) -> String {
 }
 
 fn compute_digest(packet: &Packet) -> String {
-    let within = files::work_tree_of(&crate::support::paths::absolute(&packet.dir))
-        .unwrap_or_else(|| packet.dir.clone());
+    let within =
+        crate::facts::packet::tree::work_tree_of(&crate::support::paths::absolute(&packet.dir))
+            .unwrap_or_else(|| packet.dir.clone());
     let series = crate::facts::metrics::series_files(packet);
     let mut d = Digester::default();
     for rel in packet.files() {
@@ -525,8 +526,6 @@ fn crlf_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(text)
     }
 }
-
-pub use crate::facts::config::Holders;
 
 /// Who may sign `role` for this packet: the people at the packet field the kind binds it to,
 /// else the `[people]` entry named like the role, else anyone.

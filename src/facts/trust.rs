@@ -7,11 +7,11 @@
 //! count until the change has landed; a kind the change weakens is judged as at REF; a kind new in
 //! the change is used, with a warning that it needs review.
 
+use crate::facts::config::Holders;
 use crate::facts::config::{FILE_NAME, People, Settings};
 use crate::facts::error::Error;
 use crate::facts::kind::{Caveat, CaveatKind, Kind, KindSpec, RoleSpec, compare};
 use crate::facts::packet::Packet;
-use crate::facts::signoff::Holders;
 use crate::facts::workspace::Workspace;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -3,8 +3,8 @@
 
 use crate::facts::git::Committed;
 use crate::judgement::acts::{AfterSigning, Next, Replaced, SignPlan, Stood, Unsettled};
-use crate::output::report::plural;
 use crate::support::words::neutral;
+use crate::support::words::plural;
 use std::fmt::Write as _;
 
 /// The acceptance criteria still open at the gate, and those falling due later (for stderr).

@@ -2,7 +2,7 @@
 //! templates rendered around it.
 
 use super::{FieldSpec, FieldType, Kind};
-pub use crate::facts::packet::edit::scalar;
+use crate::facts::packet::edit::scalar;
 use chrono::NaiveDate;
 use minijinja::Environment;
 use serde::Serialize;

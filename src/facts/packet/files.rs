@@ -6,14 +6,13 @@
 //! working copy once everything is committed. Outside git, every file in the folder counts.
 //! Names, depth and dots make no difference: `.runbook.md` and `a/b/c/d/e/f/g/h/i/x.md` are in.
 
+use super::tree::{MAX_WALK_DEPTH, MAX_WALK_FILES, work_tree_of};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The largest file a packet may hold: a packet is text, and the digest reads every file.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
-pub use super::tree::{MAX_WALK_DEPTH, MAX_WALK_FILES, work_tree_of};
 
 /// Prefix and suffix of the temporary files `handoff sign` writes beside `handoff.md`; never
 /// part of a packet (a killed `sign` may leave one behind, and the next `sign` removes it).

@@ -1,12 +1,15 @@
 //! The kind's questions: every answer present, of the right shape, well formed, and no key unknown.
 
-use super::{Ctx, Rule, did_you_mean};
+use super::{Ctx, Rule};
 use crate::facts::gate::Gate;
 use crate::facts::kind::{FieldSpec, FieldType, KindSpec};
+use crate::facts::packet::is_placeholder;
 use crate::facts::packet::parse_date;
 use crate::facts::packet::yaml::{Node, Value};
+use crate::facts::person::is_person;
 use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Edit, Fix, Severity};
+use crate::support::suggest::did_you_mean;
 use std::fmt::Write as _;
 
 /// A key the kind does not know.
@@ -474,10 +477,6 @@ pub fn quote_line_value(line: &str) -> Option<String> {
     let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
     Some(format!("{key}: \"{escaped}\""))
 }
-
-pub use crate::facts::packet::is_placeholder;
-
-pub use crate::facts::person::is_person;
 
 fn dotted(path: &str, key: &str) -> String {
     match (path.is_empty(), key.is_empty()) {

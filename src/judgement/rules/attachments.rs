@@ -110,7 +110,10 @@ fn visit(ctx: &mut Ctx, fields: &[FieldSpec], map: &Node, named: &mut Vec<String
         match field.ty {
             FieldType::Map => visit(ctx, &field.fields, node, named),
             FieldType::File => {
-                if let Some(name) = node.as_str().filter(|s| !super::answers::is_placeholder(s)) {
+                if let Some(name) = node
+                    .as_str()
+                    .filter(|s| !crate::facts::packet::is_placeholder(s))
+                {
                     named.push(name.trim_start_matches("./").to_string());
                     check_file(ctx, field, node, name);
                 }

@@ -3,9 +3,10 @@
 //! the receiving team by name), so that no late surprise waits for the live handoff.
 
 use super::{Ctx, Rule};
+use crate::facts::config::Holders;
 use crate::facts::kind::KindSpec;
 use crate::facts::packet::yaml::Node;
-use crate::facts::signoff::{Holders, holders};
+use crate::facts::signoff::holders;
 use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 

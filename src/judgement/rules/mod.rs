@@ -279,8 +279,6 @@ pub fn check(
     out
 }
 
-pub use crate::support::suggest::did_you_mean;
-
 #[cfg(test)]
 mod tests {
     use super::*;

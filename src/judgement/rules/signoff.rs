@@ -3,9 +3,10 @@
 //! [`crate::facts::signoff::Review`].
 
 use super::{Ctx, Rule};
+use crate::facts::config::Holders;
 use crate::facts::gate::Gate;
 use crate::facts::kind::KindSpec;
-use crate::facts::signoff::{Freshness, Holders, Review, day_of};
+use crate::facts::signoff::{Freshness, Review, day_of};
 use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
 use crate::support::suggest::did_you_mean;

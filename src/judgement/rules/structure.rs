@@ -1,11 +1,12 @@
 //! The header every packet has whatever its kind: id, title, kind, teams, day 0, status.
 
-use super::{Ctx, Rule, did_you_mean};
+use super::{Ctx, Rule};
 use crate::facts::gate::Status;
 use crate::facts::kind::Kinds;
 use crate::facts::packet::{parse_date, valid_id};
 use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::Severity;
+use crate::support::suggest::did_you_mean;
 
 /// A header key is missing.
 pub static HEADER_MISSING: Rule = Rule {

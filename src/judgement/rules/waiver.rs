@@ -3,10 +3,11 @@
 //! facts come from [`crate::facts::waiver`].
 
 use super::{Ctx, Rule};
+use crate::facts::config::Holders;
 use crate::facts::config::Settings;
 use crate::facts::kind::KindSpec;
 use crate::facts::packet::Packet;
-use crate::facts::signoff::{Holders, holders};
+use crate::facts::signoff::holders;
 use crate::facts::waiver::{self, Waiver};
 use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Diagnostic, Severity, Waived};

@@ -1,10 +1,11 @@
 //! Diagnostics for people: rustc-style snippets (miette) and a one-line verdict per packet.
 
+use super::Summary;
 use super::repeated::Repeated;
-use super::{Summary, plural};
 use crate::facts::packet::source::SourceFile;
 use crate::judgement::diagnostic::{Diagnostic, Severity};
 use crate::judgement::verdict::Verdict;
+use crate::support::words::plural;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,

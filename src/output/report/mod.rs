@@ -9,6 +9,7 @@ pub mod stream;
 pub mod summary;
 
 use crate::judgement::verdict::Verdict;
+use crate::support::words::plural;
 
 /// Totals over a run.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
@@ -84,8 +85,6 @@ impl Summary {
     }
 }
 
-pub use crate::support::words::plural;
-
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
@@ -113,7 +112,7 @@ pub fn root_relative(base: &str, file: &str) -> String {
 
 /// Where the working directory lies below the repository root (`team/`), or `""`.
 pub fn base_in_repo(cwd: &std::path::Path) -> String {
-    let Some(top) = crate::facts::packet::files::work_tree_of(cwd) else {
+    let Some(top) = crate::facts::packet::tree::work_tree_of(cwd) else {
         return String::new();
     };
     cwd.strip_prefix(&top)

@@ -93,7 +93,7 @@ impl Due {
 fn unanswered(node: Option<&Node>) -> bool {
     match node.map(|n| &n.value) {
         None | Some(Value::Null) => true,
-        Some(Value::Str(s)) => crate::judgement::rules::answers::is_placeholder(s),
+        Some(Value::Str(s)) => crate::facts::packet::is_placeholder(s),
         _ => false,
     }
 }
@@ -263,7 +263,7 @@ pub(super) fn missing(f: &FieldSpec) -> Cell {
 pub(super) fn cell(i: &Inputs, f: &FieldSpec, node: Option<&Node>) -> Cell {
     let Some(node) = node else { return missing(f) };
     match &node.value {
-        Value::Str(s) if !crate::judgement::rules::answers::is_placeholder(s) => {
+        Value::Str(s) if !crate::facts::packet::is_placeholder(s) => {
             let text = match (f.ty, i.settings.people.get(s.trim())) {
                 (FieldType::Person, Some(person)) => format!("{s} ({})", person.joined()),
                 _ => s.to_string(),
