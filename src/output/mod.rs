@@ -2,6 +2,7 @@
 //! figures, the portfolio, the editor schema, Slack messages and the language server. May use
 //! the judgements, the facts and `support`; never the commands.
 
+pub mod figures;
 pub mod ics;
 pub mod kinds;
 pub mod lsp;
