@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod acts;
+pub mod attention;
 pub mod diagnostic;
 pub mod open;
 pub mod pull;

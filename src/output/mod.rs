@@ -14,5 +14,6 @@ pub mod render;
 pub mod report;
 pub mod schema;
 pub mod stats;
+pub mod status;
 pub mod timeline;
 pub mod webhook;
