@@ -1,6 +1,7 @@
 //! The judgements: the rules, each a small unit with an id and its explanation, the one
 //! findings model, a packet's verdict at its gate, what is still open for it (and falls due
-//! when), who is acting, and what a KPI pull may do. May use the facts and `support`.
+//! when), who is acting, and what a KPI pull may do; what needs attention across a portfolio,
+//! and what the audit trail flags. May use the facts and `support`.
 
 pub mod actor;
 pub mod acts;
@@ -11,4 +12,5 @@ pub mod pull;
 #[cfg(test)]
 mod rule_cases;
 pub mod rules;
+pub mod trail;
 pub mod verdict;

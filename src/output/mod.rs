@@ -5,6 +5,7 @@
 pub mod figures;
 pub mod ics;
 pub mod kinds;
+pub mod log;
 pub mod lsp;
 pub mod man;
 pub mod metrics;
