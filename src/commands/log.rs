@@ -6,9 +6,9 @@ use crate::facts::error::Error;
 use crate::facts::history::{self, Change, Commit};
 use crate::facts::packet::Packet;
 use crate::facts::workspace::Workspace;
-use serde::Serialize;
+use crate::judgement::trail;
+use crate::output::log::{self, Entry};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,35 +26,13 @@ pub struct LogArgs {
     pub verify_signatures: bool,
 }
 
-#[derive(Serialize)]
-struct Entry {
-    commit: Option<Commit>,
-    changes: Vec<Change>,
-    flags: Vec<String>,
-}
-
 /// Print the packet's story; exit 1 when the audit flags a sign-off the packet still carries.
 pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
     let ws = Workspace::open(&env.cwd)?.showing_proofs();
     let dir = ws.packet(&args.packet)?;
-    let abs = std::path::absolute(&dir).unwrap_or(dir.clone());
-    let top = history::toplevel(&abs).map_err(|e| {
-        Error::usage(format!("the audit needs git: {e}"), "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
-    })?;
-    let rel = abs
-        .strip_prefix(&top)
-        .unwrap_or(&abs)
-        .to_string_lossy()
-        .replace('\\', "/");
-    let mut story = Story::new(&dir);
-    history::stream(
-        &top,
-        std::slice::from_ref(&rel),
-        args.verify_signatures,
-        |steps| story.take(steps),
-    )
-    .and_then(|()| story.error.take().map_or(Ok(()), Err))
-    .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
+    let verify = args.verify_signatures;
+    let top = toplevel(&dir)?;
+    let story = read_story(&dir, &top, verify)?;
     let current = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
     // A cut-off history would tell a wrong story of who committed what: say so, audit nothing.
     let shallow = history::is_shallow(&top);
@@ -62,75 +40,91 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         eprintln!("note: {}", history::SHALLOW_NOTE);
     }
     let (mut entries, previous, recorded) = story.finish();
-    for e in &mut entries {
-        if let Some(commit) = &e.commit {
-            e.flags = flags(&e.changes, commit, shallow, args.verify_signatures);
-        }
+    if !shallow {
+        flag_commits(&mut entries, verify);
     }
-    // What the working tree has that the last commit does not.
-    let committed_text = previous
-        .as_ref()
-        .and_then(|p| p.file.as_ref().map(|f| f.text.clone()));
-    let working_text = current.file.as_ref().map(|f| f.text.clone());
-    if working_text != committed_text {
-        let mut changes = history::diff(previous.as_deref(), Some(&current));
-        if working_text.is_none() {
-            changes = vec![Change::Deleted];
-        }
-        let flags = changes
-            .iter()
-            .filter_map(|c| match c {
-                Change::SignedOff { role, by, .. } => Some(format!(
-                    "{role} sign-off by {by} is not committed yet (unrecorded)"
-                )),
-                _ => None,
-            })
-            .collect();
-        entries.push(Entry {
-            commit: None,
-            changes,
-            flags,
-        });
+    entries.extend(uncommitted(previous.as_deref(), &current));
+    let flagged = !shallow && audit_fails(&recorded, &current, verify);
+    let records = crate::facts::prover::records_of(&current);
+    let proven = ws.config.settings.prove(&current, &records);
+    let proofs = log::proofs(records, proven);
+    match args.format {
+        TextFormat::Json => println!("{}", log::json(&current.id, &entries, &proofs)),
+        TextFormat::Text => print!("{}", log::text(&current.id, &entries, &proofs)),
     }
+    Ok(u8::from(flagged))
+}
 
-    // The exit status speaks of the sign-offs the packet carries now: a sign-off that was
-    // mis-committed once and signed again properly since is history, not a finding.
+/// The top of the work tree that holds the packet's folder.
+fn toplevel(dir: &Path) -> Result<std::path::PathBuf, Error> {
+    let abs = std::path::absolute(dir).unwrap_or(dir.to_path_buf());
+    history::toplevel(&abs).map_err(|e| {
+        Error::usage(format!("the audit needs git: {e}"), "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
+    })
+}
+
+/// The packet's story, read from its history in one walk (with each commit's signature when
+/// `verify`).
+fn read_story<'a>(dir: &'a Path, top: &Path, verify: bool) -> Result<Story<'a>, Error> {
+    let abs = std::path::absolute(dir).unwrap_or(dir.to_path_buf());
+    let rel = abs
+        .strip_prefix(top)
+        .unwrap_or(&abs)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let mut story = Story::new(dir);
+    history::stream(top, std::slice::from_ref(&rel), verify, |steps| {
+        story.take(steps)
+    })
+    .and_then(|()| story.error.take().map_or(Ok(()), Err))
+    .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
+    Ok(story)
+}
+
+/// The audit's flags on the sign-offs each commit adds.
+fn flag_commits(entries: &mut [Entry], verify: bool) {
+    for e in entries {
+        if let Some(commit) = &e.commit {
+            e.flags = trail::commit_flags(&e.changes, commit, verify)
+                .iter()
+                .map(log::flag)
+                .collect();
+        }
+    }
+}
+
+/// What the working tree has that the last commit (`previous`) does not, if anything.
+fn uncommitted(previous: Option<&Packet>, current: &Packet) -> Option<Entry> {
+    let committed_text = previous.and_then(|p| p.file.as_ref().map(|f| &f.text));
+    let working_text = current.file.as_ref().map(|f| &f.text);
+    if working_text == committed_text {
+        return None;
+    }
+    let changes = if working_text.is_none() {
+        vec![Change::Deleted]
+    } else {
+        history::diff(previous, Some(current))
+    };
+    let flags = trail::uncommitted_flags(&changes)
+        .iter()
+        .map(log::flag)
+        .collect();
+    Some(Entry {
+        commit: None,
+        changes,
+        flags,
+    })
+}
+
+/// Whether the sign-offs the packet carries now fail the audit. The exit status speaks of
+/// those: a sign-off that was mis-committed once and signed again properly since is history,
+/// not a finding.
+fn audit_fails(recorded: &Recorded, current: &Packet, verify: bool) -> bool {
     let recorded: HashMap<crate::facts::signoff::Key, &Commit> = recorded
         .iter()
         .map(|(k, (_, c))| (k.clone(), &**c))
         .collect();
-    let flagged = !shallow && current_findings(&recorded, &current, args.verify_signatures);
-    let proofs = proofs(&current, &ws.config.settings);
-    match args.format {
-        TextFormat::Json => {
-            let doc =
-                serde_json::json!({ "packet": current.id, "entries": entries, "proofs": proofs });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        }
-        TextFormat::Text => {
-            let mut out = text(&current.id, &entries);
-            if !proofs.is_empty() {
-                // Indented like a commit's changes: unindented lines are commits.
-                out.push_str("  what proves each record it carries now:\n");
-                for p in &proofs {
-                    let _ = writeln!(
-                        out,
-                        "    {} {}: {}{}",
-                        p.record,
-                        p.by,
-                        p.proven.proof.describe(),
-                        if p.proven.counts {
-                            ""
-                        } else {
-                            " (does not count)"
-                        }
-                    );
-                }
-            }
-            print!("{}", crate::support::words::neutral(&out));
-        }
-    }
-    Ok(u8::from(flagged))
+    trail::current_fails(&recorded, current, verify)
 }
 
 /// A sign-off entry, with the version (counted from the newest) and the commit that first
@@ -318,129 +312,5 @@ impl<'a> Story<'a> {
             .collect();
         self.entries.reverse();
         (self.entries, self.latest.flatten(), recorded)
-    }
-}
-
-/// The warnings on a commit's sign-offs: committed by someone else, or (with
-/// `--verify-signatures`) without a good git signature.
-fn flags(changes: &[Change], commit: &Commit, shallow: bool, verify: bool) -> Vec<String> {
-    let mut flags = Vec::new();
-    for c in changes.iter().filter(|_| !shallow) {
-        if let Change::SignedOff { role, by, .. } = c {
-            if crate::facts::person::email_of(by).is_some_and(|e| e != commit.email.to_lowercase())
-            {
-                flags.push(format!(
-                    "{role} sign-off by {by} was committed by {} <{}>",
-                    commit.author, commit.email
-                ));
-            }
-            if verify && commit.signature != Some('G') {
-                let sig = commit
-                    .signature
-                    .map_or("none".to_string(), |c| c.to_string());
-                flags.push(format!(
-                    "{role} sign-off commit has no good git signature (git reports `{sig}`: G good, B bad, U untrusted, N none)"
-                ));
-            }
-        }
-    }
-    flags
-}
-
-/// A record the packet carries now, and how it is proven.
-#[derive(Serialize)]
-struct RecordProof {
-    /// `pm sign-off`, `waiver of metric.source`, `send-back of 2026-12-04`.
-    record: String,
-    /// Who it names.
-    by: String,
-    /// How it is proven.
-    #[serde(flatten)]
-    proven: crate::facts::proof::Proven,
-}
-
-/// How each sign-off, waiver and send-back of the packet as it is now is proven.
-fn proofs(packet: &Packet, settings: &crate::facts::config::Settings) -> Vec<RecordProof> {
-    let records = crate::facts::prover::records_of(packet);
-    let proven = settings.prove(packet, &records);
-    records
-        .into_iter()
-        .zip(proven)
-        .map(|(r, proven)| RecordProof {
-            record: match r.kind {
-                crate::facts::proof::RecordKind::SignOff => {
-                    format!("{} sign-off by", r.role.unwrap_or_default())
-                }
-                crate::facts::proof::RecordKind::Waiver => {
-                    format!("waiver of `{}` by", r.target.unwrap_or_default())
-                }
-                crate::facts::proof::RecordKind::SendBack => "send-back by".to_string(),
-            },
-            by: r.by,
-            proven,
-        })
-        .collect()
-}
-
-/// Whether the sign-offs in the packet as it is now fail the audit: uncommitted, committed by
-/// someone else, or (with `--verify-signatures`) recorded in a commit without a good signature.
-fn current_findings(
-    recorded: &HashMap<crate::facts::signoff::Key, &Commit>,
-    packet: &Packet,
-    verify: bool,
-) -> bool {
-    if !history::audit_recorded(recorded, packet).is_empty() {
-        return true;
-    }
-    verify && recorded.values().any(|c| c.signature != Some('G'))
-}
-
-fn text(id: &str, entries: &[Entry]) -> String {
-    let mut out = String::new();
-    if entries.is_empty() {
-        let _ = writeln!(out, "{id}: no history yet (the packet is not committed)");
-    }
-    for e in entries {
-        match &e.commit {
-            Some(c) => {
-                let _ = writeln!(
-                    out,
-                    "{} {} {} <{}>  {}",
-                    c.short,
-                    c.date.get(..10).unwrap_or(&c.date),
-                    c.author,
-                    c.email,
-                    c.subject
-                );
-            }
-            None => {
-                let _ = writeln!(out, "uncommitted changes");
-            }
-        }
-        for change in &e.changes {
-            let _ = writeln!(out, "    {}", describe(change));
-        }
-        for flag in &e.flags {
-            let _ = writeln!(out, "    ! {flag}");
-        }
-    }
-    out
-}
-
-fn describe(c: &Change) -> String {
-    match c {
-        Change::Created => "created the packet".into(),
-        Change::Deleted => "deleted the packet".into(),
-        Change::Answers { count, open } => format!("with {count} answers, {open} still open"),
-        Change::Status { from, to } => format!("status {from} -> {to}"),
-        Change::Answered { path } => format!("answered {path}"),
-        Change::Changed { path } => format!("changed {path}"),
-        Change::Unanswered { path } => format!("removed the answer to {path}"),
-        Change::Checked { criterion } => format!("checked: {criterion}"),
-        Change::Unchecked { criterion } => format!("unchecked: {criterion}"),
-        Change::SignedOff { role, by, at } => format!("signed off as {role}: {by} at {at}"),
-        Change::SentBack { by, reason } => format!("sent back by {by}: {reason}"),
-        Change::Body => "edited the body".into(),
-        Change::File { file } => format!("changed {file}"),
     }
 }

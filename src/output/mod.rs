@@ -3,8 +3,10 @@
 //! `sign` tells the signer, and the language server. May use the judgements, the facts and
 //! `support`; never the commands.
 
+pub mod figures;
 pub mod ics;
 pub mod kinds;
+pub mod log;
 pub mod lsp;
 pub mod man;
 pub mod metrics;
@@ -16,5 +18,6 @@ pub mod report;
 pub mod schema;
 pub mod sign;
 pub mod stats;
+pub mod status;
 pub mod timeline;
 pub mod webhook;
