@@ -3,7 +3,9 @@
 use super::Env;
 use crate::commands::args::TextFormat;
 use crate::facts::error::Error;
-use crate::facts::history::{self, Change, Commit};
+use crate::facts::git::{Batch, GitError};
+use crate::facts::history::changes::Change;
+use crate::facts::history::{self, Commit};
 use crate::facts::packet::Packet;
 use crate::facts::workspace::Workspace;
 use serde::Serialize;
@@ -47,7 +49,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .to_string_lossy()
         .replace('\\', "/");
     let mut story = Story::new(&dir);
-    history::stream(
+    history::steps::stream(
         &top,
         std::slice::from_ref(&rel),
         args.verify_signatures,
@@ -73,7 +75,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         .and_then(|p| p.file.as_ref().map(|f| f.text.clone()));
     let working_text = current.file.as_ref().map(|f| f.text.clone());
     if working_text != committed_text {
-        let mut changes = history::diff(previous.as_deref(), Some(&current));
+        let mut changes = history::changes::diff(previous.as_deref(), Some(&current));
         if working_text.is_none() {
             changes = vec![Change::Deleted];
         }
@@ -141,7 +143,7 @@ type Recorded = HashMap<crate::facts::signoff::Key, (usize, Arc<Commit>)>;
 /// until the version before it is read, then gets its changes. Each distinct text is parsed once
 /// (a body read before is not read again), on the thread that reads the texts while git lists
 /// the commits; a text whose front matter is the same as the version it is compared with is not
-/// compared there (see [`history::diff`]).
+/// compared there (see [`history::changes::diff`]).
 struct Story<'a> {
     dir: &'a Path,
     /// Entries, newest first.
@@ -158,10 +160,10 @@ struct Story<'a> {
     /// The last few versions parsed whose bodies differ, whose body readings a new text reuses.
     bodies: Vec<Arc<Packet>>,
     /// For blobs let go of and needed again.
-    refetch: Option<history::Blobs>,
+    refetch: Option<Batch>,
     top: Option<std::path::PathBuf>,
     recorded: Recorded,
-    error: Option<history::GitError>,
+    error: Option<GitError>,
 }
 
 impl<'a> Story<'a> {
@@ -215,7 +217,7 @@ impl<'a> Story<'a> {
     }
 
     /// The version a blob seen before reads as (again, when it was let go of).
-    fn again(&mut self, blob: &history::StepBlob) -> Option<Arc<Packet>> {
+    fn again(&mut self, blob: &history::steps::StepBlob) -> Option<Arc<Packet>> {
         if !self.readable.get(blob.slot).copied().unwrap_or(false) {
             return None;
         }
@@ -224,7 +226,7 @@ impl<'a> Story<'a> {
         }
         if self.refetch.is_none() {
             let top = self.top.as_deref()?;
-            match history::Blobs::open(top) {
+            match Batch::open(top) {
                 Ok(b) => self.refetch = Some(b),
                 Err(e) => {
                     self.error = Some(e);
@@ -232,7 +234,11 @@ impl<'a> Story<'a> {
                 }
             }
         }
-        let text = match self.refetch.as_mut()?.texts(&[blob.id.as_str()]) {
+        let text = match self
+            .refetch
+            .as_mut()?
+            .texts(&[blob.id.as_str()], crate::facts::packet::MAX_FILE_BYTES)
+        {
             Ok(mut t) => t.pop().flatten()?,
             Err(e) => {
                 self.error = Some(e);
@@ -244,13 +250,13 @@ impl<'a> Story<'a> {
         Some(packet)
     }
 
-    fn take(&mut self, steps: Vec<history::Step>) {
+    fn take(&mut self, steps: Vec<history::steps::Step>) {
         for step in steps {
             self.step(step);
         }
     }
 
-    fn step(&mut self, step: history::Step) {
+    fn step(&mut self, step: history::steps::Step) {
         let index = self.entries.len();
         let state = if step.deleted {
             Some(None)
@@ -298,7 +304,7 @@ impl<'a> Story<'a> {
 
     /// The changes of entry `index`, from the state before it to the state after it.
     fn settle(&mut self, index: usize, before: Option<&Packet>, after: Option<&Packet>) {
-        let mut changes = history::diff(before, after);
+        let mut changes = history::changes::diff(before, after);
         let entry = &mut self.entries[index];
         changes.append(&mut entry.changes);
         entry.changes = changes;
@@ -389,7 +395,7 @@ fn current_findings(
     packet: &Packet,
     verify: bool,
 ) -> bool {
-    if !history::audit_recorded(recorded, packet).is_empty() {
+    if !history::audit::findings(recorded, packet).is_empty() {
         return true;
     }
     verify && recorded.values().any(|c| c.signature != Some('G'))

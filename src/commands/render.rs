@@ -174,7 +174,7 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
             };
             // The history's shape, read once; each packet's texts are fetched with its page.
             let shape = shapes(&dirs);
-            let readers: std::sync::Mutex<Vec<history::Blobs>> = Default::default();
+            let readers: std::sync::Mutex<Vec<crate::facts::git::Batch>> = Default::default();
             verdict::check_chunks(
                 &dirs,
                 ws,
@@ -188,7 +188,8 @@ pub fn run(env: &Env, args: &RenderArgs) -> Result<u8, Error> {
                             let hist = match &shape {
                                 Some((h, top)) => {
                                     let taken = readers.lock().ok().and_then(|mut r| r.pop());
-                                    let blobs = taken.map_or_else(|| history::Blobs::open(top), Ok);
+                                    let blobs = taken
+                                        .map_or_else(|| crate::facts::git::Batch::open(top), Ok);
                                     let one = blobs.and_then(|mut blobs| {
                                         let one = history::one_packet(
                                             h,
@@ -412,7 +413,7 @@ fn review_of(
     let rel = hist.map(|(_, top)| rel_of(top, dir));
     let history = hist.map(|(h, _)| h).zip(rel.as_deref());
     let commits: BTreeMap<crate::facts::signoff::Key, String> = match history {
-        Some((h, rel)) => history::recorded_in(h, rel, packet)
+        Some((h, rel)) => history::audit::recorded_in(h, rel, packet)
             .into_iter()
             .map(|(k, c)| (k, c.short.to_string()))
             .collect(),

@@ -162,6 +162,16 @@ pub enum Object {
     Missing,
 }
 
+impl Object {
+    /// Its text, when it is a blob read whole and UTF-8 text.
+    pub fn text(self) -> Option<String> {
+        match self {
+            Object::Bytes(bytes) => String::from_utf8(bytes).ok(),
+            Object::TooBig(_) | Object::Missing => None,
+        }
+    }
+}
+
 /// The objects named by `names` (ids, or `COMMIT:path`), in order; any over `cap` bytes is
 /// passed over unread.
 pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, GitError> {
@@ -171,24 +181,10 @@ pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, Gi
     if names.iter().any(|n| n.contains(['\n', '\0'])) {
         return Err(GitError("an object name holds a line break".into()));
     }
-    let (mut child, mut stdin, mut reader) = cat_file_batch(top)?;
-    let mut out = Vec::with_capacity(names.len());
-    // A few names at a time, so that writing never waits on a full pipe.
-    for batch in names.chunks(64) {
-        let request: String = batch.iter().map(|n| format!("{n}\n")).collect();
-        stdin
-            .write_all(request.as_bytes())
-            .and_then(|()| stdin.flush())
-            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
-        for _ in batch {
-            out.push(read_object(&mut reader, cap)?);
-        }
-    }
-    drop(stdin);
-    let _ = child.wait();
-    Ok(out)
+    Batch::open(top)?.many(names, cap)
 }
 
+/// Read one `git cat-file --batch` answer; an error at the end of the output.
 fn read_object(reader: &mut impl BufRead, cap: u64) -> Result<Object, GitError> {
     let mut header = String::new();
     if reader
@@ -198,12 +194,14 @@ fn read_object(reader: &mut impl BufRead, cap: u64) -> Result<Object, GitError> 
     {
         return Err(GitError("git cat-file ended early".into()));
     }
+    // `<id> <kind> <size>`, or `<name> missing`.
     let mut fields = header.split(' ');
-    let kind = fields.nth(1).unwrap_or_default().to_string();
+    let blob = fields.nth(1) == Some("blob");
     let Some(size) = fields.next().and_then(|s| s.trim().parse::<u64>().ok()) else {
         return Ok(Object::Missing);
     };
-    if size > cap && kind == "blob" {
+    // An object larger than asked for is passed over, never held in memory.
+    if size > cap && blob {
         let skipped = std::io::copy(&mut reader.take(size + 1), &mut std::io::sink())
             .map_err(|e| GitError(e.to_string()))?;
         if skipped != size + 1 {
@@ -211,6 +209,7 @@ fn read_object(reader: &mut impl BufRead, cap: u64) -> Result<Object, GitError> 
         }
         return Ok(Object::TooBig(size));
     }
+    // Read into spare capacity: no zeroing of a buffer about to be overwritten.
     let mut buf = Vec::with_capacity(size as usize + 1);
     let read = reader
         .by_ref()
@@ -222,7 +221,7 @@ fn read_object(reader: &mut impl BufRead, cap: u64) -> Result<Object, GitError> 
     }
     buf.pop();
     // A folder or a commit where a file was asked for is no file.
-    Ok(if kind == "blob" {
+    Ok(if blob {
         Object::Bytes(buf)
     } else {
         Object::Missing
@@ -368,8 +367,10 @@ pub fn unstage(top: &Path, files: &[std::path::PathBuf]) -> Result<(), GitError>
     output(top, &args).map(|_| ())
 }
 
-/// One `git cat-file --batch` kept open for many questions, asked one at a time (for lookups
-/// spread over a run, such as each packet's text at the base).
+/// One `git cat-file --batch` kept open for many questions: asked one at a time (for lookups
+/// spread over a run, such as each packet's text at the base), a batch at a time (a bounded
+/// pipeline: never more than [`Batch::AT_ONCE`] requests in flight), or split in two, one thread
+/// asking while another reads the answers ([`Batch::halves`]).
 pub struct Batch {
     child: std::process::Child,
     stdin: std::process::ChildStdin,
@@ -382,53 +383,75 @@ impl std::fmt::Debug for Batch {
     }
 }
 
-/// A running `git cat-file --batch` in the repository at `top`: the process, where requests go
-/// and where the objects come back (every reader of objects starts it here).
-pub(crate) fn cat_file_batch(
-    top: &Path,
-) -> Result<
-    (
-        std::process::Child,
-        std::process::ChildStdin,
-        BufReader<std::process::ChildStdout>,
-    ),
-    GitError,
-> {
-    let mut child = command()
-        .current_dir(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        return Err(GitError("git cat-file has no pipes".into()));
-    };
-    Ok((child, stdin, BufReader::new(stdout)))
-}
-
 impl Batch {
-    /// Start it in the repository at `top`.
+    /// Requests written before their answers are read (their names fit in a pipe's buffer, so
+    /// writing never waits on reading).
+    pub const AT_ONCE: usize = 64;
+
+    /// Start it in the repository at `top`: every reader of objects starts git here.
     pub fn open(top: &Path) -> Result<Batch, GitError> {
-        let (child, stdin, stdout) = cat_file_batch(top)?;
+        let mut child = command()
+            .current_dir(top)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(GitError("git cat-file has no pipes".into()));
+        };
         Ok(Batch {
             child,
             stdin,
-            stdout,
+            stdout: BufReader::new(stdout),
         })
     }
 
     /// The object `name` names (an id, or `COMMIT:path`), passed over unread beyond `cap`.
     pub fn get(&mut self, name: &str, cap: u64) -> Result<Object, GitError> {
-        if name.contains(['\n', '\0']) {
-            return Err(GitError("an object name holds a line break".into()));
+        let (mut ask, mut answers) = self.halves();
+        ask.ask(name)?;
+        answers.next(cap)
+    }
+
+    /// The objects `names` name, in order, [`Batch::AT_ONCE`] at a time; any over `cap` bytes
+    /// is passed over unread.
+    pub fn many(&mut self, names: &[impl AsRef<str>], cap: u64) -> Result<Vec<Object>, GitError> {
+        let mut out = Vec::with_capacity(names.len());
+        for batch in names.chunks(Self::AT_ONCE) {
+            let mut request = String::new();
+            for name in batch {
+                let name = name.as_ref();
+                if name.contains(['\n', '\0']) {
+                    return Err(GitError("an object name holds a line break".into()));
+                }
+                request.push_str(name);
+                request.push('\n');
+            }
+            self.stdin
+                .write_all(request.as_bytes())
+                .and_then(|()| self.stdin.flush())
+                .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
+            for _ in batch {
+                out.push(read_object(&mut self.stdout, cap)?);
+            }
         }
-        self.stdin
-            .write_all(format!("{name}\n").as_bytes())
-            .and_then(|()| self.stdin.flush())
-            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
-        read_object(&mut self.stdout, cap)
+        Ok(out)
+    }
+
+    /// The texts of the blobs `ids`, in order: `None` for one that is missing, larger than
+    /// `cap` (passed over unread) or not UTF-8 text.
+    pub fn texts(&mut self, ids: &[&str], cap: u64) -> Result<Vec<Option<String>>, GitError> {
+        Ok(self.many(ids, cap)?.into_iter().map(Object::text).collect())
+    }
+
+    /// Where the requests go and where the answers come back, apart: for a pipeline where one
+    /// thread asks as names come and another reads the answers.
+    pub fn halves(&mut self) -> (Requests<'_>, Answers<'_>) {
+        (Requests(&mut self.stdin), Answers(&mut self.stdout))
     }
 }
 
@@ -436,5 +459,33 @@ impl Drop for Batch {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The asking half of a [`Batch`].
+#[derive(Debug)]
+pub struct Requests<'b>(&'b mut std::process::ChildStdin);
+
+impl Requests<'_> {
+    /// Ask for the object `name` names (an id, or `COMMIT:path`); its answer comes in turn.
+    pub fn ask(&mut self, name: &str) -> Result<(), GitError> {
+        if name.contains(['\n', '\0']) {
+            return Err(GitError("an object name holds a line break".into()));
+        }
+        self.0
+            .write_all(format!("{name}\n").as_bytes())
+            .and_then(|()| self.0.flush())
+            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))
+    }
+}
+
+/// The reading half of a [`Batch`].
+#[derive(Debug)]
+pub struct Answers<'b>(&'b mut BufReader<std::process::ChildStdout>);
+
+impl Answers<'_> {
+    /// The next answer, passed over unread beyond `cap`; an error when git stopped before it.
+    pub fn next(&mut self, cap: u64) -> Result<Object, GitError> {
+        read_object(self.0, cap)
     }
 }
