@@ -301,8 +301,9 @@ fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
 fn staged(ws: &Workspace, dirs: Vec<std::path::PathBuf>) -> Result<Vec<std::path::PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
     let files = crate::facts::history::changed::staged(&root).map_err(|e| {
-        Error::usage(
-            format!("--staged: {e}"),
+        Error::git(
+            "--staged",
+            e,
             "run it inside a git repository (a pre-commit hook does)",
         )
     })?;
@@ -336,7 +337,7 @@ fn changed_since(
 ) -> Result<Vec<std::path::PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
     let changes = crate::facts::history::changed::since(&root, base).map_err(|e| {
-        Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
+        Error::git(format!("--changed-since {base}"), e, "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
     // The configuration or a repo kind can move every packet's verdict.
     if changes.files.iter().any(|f| moves_every_verdict(f)) {

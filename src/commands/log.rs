@@ -41,7 +41,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
     let dir = ws.packet(&args.packet)?;
     let abs = std::path::absolute(&dir).unwrap_or(dir.clone());
     let top = history::toplevel(&abs).map_err(|e| {
-        Error::usage(format!("the audit needs git: {e}"), "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
+        Error::git("the audit needs git", e, "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
     })?;
     let rel = abs
         .strip_prefix(&top)
@@ -56,7 +56,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
         |steps| story.take(steps),
     )
     .and_then(|()| story.error.take().map_or(Ok(()), Err))
-    .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
+    .map_err(|e| Error::git("cannot read git history", e, ""))?;
     let current = Packet::load(&dir, &crate::support::paths::shown_path(&dir));
     // A cut-off history would tell a wrong story of who committed what: say so, audit nothing.
     let shallow = history::is_shallow(&top);

@@ -46,8 +46,9 @@ pub fn run(env: &Env, args: &StatsArgs) -> Result<u8, Error> {
     let mut status = 0;
     let (packets, overall) = if args.repos.is_empty() {
         crate::output::stats::compute(&ws, today, args.since).map_err(|e| {
-            Error::usage(
-                format!("stats come from git history: {e}"),
+            Error::git(
+                "stats come from git history",
+                e,
                 "run it inside the git repository that holds the packets",
             )
         })?

@@ -18,23 +18,9 @@ pub fn since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
     // Resolved, as git names it: the files are matched against resolved packet folders.
     let top = toplevel(dir)?;
     let top = top.canonicalize().unwrap_or(top);
-    let git = |args: &[&str]| -> Result<String, GitError> {
-        let out = crate::facts::git::command()
-            .current_dir(&top)
-            .args(args)
-            .output()
-            .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-        if !out.status.success() {
-            return Err(GitError(
-                String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            ));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
+    let git = |args: &[&str]| crate::facts::git::output(&top, args);
     if base.starts_with('-') {
-        return Err(GitError(format!(
-            "`{base}` is not a git revision (it starts with `-`)"
-        )));
+        return Err(GitError::OptionLike(base.to_string()));
     }
     let verified = git(&[
         "rev-parse",
@@ -43,11 +29,11 @@ pub fn since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
         "--end-of-options",
         &format!("{base}^{{commit}}"),
     ])
-    .map_err(|_| GitError(format!("`{base}` is not a commit in this repository")))?;
+    .map_err(|_| GitError::NoSuchCommit(base.to_string()))?;
     let base = verified.trim();
     let date = git(&["log", "-1", "--format=%cs", base, "--"])?;
     let base_date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| GitError(format!("cannot read the date of {base}")))?;
+        .map_err(|_| GitError::NoDate(base.to_string()))?;
     let mut files: Vec<PathBuf> = Vec::new();
     for list in [
         git(&[
@@ -76,24 +62,18 @@ pub fn since(dir: &Path, base: &str) -> Result<ChangedSince, GitError> {
 pub fn staged(dir: &Path) -> Result<Vec<PathBuf>, GitError> {
     let top = toplevel(dir)?;
     let top = top.canonicalize().unwrap_or(top);
-    let out = crate::facts::git::command()
-        .current_dir(&top)
-        .args([
+    let out = crate::facts::git::output(
+        &top,
+        &[
             "-c",
             "core.quotePath=false",
             "diff",
             "--cached",
             "--name-only",
             "-z",
-        ])
-        .output()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    if !out.status.success() {
-        return Err(GitError(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+        ],
+    )?;
+    Ok(out
         .split('\0')
         .filter(|l| !l.is_empty())
         .map(|l| top.join(l))

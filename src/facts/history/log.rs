@@ -123,9 +123,7 @@ pub(super) fn parse_line<'l>(line: &'l [u8], wanted: &HashMap<&str, usize>) -> L
 /// Wait for `git log`: `Some(())` when it succeeded, `None` for a repository without commits
 /// (no history yet), the error otherwise.
 pub(super) fn finish_log(child: &mut std::process::Child) -> Result<Option<()>, GitError> {
-    let status = child
-        .wait()
-        .map_err(|e| GitError(format!("git failed: {e}")))?;
+    let status = child.wait().map_err(GitError::Wait)?;
     if status.success() {
         return Ok(Some(()));
     }
@@ -136,7 +134,7 @@ pub(super) fn finish_log(child: &mut std::process::Child) -> Result<Option<()>, 
     if err.contains("does not have any commits") {
         return Ok(None);
     }
-    Err(GitError(format!("git log failed: {}", err.trim())))
+    Err(GitError::LogFailed(err.trim().to_string()))
 }
 
 /// What to hand `git log` as paths: the packet folders, or, for many, their parent folders (git

@@ -82,12 +82,9 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, GitError> {
         .current_dir(dir)
         .stderr(Stdio::null())
         .output()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        .map_err(GitError::Start)?;
     if !out.status.success() {
-        return Err(GitError(format!(
-            "{} is not in a git repository",
-            dir.display()
-        )));
+        return Err(GitError::NotARepository(dir.to_path_buf()));
     }
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
@@ -162,11 +159,8 @@ pub fn read_ids(top: &Path, packet_dirs: &[String]) -> Result<History, GitError>
     }
     let mut child = log_command(top, packet_dirs, false)
         .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| GitError("git gave no output".into()))?;
+        .map_err(GitError::Start)?;
+    let stdout = child.stdout.take().ok_or(GitError::NoOutput)?;
     let wanted = wanted(packet_dirs);
     let mut commits: Vec<Commit> = Vec::new();
     // Each packet's versions as git lists them, newest first, `commit` counted from the newest
@@ -178,7 +172,7 @@ pub fn read_ids(top: &Path, packet_dirs: &[String]) -> Result<History, GitError>
         buf.clear();
         let read = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| GitError(format!("cannot read git output: {e}")))?;
+            .map_err(GitError::Output)?;
         if read == 0 {
             break;
         }

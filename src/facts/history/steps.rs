@@ -59,11 +59,8 @@ pub fn stream(
     }
     let mut log = log_command(top, packet_dirs, verify_signatures)
         .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let log_out = log
-        .stdout
-        .take()
-        .ok_or_else(|| GitError("git gave no output".into()))?;
+        .map_err(GitError::Start)?;
+    let log_out = log.stdout.take().ok_or(GitError::NoOutput)?;
     let mut blobs = Batch::open(top)?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Step>(STEP_BATCH * 4);
     let wanted = wanted(packet_dirs);
@@ -123,7 +120,7 @@ fn send_steps(
     ask: &mut Requests<'_>,
     tx: &std::sync::mpsc::SyncSender<Step>,
 ) -> Result<(), GitError> {
-    let stopped = || GitError("the history reader stopped".into());
+    let stopped = || GitError::ReaderStopped;
     let mut slots: HashMap<String, usize> = HashMap::new();
     let mut commit: Option<Arc<Commit>> = None;
     let mut current: Option<Step> = None;
@@ -133,7 +130,7 @@ fn send_steps(
         buf.clear();
         let read = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| GitError(format!("cannot read git output: {e}")))?;
+            .map_err(GitError::Output)?;
         if read == 0 {
             break;
         }
