@@ -48,12 +48,8 @@ pub fn run(cli: Cli) -> Result<u8, error::Error> {
         Command::Waive(args) => commands::waive::run(&env, args),
         Command::SendBack(args) => commands::send_back::run(&env, args),
         Command::Apply(args) => commands::apply::run(&env, args),
-        Command::Lsp(args) => crate::output::lsp::serve(args.today).map_err(|e| {
-            crate::facts::error::Error::usage(
-                format!("the language server stopped: {e}"),
-                "start it from an editor's language client, which speaks LSP over stdio",
-            )
-        }),
+        Command::Lsp(args) => crate::output::lsp::serve(args.today)
+            .map_err(|e| crate::facts::error::Error::LanguageServer(Box::new(e))),
         Command::Upgrade(args) => commands::upgrade::run(&env, args),
         Command::Timeline(args) => commands::timeline::run(&env, args),
         Command::Log(args) => commands::log::run(&env, args),

@@ -477,9 +477,10 @@ fn commands_of(body: &str) -> Result<Vec<Command>, Error> {
 /// The packets whose files the pull request changes (since the base).
 fn changed_packets(ws: &Workspace, base: &str) -> Result<Vec<PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
-    let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
-        Error::usage(
-            format!("cannot tell which packets the pull request changes: {e}"),
+    let changes = crate::facts::history::changed::since(&root, base).map_err(|e| {
+        Error::git(
+            "cannot tell which packets the pull request changes",
+            e,
             "check out the pull request with its history (fetch-depth: 0)",
         )
     })?;

@@ -299,9 +299,10 @@ fn proof_notes(env: &Env, ws: &Workspace, said: Option<&str>) {
 /// or a repo kind is staged (either can move every packet's verdict).
 fn staged(ws: &Workspace, dirs: Vec<PathBuf>) -> Result<Vec<PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
-    let files = crate::facts::history::staged(&root).map_err(|e| {
-        Error::usage(
-            format!("--staged: {e}"),
+    let files = crate::facts::history::changed::staged(&root).map_err(|e| {
+        Error::git(
+            "--staged",
+            e,
             "run it inside a git repository (a pre-commit hook does)",
         )
     })?;
@@ -316,8 +317,8 @@ fn changed_since(
     today: NaiveDate,
 ) -> Result<Vec<PathBuf>, Error> {
     let root = std::path::absolute(&ws.config.root).unwrap_or(ws.config.root.clone());
-    let changes = crate::facts::history::changed_since(&root, base).map_err(|e| {
-        Error::usage(format!("--changed-since {base}: {e}"), "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
+    let changes = crate::facts::history::changed::since(&root, base).map_err(|e| {
+        Error::git(format!("--changed-since {base}"), e, "name a commit, branch or tag that exists here (in CI, fetch enough history: fetch-depth: 0)")
     })?;
     Ok(changed::since(
         ws,

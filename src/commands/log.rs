@@ -3,7 +3,9 @@
 use super::Env;
 use crate::commands::args::TextFormat;
 use crate::facts::error::Error;
-use crate::facts::history::{self, Change, Commit};
+use crate::facts::git::{Batch, GitError};
+use crate::facts::history::changes::Change;
+use crate::facts::history::{self, Commit};
 use crate::facts::packet::Packet;
 use crate::facts::workspace::Workspace;
 use crate::judgement::trail;
@@ -59,7 +61,7 @@ pub fn run(env: &Env, args: &LogArgs) -> Result<u8, Error> {
 fn toplevel(dir: &Path) -> Result<std::path::PathBuf, Error> {
     let abs = std::path::absolute(dir).unwrap_or(dir.to_path_buf());
     history::toplevel(&abs).map_err(|e| {
-        Error::usage(format!("the audit needs git: {e}"), "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
+        Error::git("the audit needs git", e, "run `git init` and commit the packet; `check`, `timeline` and `render` work without git")
     })
 }
 
@@ -73,11 +75,11 @@ fn read_story<'a>(dir: &'a Path, top: &Path, verify: bool) -> Result<Story<'a>, 
         .to_string_lossy()
         .replace('\\', "/");
     let mut story = Story::new(dir);
-    history::stream(top, std::slice::from_ref(&rel), verify, |steps| {
+    history::steps::stream(top, std::slice::from_ref(&rel), verify, |steps| {
         story.take(steps)
     })
     .and_then(|()| story.error.take().map_or(Ok(()), Err))
-    .map_err(|e| Error::usage(format!("cannot read git history: {e}"), ""))?;
+    .map_err(|e| Error::git("cannot read git history", e, ""))?;
     Ok(story)
 }
 
@@ -103,7 +105,7 @@ fn uncommitted(previous: Option<&Packet>, current: &Packet) -> Option<Entry> {
     let changes = if working_text.is_none() {
         vec![Change::Deleted]
     } else {
-        history::diff(previous, Some(current))
+        history::changes::diff(previous, Some(current))
     };
     let flags = trail::uncommitted_flags(&changes)
         .iter()
@@ -152,10 +154,10 @@ struct Story<'a> {
     /// The last few versions parsed whose bodies differ, whose body readings a new text reuses.
     bodies: Vec<Arc<Packet>>,
     /// For blobs let go of and needed again.
-    refetch: Option<history::Blobs>,
+    refetch: Option<Batch>,
     top: Option<std::path::PathBuf>,
     recorded: Recorded,
-    error: Option<history::GitError>,
+    error: Option<GitError>,
 }
 
 impl<'a> Story<'a> {
@@ -209,7 +211,7 @@ impl<'a> Story<'a> {
     }
 
     /// The version a blob seen before reads as (again, when it was let go of).
-    fn again(&mut self, blob: &history::StepBlob) -> Option<Arc<Packet>> {
+    fn again(&mut self, blob: &history::steps::StepBlob) -> Option<Arc<Packet>> {
         if !self.readable.get(blob.slot).copied().unwrap_or(false) {
             return None;
         }
@@ -218,7 +220,7 @@ impl<'a> Story<'a> {
         }
         if self.refetch.is_none() {
             let top = self.top.as_deref()?;
-            match history::Blobs::open(top) {
+            match Batch::open(top) {
                 Ok(b) => self.refetch = Some(b),
                 Err(e) => {
                     self.error = Some(e);
@@ -226,7 +228,11 @@ impl<'a> Story<'a> {
                 }
             }
         }
-        let text = match self.refetch.as_mut()?.texts(&[blob.id.as_str()]) {
+        let text = match self
+            .refetch
+            .as_mut()?
+            .texts(&[blob.id.as_str()], crate::facts::packet::MAX_FILE_BYTES)
+        {
             Ok(mut t) => t.pop().flatten()?,
             Err(e) => {
                 self.error = Some(e);
@@ -238,13 +244,13 @@ impl<'a> Story<'a> {
         Some(packet)
     }
 
-    fn take(&mut self, steps: Vec<history::Step>) {
+    fn take(&mut self, steps: Vec<history::steps::Step>) {
         for step in steps {
             self.step(step);
         }
     }
 
-    fn step(&mut self, step: history::Step) {
+    fn step(&mut self, step: history::steps::Step) {
         let index = self.entries.len();
         let state = if step.deleted {
             Some(None)
@@ -292,7 +298,7 @@ impl<'a> Story<'a> {
 
     /// The changes of entry `index`, from the state before it to the state after it.
     fn settle(&mut self, index: usize, before: Option<&Packet>, after: Option<&Packet>) {
-        let mut changes = history::diff(before, after);
+        let mut changes = history::changes::diff(before, after);
         let entry = &mut self.entries[index];
         changes.append(&mut entry.changes);
         entry.changes = changes;

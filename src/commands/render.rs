@@ -299,7 +299,7 @@ impl Site<'_> {
     ) -> Result<(), Error> {
         // The history's shape, read once; each packet's texts are fetched with its page.
         let shape = shapes(dirs);
-        let readers: std::sync::Mutex<Vec<history::Blobs>> = Default::default();
+        let readers: std::sync::Mutex<Vec<crate::facts::git::Batch>> = Default::default();
         verdict::check_chunks(
             dirs,
             ws,
@@ -412,10 +412,12 @@ fn packet_history(
     shape: &history::History,
     top: &Path,
     packet: &crate::facts::packet::Packet,
-    readers: &std::sync::Mutex<Vec<history::Blobs>>,
+    readers: &std::sync::Mutex<Vec<crate::facts::git::Batch>>,
 ) -> Option<(history::History, PathBuf)> {
     let taken = readers.lock().ok().and_then(|mut r| r.pop());
-    let mut blobs = taken.map_or_else(|| history::Blobs::open(top), Ok).ok()?;
+    let mut blobs = taken
+        .map_or_else(|| crate::facts::git::Batch::open(top), Ok)
+        .ok()?;
     let one = history::one_packet(shape, &rel_of(top, &packet.dir), &mut blobs);
     if let Ok(mut r) = readers.lock() {
         r.push(blobs);
@@ -507,7 +509,7 @@ fn review_of(
     let rel = hist.map(|(_, top)| rel_of(top, dir));
     let history = hist.map(|(h, _)| h).zip(rel.as_deref());
     let commits: BTreeMap<crate::facts::signoff::Key, String> = match history {
-        Some((h, rel)) => history::recorded_in(h, rel, packet)
+        Some((h, rel)) => history::audit::recorded_in(h, rel, packet)
             .into_iter()
             .map(|(k, c)| (k, c.short.to_string()))
             .collect(),

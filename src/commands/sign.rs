@@ -52,8 +52,9 @@ pub fn run(env: &Env, args: &SignArgs) -> Result<u8, Error> {
     // Where the commit goes, known before anything is written.
     let top = match args.commit {
         true => Some(crate::facts::git::top(&env.cwd).map_err(|e| {
-            Error::usage(
-                format!("--commit needs a git repository: {e}"),
+            Error::git(
+                "--commit needs a git repository",
+                e,
                 "run it in the repository that holds the packet, or sign without --commit",
             )
         })?),
@@ -174,8 +175,9 @@ fn record(
             if let Some(k) = &kept {
                 let _ = std::fs::remove_file(k);
             }
-            Err(Error::usage(
-                format!("git could not commit the sign-off, so nothing was recorded: {e}"),
+            Err(Error::git(
+                "git could not commit the sign-off, so nothing was recorded",
+                e,
                 "fix what git says (to sign commits with an SSH key: `git config gpg.format ssh` and `git config user.signingkey ~/.ssh/id_ed25519.pub`), then sign again",
             ))
         }

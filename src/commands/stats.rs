@@ -67,8 +67,9 @@ fn here(
     since: Option<NaiveDate>,
 ) -> Result<(Vec<PacketStats>, Overall), Error> {
     stats::compute(ws, today, since).map_err(|e| {
-        Error::usage(
-            format!("stats come from git history: {e}"),
+        Error::git(
+            "stats come from git history",
+            e,
             "run it inside the git repository that holds the packets",
         )
     })

@@ -493,23 +493,43 @@ pub struct Config {
 }
 
 /// A config that could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", crate::support::paths::shown(.file))]
 pub struct ConfigError {
     /// The file.
     pub file: PathBuf,
     /// What is wrong.
-    pub message: String,
+    #[source]
+    pub problem: ConfigProblem,
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            crate::support::paths::shown(&self.file),
-            self.message
-        )
-    }
+/// What is wrong with a config.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigProblem {
+    /// The file could not be read (or lies outside the repository).
+    #[error("cannot read the config: {0}")]
+    Unreadable(#[source] crate::support::inside::Refused),
+    /// It is not TOML, or a setting has the wrong shape.
+    #[error("{}", .0.to_string().trim_end())]
+    Toml(#[source] toml::de::Error),
+    /// `packets` names no folder inside the repository.
+    #[error(
+        "packets = \"{0}\" must be a folder inside the repository, given relative to handoff.toml (e.g. \"handoffs\"), without `..`"
+    )]
+    PacketsOutside(String),
+    /// A `[slack]` entry that is not an email and a Slack member id.
+    #[error(
+        "[slack] `{email}` = `{id}`: write an email and the person's Slack member id, e.g. \"jordan@example.com\" = \"U024BE7LH\""
+    )]
+    Slack {
+        /// The key written.
+        email: String,
+        /// The value written.
+        id: String,
+    },
+    /// A setting deserializing cannot check (people, logins, keys, `[trust]`), with its line.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Config {
@@ -538,11 +558,11 @@ impl Config {
         let text = crate::support::inside::read_text(file, root, crate::support::inside::MAX_BYTES)
             .map_err(|e| ConfigError {
                 file: file.to_path_buf(),
-                message: format!("cannot read the config: {e}"),
+                problem: ConfigProblem::Unreadable(e),
             })?;
         let settings: Settings = toml::from_str(&text).map_err(|e| ConfigError {
             file: file.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
+            problem: ConfigProblem::Toml(e),
         })?;
         let packets = Path::new(&settings.packets);
         if packets.is_absolute()
@@ -556,10 +576,7 @@ impl Config {
         {
             return Err(ConfigError {
                 file: file.to_path_buf(),
-                message: format!(
-                    "packets = \"{}\" must be a folder inside the repository, given relative to handoff.toml (e.g. \"handoffs\"), without `..`",
-                    settings.packets
-                ),
+                problem: ConfigProblem::PacketsOutside(settings.packets.clone()),
             });
         }
         for (email, id) in &settings.slack {
@@ -571,16 +588,17 @@ impl Config {
             if !email.contains('@') || !id_ok {
                 return Err(ConfigError {
                     file: file.to_path_buf(),
-                    message: format!(
-                        "[slack] `{email}` = `{id}`: write an email and the person's Slack member id, e.g. \"jordan@example.com\" = \"U024BE7LH\""
-                    ),
+                    problem: ConfigProblem::Slack {
+                        email: email.clone(),
+                        id: id.clone(),
+                    },
                 });
             }
         }
         if let Err(message) = settings.validate(&text) {
             return Err(ConfigError {
                 file: file.to_path_buf(),
-                message,
+                problem: ConfigProblem::Invalid(message),
             });
         }
         Ok(Config {
@@ -690,10 +708,10 @@ mod tests {
 
         std::fs::write(repo.join(FILE_NAME), "[people]\nops-lead = \"Jordan\"").unwrap();
         let err = Config::discover(&repo).unwrap_err();
-        assert!(err.message.contains("`ops-lead`"), "{}", err.message);
+        assert!(err.to_string().contains("`ops-lead`"), "{err}");
 
         std::fs::write(repo.join(FILE_NAME), "pakets = 1").unwrap();
         let err = Config::discover(&repo).unwrap_err();
-        assert!(err.message.contains("pakets"), "{}", err.message);
+        assert!(err.to_string().contains("pakets"), "{err}");
     }
 }

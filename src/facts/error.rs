@@ -1,17 +1,21 @@
 //! Why a command could not run (exit status 2). Gate failures are not errors: they are results.
 
 use crate::facts::config::ConfigError;
+use crate::facts::git::GitError;
 use crate::facts::kind::KindError;
 use std::path::PathBuf;
 
 /// A reason the tool could not do what was asked.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `handoff.toml` is unreadable or invalid.
-    Config(ConfigError),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
     /// A kind file is unreadable or invalid.
-    Kind(KindError),
+    #[error("{0}")]
+    Kind(#[from] KindError),
     /// The request itself cannot be carried out (unknown packet, existing packet, bad id, ...).
+    #[error("{message}")]
     Usage {
         /// What is wrong.
         message: String,
@@ -19,6 +23,7 @@ pub enum Error {
         help: String,
     },
     /// A file operation failed.
+    #[error("{}: {doing}: {source}", crate::support::paths::shown(.path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -27,6 +32,19 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// git could not answer what the command needs of it.
+    #[error("{doing}: {source}")]
+    Git {
+        /// What needed git.
+        doing: String,
+        /// Why git could not answer.
+        source: GitError,
+        /// What to do (empty: nothing to add).
+        help: &'static str,
+    },
+    /// The language server stopped before the client said `exit`.
+    #[error("the language server stopped: {0}")]
+    LanguageServer(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {
@@ -35,6 +53,15 @@ impl Error {
         Error::Usage {
             message: message.into(),
             help: help.into(),
+        }
+    }
+
+    /// git failed while `doing` something, with a help line (empty for none).
+    pub fn git(doing: impl Into<String>, source: GitError, help: &'static str) -> Self {
+        Error::Git {
+            doing: doing.into(),
+            source,
+            help,
         }
     }
 
@@ -52,39 +79,10 @@ impl Error {
             Error::Io { .. } => {
                 Some("check that the path exists and that you may write to it".into())
             }
-        }
-    }
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Config(e) => write!(f, "{e}"),
-            Error::Kind(e) => write!(f, "{e}"),
-            Error::Usage { message, .. } => f.write_str(message),
-            Error::Io {
-                path,
-                doing,
-                source,
-            } => write!(
-                f,
-                "{}: {doing}: {source}",
-                crate::support::paths::shown(path)
+            Error::Git { help, .. } => (!help.is_empty()).then(|| (*help).to_string()),
+            Error::LanguageServer(_) => Some(
+                "start it from an editor's language client, which speaks LSP over stdio".into(),
             ),
         }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<ConfigError> for Error {
-    fn from(e: ConfigError) -> Self {
-        Error::Config(e)
-    }
-}
-
-impl From<KindError> for Error {
-    fn from(e: KindError) -> Self {
-        Error::Kind(e)
     }
 }

@@ -4,20 +4,78 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Why git could not answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GitError(pub String);
-
-impl std::fmt::Display for GitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// git could not be started.
+    #[error("cannot run git: {0}")]
+    Start(#[source] std::io::Error),
+    /// git ran and failed: what it said on stderr.
+    #[error("{0}")]
+    Failed(String),
+    /// `git log` failed: what it said on stderr.
+    #[error("git log failed: {0}")]
+    LogFailed(String),
+    /// Waiting for git failed.
+    #[error("git failed: {0}")]
+    Wait(#[source] std::io::Error),
+    /// git's output could not be read.
+    #[error("cannot read git output: {0}")]
+    Output(#[source] std::io::Error),
+    /// git was started without the pipe its output comes through.
+    #[error("git gave no output")]
+    NoOutput,
+    /// The folder is in no git work tree.
+    #[error("{} is not in a git repository", .0.display())]
+    NotARepository(PathBuf),
+    /// A file to commit lies outside the work tree.
+    #[error("{} is outside the repository", crate::support::paths::shown(.0))]
+    Outside(PathBuf),
+    /// A revision given on the command line starts with `-` (git would read an option).
+    #[error("`{0}` is not a git revision (it starts with `-`)")]
+    OptionLike(String),
+    /// A revision that names no commit here.
+    #[error("`{0}` is not a commit in this repository")]
+    NoSuchCommit(String),
+    /// A commit whose date git did not give.
+    #[error("cannot read the date of {0}")]
+    NoDate(String),
+    /// What was handed to git as a commit id is not one.
+    #[error("not a commit id")]
+    NotACommitId,
+    /// An object name with a line break (the batch reads a name a line).
+    #[error("an object name holds a line break")]
+    LineBreak,
+    /// A blob asked for as text that is not UTF-8.
+    #[error("{0} is not UTF-8 text")]
+    NotText(String),
+    /// A blob asked for as text that is larger than allowed.
+    #[error("{spec} is larger than {cap} bytes")]
+    TooLarge {
+        /// The object asked for (`COMMIT:path`).
+        spec: String,
+        /// The most bytes allowed.
+        cap: u64,
+    },
+    /// `git cat-file --batch` was started without its pipes.
+    #[error("git cat-file has no pipes")]
+    NoPipes,
+    /// A request could not be written to `git cat-file --batch`.
+    #[error("git cat-file stopped: {0}")]
+    Stopped(#[source] std::io::Error),
+    /// An answer of `git cat-file --batch` could not be read.
+    #[error("{0}")]
+    Read(#[source] std::io::Error),
+    /// `git cat-file --batch` ended before all its answers.
+    #[error("git cat-file ended early")]
+    EndedEarly,
+    /// The thread reading the history's texts stopped before the log ended.
+    #[error("the history reader stopped")]
+    ReaderStopped,
 }
-
-impl std::error::Error for GitError {}
 
 /// The one way `git` is started: every run of git in the tool begins here. It never asks for a
 /// password on a terminal, takes no optional locks (a check never blocks a commit in progress),
@@ -37,9 +95,9 @@ pub fn output(dir: &Path, args: &[&str]) -> Result<String, GitError> {
         .current_dir(dir)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+        .map_err(GitError::Start)?;
     if !out.status.success() {
-        return Err(GitError(
+        return Err(GitError::Failed(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
@@ -73,8 +131,11 @@ pub fn blob_text(top: &Path, spec: &str, cap: u64) -> Result<Option<String>, Git
     match objects(top, &[spec.to_string()], cap)?.pop() {
         Some(Object::Bytes(bytes)) => String::from_utf8(bytes)
             .map(Some)
-            .map_err(|_| GitError(format!("{spec} is not UTF-8 text"))),
-        Some(Object::TooBig(_)) => Err(GitError(format!("{spec} is larger than {cap} bytes"))),
+            .map_err(|_| GitError::NotText(spec.to_string())),
+        Some(Object::TooBig(_)) => Err(GitError::TooLarge {
+            spec: spec.to_string(),
+            cap,
+        }),
         Some(Object::Missing) | None => Ok(None),
     }
 }
@@ -162,6 +223,16 @@ pub enum Object {
     Missing,
 }
 
+impl Object {
+    /// Its text, when it is a blob read whole and UTF-8 text.
+    pub fn text(self) -> Option<String> {
+        match self {
+            Object::Bytes(bytes) => String::from_utf8(bytes).ok(),
+            Object::TooBig(_) | Object::Missing => None,
+        }
+    }
+}
+
 /// The objects named by `names` (ids, or `COMMIT:path`), in order; any over `cap` bytes is
 /// passed over unread.
 pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, GitError> {
@@ -169,60 +240,45 @@ pub fn objects(top: &Path, names: &[String], cap: u64) -> Result<Vec<Object>, Gi
         return Ok(Vec::new());
     }
     if names.iter().any(|n| n.contains(['\n', '\0'])) {
-        return Err(GitError("an object name holds a line break".into()));
+        return Err(GitError::LineBreak);
     }
-    let (mut child, mut stdin, mut reader) = cat_file_batch(top)?;
-    let mut out = Vec::with_capacity(names.len());
-    // A few names at a time, so that writing never waits on a full pipe.
-    for batch in names.chunks(64) {
-        let request: String = batch.iter().map(|n| format!("{n}\n")).collect();
-        stdin
-            .write_all(request.as_bytes())
-            .and_then(|()| stdin.flush())
-            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
-        for _ in batch {
-            out.push(read_object(&mut reader, cap)?);
-        }
-    }
-    drop(stdin);
-    let _ = child.wait();
-    Ok(out)
+    Batch::open(top)?.many(names, cap)
 }
 
+/// Read one `git cat-file --batch` answer; an error at the end of the output.
 fn read_object(reader: &mut impl BufRead, cap: u64) -> Result<Object, GitError> {
     let mut header = String::new();
-    if reader
-        .read_line(&mut header)
-        .map_err(|e| GitError(e.to_string()))?
-        == 0
-    {
-        return Err(GitError("git cat-file ended early".into()));
+    if reader.read_line(&mut header).map_err(GitError::Read)? == 0 {
+        return Err(GitError::EndedEarly);
     }
+    // `<id> <kind> <size>`, or `<name> missing`.
     let mut fields = header.split(' ');
-    let kind = fields.nth(1).unwrap_or_default().to_string();
+    let blob = fields.nth(1) == Some("blob");
     let Some(size) = fields.next().and_then(|s| s.trim().parse::<u64>().ok()) else {
         return Ok(Object::Missing);
     };
-    if size > cap && kind == "blob" {
+    // An object larger than asked for is passed over, never held in memory.
+    if size > cap && blob {
         let skipped = std::io::copy(&mut reader.take(size + 1), &mut std::io::sink())
-            .map_err(|e| GitError(e.to_string()))?;
+            .map_err(GitError::Read)?;
         if skipped != size + 1 {
-            return Err(GitError("git cat-file ended early".into()));
+            return Err(GitError::EndedEarly);
         }
         return Ok(Object::TooBig(size));
     }
+    // Read into spare capacity: no zeroing of a buffer about to be overwritten.
     let mut buf = Vec::with_capacity(size as usize + 1);
     let read = reader
         .by_ref()
         .take(size + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| GitError(e.to_string()))?;
+        .map_err(GitError::Read)?;
     if read as u64 != size + 1 {
-        return Err(GitError("git cat-file ended early".into()));
+        return Err(GitError::EndedEarly);
     }
     buf.pop();
     // A folder or a commit where a file was asked for is no file.
-    Ok(if kind == "blob" {
+    Ok(if blob {
         Object::Bytes(buf)
     } else {
         Object::Missing
@@ -258,7 +314,7 @@ pub fn signatures(
         .iter()
         .any(|c| c.len() < 7 || !c.bytes().all(|b| b.is_ascii_hexdigit()))
     {
-        return Err(GitError("not a commit id".into()));
+        return Err(GitError::NotACommitId);
     }
     let allowed = format!(
         "gpg.ssh.allowedSignersFile={}",
@@ -326,12 +382,7 @@ pub fn commit_files(
             let abs = crate::support::paths::absolute(f);
             abs.strip_prefix(&top_abs)
                 .map(|r| format!(":(literal){}", r.to_string_lossy().replace('\\', "/")))
-                .map_err(|_| {
-                    GitError(format!(
-                        "{} is outside the repository",
-                        crate::support::paths::shown(f)
-                    ))
-                })
+                .map_err(|_| GitError::Outside(f.clone()))
         })
         .collect::<Result<_, _>>()?;
     let mut add: Vec<&str> = vec!["add", "--"];
@@ -368,8 +419,10 @@ pub fn unstage(top: &Path, files: &[std::path::PathBuf]) -> Result<(), GitError>
     output(top, &args).map(|_| ())
 }
 
-/// One `git cat-file --batch` kept open for many questions, asked one at a time (for lookups
-/// spread over a run, such as each packet's text at the base).
+/// One `git cat-file --batch` kept open for many questions: asked one at a time (for lookups
+/// spread over a run, such as each packet's text at the base), a batch at a time (a bounded
+/// pipeline: never more than [`Batch::AT_ONCE`] requests in flight), or split in two, one thread
+/// asking while another reads the answers ([`Batch::halves`]).
 pub struct Batch {
     child: std::process::Child,
     stdin: std::process::ChildStdin,
@@ -382,53 +435,75 @@ impl std::fmt::Debug for Batch {
     }
 }
 
-/// A running `git cat-file --batch` in the repository at `top`: the process, where requests go
-/// and where the objects come back (every reader of objects starts it here).
-pub(crate) fn cat_file_batch(
-    top: &Path,
-) -> Result<
-    (
-        std::process::Child,
-        std::process::ChildStdin,
-        BufReader<std::process::ChildStdout>,
-    ),
-    GitError,
-> {
-    let mut child = command()
-        .current_dir(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
-    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        return Err(GitError("git cat-file has no pipes".into()));
-    };
-    Ok((child, stdin, BufReader::new(stdout)))
-}
-
 impl Batch {
-    /// Start it in the repository at `top`.
+    /// Requests written before their answers are read (their names fit in a pipe's buffer, so
+    /// writing never waits on reading).
+    pub const AT_ONCE: usize = 64;
+
+    /// Start it in the repository at `top`: every reader of objects starts git here.
     pub fn open(top: &Path) -> Result<Batch, GitError> {
-        let (child, stdin, stdout) = cat_file_batch(top)?;
+        let mut child = command()
+            .current_dir(top)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(GitError::Start)?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(GitError::NoPipes);
+        };
         Ok(Batch {
             child,
             stdin,
-            stdout,
+            stdout: BufReader::new(stdout),
         })
     }
 
     /// The object `name` names (an id, or `COMMIT:path`), passed over unread beyond `cap`.
     pub fn get(&mut self, name: &str, cap: u64) -> Result<Object, GitError> {
-        if name.contains(['\n', '\0']) {
-            return Err(GitError("an object name holds a line break".into()));
+        let (mut ask, mut answers) = self.halves();
+        ask.ask(name)?;
+        answers.next(cap)
+    }
+
+    /// The objects `names` name, in order, [`Batch::AT_ONCE`] at a time; any over `cap` bytes
+    /// is passed over unread.
+    pub fn many(&mut self, names: &[impl AsRef<str>], cap: u64) -> Result<Vec<Object>, GitError> {
+        let mut out = Vec::with_capacity(names.len());
+        for batch in names.chunks(Self::AT_ONCE) {
+            let mut request = String::new();
+            for name in batch {
+                let name = name.as_ref();
+                if name.contains(['\n', '\0']) {
+                    return Err(GitError::LineBreak);
+                }
+                request.push_str(name);
+                request.push('\n');
+            }
+            self.stdin
+                .write_all(request.as_bytes())
+                .and_then(|()| self.stdin.flush())
+                .map_err(GitError::Stopped)?;
+            for _ in batch {
+                out.push(read_object(&mut self.stdout, cap)?);
+            }
         }
-        self.stdin
-            .write_all(format!("{name}\n").as_bytes())
-            .and_then(|()| self.stdin.flush())
-            .map_err(|e| GitError(format!("git cat-file stopped: {e}")))?;
-        read_object(&mut self.stdout, cap)
+        Ok(out)
+    }
+
+    /// The texts of the blobs `ids`, in order: `None` for one that is missing, larger than
+    /// `cap` (passed over unread) or not UTF-8 text.
+    pub fn texts(&mut self, ids: &[&str], cap: u64) -> Result<Vec<Option<String>>, GitError> {
+        Ok(self.many(ids, cap)?.into_iter().map(Object::text).collect())
+    }
+
+    /// Where the requests go and where the answers come back, apart: for a pipeline where one
+    /// thread asks as names come and another reads the answers.
+    pub fn halves(&mut self) -> (Requests<'_>, Answers<'_>) {
+        (Requests(&mut self.stdin), Answers(&mut self.stdout))
     }
 }
 
@@ -436,5 +511,33 @@ impl Drop for Batch {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The asking half of a [`Batch`].
+#[derive(Debug)]
+pub struct Requests<'b>(&'b mut std::process::ChildStdin);
+
+impl Requests<'_> {
+    /// Ask for the object `name` names (an id, or `COMMIT:path`); its answer comes in turn.
+    pub fn ask(&mut self, name: &str) -> Result<(), GitError> {
+        if name.contains(['\n', '\0']) {
+            return Err(GitError::LineBreak);
+        }
+        self.0
+            .write_all(format!("{name}\n").as_bytes())
+            .and_then(|()| self.0.flush())
+            .map_err(GitError::Stopped)
+    }
+}
+
+/// The reading half of a [`Batch`].
+#[derive(Debug)]
+pub struct Answers<'b>(&'b mut BufReader<std::process::ChildStdout>);
+
+impl Answers<'_> {
+    /// The next answer, passed over unread beyond `cap`; an error when git stopped before it.
+    pub fn next(&mut self, cap: u64) -> Result<Object, GitError> {
+        read_object(self.0, cap)
     }
 }

@@ -3,7 +3,8 @@
 //! required, without a good git signature), the sign-offs the work tree adds and no commit
 //! records yet, and whether the sign-offs the packet carries now fail the audit.
 
-use crate::facts::history::{self, Change, Commit};
+use crate::facts::history::changes::Change;
+use crate::facts::history::{self, Commit};
 use crate::facts::packet::Packet;
 use crate::facts::signoff::Key;
 use std::collections::HashMap;
@@ -73,7 +74,7 @@ pub fn uncommitted_flags(changes: &[Change]) -> Vec<Flag<'_>> {
 /// holds the commit that first recorded each sign-off entry. A sign-off that was mis-committed
 /// once and signed again properly since is history, not a finding.
 pub fn current_fails(recorded: &HashMap<Key, &Commit>, packet: &Packet, verify: bool) -> bool {
-    if !history::audit_recorded(recorded, packet).is_empty() {
+    if !history::audit::findings(recorded, packet).is_empty() {
         return true;
     }
     verify && recorded.values().any(|c| c.signature != Some('G'))

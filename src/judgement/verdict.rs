@@ -228,7 +228,7 @@ const CHUNK: usize = 512;
 struct StreamAudit {
     top: std::path::PathBuf,
     history: crate::facts::history::History,
-    readers: std::sync::Mutex<Vec<crate::facts::history::Blobs>>,
+    readers: std::sync::Mutex<Vec<crate::facts::git::Batch>>,
 }
 
 impl StreamAudit {
@@ -244,7 +244,7 @@ impl StreamAudit {
         let rels: Vec<String> = dirs.iter().map(|d| rel_to(&top, d)).collect();
         let history = crate::facts::history::read_ids(&top, &rels)
             .map_err(|e| format!("sign-off audit skipped: {e}"))?;
-        let first_reader = crate::facts::history::Blobs::open(&top)
+        let first_reader = crate::facts::git::Batch::open(&top)
             .map_err(|e| format!("sign-off audit skipped: {e}"))?;
         Ok(StreamAudit {
             top,
@@ -262,10 +262,10 @@ impl StreamAudit {
         let taken = self.readers.lock().ok().and_then(|mut r| r.pop());
         let mut blobs = match taken {
             Some(b) => b,
-            None => crate::facts::history::Blobs::open(&self.top)
+            None => crate::facts::git::Batch::open(&self.top)
                 .map_err(|e| format!("sign-off audit skipped: {e}"))?,
         };
-        let found = crate::facts::history::audit_fetching(
+        let found = crate::facts::history::audit::findings_fetching(
             &self.history,
             &rel_to(&self.top, &packet.dir),
             packet,

@@ -1,7 +1,8 @@
 //! What `handoff log` shows: a packet's story, a commit at a time with what it changed and the
 //! audit's flags, then what proves each record the packet carries now; as text or JSON.
 
-use crate::facts::history::{Change, Commit};
+use crate::facts::history::Commit;
+use crate::facts::history::changes::Change;
 use crate::facts::proof::{Proven, Record, RecordKind};
 use crate::judgement::trail::Flag;
 use serde::Serialize;

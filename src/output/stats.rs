@@ -112,7 +112,7 @@ pub fn compute(
     ws: &Workspace,
     today: NaiveDate,
     since: Option<NaiveDate>,
-) -> Result<(Vec<PacketStats>, Overall), history::GitError> {
+) -> Result<(Vec<PacketStats>, Overall), crate::facts::git::GitError> {
     let root =
         std::path::absolute(ws.config.packets_dir()).unwrap_or_else(|_| ws.config.packets_dir());
     let top = history::toplevel(if root.exists() {
@@ -136,7 +136,7 @@ pub fn compute(
     // once and boiled down to what the figures need, and each packet keeps a few counters and
     // the version it waits to compare with the one before it.
     let mut tally = Tally::new(ws, &top, &dirs, today);
-    history::stream(&top, &dirs, false, |steps| tally.take(steps))?;
+    history::steps::stream(&top, &dirs, false, |steps| tally.take(steps))?;
     if let Some(e) = tally.error.take() {
         return Err(e);
     }
@@ -163,7 +163,7 @@ struct Reading {
     signoffs: Vec<signoff::Key>,
     /// A hash of what a sign-off's digest covers of it ([`signoff::content`]).
     content: u64,
-    answers: history::AnswerPrint,
+    answers: history::changes::AnswerPrint,
 }
 
 impl Reading {
@@ -186,7 +186,7 @@ impl Reading {
             // Rework is an answer changed after the packet was ready; filling in what is only
             // asked later (the live meeting's record, due the day after day 0; the shadow-period
             // log) is the handoff going ahead, not rework.
-            answers: history::AnswerPrint::asked_by_ready(
+            answers: history::changes::AnswerPrint::asked_by_ready(
                 n,
                 ws.kind_of(n).map(|k| k.spec.fields.as_slice()),
             ),
@@ -250,8 +250,8 @@ struct Tally<'w> {
     /// Each distinct text's reading, by blob (`None`: not text).
     readings: Vec<Option<std::sync::Arc<Reading>>>,
     /// Blobs read again (the newest version of a packet whose text came first for another).
-    again: Option<history::Blobs>,
-    error: Option<history::GitError>,
+    again: Option<crate::facts::git::Batch>,
+    error: Option<crate::facts::git::GitError>,
 }
 
 impl<'w> Tally<'w> {
@@ -268,7 +268,7 @@ impl<'w> Tally<'w> {
         }
     }
 
-    fn take(&mut self, mut steps: Vec<history::Step>) {
+    fn take(&mut self, mut steps: Vec<history::steps::Step>) {
         // The texts new in this batch, read on all cores into what the figures compare (front
         // matters and what a sign-off covers).
         let fresh: Vec<(usize, usize, String)> = steps
@@ -302,7 +302,7 @@ impl<'w> Tally<'w> {
         }
     }
 
-    fn step(&mut self, step: history::Step) {
+    fn step(&mut self, step: history::steps::Step) {
         let state: Option<State> = if step.deleted {
             Some(None)
         } else {
@@ -419,7 +419,7 @@ impl<'w> Tally<'w> {
     /// The text of a blob, read through the second reader.
     fn text_of(&mut self, id: &str) -> Option<String> {
         if self.again.is_none() {
-            match history::Blobs::open(self.top) {
+            match crate::facts::git::Batch::open(self.top) {
                 Ok(b) => self.again = Some(b),
                 Err(e) => {
                     self.error = Some(e);
@@ -427,7 +427,11 @@ impl<'w> Tally<'w> {
                 }
             }
         }
-        match self.again.as_mut()?.texts(&[id]) {
+        match self
+            .again
+            .as_mut()?
+            .texts(&[id], crate::facts::packet::MAX_FILE_BYTES)
+        {
             Ok(mut t) => t.pop().flatten(),
             Err(e) => {
                 self.error = Some(e);

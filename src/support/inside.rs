@@ -10,14 +10,9 @@ use std::path::{Path, PathBuf};
 pub const MAX_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Why a repo file was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct Refused(pub String);
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// `path` resolved, when it lies inside `root` (both resolved through links).
 pub fn resolve_inside(path: &Path, root: &Path) -> Result<PathBuf, Refused> {

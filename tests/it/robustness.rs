@@ -27,7 +27,7 @@ fn check_kind(text: String) {
             let today = NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
             let _ = handoff::facts::timeline::place(&packet, &spec, &Settings::default(), today);
         }
-        Err(e) => assert!(!e.message.is_empty()),
+        Err(e) => assert!(!e.problem.to_string().is_empty()),
     }
 }
 

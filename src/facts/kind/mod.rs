@@ -79,23 +79,63 @@ pub struct Shadow {
 }
 
 /// A kind file that could not be used.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", crate::support::paths::shown(.file))]
 pub struct KindError {
     /// The file.
     pub file: PathBuf,
     /// What is wrong, with the line when known.
-    pub message: String,
+    #[source]
+    pub problem: KindProblem,
 }
 
-impl std::fmt::Display for KindError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            crate::support::paths::shown(&self.file),
-            self.message
-        )
-    }
+/// What is wrong with a kind file.
+#[derive(Debug, thiserror::Error)]
+pub enum KindProblem {
+    /// The kind file could not be read (or lies outside the repository).
+    #[error("cannot read the kind file: {0}")]
+    Unreadable(#[source] crate::support::inside::Refused),
+    /// A template of the kind could not be read.
+    #[error("cannot read the template: {0}")]
+    Template(#[source] crate::support::inside::Refused),
+    /// A built-in kind compiled at build time does not read back.
+    #[error("{0}")]
+    Compiled(#[source] serde_json::Error),
+    /// The file is not YAML.
+    #[error("line {line}: {message} ({help})")]
+    Yaml {
+        /// The line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
+    },
+    /// A `- use:` that names no shared question, or is written wrong.
+    #[error("{0}")]
+    Uses(String),
+    /// A setting has the wrong shape.
+    #[error("{0}")]
+    Spec(#[source] yaml::de::DeError),
+    /// The kind's name is not its folder's.
+    #[error("the kind is named `{name}` but its folder is `{folder}`; make them match")]
+    Misnamed {
+        /// The name in the file.
+        name: String,
+        /// The folder's name.
+        folder: String,
+    },
+    /// A day outside the range days may take.
+    #[error("{what} is on day {day}; days run from -{MAX_DAYS} to +{MAX_DAYS} around day 0")]
+    DayOutOfRange {
+        /// What is on that day.
+        what: String,
+        /// The day.
+        day: i64,
+    },
+    /// An answer path that names no question.
+    #[error("{0}")]
+    NoSuchPath(String),
 }
 
 macro_rules! builtin_kind {
@@ -173,7 +213,7 @@ fn builtin(name: &str) -> Result<Kind, KindError> {
     let spec = match compiled::COMPILED.iter().find(|(n, _)| *n == name) {
         Some((_, json)) => serde_json::from_str(json).map_err(|e| KindError {
             file: path.clone(),
-            message: e.to_string(),
+            problem: KindProblem::Compiled(e),
         })?,
         None => parse_spec(&path, spec_text.to_string(), name)?,
     };
@@ -287,7 +327,7 @@ fn load_repo_kind(
         crate::support::inside::read_text(&spec_path, root, crate::support::inside::MAX_BYTES)
             .map_err(|e| KindError {
                 file: spec_path.clone(),
-                message: format!("cannot read the kind file: {e}"),
+                problem: KindProblem::Unreadable(e),
             })?;
     let spec = parse_spec(&spec_path, text, &name)?;
     // Templates the folder does not provide come from the built-in kind of the same name, or from
@@ -330,7 +370,7 @@ fn load_repo_kind(
                 )
                 .map_err(|e| KindError {
                     file: path.clone(),
-                    message: format!("cannot read the template: {e}"),
+                    problem: KindProblem::Template(e),
                 })?;
                 templates.push((file.to_string(), text));
             }
@@ -372,25 +412,29 @@ pub fn parse_spec(path: &Path, text: String, folder_name: &str) -> Result<KindSp
     let file = SourceFile::new(path, text);
     let node = yaml::parse(&file, 0, file.text.len(), 1).map_err(|e| KindError {
         file: path.to_path_buf(),
-        message: format!("line {}: {} ({})", e.pos.line, e.message, e.help),
+        problem: KindProblem::Yaml {
+            line: e.pos.line,
+            message: e.message,
+            help: e.help,
+        },
     })?;
     let mut node = node;
     expand_uses(&mut node).map_err(|message| KindError {
         file: path.to_path_buf(),
-        message,
+        problem: KindProblem::Uses(message),
     })?;
     // Read straight from the tree: every error names the line of the value it is about.
     let spec: KindSpec = yaml::de::from_node(&node).map_err(|e| KindError {
         file: path.to_path_buf(),
-        message: e.to_string(),
+        problem: KindProblem::Spec(e),
     })?;
     if spec.name != folder_name {
         return Err(KindError {
             file: path.to_path_buf(),
-            message: format!(
-                "the kind is named `{}` but its folder is `{folder_name}`; make them match",
-                spec.name
-            ),
+            problem: KindProblem::Misnamed {
+                name: spec.name.to_string(),
+                folder: folder_name.to_string(),
+            },
         });
     }
     validate(&spec, path)?;
@@ -420,16 +464,14 @@ pub fn validate(spec: &KindSpec, path: &Path) -> Result<(), KindError> {
         if day.unsigned_abs() > MAX_DAYS.unsigned_abs() {
             return Err(KindError {
                 file: path.to_path_buf(),
-                message: format!(
-                    "{what} is on day {day}; days run from -{MAX_DAYS} to +{MAX_DAYS} around day 0"
-                ),
+                problem: KindProblem::DayOutOfRange { what, day },
             });
         }
     }
     if let Some(problem) = unresolved_path(spec) {
         return Err(KindError {
             file: path.to_path_buf(),
-            message: problem,
+            problem: KindProblem::NoSuchPath(problem),
         });
     }
     Ok(())

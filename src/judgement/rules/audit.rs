@@ -1,8 +1,8 @@
 //! The sign-off audit: git is the audit trail, so each sign-off should be committed by its signer.
-//! The facts come from [`crate::facts::history::audit_fetching`].
+//! The facts come from [`crate::facts::history::audit::findings_fetching`].
 
 use super::Rule;
-use crate::facts::history::{AuditFinding, Recorded};
+use crate::facts::history::audit::{AuditFinding, Recorded};
 use crate::facts::packet::Packet;
 use crate::judgement::diagnostic::RuleId;
 use crate::judgement::diagnostic::{Diagnostic, Severity};

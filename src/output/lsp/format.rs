@@ -147,7 +147,8 @@ pub fn formatted(dir: &Path, text: &str, questions: &[&str]) -> Result<String, U
     let moved = assemble(&front);
     let after = Packet::from_text(dir, dir, moved);
     if !after.problems.is_empty()
-        || crate::facts::history::answers(&after) != crate::facts::history::answers(&packet)
+        || crate::facts::history::changes::answers(&after)
+            != crate::facts::history::changes::answers(&packet)
     {
         return Err(Unformatted::Unsafe(
             "moving the lines would change an answer".into(),

@@ -40,7 +40,7 @@ pub const WATCHED: [&str; 2] = ["**/handoff.toml", "**/.handoff/**"];
 const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// Serve until the client says `exit`; returns the exit status (0 after `shutdown`).
-pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
+pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, transport::LspError> {
     let (conn, io) = transport::stdio()?;
     let caps = lsp::ServerCapabilities {
         text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
@@ -63,13 +63,13 @@ pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         ..Default::default()
     };
-    let caps = serde_json::to_value(caps).map_err(|e| e.to_string())?;
+    let caps = serde_json::to_value(caps).map_err(transport::LspError::Json)?;
     let init = match conn.initialize(caps) {
         Ok(init) => init,
         Err(e) => {
             // The input stopped before the handshake: say why it stopped, when the reader knows.
             drop(conn);
-            return Err(io.join().err().unwrap_or_else(|| e.to_string()));
+            return Err(io.join().err().unwrap_or(transport::LspError::Protocol(e)));
         }
     };
     // A client that lets servers ask for file events is asked for the configuration's and the
@@ -110,7 +110,7 @@ pub fn serve(today: Option<chrono::NaiveDate>) -> Result<u8, String> {
         published: HashMap::new(),
         dirty: HashSet::new(),
     };
-    let clean_exit = server.run()?;
+    let clean_exit = server.run();
     drop(server);
     // A refused message (too large, not JSON-RPC) ends the input: told to the client and on
     // stderr already, it exits with 1.
@@ -136,20 +136,20 @@ struct Server {
 
 impl Server {
     /// The message loop; true when the client shut down before exiting.
-    fn run(&mut self) -> Result<bool, String> {
+    fn run(&mut self) -> bool {
         let mut shut_down = false;
         loop {
             let msg = if self.dirty.is_empty() {
                 match self.conn.receiver.recv() {
                     Ok(m) => m,
-                    Err(_) => return Ok(shut_down),
+                    Err(_) => return shut_down,
                 }
             } else {
                 match self.conn.receiver.recv_timeout(DEBOUNCE) {
                     Ok(m) => m,
                     Err(crossbeam_timeout) => {
                         if crossbeam_timeout.is_disconnected() {
-                            return Ok(shut_down);
+                            return shut_down;
                         }
                         self.publish_dirty();
                         continue;
@@ -165,7 +165,7 @@ impl Server {
                     }
                     self.request(req);
                 }
-                Message::Notification(n) if n.method == "exit" => return Ok(shut_down),
+                Message::Notification(n) if n.method == "exit" => return shut_down,
                 Message::Notification(n) => self.notification(n),
                 Message::Response(_) => {}
             }

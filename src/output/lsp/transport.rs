@@ -15,6 +15,29 @@ pub const MAX_MESSAGE: usize = 64 << 20;
 const MAX_HEADER_LINE: u64 = 1024;
 const MAX_HEADERS: usize = 32;
 
+/// Why the language server stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LspError {
+    /// A thread of the transport could not be started.
+    #[error("{0}")]
+    Thread(#[source] io::Error),
+    /// The thread reading stdin panicked.
+    #[error("the reader panicked")]
+    ReaderPanicked,
+    /// The thread writing stdout panicked.
+    #[error("the writer panicked")]
+    WriterPanicked,
+    /// Reading stdin or writing stdout failed, or a message was refused.
+    #[error("{0}")]
+    Io(#[source] io::Error),
+    /// The server's capabilities could not be written as JSON.
+    #[error("{0}")]
+    Json(#[source] serde_json::Error),
+    /// The client broke the protocol before the handshake was done.
+    #[error("{0}")]
+    Protocol(#[source] lsp_server::ProtocolError),
+}
+
 /// The transport's threads, to join once the connection is dropped.
 pub struct Io {
     reader: thread::JoinHandle<io::Result<()>>,
@@ -23,22 +46,16 @@ pub struct Io {
 
 impl Io {
     /// Wait for both threads; the reader's error, if any, says why the input stopped.
-    pub fn join(self) -> Result<(), String> {
-        let reader = self
-            .reader
-            .join()
-            .map_err(|_| "the reader panicked".to_string())?;
-        let writer = self
-            .writer
-            .join()
-            .map_err(|_| "the writer panicked".to_string())?;
-        reader.map_err(|e| e.to_string())?;
-        writer.map_err(|e| e.to_string())
+    pub fn join(self) -> Result<(), LspError> {
+        let reader = self.reader.join().map_err(|_| LspError::ReaderPanicked)?;
+        let writer = self.writer.join().map_err(|_| LspError::WriterPanicked)?;
+        reader.map_err(LspError::Io)?;
+        writer.map_err(LspError::Io)
     }
 }
 
 /// A connection over stdin and stdout.
-pub fn stdio() -> Result<(Connection, Io), String> {
+pub fn stdio() -> Result<(Connection, Io), LspError> {
     let (writer_tx, writer_rx) = crossbeam_channel::bounded::<Message>(0);
     let writer = thread::Builder::new()
         .name("handoff-lsp-writer".into())
@@ -47,7 +64,7 @@ pub fn stdio() -> Result<(Connection, Io), String> {
             let mut out = stdout.lock();
             writer_rx.into_iter().try_for_each(|m| m.write(&mut out))
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(LspError::Thread)?;
     let (reader_tx, reader_rx) = crossbeam_channel::bounded::<Message>(0);
     let notify = writer_tx.clone();
     let reader = thread::Builder::new()
@@ -65,7 +82,7 @@ pub fn stdio() -> Result<(Connection, Io), String> {
             drop(notify);
             result
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(LspError::Thread)?;
     Ok((
         Connection {
             sender: writer_tx,

@@ -79,7 +79,7 @@ pub(super) fn changed_since(
     if stale.is_empty() {
         return Vec::new();
     }
-    let recorded = crate::facts::history::recorded_versions(h, dir, p);
+    let recorded = crate::facts::history::audit::recorded_versions(h, dir, p);
     let mut groups: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for s in stale {
         if let Some(&i) = recorded.get(&s.signoff.key()) {
@@ -93,8 +93,8 @@ pub(super) fn changed_since(
             let text = crate::facts::history::text_at(h, dir, i)?;
             let then = Packet::from_text(&p.dir, std::path::Path::new(""), text.to_string());
             let (a, b) = (
-                crate::facts::history::answers(&then),
-                crate::facts::history::answers(p),
+                crate::facts::history::changes::answers(&then),
+                crate::facts::history::changes::answers(p),
             );
             let mut answers: Vec<AnswerChange> = b
                 .iter()
@@ -115,16 +115,18 @@ pub(super) fn changed_since(
             let mut criteria = Vec::new();
             let mut body = false;
             let mut status = None;
-            for c in crate::facts::history::diff(Some(&then), Some(p)) {
+            for c in crate::facts::history::changes::diff(Some(&then), Some(p)) {
                 match c {
-                    crate::facts::history::Change::Checked { criterion } => {
+                    crate::facts::history::changes::Change::Checked { criterion } => {
                         criteria.push(format!("checked: {criterion}"))
                     }
-                    crate::facts::history::Change::Unchecked { criterion } => {
+                    crate::facts::history::changes::Change::Unchecked { criterion } => {
                         criteria.push(format!("unchecked: {criterion}"))
                     }
-                    crate::facts::history::Change::Body => body = true,
-                    crate::facts::history::Change::Status { from, to } => status = Some((from, to)),
+                    crate::facts::history::changes::Change::Body => body = true,
+                    crate::facts::history::changes::Change::Status { from, to } => {
+                        status = Some((from, to))
+                    }
                     _ => {}
                 }
             }

@@ -1,0 +1,156 @@
+//! The `git log` every history reader runs, and its output read a line at a time.
+
+use super::Commit;
+use crate::facts::git::GitError;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The `git log` every reader runs: the packets' folders as the pathspec, so git does the
+/// filtering, with each commit's header and the raw list of the files it changed.
+pub(super) fn log_command(top: &Path, packet_dirs: &[String], verify_signatures: bool) -> Command {
+    let sig = if verify_signatures { "%x1f%G?" } else { "" };
+    let mut cmd = crate::facts::git::command();
+    cmd.current_dir(top)
+        .args([
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "--no-renames",
+            "--raw",
+            "--no-abbrev",
+        ])
+        .arg(format!(
+            "--format=%x1e%H%x1f%x1f%aI%x1f%an%x1f%ae%x1f%s{sig}"
+        ))
+        .arg("--")
+        .args(
+            pathspecs(packet_dirs)
+                .iter()
+                .map(|p| format!(":(literal){p}")),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Each packet folder asked about, by its path, with its place in the list.
+pub(super) fn wanted(packet_dirs: &[String]) -> HashMap<&str, usize> {
+    packet_dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect()
+}
+
+/// A line of the log.
+pub(super) enum Line<'l> {
+    /// A commit's header.
+    Header(Commit),
+    /// A file of one of the packets asked about, changed by the commit above.
+    Raw(Raw<'l>),
+    /// Anything else (blank lines, files of other folders).
+    Other,
+}
+
+/// A changed file of one packet.
+pub(super) struct Raw<'l> {
+    /// Which packet folder.
+    pub(super) dir: usize,
+    /// What changed.
+    pub(super) file: RawFile<'l>,
+}
+
+pub(super) enum RawFile<'l> {
+    /// `handoff.md` now has this blob.
+    Blob(&'l str),
+    /// `handoff.md` was deleted.
+    Deleted,
+    /// Another file, by its path in the packet.
+    Other(&'l str),
+}
+
+pub(super) fn parse_line<'l>(line: &'l [u8], wanted: &HashMap<&str, usize>) -> Line<'l> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    if let Some(header) = line.strip_prefix("\u{1e}".as_bytes()) {
+        let header = String::from_utf8_lossy(header);
+        let f: Vec<&str> = header.split('\u{1f}').collect();
+        if f.len() < 6 {
+            return Line::Other;
+        }
+        return Line::Header(Commit {
+            id: f[0].into(),
+            short: f[0].get(..8).unwrap_or(f[0]).into(),
+            date: f[2].into(),
+            author: f[3].into(),
+            email: f[4].into(),
+            subject: f[5].into(),
+            signature: f.get(6).and_then(|s| s.chars().next()),
+        });
+    }
+    // `:100644 100644 <old> <new> M\t<path>`; a path that is not UTF-8 names no packet.
+    let Some(raw) = line.strip_prefix(b":") else {
+        return Line::Other;
+    };
+    let Ok(raw) = std::str::from_utf8(raw) else {
+        return Line::Other;
+    };
+    let Some((meta, path)) = raw.split_once('\t') else {
+        return Line::Other;
+    };
+    let mut parts = meta.split(' ').skip(3);
+    let (Some(new_blob), Some(status)) = (parts.next(), parts.next()) else {
+        return Line::Other;
+    };
+    let Some((dir_len, dir)) = path
+        .match_indices('/')
+        .find_map(|(i, _)| Some((i, *wanted.get(&path[..i])?)))
+    else {
+        return Line::Other;
+    };
+    let rel = &path[dir_len + 1..];
+    let file = if rel != crate::facts::packet::PACKET_FILE {
+        RawFile::Other(rel)
+    } else if status.starts_with('D') {
+        RawFile::Deleted
+    } else {
+        RawFile::Blob(new_blob)
+    };
+    Line::Raw(Raw { dir, file })
+}
+
+/// Wait for `git log`: `Some(())` when it succeeded, `None` for a repository without commits
+/// (no history yet), the error otherwise.
+pub(super) fn finish_log(child: &mut std::process::Child) -> Result<Option<()>, GitError> {
+    let status = child.wait().map_err(GitError::Wait)?;
+    if status.success() {
+        return Ok(Some(()));
+    }
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    if err.contains("does not have any commits") {
+        return Ok(None);
+    }
+    Err(GitError::LogFailed(err.trim().to_string()))
+}
+
+/// What to hand `git log` as paths: the packet folders, or, for many, their parent folders (git
+/// matches each commit's files against every pathspec, so thousands of them would be slow).
+fn pathspecs(packet_dirs: &[String]) -> Vec<String> {
+    if packet_dirs.len() <= 64 {
+        return packet_dirs.to_vec();
+    }
+    let mut parents: Vec<String> = packet_dirs
+        .iter()
+        .map(|d| {
+            d.rsplit_once('/')
+                .map_or_else(|| ".".to_string(), |(parent, _)| parent.to_string())
+        })
+        .collect();
+    parents.sort();
+    parents.dedup();
+    parents
+}
