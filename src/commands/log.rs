@@ -68,12 +68,7 @@ fn toplevel(dir: &Path) -> Result<std::path::PathBuf, Error> {
 /// The packet's story, read from its history in one walk (with each commit's signature when
 /// `verify`).
 fn read_story<'a>(dir: &'a Path, top: &Path, verify: bool) -> Result<Story<'a>, Error> {
-    let abs = std::path::absolute(dir).unwrap_or(dir.to_path_buf());
-    let rel = abs
-        .strip_prefix(top)
-        .unwrap_or(&abs)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let rel = crate::facts::git::pathspec(top, dir);
     let mut story = Story::new(dir);
     history::steps::stream(top, std::slice::from_ref(&rel), verify, |steps| {
         story.take(steps)

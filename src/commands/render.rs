@@ -473,11 +473,7 @@ fn histories(dirs: &[PathBuf]) -> Option<(history::History, PathBuf)> {
 }
 
 fn rel_of(top: &Path, dir: &Path) -> String {
-    let abs = std::path::absolute(dir).unwrap_or(dir.to_path_buf());
-    abs.strip_prefix(top)
-        .unwrap_or(&abs)
-        .to_string_lossy()
-        .replace('\\', "/")
+    crate::facts::git::pathspec(top, dir)
 }
 
 fn review(

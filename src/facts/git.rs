@@ -351,6 +351,24 @@ pub fn signatures(
     Ok(out)
 }
 
+/// `path` relative to the work tree's top `top`, with `/` between its parts as git writes paths
+/// (`""` for the top itself); `None` when it lies outside.
+pub fn relative(top: &Path, path: &Path) -> Option<String> {
+    let abs = crate::support::paths::absolute(path);
+    let rel = abs.strip_prefix(top).ok()?;
+    Some(rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// `path` as a pathspec for git run at `top`: relative to it, or the absolute path when it lies
+/// outside (git then names it in its error).
+pub fn pathspec(top: &Path, path: &Path) -> String {
+    relative(top, path).unwrap_or_else(|| {
+        crate::support::paths::absolute(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    })
+}
+
 /// The top of the work tree around `dir`, when it is in one.
 pub fn top(dir: &Path) -> Result<std::path::PathBuf, GitError> {
     let out = output(dir, &["rev-parse", "--show-toplevel"])?;
@@ -539,5 +557,24 @@ impl Answers<'_> {
     /// The next answer, passed over unread beyond `cap`; an error when git stopped before it.
     pub fn next(&mut self, cap: u64) -> Result<Object, GitError> {
         read_object(self.0, cap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_relative_to_the_top() {
+        let top = Path::new("/repo");
+        assert_eq!(
+            relative(top, Path::new("/repo/handoffs/a")).as_deref(),
+            Some("handoffs/a")
+        );
+        assert_eq!(relative(top, Path::new("/repo")).as_deref(), Some(""));
+        assert_eq!(relative(top, Path::new("/elsewhere/a")), None);
+        assert_eq!(relative(top, Path::new("/repository/a")), None);
+        assert_eq!(pathspec(top, Path::new("/repo/handoffs/a")), "handoffs/a");
+        assert_eq!(pathspec(top, Path::new("/elsewhere/a")), "/elsewhere/a");
     }
 }

@@ -234,10 +234,7 @@ impl Prover {
 
     /// The packet folder relative to the top.
     fn rel(top: &Path, packet: &Packet) -> String {
-        crate::support::paths::absolute(&packet.dir)
-            .strip_prefix(top)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default()
+        crate::facts::git::relative(top, &packet.dir).unwrap_or_default()
     }
 
     /// The keys of the records that have landed, and where: at the base with `--base`; without

@@ -464,11 +464,8 @@ fn people_changes(
 }
 
 fn rel_to(path: &Path, top: &Path) -> String {
-    let abs = crate::support::paths::absolute(path);
-    let top = crate::support::paths::absolute(top);
-    abs.strip_prefix(&top)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_else(|_| path.display().to_string())
+    crate::facts::git::relative(&crate::support::paths::absolute(top), path)
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// `git ARGS` in `dir`: its trimmed output, or `None` when it failed.

@@ -283,10 +283,7 @@ impl StreamAudit {
 
 /// `dir` relative to the work tree's top, with `/` separators.
 fn rel_to(top: &std::path::Path, dir: &std::path::Path) -> String {
-    let abs = crate::support::paths::absolute(dir);
-    abs.strip_prefix(top)
-        .map(|r| r.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default()
+    crate::facts::git::relative(top, dir).unwrap_or_default()
 }
 
 /// Check packets a chunk at a time and hand each chunk's verdicts, in order and with the

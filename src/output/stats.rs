@@ -124,13 +124,7 @@ pub fn compute(
         .all_packets()
         .unwrap_or_default()
         .iter()
-        .map(|d| {
-            let abs = std::path::absolute(d).unwrap_or(d.clone());
-            abs.strip_prefix(&top)
-                .unwrap_or(&abs)
-                .to_string_lossy()
-                .replace('\\', "/")
-        })
+        .map(|d| crate::facts::git::pathspec(&top, d))
         .collect();
     // One pass over the history, newest first, as git streams it: each distinct text is read
     // once and boiled down to what the figures need, and each packet keeps a few counters and
