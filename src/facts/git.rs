@@ -476,7 +476,7 @@ impl Batch {
         Ok(Batch {
             child,
             stdin,
-            stdout: BufReader::new(stdout),
+            stdout: BufReader::with_capacity(1 << 16, stdout),
         })
     }
 
@@ -521,7 +521,13 @@ impl Batch {
     /// Where the requests go and where the answers come back, apart: for a pipeline where one
     /// thread asks as names come and another reads the answers.
     pub fn halves(&mut self) -> (Requests<'_>, Answers<'_>) {
-        (Requests(&mut self.stdin), Answers(&mut self.stdout))
+        (
+            Requests {
+                pipe: &mut self.stdin,
+                queued: Vec::new(),
+            },
+            Answers(&mut self.stdout),
+        )
     }
 }
 
@@ -534,18 +540,45 @@ impl Drop for Batch {
 
 /// The asking half of a [`Batch`].
 #[derive(Debug)]
-pub struct Requests<'b>(&'b mut std::process::ChildStdin);
+pub struct Requests<'b> {
+    pipe: &'b mut std::process::ChildStdin,
+    /// Requests [queued](Requests::queue) and not yet sent.
+    queued: Vec<u8>,
+}
 
 impl Requests<'_> {
     /// Ask for the object `name` names (an id, or `COMMIT:path`); its answer comes in turn.
     pub fn ask(&mut self, name: &str) -> Result<(), GitError> {
+        self.queue(name)?;
+        self.send()
+    }
+
+    /// Ask for the object `name` names, sent with the next [`Requests::send`] (or once a
+    /// pipe's worth is queued): for an asker that knows when it is about to wait.
+    pub fn queue(&mut self, name: &str) -> Result<(), GitError> {
         if name.contains(['\n', '\0']) {
             return Err(GitError::LineBreak);
         }
-        self.0
-            .write_all(format!("{name}\n").as_bytes())
-            .and_then(|()| self.0.flush())
-            .map_err(GitError::Stopped)
+        self.queued.extend_from_slice(name.as_bytes());
+        self.queued.push(b'\n');
+        if self.queued.len() >= 1 << 12 {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Send what is queued.
+    pub fn send(&mut self) -> Result<(), GitError> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let sent = self
+            .pipe
+            .write_all(&self.queued)
+            .and_then(|()| self.pipe.flush())
+            .map_err(GitError::Stopped);
+        self.queued.clear();
+        sent
     }
 }
 
@@ -563,6 +596,65 @@ impl Answers<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A blob written into a new repository at `dir`: its id.
+    fn blob(dir: &Path, text: &str) -> String {
+        let mut child = command()
+            .current_dir(dir)
+            .args(["hash-object", "-w", "--stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("git hash-object");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("hash-object output");
+        String::from_utf8(out.stdout)
+            .expect("id")
+            .trim()
+            .to_string()
+    }
+
+    #[test]
+    fn queued_requests_go_when_sent_and_come_back_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let init = command()
+            .current_dir(dir.path())
+            .args(["init", "-q"])
+            .status()
+            .expect("git init");
+        assert!(init.success());
+        let a = blob(dir.path(), "first\n");
+        let b = blob(dir.path(), "second\n");
+        let mut batch = Batch::open(dir.path()).expect("cat-file");
+        let (mut ask, mut answers) = batch.halves();
+        ask.queue(&a).expect("queue");
+        ask.queue(&b).expect("queue");
+        assert!(!ask.queued.is_empty(), "nothing goes before send");
+        ask.send().expect("send");
+        assert!(ask.queued.is_empty());
+        assert_eq!(
+            answers.next(100).expect("a").text().as_deref(),
+            Some("first\n")
+        );
+        assert_eq!(
+            answers.next(100).expect("b").text().as_deref(),
+            Some("second\n")
+        );
+        // Sending nothing is nothing; a name with a line break is refused, never sent.
+        ask.send().expect("empty send");
+        assert!(matches!(ask.queue("x\ny"), Err(GitError::LineBreak)));
+        assert!(ask.queued.is_empty());
+        ask.ask(&b).expect("ask");
+        assert_eq!(
+            answers.next(100).expect("b").text().as_deref(),
+            Some("second\n")
+        );
+    }
 
     #[test]
     fn paths_relative_to_the_top() {

@@ -44,9 +44,10 @@ pub const STEP_BATCH: usize = 256;
 
 /// Stream the history of the given packet folders, newest first, with the texts, through `each`,
 /// a batch of steps at a time. One `git log` (the folders as its pathspec) and one
-/// `git cat-file --batch` run side by side: a blob is asked for as soon as the log names it, and
-/// read on a second thread while the log goes on; a blob that comes back (an edit reverted) is
-/// read once. A batch is handed on as soon as the texts read so far are used up, so `each` works
+/// `git cat-file --batch` run side by side: the blobs the log names are asked for (and their steps
+/// handed to a second thread, which reads the answers) whenever the log's output read so far is
+/// used up, so git and the threads wake a few hundred times, not once per commit; a blob that
+/// comes back (an edit reverted) is read once. A batch is handed on as soon as the texts read so far are used up, so `each` works
 /// while git does. Memory holds a batch and the blob ids seen, whatever the history's length.
 pub fn stream(
     top: &Path,
@@ -62,7 +63,7 @@ pub fn stream(
         .map_err(GitError::Start)?;
     let log_out = log.stdout.take().ok_or(GitError::NoOutput)?;
     let mut blobs = Batch::open(top)?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Step>(STEP_BATCH * 4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Step>>(STEP_BATCH * 4 / SENT_AT_ONCE);
     let wanted = wanted(packet_dirs);
     let outcome = std::thread::scope(|s| {
         let (mut ask, mut answers) = blobs.halves();
@@ -73,7 +74,7 @@ pub fn stream(
                     rx.recv().ok()
                 } else {
                     match rx.try_recv() {
-                        Ok(step) => Some(step),
+                        Ok(steps) => Some(steps),
                         Err(std::sync::mpsc::TryRecvError::Empty) => {
                             each(std::mem::take(&mut batch));
                             continue;
@@ -81,13 +82,15 @@ pub fn stream(
                         Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
                     }
                 };
-                let Some(mut step) = next else { break };
-                if step.blob.as_ref().is_some_and(|b| b.first) {
-                    step.text = answers.next(MAX_FILE_BYTES)?.text();
-                }
-                batch.push(step);
-                if batch.len() >= STEP_BATCH {
-                    each(std::mem::take(&mut batch));
+                let Some(steps) = next else { break };
+                for mut step in steps {
+                    if step.blob.as_ref().is_some_and(|b| b.first) {
+                        step.text = answers.next(MAX_FILE_BYTES)?.text();
+                    }
+                    batch.push(step);
+                    if batch.len() >= STEP_BATCH {
+                        each(std::mem::take(&mut batch));
+                    }
                 }
             }
             if !batch.is_empty() {
@@ -118,9 +121,13 @@ fn send_steps(
     log_out: std::process::ChildStdout,
     wanted: &HashMap<&str, usize>,
     ask: &mut Requests<'_>,
-    tx: &std::sync::mpsc::SyncSender<Step>,
+    tx: &std::sync::mpsc::SyncSender<Vec<Step>>,
 ) -> Result<(), GitError> {
-    let stopped = || GitError::ReaderStopped;
+    let mut out = Outbox {
+        steps: Vec::with_capacity(SENT_AT_ONCE),
+        ask,
+        tx,
+    };
     let mut slots: HashMap<String, usize> = HashMap::new();
     let mut commit: Option<Arc<Commit>> = None;
     let mut current: Option<Step> = None;
@@ -128,6 +135,10 @@ fn send_steps(
     let mut buf = Vec::new();
     loop {
         buf.clear();
+        if reader.buffer().is_empty() {
+            // About to wait for git log: git cat-file and the reader get what it said so far.
+            out.send()?;
+        }
         let read = reader
             .read_until(b'\n', &mut buf)
             .map_err(GitError::Output)?;
@@ -137,7 +148,7 @@ fn send_steps(
         match parse_line(&buf, wanted) {
             Line::Header(c) => {
                 if let Some(step) = current.take() {
-                    tx.send(step).map_err(|_| stopped())?;
+                    out.push(step)?;
                 }
                 commit = Some(Arc::new(c));
             }
@@ -146,7 +157,7 @@ fn send_steps(
                 if current.as_ref().is_some_and(|s| s.dir != raw.dir)
                     && let Some(step) = current.take()
                 {
-                    tx.send(step).map_err(|_| stopped())?;
+                    out.push(step)?;
                 }
                 let step = current.get_or_insert_with(|| Step {
                     dir: raw.dir,
@@ -164,7 +175,7 @@ fn send_steps(
                         let slot = *slots.entry(id.to_string()).or_insert(next);
                         let first = slot == next;
                         if first {
-                            ask.ask(id)?;
+                            out.ask.queue(id)?;
                         }
                         step.blob = Some(StepBlob {
                             id: id.to_string(),
@@ -178,7 +189,38 @@ fn send_steps(
         }
     }
     if let Some(step) = current.take() {
-        tx.send(step).map_err(|_| stopped())?;
+        out.push(step)?;
     }
-    Ok(())
+    out.send()
+}
+
+/// How many steps [`send_steps`] sends to the reader at once (at most).
+const SENT_AT_ONCE: usize = 64;
+
+/// The steps on their way to the reader, and the blobs they need asked for.
+struct Outbox<'a, 'b> {
+    steps: Vec<Step>,
+    ask: &'a mut Requests<'b>,
+    tx: &'a std::sync::mpsc::SyncSender<Vec<Step>>,
+}
+
+impl Outbox<'_, '_> {
+    fn push(&mut self, step: Step) -> Result<(), GitError> {
+        self.steps.push(step);
+        if self.steps.len() >= SENT_AT_ONCE {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Send the blobs' names to git cat-file, then the steps to the reader (which reads their
+    /// answers): when sending waits for the reader, nothing it waits for is held back.
+    fn send(&mut self) -> Result<(), GitError> {
+        self.ask.send()?;
+        if self.steps.is_empty() {
+            return Ok(());
+        }
+        let steps = std::mem::replace(&mut self.steps, Vec::with_capacity(SENT_AT_ONCE));
+        self.tx.send(steps).map_err(|_| GitError::ReaderStopped)
+    }
 }
