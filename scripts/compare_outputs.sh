@@ -16,8 +16,11 @@ cp -r examples "$work/examples"
 (cd "$work/examples" && git init -q && git add -A && git -c user.name=Cmp -c user.email=cmp@example.test commit -qm examples)
 python3 scripts/gen_packets.py 300 "$work/corpus" 0.6 0.1 0.667
 (cd "$work/corpus" && git init -q && git add -A && git -c user.name=Cmp -c user.email=cmp@example.test commit -qm corpus)
+# A history: 20 packets changed by 1,000 commits (answers, statuses, sign-offs), for log and stats.
+python3 scripts/gen_packets.py 20 "$work/history" >/dev/null
+python3 scripts/gen_history.py "$work/history" 20 1000 >/dev/null
 differ=0 same=0
-for repo in examples corpus; do
+for repo in examples corpus history; do
   for cmd in "check" "check --format json" "check --format sarif" "check --format github" "check --quiet --deny-warnings" \
              "status" "status --format json" "stats" "stats --format json" "remind --within 14d" "render --all -o OUT" "render --all --format html -o OUT" \
              "log winback-email" "timeline winback-email" "kinds" "kinds gtm-play" "explain --markdown"; do
@@ -27,6 +30,8 @@ for repo in examples corpus; do
       # The commands that judge against a date are given one; the others take none.
       today=(--today 2026-12-05)
       case $cmd in log* | kinds* | explain*) today=() ;; esac
+      # The history's packets are named play-NNNNN.
+      [ "$repo" = history ] && cmd=${cmd//winback-email/play-00003}
       # shellcheck disable=SC2086
       (cd "$work/$repo" && "$b" ${cmd//OUT/$work/OUT} "${today[@]}" >"$work/$bin.out" 2>"$work/$bin.err"; echo "exit $?" >>"$work/$bin.out") || true
       if [ -d "$work/OUT" ]; then (cd "$work/OUT" && find . -type f | sort | xargs cat) >>"$work/$bin.out"; fi
