@@ -162,7 +162,7 @@ struct Reading {
 
 impl Reading {
     fn of(ws: &Workspace, n: &Packet) -> Reading {
-        use std::hash::{Hash, Hasher};
+        use std::hash::{BuildHasher, Hasher};
         let (signed, _) = signoff::read(n);
         let all_signed = ws.kind_of(n).is_some_and(|k| {
             k.spec.roles_for(n.front.as_ref()).next().is_some()
@@ -170,8 +170,9 @@ impl Reading {
                     .roles_for(n.front.as_ref())
                     .all(|r| signed.iter().any(|s| s.role == r.name))
         });
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        signoff::content(n).hash(&mut h);
+        let mut h = history::changes::PRINT.build_hasher();
+        // One write of the whole text (a hasher fed in pieces may hash the same text apart).
+        h.write(signoff::content(n).as_bytes());
         Reading {
             status: n.status(),
             all_signed,

@@ -283,6 +283,14 @@ pub struct AnswerPrint {
     open: Vec<(u64, u64)>,
 }
 
+/// The hash of answer prints: prints are only compared within one run, so a fast one will do
+/// (foldhash's, made for quality), seeded the same every run.
+pub const PRINT: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x6861_6e64_6f66_6621);
+
+/// The hasher [`PRINT`] builds.
+pub type PrintHasher = foldhash::quality::FoldHasher<'static>;
+
 impl AnswerPrint {
     /// The print of a packet's answers (status, sign-offs and send-backs left out).
     pub fn of(packet: &Packet) -> AnswerPrint {
@@ -296,21 +304,19 @@ impl AnswerPrint {
         packet: &Packet,
         fields: Option<&[crate::facts::kind::FieldSpec]>,
     ) -> AnswerPrint {
-        use std::hash::{Hash, Hasher};
+        use std::hash::{BuildHasher, Hash, Hasher};
         let mut given: Vec<(u64, u64)> = Vec::new();
         let mut open: Vec<(u64, u64)> = Vec::new();
         fn walk(
             node: &Node,
-            path: std::collections::hash_map::DefaultHasher,
+            path: PrintHasher,
             top: bool,
             fields: Option<&[crate::facts::kind::FieldSpec]>,
             given: &mut Vec<(u64, u64)>,
             open: &mut Vec<(u64, u64)>,
         ) {
             if let Some(value) = leaf(node) {
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                value.hash(&mut h);
-                let entry = (path.finish(), h.finish());
+                let entry = (path.finish(), PRINT.hash_one(value));
                 if is_open(value) {
                     open.push(entry);
                 } else {
@@ -347,7 +353,7 @@ impl AnswerPrint {
         if let Some(front) = packet.front.as_ref() {
             walk(
                 front,
-                std::collections::hash_map::DefaultHasher::new(),
+                PRINT.build_hasher(),
                 true,
                 fields,
                 &mut given,
@@ -356,8 +362,8 @@ impl AnswerPrint {
         }
         given.sort_unstable();
         open.sort_unstable();
-        let mut low = std::collections::hash_map::DefaultHasher::new();
-        let mut high = std::collections::hash_map::DefaultHasher::new();
+        let mut low = PRINT.build_hasher();
+        let mut high = PRINT.build_hasher();
         0xa5u8.hash(&mut high);
         for pair in &given {
             pair.hash(&mut low);
