@@ -227,7 +227,10 @@ fi
 
 # Portfolios: `status` (table, JSON) and `render --all` (markdown pages and index) over N
 # packets (60% failing, committed), with their peak memory, next to reading the files (`cat`) and
-# `check --format json` on the same corpus. Time and memory grow in step with the packets.
+# `check --format json` on the same corpus. Time and memory grow in step with the packets. Each
+# render writes into a new empty folder, and the sites are removed only after the last round: on
+# an ext4 without a journal (as on this machine) files created within a minute of deleting many
+# others take several times as long, which would time the file system's state, not handoff.
 if part portfolio; then
   echo
   printf '%-8s %-34s %8s %6s %8s %8s %-30s\n' packets what seconds MiB "x cat" "x check" goal
@@ -242,7 +245,8 @@ if part portfolio; then
       "check='$bin' -C '$dir' check --today 2026-12-05 --format json" \
       "status='$bin' -C '$dir' status --today 2026-12-05" \
       "status_json='$bin' -C '$dir' status --today 2026-12-05 --format json" \
-      "render=rm -rf '$work/site' && '$bin' -C '$dir' render --all -o '$work/site' --today 2026-12-05")
+      "render=site=\$(mktemp -d -p '$work' site.XXXXXX) && '$bin' -C '$dir' render --all -o \"\$site\" --today 2026-12-05" \
+      "render_html=site=\$(mktemp -d -p '$work' site.XXXXXX) && '$bin' -C '$dir' render --all --format html -o \"\$site\" --today 2026-12-05")
     prow() { # what, name, goal text
       printf '%-8s %-34s %8s %6s %8s %8s %-30s\n' "$n" "$1" "${t[$2]}" "${m[$2]}" "$(ratio "${t[$2]}" "${t[floor]}")" "$(ratio "${t[$2]}" "${t[check]}")" "$3"
     }
@@ -251,7 +255,8 @@ if part portfolio; then
     prow "status" status "<= 100 MiB $(verdict "${m[status]}" 100)"
     prow "status --format json" status_json "<= 100 MiB $(verdict "${m[status_json]}" 100)"
     prow "render --all (markdown)" render "<= 60 s $(verdict "${t[render]}" 60), <= 300 MiB $(verdict "${m[render]}" 300)"
+    prow "render --all --format html" render_html "<= 60 s $(verdict "${t[render_html]}" 60), <= 300 MiB $(verdict "${m[render_html]}" 300)"
     unset t m
-    rm -rf "$dir" "$work/site"
+    rm -rf "$dir" "$work"/site.*
   done
 fi
