@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 /// The `git log` every reader runs: the packets' folders as the pathspec, so git does the
 /// filtering, with each commit's header and the raw list of the files it changed.
-pub(super) fn log_command(top: &Path, packet_dirs: &[String], verify_signatures: bool) -> Command {
+fn log_command(top: &Path, packet_dirs: &[String], verify_signatures: bool) -> Command {
     let sig = if verify_signatures { "%x1f%G?" } else { "" };
     let mut cmd = crate::facts::git::command();
     // Every reader takes the whole log: git writes it a buffer at a time, not a flush per commit
@@ -123,9 +123,44 @@ pub(super) fn parse_line<'l>(line: &'l [u8], wanted: &HashMap<&str, usize>) -> L
     Line::Raw(Raw { dir, file })
 }
 
+/// A running `git log`, killed and waited for when dropped unfinished (a reader that stops on an
+/// error leaves no process behind, which matters in the long-running language server).
+pub(super) struct RunningLog(std::process::Child);
+
+impl Drop for RunningLog {
+    fn drop(&mut self) {
+        // Both are no-ops once `finish_log` has waited.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl RunningLog {
+    /// Start [`log_command`]: the process and its output.
+    pub(super) fn start(
+        top: &Path,
+        packet_dirs: &[String],
+        verify_signatures: bool,
+    ) -> Result<(RunningLog, std::process::ChildStdout), GitError> {
+        let mut child = RunningLog(
+            log_command(top, packet_dirs, verify_signatures)
+                .spawn()
+                .map_err(GitError::Start)?,
+        );
+        let out = child.0.stdout.take().ok_or(GitError::NoOutput)?;
+        Ok((child, out))
+    }
+
+    /// Stop it early (its reader failed).
+    pub(super) fn kill(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
 /// Wait for `git log`: `Some(())` when it succeeded, `None` for a repository without commits
 /// (no history yet), the error otherwise.
-pub(super) fn finish_log(child: &mut std::process::Child) -> Result<Option<()>, GitError> {
+pub(super) fn finish_log(log: &mut RunningLog) -> Result<Option<()>, GitError> {
+    let child = &mut log.0;
     let status = child.wait().map_err(GitError::Wait)?;
     if status.success() {
         return Ok(Some(()));
@@ -156,4 +191,43 @@ fn pathspecs(packet_dirs: &[String]) -> Vec<String> {
     parents.sort();
     parents.dedup();
     parents
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// git in `dir`, which must succeed.
+    fn git(dir: &Path, args: &[&str]) {
+        let status = crate::facts::git::command()
+            .current_dir(dir)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.test"])
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_log_stopped_unread_leaves_no_process_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        git(dir.path(), &["init", "-q"]);
+        std::fs::create_dir(dir.path().join("p")).expect("mkdir");
+        for i in 0..5 {
+            std::fs::write(dir.path().join("p/handoff.md"), format!("v{i}\n")).expect("write");
+            git(dir.path(), &["add", "-A"]);
+            git(dir.path(), &["commit", "-qm", "v"]);
+        }
+        let (log, out) = RunningLog::start(dir.path(), &["p".to_string()], false).expect("log");
+        let pid = i32::try_from(log.0.id()).expect("pid");
+        // SAFETY: signal 0 only asks whether the process exists.
+        assert_eq!(unsafe { libc::kill(pid, 0) }, 0, "git log runs");
+        drop(out);
+        drop(log);
+        // Killed and reaped: the process id no longer names a process (not even a zombie).
+        // SAFETY: as above.
+        assert_eq!(unsafe { libc::kill(pid, 0) }, -1);
+    }
 }

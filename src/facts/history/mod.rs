@@ -13,7 +13,7 @@ pub mod steps;
 use crate::facts::git::{Batch, GitError};
 use crate::facts::packet::MAX_FILE_BYTES;
 use compact_str::CompactString;
-use log::{Line, RawFile, finish_log, log_command, parse_line, wanted};
+use log::{Line, RawFile, RunningLog, finish_log, parse_line, wanted};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
@@ -157,10 +157,7 @@ pub fn read_ids(top: &Path, packet_dirs: &[String]) -> Result<History, GitError>
     if packet_dirs.is_empty() {
         return Ok(history);
     }
-    let mut child = log_command(top, packet_dirs, false)
-        .spawn()
-        .map_err(GitError::Start)?;
-    let stdout = child.stdout.take().ok_or(GitError::NoOutput)?;
+    let (mut child, stdout) = RunningLog::start(top, packet_dirs, false)?;
     let wanted = wanted(packet_dirs);
     let mut commits: Vec<Commit> = Vec::new();
     // Each packet's versions as git lists them, newest first, `commit` counted from the newest

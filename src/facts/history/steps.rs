@@ -2,7 +2,7 @@
 //! the log.
 
 use super::Commit;
-use super::log::{Line, RawFile, finish_log, log_command, parse_line, wanted};
+use super::log::{Line, RawFile, RunningLog, finish_log, parse_line, wanted};
 use crate::facts::git::{Batch, GitError, Requests};
 use crate::facts::packet::MAX_FILE_BYTES;
 use std::collections::HashMap;
@@ -58,10 +58,7 @@ pub fn stream(
     if packet_dirs.is_empty() {
         return Ok(());
     }
-    let mut log = log_command(top, packet_dirs, verify_signatures)
-        .spawn()
-        .map_err(GitError::Start)?;
-    let log_out = log.stdout.take().ok_or(GitError::NoOutput)?;
+    let (mut log, log_out) = RunningLog::start(top, packet_dirs, verify_signatures)?;
     let mut blobs = Batch::open(top)?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Step>>(STEP_BATCH * 4 / SENT_AT_ONCE);
     let wanted = wanted(packet_dirs);
@@ -101,7 +98,7 @@ pub fn stream(
         let sent = send_steps(log_out, &wanted, &mut ask, &tx);
         drop(tx);
         if sent.is_err() {
-            let _ = log.kill();
+            log.kill();
         }
         let read = reader
             .join()
