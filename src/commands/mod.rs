@@ -39,9 +39,9 @@ pub struct Env {
     pub verbose: bool,
 }
 
-/// Today, unless overridden.
+/// Today, unless overridden (see [`crate::support::clock`]).
 pub fn today(given: Option<NaiveDate>) -> NaiveDate {
-    given.unwrap_or_else(|| chrono::Local::now().date_naive())
+    given.unwrap_or_else(crate::support::clock::today)
 }
 
 /// Refuse a workspace with no packets folder at all (exit 2), as `check` does: a report or a

@@ -111,7 +111,9 @@ fn request(args: &SignArgs, signer: String, today: NaiveDate) -> acts::SignReque
         replace: args.replace,
         force: args.force,
         via: None,
-        at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        at: crate::support::clock::now()
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
         today,
     }
 }

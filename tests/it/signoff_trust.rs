@@ -414,6 +414,8 @@ fn concurrent_signers(n: usize) {
             std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
                 .args(["sign", "p", "--role", &format!("r{i}")])
                 .current_dir(repo.path())
+                // On the tests' day, as `Repo::handoff` runs it.
+                .env("HANDOFF_NOW", common::NOW)
                 .env("GIT_AUTHOR_NAME", format!("Signer {i}"))
                 .env("GIT_AUTHOR_EMAIL", format!("s{i}@x.test"))
                 .stdout(std::process::Stdio::null())
@@ -815,5 +817,28 @@ fn a_report_written_as_packets_are_checked_reads_as_one_written_at_the_end() {
             .as_array()
             .is_some_and(|d| d.iter().any(|d| d["rule"] == "signoff-audit")),
         "{last:#}"
+    );
+}
+
+#[test]
+fn a_sign_off_records_the_moment_handoff_now_fixes_and_a_bad_value_is_said() {
+    let repo = many_roles_repo(1);
+    let (code, _, err) = repo.sign("p", "r1", "Signer 1 <s1@x.test>");
+    assert_eq!(code, 0, "{err}");
+    let text = repo.read("handoffs/p/handoff.md");
+    assert!(
+        text.contains(&format!("at: \"{}\"", common::NOW)),
+        "the sign-off is dated by the fixed clock: {text}"
+    );
+    let out = repo
+        .handoff()
+        .env("HANDOFF_NOW", "tomorrow")
+        .args(["check", "--format", "json"])
+        .output()
+        .expect("handoff");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("HANDOFF_NOW=tomorrow is not a time written as RFC 3339"),
+        "{stderr}"
     );
 }

@@ -142,7 +142,7 @@ pub fn check(ctx: &mut Ctx, spec: &KindSpec) {
         let when = chrono::DateTime::parse_from_rfc3339(s.at.trim());
         let ahead = when
             .as_ref()
-            .is_ok_and(|t| *t > chrono::Utc::now() + chrono::Duration::days(1));
+            .is_ok_and(|t| *t > crate::support::clock::now() + chrono::Duration::days(1));
         if when.is_err() || ahead {
             ctx.report(
                 &SIGNOFF_INVALID,

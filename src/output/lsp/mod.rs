@@ -281,8 +281,7 @@ impl Server {
     }
 
     fn today(&self) -> chrono::NaiveDate {
-        self.today
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
+        self.today.unwrap_or_else(crate::support::clock::today)
     }
 
     fn request(&mut self, req: Request) {

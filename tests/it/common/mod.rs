@@ -4,6 +4,10 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
+/// The moment the tests run at: the day the fixtures' handoffs are dated around (day 0 of
+/// `winback-email` before its handoff), noon UTC.
+pub const NOW: &str = "2026-12-07T12:00:00Z";
+
 /// A temp git repo with a configured user.
 pub struct Repo {
     pub dir: tempfile::TempDir,
@@ -46,10 +50,15 @@ impl Repo {
         std::fs::read_to_string(self.file(rel)).expect("read")
     }
 
+    /// handoff in this repo, on the tests' day: its clock and git's stand at [`NOW`], so a
+    /// test reads the same on whatever day it runs (the fixtures are dated around it).
     pub fn handoff(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
         cmd.current_dir(self.path())
             .env_remove("HANDOFF_TODAY")
+            .env("HANDOFF_NOW", NOW)
+            .env("GIT_AUTHOR_DATE", NOW)
+            .env("GIT_COMMITTER_DATE", NOW)
             .env("NO_COLOR", "1");
         cmd
     }
@@ -97,8 +106,11 @@ impl Repo {
         (code, doc)
     }
 
+    /// git in this repo, its commits dated [`NOW`].
     pub fn git(&self, args: &[&str]) -> String {
         let out = std::process::Command::new("git")
+            .env("GIT_AUTHOR_DATE", NOW)
+            .env("GIT_COMMITTER_DATE", NOW)
             .args(args)
             .current_dir(self.path())
             .output()
