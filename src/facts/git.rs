@@ -553,8 +553,8 @@ impl Requests<'_> {
         self.send()
     }
 
-    /// Ask for the object `name` names, sent with the next [`Requests::send`] (or once a
-    /// pipe's worth is queued): for an asker that knows when it is about to wait.
+    /// Ask for the object `name` names, sent with the next [`Requests::send`] (or once 4 KiB of
+    /// names is queued): for an asker that knows when it is about to wait.
     pub fn queue(&mut self, name: &str) -> Result<(), GitError> {
         if name.contains(['\n', '\0']) {
             return Err(GitError::LineBreak);

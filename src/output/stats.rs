@@ -162,7 +162,7 @@ struct Reading {
 
 impl Reading {
     fn of(ws: &Workspace, n: &Packet) -> Reading {
-        use std::hash::{BuildHasher, Hasher};
+        use std::hash::BuildHasher;
         let (signed, _) = signoff::read(n);
         let all_signed = ws.kind_of(n).is_some_and(|k| {
             k.spec.roles_for(n.front.as_ref()).next().is_some()
@@ -170,14 +170,12 @@ impl Reading {
                     .roles_for(n.front.as_ref())
                     .all(|r| signed.iter().any(|s| s.role == r.name))
         });
-        let mut h = history::changes::PRINT.build_hasher();
-        // One write of the whole text (a hasher fed in pieces may hash the same text apart).
-        h.write(signoff::content(n).as_bytes());
+        let content = history::changes::PRINT.hash_one(signoff::content(n));
         Reading {
             status: n.status(),
             all_signed,
             signoffs: signed.iter().map(signoff::Signoff::key).collect(),
-            content: h.finish(),
+            content,
             // Rework is an answer changed after the packet was ready; filling in what is only
             // asked later (the live meeting's record, due the day after day 0; the shadow-period
             // log) is the handoff going ahead, not rework.

@@ -289,7 +289,7 @@ pub const PRINT: foldhash::quality::FixedState =
     foldhash::quality::FixedState::with_seed(0x6861_6e64_6f66_6621);
 
 /// The hasher [`PRINT`] builds.
-pub type PrintHasher = foldhash::quality::FoldHasher<'static>;
+type PrintHasher = foldhash::quality::FoldHasher<'static>;
 
 impl AnswerPrint {
     /// The print of a packet's answers (status, sign-offs and send-backs left out).

@@ -47,8 +47,9 @@ pub const STEP_BATCH: usize = 256;
 /// `git cat-file --batch` run side by side: the blobs the log names are asked for (and their steps
 /// handed to a second thread, which reads the answers) whenever the log's output read so far is
 /// used up, so git and the threads wake a few hundred times, not once per commit; a blob that
-/// comes back (an edit reverted) is read once. A batch is handed on as soon as the texts read so far are used up, so `each` works
-/// while git does. Memory holds a batch and the blob ids seen, whatever the history's length.
+/// comes back (an edit reverted) is read once. A batch is handed on as soon as the texts read so
+/// far are used up, so `each` works while git does. Memory holds a batch and the blob ids seen,
+/// whatever the history's length.
 pub fn stream(
     top: &Path,
     packet_dirs: &[String],
